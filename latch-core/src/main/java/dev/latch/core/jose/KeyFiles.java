@@ -1,0 +1,226 @@
+package dev.latch.core.jose;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64;
+import com.nimbusds.jose.util.Base64URL;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.interfaces.RSAPublicKey;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.openssl.PEMEncryptedKeyPair;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
+import org.bouncycastle.openssl.jcajce.JcePEMDecryptorProviderBuilder;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.bouncycastle.pkcs.PKCSException;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+
+/**
+ * Reads private keys and certificates as integrators have them: PEM (PKCS#1, PKCS#8, encrypted
+ * PKCS#8, SEC1 EC, Ed25519 PKCS#8, with or without certificates in the same file), PKCS#12, and
+ * JWK/JWKS. The result is a private JWK; with a certificate it carries {@code x5c} and
+ * {@code x5t#S256} (RFC 7517 §4.7–4.9).
+ */
+public final class KeyFiles {
+
+    private KeyFiles() {}
+
+    /** Reads a private key (and any certificate chain) from a file of any supported format. */
+    public static JWK readPrivateKey(Path file, char[] password) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        String text = new String(bytes, StandardCharsets.UTF_8).strip();
+        try {
+            if (text.startsWith("{")) {
+                return fromJson(text);
+            }
+            if (text.contains("-----BEGIN")) {
+                return fromPem(text, password);
+            }
+            return fromPkcs12(bytes, password);
+        } catch (GeneralSecurityException | JOSEException | java.text.ParseException | PKCSException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JWK fromJson(String text) throws java.text.ParseException {
+        if (text.contains("\"keys\"")) {
+            List<JWK> keys = JWKSet.parse(text).getKeys();
+            if (keys.size() != 1) {
+                throw new java.text.ParseException("a JWKS key file must hold exactly one key (holds " + keys.size() + ")", 0);
+            }
+            return keys.get(0);
+        }
+        return JWK.parse(text);
+    }
+
+    static JWK fromPem(String text, char[] password) throws IOException, GeneralSecurityException, JOSEException, PKCSException {
+        PrivateKey privateKey = null;
+        PublicKey publicKey = null;
+        List<X509Certificate> chain = new ArrayList<>();
+        JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+        try (PEMParser parser = new PEMParser(new StringReader(text))) {
+            Object object;
+            while ((object = parser.readObject()) != null) {
+                if (object instanceof PEMEncryptedKeyPair encrypted) {
+                    requirePassword(password);
+                    KeyPair pair = converter.getKeyPair(encrypted.decryptKeyPair(new JcePEMDecryptorProviderBuilder().build(password)));
+                    privateKey = pair.getPrivate();
+                    publicKey = pair.getPublic();
+                } else if (object instanceof PEMKeyPair pair) {
+                    KeyPair kp = converter.getKeyPair(pair);
+                    privateKey = kp.getPrivate();
+                    publicKey = kp.getPublic();
+                } else if (object instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
+                    requirePassword(password);
+                    PrivateKeyInfo info = encrypted.decryptPrivateKeyInfo(
+                            new JceOpenSSLPKCS8DecryptorProviderBuilder().build(password));
+                    privateKey = converter.getPrivateKey(info);
+                    publicKey = publicFromInfo(info, converter);
+                } else if (object instanceof PrivateKeyInfo info) {
+                    privateKey = converter.getPrivateKey(info);
+                    publicKey = publicFromInfo(info, converter);
+                } else if (object instanceof X509CertificateHolder holder) {
+                    chain.add(new JcaX509CertificateConverter().getCertificate(holder));
+                } else if (object instanceof SubjectPublicKeyInfo info) {
+                    publicKey = converter.getPublicKey(info);
+                }
+            }
+        } catch (org.bouncycastle.operator.OperatorCreationException e) {
+            throw new GeneralSecurityException("cannot decrypt the private key: " + e.getMessage(), e);
+        } catch (org.bouncycastle.openssl.EncryptionException e) {
+            throw new GeneralSecurityException("cannot decrypt the private key: wrong password?", e);
+        }
+        if (privateKey == null) {
+            throw new GeneralSecurityException("no private key found in the PEM data");
+        }
+        if (publicKey == null && !chain.isEmpty()) {
+            publicKey = chain.get(0).getPublicKey();
+        }
+        return toJwk(privateKey, publicKey, chain);
+    }
+
+    private static PublicKey publicFromInfo(PrivateKeyInfo info, JcaPEMKeyConverter converter) throws IOException {
+        if (EdECObjectIdentifiers.id_Ed25519.equals(info.getPrivateKeyAlgorithm().getAlgorithm())) {
+            Ed25519PrivateKeyParameters params = new Ed25519PrivateKeyParameters(
+                    org.bouncycastle.asn1.ASN1OctetString.getInstance(info.parsePrivateKey()).getOctets(), 0);
+            return converter.getPublicKey(SubjectPublicKeyInfo.getInstance(
+                    new org.bouncycastle.asn1.x509.SubjectPublicKeyInfo(
+                            new org.bouncycastle.asn1.x509.AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519),
+                            params.generatePublicKey().getEncoded())));
+        }
+        return null;
+    }
+
+    private static void requirePassword(char[] password) throws GeneralSecurityException {
+        if (password == null || password.length == 0) {
+            throw new GeneralSecurityException("the private key is encrypted: give its password (--key-password)");
+        }
+    }
+
+    static JWK fromPkcs12(byte[] bytes, char[] password) throws IOException, GeneralSecurityException, JOSEException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try {
+            store.load(new ByteArrayInputStream(bytes), password == null ? new char[0] : password);
+        } catch (IOException e) {
+            throw new GeneralSecurityException("not a readable PKCS#12 file (or wrong password): " + e.getMessage(), e);
+        }
+        for (String alias : Collections.list(store.aliases())) {
+            if (store.isKeyEntry(alias)) {
+                PrivateKey key = (PrivateKey) store.getKey(alias, password == null ? new char[0] : password);
+                List<X509Certificate> chain = new ArrayList<>();
+                Certificate[] certificates = store.getCertificateChain(alias);
+                if (certificates != null) {
+                    for (Certificate c : certificates) {
+                        chain.add((X509Certificate) c);
+                    }
+                }
+                return toJwk(key, chain.isEmpty() ? null : chain.get(0).getPublicKey(), chain);
+            }
+        }
+        throw new GeneralSecurityException("the PKCS#12 file holds no private key");
+    }
+
+    /** Builds a private JWK from JCA keys; {@code kid} is the RFC 7638 thumbprint; {@code use} is sig. */
+    public static JWK toJwk(PrivateKey privateKey, PublicKey publicKey, List<X509Certificate> chain)
+            throws GeneralSecurityException, JOSEException {
+        List<Base64> x5c = new ArrayList<>();
+        for (X509Certificate c : chain) {
+            x5c.add(Base64.encode(c.getEncoded()));
+        }
+        Base64URL x5tS256 = chain.isEmpty() ? null
+                : Base64URL.encode(MessageDigest.getInstance("SHA-256").digest(chain.get(0).getEncoded()));
+        JWK jwk;
+        if (privateKey instanceof RSAPrivateCrtKey rsa) {
+            RSAPublicKey pub = publicKey != null ? (RSAPublicKey) publicKey
+                    : (RSAPublicKey) java.security.KeyFactory.getInstance("RSA").generatePublic(
+                            new java.security.spec.RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+            jwk = new RSAKey.Builder(pub).privateKey(rsa).keyUse(KeyUse.SIGNATURE)
+                    .x509CertChain(x5c.isEmpty() ? null : x5c).x509CertSHA256Thumbprint(x5tS256).build();
+        } else if (privateKey instanceof ECPrivateKey ec) {
+            if (publicKey == null) {
+                throw new GeneralSecurityException("an EC private key needs its public key (SEC1 PEM or a certificate)");
+            }
+            jwk = new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), (ECPublicKey) publicKey).privateKey(ec)
+                    .keyUse(KeyUse.SIGNATURE).x509CertChain(x5c.isEmpty() ? null : x5c).x509CertSHA256Thumbprint(x5tS256).build();
+        } else if ("Ed25519".equals(privateKey.getAlgorithm()) || "EdDSA".equals(privateKey.getAlgorithm())) {
+            byte[] d = rawEd25519(privateKey.getEncoded());
+            byte[] x = new Ed25519PrivateKeyParameters(d, 0).generatePublicKey().getEncoded();
+            jwk = new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(x)).d(Base64URL.encode(d))
+                    .keyUse(KeyUse.SIGNATURE).x509CertChain(x5c.isEmpty() ? null : x5c).x509CertSHA256Thumbprint(x5tS256).build();
+        } else {
+            throw new GeneralSecurityException("unsupported key algorithm " + privateKey.getAlgorithm());
+        }
+        return KeyGeneration.withThumbprintKid(jwk);
+    }
+
+    private static byte[] rawEd25519(byte[] pkcs8) throws GeneralSecurityException {
+        try {
+            PrivateKeyInfo info = PrivateKeyInfo.getInstance(pkcs8);
+            return org.bouncycastle.asn1.ASN1OctetString.getInstance(info.parsePrivateKey()).getOctets();
+        } catch (IOException e) {
+            throw new GeneralSecurityException("unreadable Ed25519 key", e);
+        }
+    }
+
+    /** Reads X.509 certificates from PEM text. */
+    public static List<X509Certificate> readCertificates(String pem) throws GeneralSecurityException {
+        CertificateFactory factory = CertificateFactory.getInstance("X.509");
+        List<X509Certificate> out = new ArrayList<>();
+        for (Certificate c : factory.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+            out.add((X509Certificate) c);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,312 @@
+package dev.latch.server.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.latch.core.secret.SecretReference;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds a {@link ServerConfig} from, in rising precedence: defaults, the YAML file, environment
+ * variables ({@code LATCH_*}), and command-line options. Unknown settings are refused by name.
+ * Secret-valued settings go through {@link SecretReference}; a reference that resolves to nothing
+ * stops start-up naming the setting.
+ */
+public final class ConfigLoader {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
+    private static final Set<String> TOP = Set.of("issuer", "port", "data", "database", "management", "tls", "crypto",
+            "master-key", "tokens", "registration", "outbound", "scopes", "clients");
+
+    /** Environment variables and the setting each overrides. */
+    public static final Map<String, String> ENVIRONMENT = Map.ofEntries(
+            Map.entry("LATCH_ISSUER", "issuer"),
+            Map.entry("LATCH_PORT", "port"),
+            Map.entry("LATCH_DATA", "data"),
+            Map.entry("LATCH_DB_URL", "database.url"),
+            Map.entry("LATCH_DB_USER", "database.user"),
+            Map.entry("LATCH_DB_PASSWORD", "database.password"),
+            Map.entry("LATCH_MASTER_KEY", "master-key"),
+            Map.entry("LATCH_CRYPTO", "crypto"),
+            Map.entry("LATCH_MANAGEMENT_PORT", "management.port"),
+            Map.entry("LATCH_REGISTRATION_TOKEN", "registration.initial-access-token"),
+            Map.entry("LATCH_OUTBOUND_ALLOW", "outbound.allow"));
+
+    private final Function<String, String> environment;
+    private final SecretReference secrets;
+
+    public ConfigLoader(Function<String, String> environment, SecretReference secrets) {
+        this.environment = environment;
+        this.secrets = secrets;
+    }
+
+    public static ConfigLoader system() {
+        return new ConfigLoader(System::getenv, SecretReference.system());
+    }
+
+    /**
+     * @param file      YAML file, or null
+     * @param overrides command-line settings by dotted name ({@code port}, {@code database.url}…); null values are ignored
+     * @throws ConfigException naming the setting at fault
+     */
+    public ServerConfig load(Path file, Map<String, String> overrides) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        if (file != null) {
+            try {
+                JsonNode parsed = YAML.readTree(Files.readString(file));
+                if (parsed != null && !parsed.isMissingNode() && !parsed.isNull()) {
+                    if (!parsed.isObject()) {
+                        throw new ConfigException(file + ": the configuration must be a YAML mapping");
+                    }
+                    root = (ObjectNode) parsed;
+                }
+            } catch (IOException e) {
+                throw new ConfigException("--config " + file + ": " + firstLine(e.getMessage()));
+            }
+            for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                if (!TOP.contains(name)) {
+                    throw new ConfigException(file + ": unknown setting '" + name + "' (known: " + String.join(", ", new java.util.TreeSet<>(TOP)) + ")");
+                }
+            }
+        }
+        for (Map.Entry<String, String> e : ENVIRONMENT.entrySet()) {
+            String value = environment.apply(e.getKey());
+            if (value != null && !value.isEmpty()) {
+                set(root, e.getValue(), value);
+            }
+        }
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            if (e.getValue() != null) set(root, e.getKey(), e.getValue());
+        }
+        return bind(root);
+    }
+
+    private ServerConfig bind(ObjectNode root) {
+        int port = intAt(root, "port", 8080);
+        if (port < 0 || port > 65535) throw new ConfigException("port: must be 0-65535 (was " + port + ")");
+        String issuer = text(root, "issuer");
+        if (issuer == null) issuer = "http://localhost:" + port;
+        issuer = checkIssuer(issuer);
+        Path data = Path.of(text(root, "data") == null ? "./latch-data" : text(root, "data"));
+
+        JsonNode db = obj(root, "database", Set.of("url", "user", "password", "pool-size"));
+        ServerConfig.DatabaseSettings database = new ServerConfig.DatabaseSettings(text(db, "url"),
+                secrets.resolve("database.user", text(db, "user")),
+                secrets.resolve("database.password", text(db, "password")), intAt(db, "pool-size", 16));
+
+        JsonNode mgmt = obj(root, "management", Set.of("host", "port"));
+        String mhost = text(mgmt, "host") == null ? "127.0.0.1" : text(mgmt, "host");
+        int mport = intAt(mgmt, "port", port == 0 ? 0 : port + 1000);
+
+        JsonNode tls = obj(root, "tls", Set.of("cert", "key"));
+        ServerConfig.Tls tlsSettings = new ServerConfig.Tls(pathAt(tls, "cert"), pathAt(tls, "key"));
+        if ((tlsSettings.cert() == null) != (tlsSettings.key() == null)) {
+            throw new ConfigException("tls: --tls-cert and --tls-key go together");
+        }
+
+        String crypto = text(root, "crypto") == null ? "auto" : text(root, "crypto");
+        if (!Set.of("auto", "native", "jdk").contains(crypto)) {
+            throw new ConfigException("crypto: must be one of jdk, native, auto (was " + crypto + ")");
+        }
+
+        JsonNode tok = obj(root, "tokens", Set.of("access-token-lifetime", "max-access-token-lifetime", "default-audience", "signing-alg", "jwks-max-age"));
+        ServerConfig.Tokens tokens = new ServerConfig.Tokens(
+                durationAt(tok, "tokens.access-token-lifetime", "access-token-lifetime", Duration.ofHours(1)),
+                durationAt(tok, "tokens.max-access-token-lifetime", "max-access-token-lifetime", Duration.ofHours(24)),
+                text(tok, "default-audience") == null ? issuer : text(tok, "default-audience"),
+                text(tok, "signing-alg") == null ? "RS256" : text(tok, "signing-alg"),
+                durationAt(tok, "tokens.jwks-max-age", "jwks-max-age", Duration.ofMinutes(10)));
+        try {
+            dev.latch.core.jose.JwsAlgorithms.asymmetric(tokens.signingAlg());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("tokens.signing-alg: " + e.getMessage());
+        }
+        if (tokens.accessTokenLifetime().compareTo(tokens.maxAccessTokenLifetime()) > 0) {
+            throw new ConfigException("tokens.access-token-lifetime: longer than tokens.max-access-token-lifetime");
+        }
+
+        JsonNode reg = obj(root, "registration", Set.of("initial-access-token", "allowed-scopes", "allowed-grant-types"));
+        ServerConfig.Registration registration = new ServerConfig.Registration(
+                secrets.resolve("registration.initial-access-token", text(reg, "initial-access-token")),
+                list(reg, "allowed-scopes", List.of()), list(reg, "allowed-grant-types", List.of("client_credentials")));
+
+        JsonNode out = obj(root, "outbound", Set.of("allow", "timeout", "max-bytes"));
+        ServerConfig.Outbound outbound = new ServerConfig.Outbound(list(out, "allow", List.of()),
+                durationAt(out, "outbound.timeout", "timeout", Duration.ofSeconds(5)), intAt(out, "max-bytes", 512 * 1024));
+
+        List<ServerConfig.ScopeSetting> scopes = new ArrayList<>();
+        JsonNode sc = root.get("scopes");
+        if (sc != null && !sc.isNull()) {
+            if (!sc.isArray()) throw new ConfigException("scopes: must be a list");
+            for (JsonNode s : sc) {
+                if (s.isTextual()) scopes.add(new ServerConfig.ScopeSetting(s.asText(), null));
+                else if (s.isObject() && s.hasNonNull("name")) scopes.add(new ServerConfig.ScopeSetting(s.get("name").asText(), text(s, "description")));
+                else throw new ConfigException("scopes: each entry is a name or {name, description}");
+            }
+        }
+
+        List<Map<String, Object>> clients = new ArrayList<>();
+        JsonNode cl = root.get("clients");
+        if (cl != null && !cl.isNull()) {
+            if (!cl.isArray()) throw new ConfigException("clients: must be a list");
+            int i = 0;
+            for (JsonNode c : cl) {
+                if (!c.isObject()) throw new ConfigException("clients[" + i + "]: must be a mapping");
+                @SuppressWarnings("unchecked")
+                Map<String, Object> map = YAML.convertValue(c, LinkedHashMap.class);
+                for (String secretField : List.of("client_secret")) {
+                    if (map.get(secretField) instanceof String s) {
+                        map.put(secretField, secrets.resolve("clients[" + i + "]." + secretField, s));
+                    }
+                }
+                clients.add(map);
+                i++;
+            }
+        }
+
+        return new ServerConfig(issuer, port, data, database, new ServerConfig.Management(mhost, mport), tlsSettings, crypto,
+                secrets.resolve("master-key", text(root, "master-key")), tokens, registration, outbound,
+                List.copyOf(scopes), List.copyOf(clients));
+    }
+
+    /** RFC 8414 §2: https (http only for localhost), no query, no fragment, no trailing slash. */
+    static String checkIssuer(String issuer) {
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(issuer);
+        } catch (java.net.URISyntaxException e) {
+            throw new ConfigException("issuer: not a URL: " + issuer);
+        }
+        if (uri.getScheme() == null || uri.getHost() == null || !(uri.getScheme().equals("https") || uri.getScheme().equals("http"))) {
+            throw new ConfigException("issuer: must be an absolute http(s) URL (was " + issuer + ")");
+        }
+        if (uri.getQuery() != null || uri.getFragment() != null) {
+            throw new ConfigException("issuer: must have no query or fragment (RFC 8414 §2)");
+        }
+        return issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
+    }
+
+    private static void set(ObjectNode root, String dotted, String value) {
+        String[] parts = dotted.split("\\.");
+        ObjectNode node = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode child = node.get(parts[i]);
+            if (!(child instanceof ObjectNode)) {
+                child = node.putObject(parts[i]);
+            }
+            node = (ObjectNode) child;
+        }
+        String leaf = parts[parts.length - 1];
+        if (dotted.equals("outbound.allow")) {
+            ArrayNode arr = node.putArray(leaf);
+            for (String s : value.split(",")) {
+                if (!s.isBlank()) arr.add(s.trim());
+            }
+        } else {
+            node.put(leaf, value);
+        }
+    }
+
+    private static JsonNode obj(JsonNode root, String name, Set<String> known) {
+        JsonNode n = root.get(name);
+        if (n == null || n.isNull()) return JsonNodeFactory.instance.objectNode();
+        if (!n.isObject()) throw new ConfigException(name + ": must be a mapping");
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!known.contains(f)) {
+                throw new ConfigException(name + "." + f + ": unknown setting (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+            }
+        }
+        return n;
+    }
+
+    private static String text(JsonNode n, String name) {
+        JsonNode v = n.get(name);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static int intAt(JsonNode n, String name, int dflt) {
+        String t = text(n, name);
+        if (t == null) return dflt;
+        try {
+            return Integer.parseInt(t.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name + ": not a whole number (was " + t + ")");
+        }
+    }
+
+    private static Path pathAt(JsonNode n, String name) {
+        String t = text(n, name);
+        return t == null ? null : Path.of(t);
+    }
+
+    private static List<String> list(JsonNode n, String name, List<String> dflt) {
+        JsonNode v = n.get(name);
+        if (v == null || v.isNull()) return dflt;
+        List<String> out = new ArrayList<>();
+        if (v.isArray()) {
+            v.forEach(x -> out.add(x.asText()));
+        } else {
+            for (String s : v.asText().split(",")) if (!s.isBlank()) out.add(s.trim());
+        }
+        return List.copyOf(out);
+    }
+
+    /** Parses {@code 300}, {@code 300s}, {@code 5m}, {@code 1h}, {@code 1d}, {@code 500ms} or ISO-8601 {@code PT5M}. */
+    public static Duration parseDuration(String setting, String text) {
+        String t = text.trim();
+        if (t.startsWith("P") || t.startsWith("p")) {
+            try {
+                return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new ConfigException(setting + ": not a duration (was " + text + ")");
+            }
+        }
+        Matcher m = DURATION.matcher(t);
+        if (!m.matches()) {
+            throw new ConfigException(setting + ": not a duration such as 300s, 5m, 1h (was " + text + ")");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+
+    private static Duration durationAt(JsonNode n, String setting, String name, Duration dflt) {
+        String t = text(n, name);
+        return t == null ? dflt : parseDuration(setting, t);
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "unreadable" : s.lines().findFirst().orElse(s);
+    }
+
+    /** A configuration problem; the message names the setting. */
+    public static final class ConfigException extends RuntimeException {
+        public ConfigException(String message) {
+            super(message);
+        }
+    }
+}

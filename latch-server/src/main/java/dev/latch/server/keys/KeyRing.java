@@ -1,0 +1,180 @@
+package dev.latch.server.keys;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import dev.latch.core.jose.JwsAlgorithms;
+import dev.latch.core.jose.KeyGeneration;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's signing keys as the endpoints use them: the active key per algorithm with a ready
+ * signer, and the published JWKS with its ETag. It reloads from the store every few seconds, so a
+ * rotation made by {@code latch keys rotate} on the same database is seen by every node.
+ */
+public final class KeyRing {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KeyRing.class);
+
+    private final KeyStore store;
+    private final Clock clock;
+    private final Duration jwksMaxAge;
+    private final Duration maxTokenLifetime;
+    private final Map<String, JWSSigner> signers = new ConcurrentHashMap<>();
+    private volatile Snapshot snapshot;
+    private volatile long loadedAt;
+    private final long reloadMillis;
+
+    /** What the ring holds at one moment. */
+    public record Snapshot(List<SigningKey> keys, String jwksJson, String etag, long at) {}
+
+    /** The active key for one algorithm with its signer. */
+    public record ActiveKey(SigningKey key, JWSSigner signer) {}
+
+    public KeyRing(KeyStore store, Clock clock, Duration jwksMaxAge, Duration maxTokenLifetime, Duration reloadInterval) {
+        this.store = store;
+        this.clock = clock;
+        this.jwksMaxAge = jwksMaxAge;
+        this.maxTokenLifetime = maxTokenLifetime;
+        this.reloadMillis = reloadInterval.toMillis();
+        reload();
+    }
+
+    public Duration jwksMaxAge() {
+        return jwksMaxAge;
+    }
+
+    /** Reloads keys from the store now. */
+    public synchronized void reload() {
+        List<SigningKey> keys = store.all();
+        long now = clock.instant().getEpochSecond();
+        List<JWK> published = new ArrayList<>();
+        for (SigningKey k : keys) {
+            if (k.published(now)) {
+                published.add(k.publicJwk());
+            }
+        }
+        String json = new JWKSet(published).toString(true);
+        snapshot = new Snapshot(List.copyOf(keys), json, etag(json), now);
+        loadedAt = clock.millis();
+    }
+
+    /** The current snapshot, reloaded when older than the reload interval. */
+    public Snapshot snapshot() {
+        if (clock.millis() - loadedAt >= reloadMillis) {
+            reload();
+        }
+        return snapshot;
+    }
+
+    /** The key that signs with {@code alg} now, creating the first key of that algorithm when none exists. */
+    public ActiveKey active(JWSAlgorithm alg) {
+        long now = clock.instant().getEpochSecond();
+        Optional<SigningKey> key = activeIn(snapshot(), alg, now);
+        if (key.isEmpty()) {
+            key = Optional.of(ensureAlgorithm(alg));
+        }
+        SigningKey k = key.get();
+        JWSSigner signer = signers.computeIfAbsent(k.kid(), kid -> {
+            try {
+                return JwsAlgorithms.signer(k.privateJwk(), k.alg());
+            } catch (JOSEException e) {
+                throw new IllegalStateException("key " + kid + " cannot sign: " + e.getMessage(), e);
+            }
+        });
+        return new ActiveKey(k, signer);
+    }
+
+    private static Optional<SigningKey> activeIn(Snapshot s, JWSAlgorithm alg, long now) {
+        // Two nodes may both create a first key; the oldest active one wins everywhere.
+        return s.keys().stream().filter(k -> k.alg().equals(alg) && k.signing(now))
+                .max(Comparator.comparingLong(SigningKey::activateAt).thenComparing(SigningKey::kid, Comparator.reverseOrder()));
+    }
+
+    /**
+     * Makes sure {@code alg} has a signing key. The first key of an algorithm signs at once (no token
+     * of that algorithm exists that a cached JWKS could be missing); later keys come by rotation.
+     */
+    public synchronized SigningKey ensureAlgorithm(JWSAlgorithm alg) {
+        reload();
+        long now = clock.instant().getEpochSecond();
+        Optional<SigningKey> existing = activeIn(snapshot, alg, now);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        boolean pending = snapshot.keys().stream().anyMatch(k -> k.alg().equals(alg) && k.privateJwk() != null && k.retiredAt() == null);
+        if (pending) {
+            // a rotated-in key is waiting for its activation time; the previous one must still be signing
+            throw new IllegalStateException("no active " + alg + " key although one is scheduled");
+        }
+        JWK jwk = KeyGeneration.generate(alg);
+        SigningKey key = new SigningKey(jwk.getKeyID(), alg, jwk.toPublicJWK(), jwk, now, now, null, null);
+        store.insert(key);
+        LOG.info("created {} signing key {}", alg, key.kid());
+        reload();
+        return key;
+    }
+
+    /**
+     * Rotates {@code alg}: the new key is published now and signs once every cached JWKS has it
+     * (after the JWKS max-age); the old one signs until then and stays published until every token it
+     * signed has expired. With {@code immediately} (a compromised key) the old key is withdrawn now.
+     */
+    public synchronized SigningKey rotate(JWSAlgorithm alg, JWK imported, boolean immediately) {
+        reload();
+        long now = clock.instant().getEpochSecond();
+        for (SigningKey k : snapshot.keys()) {
+            if (k.alg().equals(alg) && k.privateJwk() != null && k.retiredAt() == null && k.activateAt() > now && !immediately) {
+                throw new IllegalStateException("a rotation of " + alg + " is already scheduled: key " + k.kid()
+                        + " signs from " + java.time.Instant.ofEpochSecond(k.activateAt()));
+            }
+        }
+        boolean anyBefore = snapshot.keys().stream().anyMatch(k -> k.alg().equals(alg) && k.signing(now));
+        long activateAt = immediately || !anyBefore ? now : now + jwksMaxAge.toSeconds();
+        JWK jwk = imported != null ? imported : KeyGeneration.generate(alg);
+        SigningKey fresh = new SigningKey(jwk.getKeyID(), alg, jwk.toPublicJWK(), jwk, now, activateAt, null, null);
+        if (snapshot.keys().stream().anyMatch(k -> k.kid().equals(fresh.kid()))) {
+            throw new IllegalStateException("key " + fresh.kid() + " is already in the key store");
+        }
+        store.insert(fresh);
+        for (SigningKey k : snapshot.keys()) {
+            if (k.alg().equals(alg) && k.retiredAt() == null && k.privateJwk() != null) {
+                long unpublish = immediately ? now : activateAt + maxTokenLifetime.toSeconds();
+                store.retire(k.kid(), activateAt, unpublish);
+            }
+        }
+        LOG.info("rotated {}: key {} signs from {}{}", alg, fresh.kid(), java.time.Instant.ofEpochSecond(activateAt),
+                immediately ? " (old keys withdrawn immediately)" : "");
+        reload();
+        return fresh;
+    }
+
+    /** Any stored key with this kid, published or not (for checking old signatures such as id_token_hint). */
+    public Optional<SigningKey> byKid(String kid) {
+        return snapshot().keys().stream().filter(k -> k.kid().equals(kid)).findFirst();
+    }
+
+    private static String etag(String json) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
+            return "\"" + HexFormat.of().formatHex(digest, 0, 16) + "\"";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

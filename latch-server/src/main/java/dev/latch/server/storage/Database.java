@@ -1,0 +1,114 @@
+package dev.latch.server.storage;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The database: embedded H2 in the data directory by default, PostgreSQL for production and
+ * multi-node. Migrations run on open. The embedded database is opened with {@code AUTO_SERVER}, so
+ * {@code latch clients …} and {@code latch serve} can work on the same data at once.
+ */
+public final class Database implements AutoCloseable {
+
+    private final HikariDataSource dataSource;
+    private final String url;
+
+    private Database(HikariDataSource dataSource, String url) {
+        this.dataSource = dataSource;
+        this.url = url;
+    }
+
+    /** The JDBC URL of the embedded database inside {@code dataDir}. */
+    public static String embeddedUrl(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("latch") + ";AUTO_SERVER=TRUE";
+    }
+
+    /**
+     * Opens the database and brings its schema up to date.
+     *
+     * @throws DatabaseException with a one-line reason when it cannot be reached or migrated
+     */
+    public static Database open(String url, String user, String password, int poolSize) {
+        if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
+            throw new DatabaseException("--db: unsupported JDBC URL " + url + " (use jdbc:postgresql://… or jdbc:h2:…)");
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        if (user != null) config.setUsername(user);
+        if (password != null) config.setPassword(password);
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(Math.min(2, poolSize));
+        config.setPoolName("latch");
+        config.setConnectionTimeout(10_000);
+        config.setInitializationFailTimeout(10_000);
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new DatabaseException("cannot open database " + redact(url) + ": " + rootMessage(e));
+        }
+        try {
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        } catch (FlywayException e) {
+            ds.close();
+            throw new DatabaseException("cannot migrate database " + redact(url) + ": " + rootMessage(e));
+        }
+        return new Database(ds, url);
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public Sql sql() {
+        return new Sql(dataSource);
+    }
+
+    public boolean isPostgres() {
+        return url.startsWith("jdbc:postgresql:");
+    }
+
+    public String url() {
+        return redact(url);
+    }
+
+    /** True when a trivial query answers within two seconds (for {@code /healthz}). */
+    public boolean reachable() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    private static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+
+    /** The database could not be opened or migrated; the message is one line meant for the user. */
+    public static final class DatabaseException extends RuntimeException {
+        public DatabaseException(String message) {
+            super(message);
+        }
+    }
+}
