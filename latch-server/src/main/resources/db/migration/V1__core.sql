@@ -3,7 +3,7 @@
 
 CREATE TABLE settings (
     name  VARCHAR(200) PRIMARY KEY,
-    value VARCHAR(100000) NOT NULL
+    setting_value VARCHAR(100000) NOT NULL
 );
 
 CREATE TABLE scopes (

@@ -1,0 +1,90 @@
+package dev.latch.server;
+
+import dev.latch.server.client.ClientRegistry;
+import dev.latch.server.client.JdbcClientStore;
+import dev.latch.server.config.ServerConfig;
+import dev.latch.server.keys.JdbcKeyStore;
+import dev.latch.server.keys.KeyRing;
+import dev.latch.server.keys.MasterKey;
+import dev.latch.server.scope.ScopeCatalogue;
+import dev.latch.server.storage.Database;
+import dev.latch.server.storage.Sql;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One Latch instance's data: database, master key, keys, clients, scopes. Both {@code latch serve}
+ * and the administrative commands open it; they may run at once on the same data.
+ */
+public final class LatchInstance implements AutoCloseable {
+
+    private static final String MASTER_KEY_CHECK = "master_key_check";
+
+    private final ServerConfig config;
+    private final Clock clock;
+    private final Database database;
+    private final MasterKey masterKey;
+    private final KeyRing keyRing;
+    private final ScopeCatalogue scopes;
+    private final ClientRegistry clients;
+
+    private LatchInstance(ServerConfig config, Clock clock, Database database, MasterKey masterKey) {
+        this.config = config;
+        this.clock = clock;
+        this.database = database;
+        this.masterKey = masterKey;
+        Sql sql = database.sql();
+        this.scopes = new ScopeCatalogue(sql);
+        this.keyRing = new KeyRing(new JdbcKeyStore(sql, masterKey), clock, config.tokens().jwksMaxAge(),
+                config.tokens().maxAccessTokenLifetime(), Duration.ofSeconds(2));
+        this.clients = new ClientRegistry(new JdbcClientStore(sql), scopes, masterKey, clock, config.tokens().maxAccessTokenLifetime());
+    }
+
+    /**
+     * Opens the database (migrating it) and checks the master key against it.
+     *
+     * @throws IllegalStateException with a one-line reason when the master key does not fit the data
+     */
+    public static LatchInstance open(ServerConfig config, Clock clock) {
+        ServerConfig.DatabaseSettings db = config.database();
+        Database database = Database.open(config.dbUrlOrEmbedded(), db.user(), db.password(), db.poolSize());
+        try {
+            MasterKey masterKey = config.masterKey() != null
+                    ? MasterKey.parse("master-key (LATCH_MASTER_KEY)", config.masterKey())
+                    : MasterKey.fromDataDirectory(config.data());
+            checkMasterKey(database.sql(), masterKey);
+            return new LatchInstance(config, clock, database, masterKey);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    private static void checkMasterKey(Sql sql, MasterKey masterKey) {
+        Optional<String> check = sql.queryOne("SELECT setting_value FROM settings WHERE name = ?", rs -> rs.getString(1), MASTER_KEY_CHECK);
+        if (check.isEmpty()) {
+            sql.insertUnique("INSERT INTO settings (name, setting_value) VALUES (?, ?)", MASTER_KEY_CHECK, masterKey.encrypt(MASTER_KEY_CHECK, "latch"));
+            return;
+        }
+        try {
+            masterKey.decrypt(MASTER_KEY_CHECK, check.get());
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("the master key (LATCH_MASTER_KEY or master.key in the data directory) is not the one "
+                    + "this database was created with; its keys and secrets cannot be read");
+        }
+    }
+
+    public ServerConfig config() { return config; }
+    public Clock clock() { return clock; }
+    public Database database() { return database; }
+    public MasterKey masterKey() { return masterKey; }
+    public KeyRing keyRing() { return keyRing; }
+    public ScopeCatalogue scopes() { return scopes; }
+    public ClientRegistry clients() { return clients; }
+
+    @Override
+    public void close() {
+        database.close();
+    }
+}

@@ -1,0 +1,240 @@
+package dev.latch.server;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import dev.latch.core.error.OAuthError;
+import dev.latch.core.jose.JwsAlgorithms;
+import dev.latch.server.client.Client;
+import dev.latch.server.client.ClientAuthentication;
+import dev.latch.server.client.ClientKeys;
+import dev.latch.server.config.ServerConfig;
+import dev.latch.server.discovery.MetadataEndpoint;
+import dev.latch.server.discovery.ServerEndpoints;
+import dev.latch.server.http.ErrorRenderer;
+import dev.latch.server.http.FormParameters;
+import dev.latch.server.http.Json;
+import dev.latch.server.http.Request;
+import dev.latch.server.http.Response;
+import dev.latch.server.introspect.IntrospectionEndpoint;
+import dev.latch.server.jwks.JwksEndpoint;
+import dev.latch.server.metrics.Metrics;
+import dev.latch.server.outbound.OutboundFetcher;
+import dev.latch.server.registration.RegistrationEndpoint;
+import dev.latch.server.replay.JdbcReplayCache;
+import dev.latch.server.revoke.RevocationEndpoint;
+import dev.latch.server.revoke.RevokedTokens;
+import dev.latch.server.storage.Sql;
+import dev.latch.server.token.AccessTokenIssuer;
+import dev.latch.server.token.AccessTokenReader;
+import dev.latch.server.token.ClientCredentialsGrant;
+import dev.latch.server.token.OpaqueTokenStore;
+import dev.latch.server.token.TokenEndpoint;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The authorization server: assembles the endpoints over a {@link LatchInstance} and serves them
+ * with Javalin (public port) plus a management listener ({@code /healthz}, {@code /metrics}) bound to
+ * loopback by default. Handlers only adapt HTTP to the endpoint classes.
+ */
+public final class LatchServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LatchServer.class);
+
+    private final LatchInstance instance;
+    private final ServerConfig config;
+    private final ServerEndpoints endpoints;
+    private final Metrics metrics = new Metrics();
+    private final ClientAuthentication authentication;
+    private final TokenEndpoint tokenEndpoint;
+    private final MetadataEndpoint metadataEndpoint;
+    private final JwksEndpoint jwksEndpoint;
+    private final IntrospectionEndpoint introspectionEndpoint;
+    private final RevocationEndpoint revocationEndpoint;
+    private final RegistrationEndpoint registrationEndpoint;
+    private final ScheduledExecutorService maintenance;
+    private final Sql sql;
+    private final OpaqueTokenStore opaqueTokens;
+    private final RevokedTokens revokedTokens;
+    private final JdbcReplayCache replay;
+    private Javalin app;
+    private Javalin management;
+
+    private LatchServer(LatchInstance instance) {
+        this.instance = instance;
+        this.config = instance.config();
+        this.endpoints = new ServerEndpoints(config.issuer());
+        this.sql = instance.database().sql();
+        var clock = instance.clock();
+        JWSAlgorithm defaultAlg = JwsAlgorithms.asymmetric(config.tokens().signingAlg());
+        instance.keyRing().ensureAlgorithm(JWSAlgorithm.RS256);
+        instance.keyRing().ensureAlgorithm(defaultAlg);
+        ConfiguredState.apply(instance);
+
+        OutboundFetcher fetcher = new OutboundFetcher(config.outbound().allow(), config.outbound().timeout(), config.outbound().maxBytes());
+        this.replay = new JdbcReplayCache(sql);
+        this.authentication = new ClientAuthentication(instance.clients(), new ClientKeys(fetcher, clock), replay, clock,
+                config.issuer(), Set.of(endpoints.token(), endpoints.par()), Duration.ofSeconds(2));
+        this.opaqueTokens = new OpaqueTokenStore(sql);
+        this.revokedTokens = new RevokedTokens(sql);
+        AccessTokenIssuer issuer = new AccessTokenIssuer(instance.keyRing(), opaqueTokens, clock, config.issuer(),
+                config.tokens().accessTokenLifetime(), defaultAlg);
+        this.tokenEndpoint = new TokenEndpoint(authentication,
+                List.of(new ClientCredentialsGrant(issuer, config.tokens().defaultAudience())), metrics);
+        AccessTokenReader reader = new AccessTokenReader(instance.keyRing(), opaqueTokens, revokedTokens, clock, config.issuer());
+        this.introspectionEndpoint = new IntrospectionEndpoint(authentication, reader, metrics);
+        this.revocationEndpoint = new RevocationEndpoint(authentication, reader, metrics);
+        this.registrationEndpoint = new RegistrationEndpoint(instance.clients(), instance.scopes(), config.registration(),
+                endpoints, metrics, authentication::forget);
+        this.metadataEndpoint = new MetadataEndpoint(endpoints, tokenEndpoint.grantTypes(), instance.scopes(), registrationEndpoint::open);
+        this.jwksEndpoint = new JwksEndpoint(instance.keyRing());
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "latch-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Builds a server over an opened instance (not yet listening). */
+    public static LatchServer create(LatchInstance instance) {
+        return new LatchServer(instance);
+    }
+
+    /** A free TCP port on loopback, for {@code --port 0}. */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port", e);
+        }
+    }
+
+    public LatchServer start() {
+        String base = endpoints.basePath();
+        app = Javalin.create(c -> {
+            c.concurrency.useVirtualThreads = true;
+            c.startup.showJavalinBanner = false;
+            c.http.maxRequestSize = FormParameters.MAX_BODY + 1;
+            c.jetty.port = config.port();
+            if (config.tls().enabled()) {
+                TlsConnector.configure(c, config.tls(), config.port());
+            }
+            c.routes.before(ctx -> ctx.attribute("latch.t0", System.nanoTime()));
+            c.routes.after(ctx -> {
+                Long t0 = ctx.attribute("latch.t0");
+                if (t0 != null) {
+                    String route = ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
+                    metrics.request(route, ctx.method().name(), ctx.statusCode(), System.nanoTime() - t0);
+                }
+            });
+            c.routes.exception(Exception.class, (e, ctx) -> write(ctx, ErrorRenderer.unexpected(e)));
+            c.routes.get(endpoints.metadataPath(), ctx -> write(ctx, metadataEndpoint.handle()));
+            c.routes.get(base + "/jwks", ctx -> write(ctx, jwksEndpoint.handle(request(ctx))));
+            for (HandlerType method : List.of(HandlerType.POST, HandlerType.GET, HandlerType.PUT, HandlerType.DELETE)) {
+                c.routes.addEndpoint(new io.javalin.router.Endpoint(method, base + "/token", ctx -> write(ctx, tokenEndpoint.handle(request(ctx)))));
+                c.routes.addEndpoint(new io.javalin.router.Endpoint(method, base + "/introspect", ctx -> write(ctx, introspectionEndpoint.handle(request(ctx)))));
+                c.routes.addEndpoint(new io.javalin.router.Endpoint(method, base + "/revoke", ctx -> write(ctx, revocationEndpoint.handle(request(ctx)))));
+            }
+            if (registrationEndpoint.open()) {
+                c.routes.post(base + "/register", ctx -> write(ctx, registrationEndpoint.register(request(ctx))));
+                for (HandlerType method : List.of(HandlerType.GET, HandlerType.PUT, HandlerType.DELETE)) {
+                    c.routes.addEndpoint(new io.javalin.router.Endpoint(method, base + "/register/{client_id}",
+                            ctx -> write(ctx, registrationEndpoint.configure(request(ctx), ctx.pathParam("client_id")))));
+                }
+            }
+        });
+        app.start(config.port());
+        management = Javalin.create(c -> {
+            c.startup.showJavalinBanner = false;
+            c.routes.get("/healthz", ctx -> {
+                boolean db = instance.database().reachable();
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("status", db ? "ok" : "unavailable");
+                body.put("database", db ? "reachable" : "unreachable");
+                ctx.status(db ? 200 : 503).contentType("application/json").result(Json.write(body));
+            });
+            c.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        }).start(config.management().host(), config.management().port());
+        maintenance.scheduleWithFixedDelay(this::purgeExpired, 1, 60, TimeUnit.SECONDS);
+        return this;
+    }
+
+    private void purgeExpired() {
+        try {
+            long now = instance.clock().instant().getEpochSecond();
+            replay.purgeExpired(now - 60);
+            revokedTokens.purgeExpired(now);
+            opaqueTokens.purgeExpired(now);
+        } catch (RuntimeException e) {
+            LOG.warn("purging expired rows failed: {}", e.getMessage());
+        }
+    }
+
+    public String issuer() {
+        return config.issuer();
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public int managementPort() {
+        return management.port();
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public LatchInstance instance() {
+        return instance;
+    }
+
+    @Override
+    public void close() {
+        maintenance.shutdownNow();
+        if (app != null) app.stop();
+        if (management != null) management.stop();
+        instance.close();
+    }
+
+    static Request request(Context ctx) throws IOException {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (String name : Collections.list(ctx.req().getHeaderNames())) {
+            headers.put(name.toLowerCase(Locale.ROOT), Collections.list(ctx.req().getHeaders(name)));
+        }
+        Map<String, List<String>> query = new LinkedHashMap<>(ctx.queryParamMap());
+        byte[] body;
+        try (InputStream in = ctx.req().getInputStream()) {
+            body = in.readNBytes(FormParameters.MAX_BODY + 1);
+        } catch (IOException | RuntimeException e) {
+            body = new byte[FormParameters.MAX_BODY + 1];
+        }
+        return new Request(ctx.method().name(), ctx.path(), headers, query, body, ctx.ip());
+    }
+
+    static void write(Context ctx, Response response) {
+        ctx.status(response.status());
+        response.headers().forEach(ctx::header);
+        if (!response.headers().containsKey("Content-Type") && response.body().length > 0) {
+            ctx.contentType("application/json");
+        }
+        ctx.result(response.body());
+    }
+}

@@ -1,0 +1,315 @@
+package dev.latch.server.client;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import dev.latch.core.error.OAuthError;
+import dev.latch.core.jose.JwsAlgorithms;
+import dev.latch.server.keys.MasterKey;
+import dev.latch.server.scope.ScopeCatalogue;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Creates, changes and removes clients, whichever way they arrive (CLI, YAML, RFC 7591
+ * registration), with one set of metadata checks. Checks fail with {@code invalid_client_metadata}
+ * (RFC 7591 §3.2.2) naming the field.
+ */
+public final class ClientRegistry {
+
+    /** Grant types this server implements. */
+    public static final Set<String> SUPPORTED_GRANTS = Set.of("client_credentials");
+    private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._~:@+\\-/]{1,200}");
+    /** Secrets given by an operator are digested like generated ones, so they must be long. */
+    public static final int MIN_SECRET_LENGTH = 32;
+
+    private final ClientStore store;
+    private final ScopeCatalogue scopes;
+    private final MasterKey masterKey;
+    private final Clock clock;
+    private final Duration maxAccessTokenLifetime;
+
+    /** A client as registered, with the plaintext secret shown once (null when it has none or kept its old one). */
+    public record Registered(StoredClient stored, String clientSecret) {}
+
+    public ClientRegistry(ClientStore store, ScopeCatalogue scopes, MasterKey masterKey, Clock clock, Duration maxAccessTokenLifetime) {
+        this.store = store;
+        this.scopes = scopes;
+        this.masterKey = masterKey;
+        this.clock = clock;
+        this.maxAccessTokenLifetime = maxAccessTokenLifetime;
+    }
+
+    public ClientStore store() {
+        return store;
+    }
+
+    /**
+     * Registers a new client. A missing {@code client_id} is generated; a secret is generated for
+     * secret-based methods unless {@code givenSecret} is supplied.
+     *
+     * @param addUnknownScopes true for operators (CLI, YAML): unknown scopes join the catalogue;
+     *                         false for dynamic registration: unknown scopes are refused
+     */
+    public Registered create(Client requested, String givenSecret, boolean addUnknownScopes, String registrationToken) {
+        long now = clock.instant().getEpochSecond();
+        Client client = normalize(requested.toBuilder()
+                .clientId(requested.clientId() == null ? Secrets.generate(128) : requested.clientId())
+                .clientIdIssuedAt(now).build(), addUnknownScopes);
+        String secret = null;
+        String digest = null;
+        String encrypted = null;
+        if (client.usesSecretDigest() || client.usesEncryptedSecret()) {
+            secret = givenSecret != null ? checkGivenSecret(givenSecret) : Secrets.generate(512);
+            if (client.usesSecretDigest()) {
+                digest = Secrets.digest(secret);
+            } else {
+                encrypted = masterKey.encrypt(secretPurpose(client.clientId()), secret);
+            }
+        } else if (givenSecret != null) {
+            throw OAuthError.invalidClientMetadata("a " + client.tokenEndpointAuthMethod() + " client has no secret");
+        }
+        StoredClient stored = new StoredClient(client, digest, encrypted,
+                registrationToken == null ? null : Secrets.digest(registrationToken), now, now);
+        if (!store.insert(stored)) {
+            throw OAuthError.invalidClientMetadata("client_id " + client.clientId() + " is already registered");
+        }
+        return new Registered(stored, secret);
+    }
+
+    /**
+     * Replaces a client's metadata. The secret stays unless the authentication method changes kind
+     * (then a new one is generated and returned).
+     */
+    public Registered update(String clientId, Client requested, boolean addUnknownScopes) {
+        StoredClient existing = store.find(clientId).orElseThrow(() -> OAuthError.notFound("no client " + clientId));
+        Client client = normalize(requested.toBuilder().clientId(clientId)
+                .clientIdIssuedAt(existing.client().clientIdIssuedAt())
+                .registeredDynamically(existing.client().registeredDynamically()).build(), addUnknownScopes);
+        String digest = existing.secretDigest();
+        String encrypted = existing.secretEncrypted();
+        String secret = null;
+        boolean hadDigest = digest != null;
+        boolean hadEncrypted = encrypted != null;
+        if (client.usesSecretDigest() && !hadDigest || client.usesEncryptedSecret() && !hadEncrypted) {
+            secret = Secrets.generate(512);
+            digest = client.usesSecretDigest() ? Secrets.digest(secret) : null;
+            encrypted = client.usesEncryptedSecret() ? masterKey.encrypt(secretPurpose(clientId), secret) : null;
+        } else if (!client.usesSecretDigest() && !client.usesEncryptedSecret()) {
+            digest = null;
+            encrypted = null;
+        }
+        StoredClient stored = new StoredClient(client, digest, encrypted, existing.registrationTokenDigest(),
+                existing.createdAt(), clock.instant().getEpochSecond());
+        store.update(stored);
+        return new Registered(stored, secret);
+    }
+
+    /** Issues a new secret (generated unless given); the old one stops working at once. */
+    public Registered rotateSecret(String clientId, String givenSecret) {
+        StoredClient existing = store.find(clientId).orElseThrow(() -> OAuthError.notFound("no client " + clientId));
+        Client client = existing.client();
+        if (!client.usesSecretDigest() && !client.usesEncryptedSecret()) {
+            throw OAuthError.invalidClientMetadata("client " + clientId + " authenticates with "
+                    + client.tokenEndpointAuthMethod() + " and has no secret");
+        }
+        String secret = givenSecret != null ? checkGivenSecret(givenSecret) : Secrets.generate(512);
+        StoredClient stored = new StoredClient(client,
+                client.usesSecretDigest() ? Secrets.digest(secret) : null,
+                client.usesEncryptedSecret() ? masterKey.encrypt(secretPurpose(clientId), secret) : null,
+                existing.registrationTokenDigest(), existing.createdAt(), clock.instant().getEpochSecond());
+        store.update(stored);
+        return new Registered(stored, secret);
+    }
+
+    /** Sets a new registration access token digest (RFC 7592 §3 allows rotation on read/update). */
+    public void setRegistrationToken(String clientId, String token) {
+        StoredClient e = store.find(clientId).orElseThrow(() -> OAuthError.notFound("no client " + clientId));
+        store.update(new StoredClient(e.client(), e.secretDigest(), e.secretEncrypted(), Secrets.digest(token),
+                e.createdAt(), clock.instant().getEpochSecond()));
+    }
+
+    public boolean remove(String clientId) {
+        return store.delete(clientId);
+    }
+
+    public Optional<StoredClient> find(String clientId) {
+        return store.find(clientId);
+    }
+
+    /** The plaintext HMAC key of a {@code client_secret_jwt} client. */
+    public String hmacSecret(StoredClient client) {
+        return masterKey.decrypt(secretPurpose(client.clientId()), client.secretEncrypted());
+    }
+
+    public static String secretPurpose(String clientId) {
+        return "client-secret:" + clientId;
+    }
+
+    private static String checkGivenSecret(String secret) {
+        if (secret.length() < MIN_SECRET_LENGTH) {
+            throw OAuthError.invalidClientMetadata("client_secret must be at least " + MIN_SECRET_LENGTH
+                    + " characters (it is stored as a SHA-256 digest, so it must not be guessable); omit it to have one generated");
+        }
+        return secret;
+    }
+
+    /** Applies defaults and checks every field; the result is what gets stored. */
+    public Client normalize(Client c, boolean addUnknownScopes) {
+        if (c.clientId() != null && !CLIENT_ID.matcher(c.clientId()).matches()) {
+            throw OAuthError.invalidClientMetadata("client_id may hold only letters, digits and . _ ~ : @ + - / (1-200 characters)");
+        }
+        String method = c.tokenEndpointAuthMethod() == null ? Client.BASIC : c.tokenEndpointAuthMethod();
+        if (!Client.AUTH_METHODS.contains(method)) {
+            throw OAuthError.invalidClientMetadata("token_endpoint_auth_method must be one of " + String.join(", ", Client.AUTH_METHODS));
+        }
+        String alg = c.tokenEndpointAuthSigningAlg();
+        if (alg != null) {
+            if (Client.PRIVATE_KEY_JWT.equals(method) && !JwsAlgorithms.asymmetricNames().contains(alg)) {
+                throw OAuthError.invalidClientMetadata("token_endpoint_auth_signing_alg for private_key_jwt must be one of "
+                        + String.join(", ", JwsAlgorithms.asymmetricNames()));
+            } else if (Client.SECRET_JWT.equals(method) && !JwsAlgorithms.hmacNames().contains(alg)) {
+                throw OAuthError.invalidClientMetadata("token_endpoint_auth_signing_alg for client_secret_jwt must be one of "
+                        + String.join(", ", JwsAlgorithms.hmacNames()));
+            } else if (!Client.PRIVATE_KEY_JWT.equals(method) && !Client.SECRET_JWT.equals(method)) {
+                throw OAuthError.invalidClientMetadata("token_endpoint_auth_signing_alg applies only to private_key_jwt and client_secret_jwt");
+            }
+        }
+        if (c.jwks() != null && c.jwksUri() != null) {
+            throw OAuthError.invalidClientMetadata("jwks and jwks_uri must not both be given (RFC 7591 §2)");
+        }
+        if (c.jwks() != null) {
+            checkJwks(c.jwks(), alg);
+        }
+        if (c.jwksUri() != null) {
+            checkUri("jwks_uri", c.jwksUri(), false);
+        }
+        if (Client.PRIVATE_KEY_JWT.equals(method) && c.jwks() == null && c.jwksUri() == null) {
+            throw OAuthError.invalidClientMetadata("private_key_jwt needs jwks or jwks_uri");
+        }
+        List<String> grants = c.grantTypes() == null ? List.of("client_credentials") : List.copyOf(new java.util.LinkedHashSet<>(c.grantTypes()));
+        for (String g : grants) {
+            if (!SUPPORTED_GRANTS.contains(g)) {
+                throw OAuthError.invalidClientMetadata("grant type " + g + " is not supported (supported: " + String.join(", ", SUPPORTED_GRANTS) + ")");
+            }
+        }
+        List<String> responseTypes = c.responseTypes() == null ? List.of() : c.responseTypes();
+        if (!responseTypes.isEmpty()) {
+            throw OAuthError.invalidClientMetadata("response_types must be empty: this server has no authorization endpoint yet");
+        }
+        String scope = null;
+        if (c.scope() != null && !c.scope().isBlank()) {
+            List<String> list = new ArrayList<>(new java.util.LinkedHashSet<>(List.of(c.scope().trim().split("\\s+"))));
+            for (String s : list) {
+                if (!ScopeCatalogue.validToken(s)) {
+                    throw OAuthError.invalidClientMetadata("scope '" + s + "' is not a valid scope token (RFC 6749 §3.3)");
+                }
+                if (!scopes.contains(s)) {
+                    if (addUnknownScopes) {
+                        scopes.put(s, null);
+                    } else {
+                        throw OAuthError.invalidClientMetadata("scope " + s + " is not offered by this server");
+                    }
+                }
+            }
+            scope = String.join(" ", list);
+        }
+        if (c.redirectUris() != null) {
+            for (String u : c.redirectUris()) {
+                checkUri("redirect_uris", u, true);
+            }
+        }
+        if (c.allowedResources() != null) {
+            for (String u : c.allowedResources()) checkResource("allowed_resources", u);
+        }
+        if (c.resourceUris() != null) {
+            for (String u : c.resourceUris()) checkResource("resource_uris", u);
+        }
+        if (c.accessTokenLifetime() != null && (c.accessTokenLifetime() < 1 || c.accessTokenLifetime() > maxAccessTokenLifetime.toSeconds())) {
+            throw OAuthError.invalidClientMetadata("access_token_lifetime must be 1-" + maxAccessTokenLifetime.toSeconds() + " seconds");
+        }
+        if (c.accessTokenFormat() != null && !Set.of("jwt", "opaque").contains(c.accessTokenFormat())) {
+            throw OAuthError.invalidClientMetadata("access_token_format must be jwt or opaque");
+        }
+        if (c.accessTokenSignedResponseAlg() != null && !JwsAlgorithms.asymmetricNames().contains(c.accessTokenSignedResponseAlg())) {
+            throw OAuthError.invalidClientMetadata("access_token_signed_response_alg must be one of " + String.join(", ", JwsAlgorithms.asymmetricNames()));
+        }
+        if (c.clientName() != null && c.clientName().length() > 200) {
+            throw OAuthError.invalidClientMetadata("client_name is longer than 200 characters");
+        }
+        return c.toBuilder().tokenEndpointAuthMethod(method).grantTypes(grants).responseTypes(responseTypes).scope(scope)
+                .clientSecretExpiresAt(method.equals(Client.PRIVATE_KEY_JWT) ? null : 0L).build();
+    }
+
+    private static void checkJwks(Map<String, Object> jwks, String alg) {
+        JWKSet set;
+        try {
+            set = JWKSet.parse(jwks);
+        } catch (ParseException e) {
+            throw OAuthError.invalidClientMetadata("jwks is not a valid JWK Set: " + e.getMessage());
+        }
+        if (set.getKeys().isEmpty()) {
+            throw OAuthError.invalidClientMetadata("jwks holds no keys");
+        }
+        Set<String> kids = new HashSet<>();
+        for (JWK key : set.getKeys()) {
+            if (key.isPrivate()) {
+                throw OAuthError.invalidClientMetadata("jwks must hold public keys only (key " + key.getKeyID() + " has private parts)");
+            }
+            if (key.getKeyID() != null && !kids.add(key.getKeyID())) {
+                throw OAuthError.invalidClientMetadata("jwks has two keys with kid " + key.getKeyID());
+            }
+            boolean usable = JwsAlgorithms.ASYMMETRIC.stream().anyMatch(a -> JwsAlgorithms.fits(key, a));
+            if (!usable) {
+                throw OAuthError.invalidClientMetadata("jwks key " + key.getKeyID() + " is not a usable signature key (RSA ≥ 2048, EC P-256/384/521, Ed25519)");
+            }
+        }
+        if (alg != null && JwsAlgorithms.asymmetricNames().contains(alg)) {
+            JWSAlgorithm a = JWSAlgorithm.parse(alg);
+            if (set.getKeys().stream().noneMatch(k -> JwsAlgorithms.fits(k, a))) {
+                throw OAuthError.invalidClientMetadata("jwks holds no key for token_endpoint_auth_signing_alg " + alg);
+            }
+        }
+    }
+
+    private static void checkUri(String field, String value, boolean allowCustomScheme) {
+        try {
+            URI uri = new URI(value);
+            if (!uri.isAbsolute() || uri.getFragment() != null) {
+                throw OAuthError.invalidClientMetadata(field + ": " + value + " must be an absolute URI without fragment");
+            }
+            if (!allowCustomScheme && !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
+                throw OAuthError.invalidClientMetadata(field + ": " + value + " must be an http(s) URL");
+            }
+        } catch (URISyntaxException e) {
+            throw (field.equals("redirect_uris") ? OAuthError.invalidRedirectUri(field + ": " + value + " is not a URI")
+                    : OAuthError.invalidClientMetadata(field + ": " + value + " is not a URI"));
+        }
+    }
+
+    /** RFC 8707 §2: a resource indicator is an absolute URI without a fragment. */
+    public static boolean validResource(String value) {
+        try {
+            URI uri = new URI(value);
+            return uri.isAbsolute() && uri.getFragment() == null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static void checkResource(String field, String value) {
+        if (!validResource(value)) {
+            throw OAuthError.invalidClientMetadata(field + ": " + value + " must be an absolute URI without fragment (RFC 8707)");
+        }
+    }
+}

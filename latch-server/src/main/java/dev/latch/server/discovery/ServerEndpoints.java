@@ -1,0 +1,28 @@
+package dev.latch.server.discovery;
+
+import java.net.URI;
+
+/**
+ * Where each endpoint lives, derived from the issuer so that an issuer with a path
+ * ({@code https://host/tenant}) keeps its endpoints under that path.
+ */
+public record ServerEndpoints(String issuer) {
+
+    public String token() { return issuer + "/token"; }
+    public String jwks() { return issuer + "/jwks"; }
+    public String introspection() { return issuer + "/introspect"; }
+    public String revocation() { return issuer + "/revoke"; }
+    public String registration() { return issuer + "/register"; }
+    public String par() { return issuer + "/par"; }
+
+    /** The issuer's path ("" for a bare host), under which every route is served. */
+    public String basePath() {
+        String path = URI.create(issuer).getRawPath();
+        return path == null || path.equals("/") ? "" : path;
+    }
+
+    /** RFC 8414 §3: the well-known part goes between host and issuer path. */
+    public String metadataPath() {
+        return "/.well-known/oauth-authorization-server" + basePath();
+    }
+}

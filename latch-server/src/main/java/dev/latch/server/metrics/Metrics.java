@@ -1,0 +1,43 @@
+package dev.latch.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** The server's Prometheus metrics: requests and latencies, tokens issued, errors by RFC code. */
+public final class Metrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+    public void tokenIssued(String grantType) {
+        counters.computeIfAbsent("t:" + grantType, k -> Counter.builder("latch_tokens_issued")
+                .description("Access tokens issued").tag("grant_type", grantType).register(registry)).increment();
+    }
+
+    public void error(String endpoint, String code) {
+        counters.computeIfAbsent("e:" + endpoint + ":" + code, k -> Counter.builder("latch_oauth_errors")
+                .description("OAuth error responses by RFC error code").tag("endpoint", endpoint).tag("error", code)
+                .register(registry)).increment();
+    }
+
+    public void request(String route, String method, int status, long nanos) {
+        String key = route + "|" + method + "|" + status;
+        timers.computeIfAbsent(key, k -> Timer.builder("latch_http_requests").description("HTTP requests")
+                .tag("route", route).tag("method", method).tag("status", Integer.toString(status))
+                .publishPercentiles(0.5, 0.99).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.latch.server.revoke;
+
+import dev.latch.core.error.OAuthError;
+import dev.latch.server.client.ClientAuthentication;
+import dev.latch.server.http.ErrorRenderer;
+import dev.latch.server.http.FormParameters;
+import dev.latch.server.http.Request;
+import dev.latch.server.http.Response;
+import dev.latch.server.metrics.Metrics;
+import dev.latch.server.token.AccessToken;
+import dev.latch.server.token.AccessTokenReader;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Token revocation (RFC 7009). A client revokes only its own tokens; for a token it does not own,
+ * or one that is unknown or invalid, the answer is still 200 and nothing changes (RFC 7009 §2.2),
+ * so the endpoint reveals nothing about other clients' tokens.
+ */
+public final class RevocationEndpoint {
+
+    private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
+    private final ClientAuthentication authentication;
+    private final AccessTokenReader reader;
+    private final Metrics metrics;
+
+    public RevocationEndpoint(ClientAuthentication authentication, AccessTokenReader reader, Metrics metrics) {
+        this.authentication = authentication;
+        this.reader = reader;
+        this.metrics = metrics;
+    }
+
+    public Response handle(Request request) {
+        try {
+            FormParameters form = FormParameters.parse(request);
+            ClientAuthentication.Authenticated caller = authentication.authenticate(request, form);
+            String token = form.require("token");
+            Optional<AccessToken> found = reader.parse(token);
+            if (found.isPresent() && caller.client().clientId().equals(found.get().clientId())) {
+                reader.revoke(token, found.get());
+                AUDIT.info("token revoked client={} jti={}", caller.client().clientId(), found.get().jti());
+            }
+            return Response.empty(200).withHeader("Cache-Control", "no-store");
+        } catch (OAuthError e) {
+            metrics.error("revocation", e.code());
+            return ErrorRenderer.json(e);
+        }
+    }
+}

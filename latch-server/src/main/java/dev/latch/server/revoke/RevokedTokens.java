@@ -1,0 +1,28 @@
+package dev.latch.server.revoke;
+
+import dev.latch.server.storage.Sql;
+
+/**
+ * The deny-list of revoked JWT access tokens, by {@code jti}, kept until the token would have
+ * expired anyway (a self-contained token cannot be recalled otherwise).
+ */
+public final class RevokedTokens {
+
+    private final Sql sql;
+
+    public RevokedTokens(Sql sql) {
+        this.sql = sql;
+    }
+
+    public void revoke(String jti, String clientId, long expiresAt) {
+        sql.insertUnique("INSERT INTO revoked_tokens (jti, client_id, expires_at) VALUES (?, ?, ?)", jti, clientId, expiresAt);
+    }
+
+    public boolean isRevoked(String jti) {
+        return sql.queryOne("SELECT jti FROM revoked_tokens WHERE jti = ?", rs -> rs.getString(1), jti).isPresent();
+    }
+
+    public int purgeExpired(long now) {
+        return sql.update("DELETE FROM revoked_tokens WHERE expires_at < ?", now);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.latch.server.token;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.JWSObject;
+import dev.latch.core.jose.JwsAlgorithms;
+import dev.latch.server.client.Client;
+import dev.latch.server.client.Secrets;
+import dev.latch.server.http.Json;
+import dev.latch.server.keys.KeyRing;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Issues access tokens: JWTs per RFC 9068 (header {@code typ: at+jwt}) signed by the active key of
+ * the client's algorithm, or opaque reference tokens (256 random bits, stored as a digest). A JWT
+ * costs one signature and no database write.
+ */
+public final class AccessTokenIssuer {
+
+    static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
+
+    private final KeyRing keys;
+    private final OpaqueTokenStore opaqueTokens;
+    private final Clock clock;
+    private final String issuer;
+    private final Duration defaultLifetime;
+    private final JWSAlgorithm defaultAlg;
+
+    /** The token as sent and what it says. */
+    public record Issued(String token, AccessToken content) {}
+
+    public AccessTokenIssuer(KeyRing keys, OpaqueTokenStore opaqueTokens, Clock clock, String issuer,
+                             Duration defaultLifetime, JWSAlgorithm defaultAlg) {
+        this.keys = keys;
+        this.opaqueTokens = opaqueTokens;
+        this.clock = clock;
+        this.issuer = issuer;
+        this.defaultLifetime = defaultLifetime;
+        this.defaultAlg = defaultAlg;
+    }
+
+    public Issued issue(Client client, String subject, List<String> audience, String scope) {
+        long now = clock.instant().getEpochSecond();
+        long lifetime = client.accessTokenLifetime() != null ? client.accessTokenLifetime() : defaultLifetime.toSeconds();
+        AccessToken content = new AccessToken(issuer, subject, audience, client.clientId(), scope, Secrets.generate(128), now, now + lifetime);
+        if (client.opaqueTokens()) {
+            String token = Secrets.generate(256);
+            opaqueTokens.save(token, content);
+            return new Issued(token, content);
+        }
+        JWSAlgorithm alg = client.accessTokenSignedResponseAlg() != null
+                ? JwsAlgorithms.asymmetric(client.accessTokenSignedResponseAlg()) : defaultAlg;
+        KeyRing.ActiveKey key = keys.active(alg);
+        JWSHeader header = new JWSHeader.Builder(alg).type(AT_JWT).keyID(key.key().kid()).build();
+        JWSObject jws = new JWSObject(header, new Payload(Json.write(content.claims())));
+        try {
+            jws.sign(key.signer());
+        } catch (JOSEException e) {
+            throw new IllegalStateException("signing failed with key " + key.key().kid() + ": " + e.getMessage(), e);
+        }
+        return new Issued(jws.serialize(), content);
+    }
+
+    public String issuer() {
+        return issuer;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.latch.server.token;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.latch.core.jose.JwsAlgorithms;
+import dev.latch.server.keys.KeyRing;
+import dev.latch.server.keys.SigningKey;
+import dev.latch.server.revoke.RevokedTokens;
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads an access token this server issued, JWT or opaque, and says whether it is still good:
+ * signature by one of our keys, our issuer, {@code typ: at+jwt}, not expired, not revoked.
+ */
+public final class AccessTokenReader {
+
+    private final KeyRing keys;
+    private final OpaqueTokenStore opaqueTokens;
+    private final RevokedTokens revoked;
+    private final Clock clock;
+    private final String issuer;
+
+    public AccessTokenReader(KeyRing keys, OpaqueTokenStore opaqueTokens, RevokedTokens revoked, Clock clock, String issuer) {
+        this.keys = keys;
+        this.opaqueTokens = opaqueTokens;
+        this.revoked = revoked;
+        this.clock = clock;
+        this.issuer = issuer;
+    }
+
+    /** The token's content when it is one of ours, whatever its state (for revocation). */
+    public Optional<AccessToken> parse(String token) {
+        if (token.chars().filter(ch -> ch == '.').count() == 2) {
+            return verifiedJwt(token);
+        }
+        return opaqueTokens.find(token);
+    }
+
+    /** The token's content when it is one of ours and currently valid (for introspection). */
+    public Optional<AccessToken> active(String token) {
+        long now = clock.instant().getEpochSecond();
+        return parse(token).filter(at -> at.expiresAt() > now && !revoked.isRevoked(at.jti()));
+    }
+
+    public boolean isJwt(String token) {
+        return token.chars().filter(ch -> ch == '.').count() == 2;
+    }
+
+    private Optional<AccessToken> verifiedJwt(String token) {
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (jwt.getHeader().getType() == null || !AccessTokenIssuer.AT_JWT.getType().equalsIgnoreCase(jwt.getHeader().getType().getType())) {
+                return Optional.empty();
+            }
+            String kid = jwt.getHeader().getKeyID();
+            if (kid == null) return Optional.empty();
+            Optional<SigningKey> key = keys.byKid(kid);
+            if (key.isEmpty() || !key.get().alg().equals(jwt.getHeader().getAlgorithm())) {
+                return Optional.empty();
+            }
+            if (jwt.getState() != JWSObject.State.SIGNED || !jwt.verify(JwsAlgorithms.verifier(key.get().publicJwk(), key.get().alg()))) {
+                return Optional.empty();
+            }
+            JWTClaimsSet c = jwt.getJWTClaimsSet();
+            if (!issuer.equals(c.getIssuer()) || c.getExpirationTime() == null || c.getJWTID() == null) {
+                return Optional.empty();
+            }
+            List<String> aud = c.getAudience();
+            return Optional.of(new AccessToken(c.getIssuer(), c.getSubject(), aud, c.getStringClaim("client_id"),
+                    c.getStringClaim("scope"), c.getJWTID(),
+                    c.getIssueTime() == null ? 0 : c.getIssueTime().toInstant().getEpochSecond(),
+                    c.getExpirationTime().toInstant().getEpochSecond()));
+        } catch (ParseException | JOSEException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    public void revoke(String token, AccessToken content) {
+        if (isJwt(token)) {
+            revoked.revoke(content.jti(), content.clientId(), content.expiresAt());
+        } else {
+            opaqueTokens.revoke(token);
+        }
+    }
+}

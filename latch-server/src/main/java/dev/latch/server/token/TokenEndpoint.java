@@ -1,0 +1,67 @@
+package dev.latch.server.token;
+
+import dev.latch.core.error.OAuthError;
+import dev.latch.server.client.Client;
+import dev.latch.server.client.ClientAuthentication;
+import dev.latch.server.http.ErrorRenderer;
+import dev.latch.server.http.FormParameters;
+import dev.latch.server.http.Json;
+import dev.latch.server.http.Request;
+import dev.latch.server.http.Response;
+import dev.latch.server.metrics.Metrics;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The token endpoint (RFC 6749 §3.2): parse the form, authenticate the client, dispatch on
+ * {@code grant_type}, render. Every response carries {@code Cache-Control: no-store}.
+ */
+public final class TokenEndpoint {
+
+    private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
+
+    private final ClientAuthentication authentication;
+    private final Map<String, Grant> grants = new LinkedHashMap<>();
+    private final Metrics metrics;
+
+    public TokenEndpoint(ClientAuthentication authentication, List<Grant> grants, Metrics metrics) {
+        this.authentication = authentication;
+        for (Grant g : grants) {
+            this.grants.put(g.type(), g);
+        }
+        this.metrics = metrics;
+    }
+
+    public List<String> grantTypes() {
+        return List.copyOf(grants.keySet());
+    }
+
+    public Response handle(Request request) {
+        try {
+            FormParameters form = FormParameters.parse(request);
+            String grantType = form.require("grant_type");
+            Grant grant = grants.get(grantType);
+            if (grant == null) {
+                throw OAuthError.unsupportedGrantType("grant_type " + grantType + " is not supported");
+            }
+            ClientAuthentication.Authenticated client = authentication.authenticate(request, form);
+            Client c = client.client();
+            if (!c.allowsGrant(grantType)) {
+                throw OAuthError.unauthorizedClient("the client may not use grant_type " + grantType);
+            }
+            TokenResponse response = grant.execute(client, form);
+            metrics.tokenIssued(grantType);
+            if (AUDIT.isInfoEnabled()) {
+                AUDIT.info("token issued grant={} client={} auth={} scope=\"{}\"", grantType, c.clientId(), client.method(),
+                        response.scope() == null ? "" : response.scope());
+            }
+            return Response.noStoreJson(200, Json.write(response.toJson()));
+        } catch (OAuthError e) {
+            metrics.error("token", e.code());
+            return ErrorRenderer.json(e);
+        }
+    }
+}

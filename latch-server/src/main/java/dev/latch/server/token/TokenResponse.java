@@ -1,0 +1,18 @@
+package dev.latch.server.token;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A successful token response (RFC 6749 §5.1). */
+public record TokenResponse(String accessToken, String tokenType, long expiresIn, String scope, String issuedTokenType) {
+
+    public Map<String, Object> toJson() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("access_token", accessToken);
+        out.put("token_type", tokenType);
+        out.put("expires_in", expiresIn);
+        if (scope != null && !scope.isEmpty()) out.put("scope", scope);
+        if (issuedTokenType != null) out.put("issued_token_type", issuedTokenType);
+        return out;
+    }
+}
