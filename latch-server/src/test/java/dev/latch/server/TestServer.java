@@ -1,0 +1,145 @@
+package dev.latch.server;
+
+import dev.latch.core.crypto.CryptoProviders;
+import dev.latch.server.client.Client;
+import dev.latch.server.client.ClientRegistry;
+import dev.latch.server.config.ConfigLoader;
+import dev.latch.server.config.ServerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A real Latch server on a free loopback port over a temporary data directory (embedded H2 unless
+ * a JDBC URL is given), for black-box tests. Close it to stop the server and delete the data.
+ */
+public final class TestServer implements AutoCloseable {
+
+    public static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final Path data;
+    private final LatchServer server;
+    private final boolean ownData;
+
+    private TestServer(Path data, LatchServer server, boolean ownData) {
+        this.data = data;
+        this.server = server;
+        this.ownData = ownData;
+    }
+
+    /** A server with default settings. */
+    public static TestServer start() {
+        return start(Map.of());
+    }
+
+    /**
+     * @param settings configuration by dotted name ({@code registration.initial-access-token}, {@code database.url}…)
+     */
+    public static TestServer start(Map<String, String> settings) {
+        try {
+            Path data = settings.containsKey("data") ? Path.of(settings.get("data")) : Files.createTempDirectory("latch-test");
+            return start(data, settings, !settings.containsKey("data"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static TestServer start(Path data, Map<String, String> settings, boolean ownData) {
+        CryptoProviders.select(CryptoProviders.Mode.AUTO);
+        Map<String, String> all = new HashMap<>();
+        int port = LatchServer.freePort();
+        all.put("port", Integer.toString(port));
+        all.put("management.port", Integer.toString(LatchServer.freePort()));
+        all.put("data", data.toString());
+        all.putAll(settings);
+        ServerConfig config = new ConfigLoader(name -> null, dev.latch.core.secret.SecretReference.system()).load(null, all);
+        LatchServer server = LatchServer.create(LatchInstance.open(config, Clock.systemUTC())).start();
+        return new TestServer(data, server, ownData);
+    }
+
+    public String issuer() {
+        return server.issuer();
+    }
+
+    public String url(String path) {
+        return server.issuer() + path;
+    }
+
+    public String managementUrl(String path) {
+        return "http://127.0.0.1:" + server.managementPort() + path;
+    }
+
+    public Path data() {
+        return data;
+    }
+
+    public LatchServer server() {
+        return server;
+    }
+
+    public ClientRegistry clients() {
+        return server.instance().clients();
+    }
+
+    /** Registers a client as an operator would; returns it with its plaintext secret (null when none). */
+    public ClientRegistry.Registered register(Client client) {
+        return clients().create(client, null, true, null);
+    }
+
+    /** A client_secret_basic client allowed {@code scope}; returns its registration (with secret). */
+    public ClientRegistry.Registered basicClient(String clientId, String scope) {
+        return register(new Client.Builder().clientId(clientId).scope(scope).build());
+    }
+
+    /** POSTs a form body to {@code path} with optional extra headers (name, value pairs). */
+    public HttpResponse<String> postForm(String path, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path)))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return send(b.build());
+    }
+
+    public HttpResponse<String> get(String url, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return send(b.build());
+    }
+
+    public static HttpResponse<String> send(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        if (ownData) {
+            try (Stream<Path> files = Files.walk(data)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // temp files; the OS cleans up
+            }
+        }
+    }
+}
