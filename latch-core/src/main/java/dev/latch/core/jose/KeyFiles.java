@@ -55,6 +55,8 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
  */
 public final class KeyFiles {
 
+    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
     private KeyFiles() {}
 
     /** Reads a private key (and any certificate chain) from a file of any supported format. */
@@ -69,7 +71,7 @@ public final class KeyFiles {
                 return fromPem(text, password);
             }
             return fromPkcs12(bytes, password);
-        } catch (GeneralSecurityException | JOSEException | java.text.ParseException | PKCSException e) {
+        } catch (GeneralSecurityException | JOSEException | java.text.ParseException | PKCSException | IOException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
     }
@@ -89,13 +91,15 @@ public final class KeyFiles {
         PrivateKey privateKey = null;
         PublicKey publicKey = null;
         List<X509Certificate> chain = new ArrayList<>();
-        JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+        // BouncyCastle's own provider converts and decrypts here: the JDK lacks PBES2 by OID, and a
+        // native provider may refuse some valid encodings. Not a hot path, and not installed globally.
+        JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(BC);
         try (PEMParser parser = new PEMParser(new StringReader(text))) {
             Object object;
             while ((object = parser.readObject()) != null) {
                 if (object instanceof PEMEncryptedKeyPair encrypted) {
                     requirePassword(password);
-                    KeyPair pair = converter.getKeyPair(encrypted.decryptKeyPair(new JcePEMDecryptorProviderBuilder().build(password)));
+                    KeyPair pair = converter.getKeyPair(encrypted.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(BC).build(password)));
                     privateKey = pair.getPrivate();
                     publicKey = pair.getPublic();
                 } else if (object instanceof PEMKeyPair pair) {
@@ -105,14 +109,14 @@ public final class KeyFiles {
                 } else if (object instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
                     requirePassword(password);
                     PrivateKeyInfo info = encrypted.decryptPrivateKeyInfo(
-                            new JceOpenSSLPKCS8DecryptorProviderBuilder().build(password));
+                            new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(password));
                     privateKey = converter.getPrivateKey(info);
                     publicKey = publicFromInfo(info, converter);
                 } else if (object instanceof PrivateKeyInfo info) {
                     privateKey = converter.getPrivateKey(info);
                     publicKey = publicFromInfo(info, converter);
                 } else if (object instanceof X509CertificateHolder holder) {
-                    chain.add(new JcaX509CertificateConverter().getCertificate(holder));
+                    chain.add(new JcaX509CertificateConverter().setProvider(BC).getCertificate(holder));
                 } else if (object instanceof SubjectPublicKeyInfo info) {
                     publicKey = converter.getPublicKey(info);
                 }
