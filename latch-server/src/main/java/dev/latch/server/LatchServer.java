@@ -143,6 +143,9 @@ public final class LatchServer implements AutoCloseable {
                     metrics.request(route, ctx.method().name(), ctx.statusCode(), System.nanoTime() - t0);
                 }
             });
+            c.routes.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> write(ctx, e.getStatus() >= 500
+                    ? ErrorRenderer.unexpected(e)
+                    : ErrorRenderer.json(OAuthError.of("invalid_request", e.getStatus(), "the request cannot be served"))));
             c.routes.exception(Exception.class, (e, ctx) -> write(ctx, ErrorRenderer.unexpected(e)));
             c.routes.get(endpoints.metadataPath(), ctx -> write(ctx, metadataEndpoint.handle()));
             c.routes.get(base + "/jwks", ctx -> write(ctx, jwksEndpoint.handle(request(ctx))));
