@@ -214,6 +214,9 @@ public final class ClientRegistry {
                 if (!ScopeCatalogue.validToken(s)) {
                     throw OAuthError.invalidClientMetadata("scope '" + s + "' is not a valid scope token (RFC 6749 §3.3)");
                 }
+                if (s.length() > ScopeCatalogue.MAX_NAME_LENGTH) {
+                    throw OAuthError.invalidClientMetadata("scope names are at most " + ScopeCatalogue.MAX_NAME_LENGTH + " characters");
+                }
                 if (!scopes.contains(s)) {
                     if (addUnknownScopes) {
                         scopes.put(s, null);
