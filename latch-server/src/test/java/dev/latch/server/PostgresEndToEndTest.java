@@ -1,6 +1,7 @@
 package dev.latch.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
@@ -25,11 +26,16 @@ import com.nimbusds.oauth2.sdk.auth.Secret;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.token.AccessToken;
+import dev.latch.core.secret.SecretReference;
 import dev.latch.server.client.Client;
 import dev.latch.server.client.ClientRegistry;
+import dev.latch.server.config.ConfigLoader;
+import dev.latch.server.config.ServerConfig;
 import dev.latch.server.storage.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -97,6 +103,17 @@ class PostgresEndToEndTest {
     void serverRunsOnPostgres() {
         assertThat(server.server().instance().database().isPostgres()).isTrue();
         assertThat(server.managementUrl("/healthz")).satisfies(u -> assertThat(server.get(u).body()).contains("reachable"));
+    }
+
+    @Test
+    void anotherNodeWithADifferentMasterKeyThenRefusesToOpenTheDatabase() {
+        Map<String, String> settings = new HashMap<>(db.settings());
+        settings.put("data", server.data().toString());
+        settings.put("master-key", Base64.getEncoder().encodeToString(new byte[32]));
+        ServerConfig config = new ConfigLoader(name -> null, SecretReference.system()).load(null, settings);
+
+        assertThatThrownBy(() -> LatchInstance.open(config, Clock.systemUTC()).close())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("master key").hasMessageContaining("not the one");
     }
 
     @Test

@@ -2,18 +2,28 @@ package dev.latch.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.SignedJWT;
 import dev.latch.core.secret.SecretReference;
 import dev.latch.server.config.ConfigLoader;
 import dev.latch.server.config.ServerConfig;
+import dev.latch.server.http.Json;
 import dev.latch.server.storage.TestDatabase;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,7 +63,23 @@ class ReplayAcrossProcessesOnPostgresTest {
         String masterKey = Base64.getEncoder().encodeToString(raw);
         key = ClientAssertions.newKey();
 
-        // an operator registers the client first, as `latch clients add --db …` would
+        // two nodes deploy at once on the empty schema: migration, master-key check and first
+        // signing key all race, as they do when a cluster starts
+        Map<String, String> env = new HashMap<>();
+        env.put("LATCH_DB_URL", db.url());
+        env.put("LATCH_DB_USER", db.user());
+        env.put("LATCH_MASTER_KEY", masterKey);
+        env.put("LATCH_ISSUER", ISSUER);
+        Map<String, String> nodeSettings = Map.of("data", data.toString());
+        CompletableFuture<ChildServer> a = CompletableFuture.supplyAsync(() -> ChildServer.start("a", nodeSettings, env));
+        CompletableFuture<ChildServer> b = CompletableFuture.supplyAsync(() -> ChildServer.start("b", nodeSettings, env));
+        try {
+            nodeA = a.get(3, TimeUnit.MINUTES);
+        } finally {
+            nodeB = b.get(3, TimeUnit.MINUTES);
+        }
+
+        // an operator registers the client next to the running nodes, as `latch clients add --db …` would
         Map<String, String> settings = new HashMap<>(db.settings());
         settings.put("data", data.toString());
         settings.put("issuer", ISSUER);
@@ -62,15 +88,6 @@ class ReplayAcrossProcessesOnPostgresTest {
         try (LatchInstance operator = LatchInstance.open(config, Clock.systemUTC())) {
             operator.clients().create(ClientAssertions.privateKeyJwtClient(CLIENT, key, "read"), null, true, null);
         }
-
-        Map<String, String> env = new HashMap<>();
-        env.put("LATCH_DB_URL", db.url());
-        env.put("LATCH_DB_USER", db.user());
-        env.put("LATCH_MASTER_KEY", masterKey);
-        env.put("LATCH_ISSUER", ISSUER);
-        Map<String, String> nodeSettings = Map.of("data", data.toString());
-        nodeA = ChildServer.start("a", nodeSettings, env);
-        nodeB = ChildServer.start("b", nodeSettings, env);
     }
 
     @AfterAll
@@ -94,12 +111,38 @@ class ReplayAcrossProcessesOnPostgresTest {
     @Test
     void eachNodeAcceptsTheClientTheOperatorRegistered() {
         for (ChildServer node : new ChildServer[] {nodeA, nodeB}) {
-            String assertion = ClientAssertions.sign(key, CLIENT, ISSUER, java.util.UUID.randomUUID().toString());
-            var r = TestServer.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.url("/token")))
+            String assertion = ClientAssertions.sign(key, CLIENT, ISSUER, UUID.randomUUID().toString());
+            HttpResponse<String> r = TestServer.send(HttpRequest.newBuilder(URI.create(node.url("/token")))
                     .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(ClientAssertions.tokenRequest(assertion))).build());
+                    .POST(HttpRequest.BodyPublishers.ofString(ClientAssertions.tokenRequest(assertion))).build());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         }
+    }
+
+    @Test
+    void bothNodesPublishTheSameKeysSoATokenFromOneVerifiesWithTheOthersJwks() throws Exception {
+        Instant deadline = Instant.now().plusSeconds(5); // key rings reload every 2 s
+        String jwksA = get(nodeA.url("/jwks"));
+        String jwksB = get(nodeB.url("/jwks"));
+        while (!JWKSet.parse(jwksA).equals(JWKSet.parse(jwksB)) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(100); // polling interval; the deadline bounds the wait
+            jwksA = get(nodeA.url("/jwks"));
+            jwksB = get(nodeB.url("/jwks"));
+        }
+        assertThat(JWKSet.parse(jwksA).getKeys()).isEqualTo(JWKSet.parse(jwksB).getKeys());
+
+        String assertion = ClientAssertions.sign(key, CLIENT, ISSUER, UUID.randomUUID().toString());
+        HttpResponse<String> r = TestServer.send(HttpRequest.newBuilder(URI.create(nodeA.url("/token")))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(ClientAssertions.tokenRequest(assertion))).build());
+        SignedJWT token = SignedJWT.parse(Json.MAPPER.readTree(r.body()).get("access_token").asText());
+        JWK signer = JWKSet.parse(jwksB).getKeyByKeyId(token.getHeader().getKeyID());
+        assertThat(signer).as("node A's signing key in node B's JWKS").isNotNull();
+        assertThat(token.verify(new RSASSAVerifier(signer.toRSAKey()))).isTrue();
+    }
+
+    static String get(String url) {
+        return TestServer.send(HttpRequest.newBuilder(URI.create(url)).build()).body();
     }
 
     @Test
