@@ -32,6 +32,8 @@ public final class ClientRegistry {
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._~:@+\\-/]{1,200}");
     /** Secrets given by an operator are digested like generated ones, so they must be long. */
     public static final int MIN_SECRET_LENGTH = 32;
+    /** A client_secret_jwt secret is kept encrypted, and its ciphertext must fit {@code clients.secret_encrypted}. */
+    public static final int MAX_SECRET_LENGTH = 1024;
 
     private final ClientStore store;
     private final ScopeCatalogue scopes;
@@ -160,6 +162,9 @@ public final class ClientRegistry {
         if (secret.length() < MIN_SECRET_LENGTH) {
             throw OAuthError.invalidClientMetadata("client_secret must be at least " + MIN_SECRET_LENGTH
                     + " characters (it is stored as a SHA-256 digest, so it must not be guessable); omit it to have one generated");
+        }
+        if (secret.length() > MAX_SECRET_LENGTH) {
+            throw OAuthError.invalidClientMetadata("client_secret must be at most " + MAX_SECRET_LENGTH + " characters");
         }
         return secret;
     }
