@@ -39,16 +39,19 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The server end to end on PostgreSQL (a fresh schema), driven by the Nimbus OAuth 2.0 SDK as an
  * independent client: client credentials with basic, private_key_jwt and client_secret_jwt,
  * introspection, revocation, opaque tokens. Skipped when PostgreSQL does not answer.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class PostgresEndToEndTest {
 
     static TestDatabase db;

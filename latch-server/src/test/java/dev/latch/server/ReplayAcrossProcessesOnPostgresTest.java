@@ -11,6 +11,7 @@ import dev.latch.server.config.ConfigLoader;
 import dev.latch.server.config.ServerConfig;
 import dev.latch.server.http.Json;
 import dev.latch.server.storage.TestDatabase;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,11 +21,13 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,7 +94,7 @@ class ReplayAcrossProcessesOnPostgresTest {
     }
 
     @AfterAll
-    static void stopNodes() {
+    static void stopNodes() throws IOException {
         try {
             if (nodeA != null) nodeA.close();
         } finally {
@@ -99,6 +102,11 @@ class ReplayAcrossProcessesOnPostgresTest {
                 if (nodeB != null) nodeB.close();
             } finally {
                 if (db != null) db.close();
+                if (data != null) {
+                    try (Stream<Path> files = Files.walk(data)) {
+                        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    }
+                }
             }
         }
     }
@@ -124,7 +132,7 @@ class ReplayAcrossProcessesOnPostgresTest {
         Instant deadline = Instant.now().plusSeconds(5); // key rings reload every 2 s
         String jwksA = get(nodeA.url("/jwks"));
         String jwksB = get(nodeB.url("/jwks"));
-        while (!JWKSet.parse(jwksA).equals(JWKSet.parse(jwksB)) && Instant.now().isBefore(deadline)) {
+        while (!JWKSet.parse(jwksA).getKeys().equals(JWKSet.parse(jwksB).getKeys()) && Instant.now().isBefore(deadline)) {
             Thread.sleep(100); // polling interval; the deadline bounds the wait
             jwksA = get(nodeA.url("/jwks"));
             jwksB = get(nodeB.url("/jwks"));

@@ -1,9 +1,11 @@
 package dev.latch.server.storage;
 
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.opentest4j.TestAbortedException;
 
 /**
@@ -12,6 +14,7 @@ import org.opentest4j.TestAbortedException;
  * database; every test starts on empty tables.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 public abstract class StoreContract {
 
     private static final String[] TABLES = {"clients", "scopes", "signing_keys", "used_jtis", "opaque_tokens", "revoked_tokens"};
