@@ -80,16 +80,22 @@ class EmbeddedDatabaseSharedByTwoProcessesTest {
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build());
     }
 
-    /** Polls {@code call} until {@code done} holds or the deadline passes; returns the last answer. */
+    /**
+     * Polls {@code call} until {@code done} holds; gives up only after a call that was started once
+     * {@code limit} had passed, so a slow machine cannot fail it, yet a change seen later than
+     * {@code limit} does. Returns the last answer.
+     */
     static HttpResponse<String> within(Duration limit, java.util.function.Supplier<HttpResponse<String>> call,
                                        Predicate<HttpResponse<String>> done) throws InterruptedException {
         Instant deadline = Instant.now().plus(limit);
-        HttpResponse<String> last = call.get();
-        while (!done.test(last) && Instant.now().isBefore(deadline)) {
+        while (true) {
+            boolean last = !Instant.now().isBefore(deadline);
+            HttpResponse<String> answer = call.get();
+            if (done.test(answer) || last) {
+                return answer;
+            }
             Thread.sleep(100); // polling interval, not a timing assumption: the deadline bounds the wait
-            last = call.get();
         }
-        return last;
     }
 
     @Test

@@ -37,6 +37,12 @@ public final class TestDatabase implements AutoCloseable {
     private static final String PG_HOST = env("LATCH_TEST_PG_HOST", "127.0.0.1");
     private static final String PG_PORT = env("LATCH_TEST_PG_PORT", "5432");
     private static final String PG_DATABASE = env("LATCH_TEST_PG_DATABASE", "test");
+    /**
+     * A closed port is refused at once; these only bound a silent host or a busy machine (the build
+     * shares two cores with other work, and a login has been seen to take over 2 s).
+     */
+    private static final int PROBE_TIMEOUT_SECONDS = 10;
+    private static final int WORK_TIMEOUT_SECONDS = 30;
     private static volatile Probe probe;
 
     private final String url;
@@ -66,7 +72,7 @@ public final class TestDatabase implements AutoCloseable {
         assumePostgresReachable();
         Probe p = probe();
         String schema = "latch_test_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        try (Connection c = connect(baseUrl(), p.user()); Statement s = c.createStatement()) {
+        try (Connection c = connect(baseUrl(), p.user(), WORK_TIMEOUT_SECONDS); Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create schema " + schema + ": " + e.getMessage(), e);
@@ -125,7 +131,7 @@ public final class TestDatabase implements AutoCloseable {
     @Override
     public void close() {
         if (schema != null) {
-            try (Connection c = connect(baseUrl(), user); Statement s = c.createStatement()) {
+            try (Connection c = connect(baseUrl(), user, WORK_TIMEOUT_SECONDS); Statement s = c.createStatement()) {
                 s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             } catch (SQLException e) {
                 throw new IllegalStateException("cannot drop schema " + schema + ": " + e.getMessage(), e);
@@ -165,8 +171,8 @@ public final class TestDatabase implements AutoCloseable {
         }
         List<String> failures = new ArrayList<>();
         for (String candidate : candidates.stream().distinct().toList()) {
-            try (Connection c = connect(baseUrl(), candidate)) {
-                if (c.isValid(2)) {
+            try (Connection c = connect(baseUrl(), candidate, PROBE_TIMEOUT_SECONDS)) {
+                if (c.isValid(PROBE_TIMEOUT_SECONDS)) {
                     return new Probe(candidate, null);
                 }
             } catch (SQLException e) {
@@ -180,11 +186,11 @@ public final class TestDatabase implements AutoCloseable {
         return "jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + PG_DATABASE;
     }
 
-    private static Connection connect(String url, String user) throws SQLException {
+    private static Connection connect(String url, String user, int timeoutSeconds) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", user);
-        props.setProperty("connectTimeout", "2");
-        props.setProperty("loginTimeout", "2");
+        props.setProperty("connectTimeout", Integer.toString(timeoutSeconds));
+        props.setProperty("loginTimeout", Integer.toString(timeoutSeconds));
         return DriverManager.getConnection(url, props);
     }
 
