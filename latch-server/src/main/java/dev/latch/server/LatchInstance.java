@@ -64,8 +64,11 @@ public final class LatchInstance implements AutoCloseable {
     private static void checkMasterKey(Sql sql, MasterKey masterKey) {
         Optional<String> check = sql.queryOne("SELECT setting_value FROM settings WHERE name = ?", rs -> rs.getString(1), MASTER_KEY_CHECK);
         if (check.isEmpty()) {
-            sql.insertUnique("INSERT INTO settings (name, setting_value) VALUES (?, ?)", MASTER_KEY_CHECK, masterKey.encrypt(MASTER_KEY_CHECK, "latch"));
-            return;
+            if (sql.insertUnique("INSERT INTO settings (name, setting_value) VALUES (?, ?)", MASTER_KEY_CHECK, masterKey.encrypt(MASTER_KEY_CHECK, "latch"))) {
+                return;
+            }
+            // another node starting on the same new database wrote it first: ours must match theirs
+            check = sql.queryOne("SELECT setting_value FROM settings WHERE name = ?", rs -> rs.getString(1), MASTER_KEY_CHECK);
         }
         try {
             masterKey.decrypt(MASTER_KEY_CHECK, check.get());

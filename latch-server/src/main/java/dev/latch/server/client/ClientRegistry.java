@@ -32,6 +32,8 @@ public final class ClientRegistry {
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._~:@+\\-/]{1,200}");
     /** Secrets given by an operator are digested like generated ones, so they must be long. */
     public static final int MIN_SECRET_LENGTH = 32;
+    /** A client_secret_jwt secret is kept encrypted, and its ciphertext must fit {@code clients.secret_encrypted}. */
+    public static final int MAX_SECRET_LENGTH = 1024;
 
     private final ClientStore store;
     private final ScopeCatalogue scopes;
@@ -161,6 +163,9 @@ public final class ClientRegistry {
             throw OAuthError.invalidClientMetadata("client_secret must be at least " + MIN_SECRET_LENGTH
                     + " characters (it is stored as a SHA-256 digest, so it must not be guessable); omit it to have one generated");
         }
+        if (secret.length() > MAX_SECRET_LENGTH) {
+            throw OAuthError.invalidClientMetadata("client_secret must be at most " + MAX_SECRET_LENGTH + " characters");
+        }
         return secret;
     }
 
@@ -213,6 +218,9 @@ public final class ClientRegistry {
             for (String s : list) {
                 if (!ScopeCatalogue.validToken(s)) {
                     throw OAuthError.invalidClientMetadata("scope '" + s + "' is not a valid scope token (RFC 6749 §3.3)");
+                }
+                if (s.length() > ScopeCatalogue.MAX_NAME_LENGTH) {
+                    throw OAuthError.invalidClientMetadata("scope names are at most " + ScopeCatalogue.MAX_NAME_LENGTH + " characters");
                 }
                 if (!scopes.contains(s)) {
                     if (addUnknownScopes) {

@@ -1,9 +1,16 @@
 package dev.latch.server.replay;
 
+import dev.latch.server.client.Secrets;
 import dev.latch.server.storage.Sql;
 
-/** {@link ReplayCache} on the {@code used_jtis} table: the primary key decides the race. */
+/**
+ * {@link ReplayCache} on the {@code used_jtis} table: the primary key decides the race, so of two
+ * concurrent uses on any nodes sharing the database exactly one insert succeeds.
+ */
 public final class JdbcReplayCache implements ReplayCache {
+
+    /** Width of {@code used_jtis.jti}; RFC 7519 sets no limit on {@code jti}, so longer ones are kept as digests. */
+    static final int MAX_STORED_LENGTH = 512;
 
     private final Sql sql;
 
@@ -13,11 +20,16 @@ public final class JdbcReplayCache implements ReplayCache {
 
     @Override
     public boolean firstUse(String clientId, String id, long expiresAt) {
-        return sql.insertUnique("INSERT INTO used_jtis (client_id, jti, expires_at) VALUES (?, ?, ?)", clientId, id, expiresAt);
+        return sql.insertUnique("INSERT INTO used_jtis (client_id, jti, expires_at) VALUES (?, ?, ?)", clientId, stored(id), expiresAt);
     }
 
     @Override
     public int purgeExpired(long now) {
         return sql.update("DELETE FROM used_jtis WHERE expires_at < ?", now);
+    }
+
+    /** The id as stored: itself when it fits the column, else its SHA-256 digest (equal ids, equal digests). */
+    private static String stored(String id) {
+        return id.length() <= MAX_STORED_LENGTH ? id : Secrets.digest(id);
     }
 }

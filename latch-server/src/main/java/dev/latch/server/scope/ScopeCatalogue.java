@@ -12,6 +12,9 @@ import java.util.regex.Pattern;
 public final class ScopeCatalogue {
 
     private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
+    /** Longest scope name and description the {@code scopes} table holds. */
+    public static final int MAX_NAME_LENGTH = 200;
+    public static final int MAX_DESCRIPTION_LENGTH = 2000;
     private final Sql sql;
 
     public ScopeCatalogue(Sql sql) {
@@ -37,6 +40,13 @@ public final class ScopeCatalogue {
     public void put(String name, String description) {
         if (!validToken(name)) {
             throw new IllegalArgumentException("invalid scope name '" + name + "' (RFC 6749 §3.3)");
+        }
+        // refused here by name rather than failing deep in the database with a bare SQL error
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException("scope name is longer than " + MAX_NAME_LENGTH + " characters");
+        }
+        if (description != null && description.length() > MAX_DESCRIPTION_LENGTH) {
+            throw new IllegalArgumentException("description of scope " + name + " is longer than " + MAX_DESCRIPTION_LENGTH + " characters");
         }
         if (!sql.insertUnique("INSERT INTO scopes (name, description) VALUES (?, ?)", name, description) && description != null) {
             sql.update("UPDATE scopes SET description = ? WHERE name = ?", description, name);
