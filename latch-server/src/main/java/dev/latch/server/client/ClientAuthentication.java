@@ -185,7 +185,7 @@ public final class ClientAuthentication {
                 && !(JwsAlgorithms.isEd25519(alg) && JwsAlgorithms.isEd25519(JWSAlgorithm.parse(registeredAlg)))) {
             throw OAuthError.invalidClient("client_assertion must be signed with " + registeredAlg);
         }
-        checkType(header.getType(), claims);
+        checkType(header.getType(), claims, jwt.getPayload().toJSONObject().get("aud"));
         checkTimes(claims);
         if (claims.getJWTID() == null || claims.getJWTID().isBlank()) {
             throw OAuthError.invalidClient("client_assertion has no jti");
@@ -198,9 +198,12 @@ public final class ClientAuthentication {
         return new Authenticated(stored, method);
     }
 
-    private void checkType(JOSEObjectType typ, JWTClaimsSet claims) {
+    /**
+     * @param rawAud {@code aud} as sent: Nimbus turns a string into a one-element list in the claims
+     *               set, so whether it was a string can only be read from the payload itself
+     */
+    private void checkType(JOSEObjectType typ, JWTClaimsSet claims, Object rawAud) {
         List<String> aud = claims.getAudience();
-        Object rawAud = claims.getClaim("aud");
         if (aud == null || aud.isEmpty()) {
             throw OAuthError.invalidClient("client_assertion has no aud");
         }
