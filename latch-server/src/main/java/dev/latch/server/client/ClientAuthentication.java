@@ -211,18 +211,28 @@ public final class ClientAuthentication {
             throw OAuthError.invalidClient("client_assertion aud must hold a single value: the issuer");
         }
         String audience = aud.get(0);
-        if (typ != null && CLIENT_AUTH_TYP.getType().equalsIgnoreCase(typ.getType())) {
+        String type = typ == null ? null : mediaSubtype(typ.getType());
+        if (CLIENT_AUTH_TYP.getType().equalsIgnoreCase(type)) {
             if (!(rawAud instanceof String) || !issuer.equals(audience)) {
                 throw OAuthError.invalidClient("a client-authentication+jwt assertion must have aud = the issuer " + issuer);
             }
             return;
         }
-        if (typ != null && !"JWT".equalsIgnoreCase(typ.getType())) {
+        if (type != null && !"JWT".equalsIgnoreCase(type)) {
             throw OAuthError.invalidClient("client_assertion typ " + typ + " is not accepted");
         }
         if (!issuer.equals(audience) && !endpointAudiences.contains(audience)) {
             throw OAuthError.invalidClient("client_assertion aud must be the issuer " + issuer);
         }
+    }
+
+    /**
+     * RFC 7515 §4.1.9: a {@code typ} without '/' stands for {@code application/} + the value, so
+     * {@code application/client-authentication+jwt} and {@code client-authentication+jwt} are one type.
+     */
+    private static String mediaSubtype(String typ) {
+        String prefix = "application/";
+        return typ.regionMatches(true, 0, prefix, 0, prefix.length()) ? typ.substring(prefix.length()) : typ;
     }
 
     private void checkTimes(JWTClaimsSet claims) {
