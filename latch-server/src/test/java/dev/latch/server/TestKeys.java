@@ -35,6 +35,32 @@ public final class TestKeys {
         }
     }
 
+    /**
+     * {@code key} (an RSA or EC private key) with a self-signed X.509 certificate: {@code x5c} and
+     * its {@code x5t#S256} thumbprint.
+     */
+    public static JWK withSelfSignedCertificate(JWK key) {
+        try {
+            java.security.KeyPair pair = key instanceof com.nimbusds.jose.jwk.RSAKey rsa ? rsa.toKeyPair()
+                    : ((com.nimbusds.jose.jwk.ECKey) key).toKeyPair();
+            org.bouncycastle.asn1.x500.X500Name name = new org.bouncycastle.asn1.x500.X500Name("CN=" + key.getKeyID());
+            java.util.Date from = new java.util.Date(System.currentTimeMillis() - 60_000);
+            java.util.Date to = new java.util.Date(System.currentTimeMillis() + 86_400_000L);
+            var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.ONE, from, to,
+                    name, pair.getPublic());
+            String sigAlg = key instanceof com.nimbusds.jose.jwk.RSAKey ? "SHA256withRSA" : "SHA256withECDSA";
+            var holder = builder.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder(sigAlg).build(pair.getPrivate()));
+            java.security.cert.X509Certificate cert = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(holder);
+            Map<String, Object> json = key.toJSONObject();
+            json.put("x5c", List.of(com.nimbusds.jose.util.Base64.encode(cert.getEncoded()).toString()));
+            json.put("x5t#S256", com.nimbusds.jose.util.Base64URL.encode(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded())).toString());
+            return JWK.parse(json);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot make a test certificate", e);
+        }
+    }
+
     public static JWK rsa(String kid) {
         return generate(JWSAlgorithm.RS256, kid);
     }
