@@ -155,7 +155,7 @@ public final class RegistrationEndpoint {
         }
         List<String> grants = c.grantTypes() == null ? List.of("client_credentials") : c.grantTypes();
         for (String g : grants) {
-            if (!policy.allowedGrantTypes().contains(g)) {
+            if (g == null || !policy.allowedGrantTypes().contains(g)) {
                 throw OAuthError.invalidClientMetadata("grant type " + g + " may not be registered");
             }
         }
