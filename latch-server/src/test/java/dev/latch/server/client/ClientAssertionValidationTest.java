@@ -224,6 +224,33 @@ class ClientAssertionValidationTest {
         assertInvalidClientWithoutChallenge(token(sign(assertion(server.issuer()).claim("jti", jti))));
     }
 
+    @Test
+    void concurrentUsesOfOneAssertionThenExactlyOneWins() throws Exception {
+        String once = sign(assertion(server.issuer()));
+        int n = 8;
+        var start = new java.util.concurrent.CountDownLatch(1);
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(n)) {
+            List<java.util.concurrent.Future<HttpResponse<String>>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return token(once);
+                }));
+            }
+            start.countDown();
+            int won = 0;
+            for (var f : results) {
+                HttpResponse<String> r = f.get();
+                if (r.statusCode() == 200) {
+                    won++;
+                } else {
+                    assertInvalidClientWithoutChallenge(r);
+                }
+            }
+            assertThat(won).isEqualTo(1);
+        }
+    }
+
     private static com.nimbusds.jose.JWSObject parse(String jws) {
         try {
             return com.nimbusds.jose.JWSObject.parse(jws);
