@@ -188,12 +188,19 @@ class ClientAssertionAlgorithmsTest {
     }
 
     @Test
-    void privateKeyJwtWhenAlgorithmOutsideAllowListThenInvalidClient() {
-        // ES256K would fit no registered key type check Latch makes; it is not on the list at all.
-        JWK key = TestKeys.generate(JWSAlgorithm.ES256, "p256");
+    void privateKeyJwtWhenAlgorithmOutsideAllowListThenInvalidClient() throws Exception {
+        // ES256K (secp256k1) is a real JOSE algorithm that Latch does not accept; the JDK lacks the curve, BouncyCastle signs it
+        java.security.Provider bc = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+        com.nimbusds.jose.jwk.ECKey k1 = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.SECP256K1)
+                .keyID("k1").provider(bc).generate();
+        JWK registered = TestKeys.generate(JWSAlgorithm.ES256, "p256");
         server.register(new Client.Builder().clientId("pkj-es256k").tokenEndpointAuthMethod(Client.PRIVATE_KEY_JWT)
-                .jwks(TestKeys.publicJwks(key)).build());
-        String assertion = ClientAssertion.of("pkj-es256k", server.issuer()).signHmac(new byte[64], JWSAlgorithm.HS256);
-        assertInvalidClientWithoutChallenge(server.postForm("/token", "grant_type=client_credentials&" + ClientAssertion.form(assertion)));
+                .jwks(TestKeys.publicJwks(registered)).build());
+        com.nimbusds.jose.crypto.ECDSASigner signer = new com.nimbusds.jose.crypto.ECDSASigner(k1);
+        signer.getJCAContext().setProvider(bc);
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256K).keyID("k1").build(),
+                new JWTAuthenticationClaimsSet(new ClientID("pkj-es256k"), new Audience(server.issuer())).toJWTClaimsSet());
+        jwt.sign(signer);
+        assertInvalidClientWithoutChallenge(server.postForm("/token", "grant_type=client_credentials&" + ClientAssertion.form(jwt.serialize())));
     }
 }

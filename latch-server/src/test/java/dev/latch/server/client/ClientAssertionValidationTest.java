@@ -220,7 +220,7 @@ class ClientAssertionValidationTest {
         assertNoStoreJson(token(once), 200);
         assertInvalidClientWithoutChallenge(token(once));
         // a fresh assertion with the same jti is a replay too
-        String jti = (String) com.nimbusds.jose.JWSObject.class.cast(parse(once)).getPayload().toJSONObject().get("jti");
+        String jti = (String) parse(once).getPayload().toJSONObject().get("jti");
         assertInvalidClientWithoutChallenge(token(sign(assertion(server.issuer()).claim("jti", jti))));
     }
 

@@ -195,6 +195,23 @@ class JwksUriTest {
     }
 
     @Test
+    void failingJwksUriIsRetriedAtMostOncePerMinute() {
+        // anyone can send assertions naming a client, so a failing jwks_uri must not be fetched for each of them
+        JWK key = TestKeys.rsa("f1");
+        host.serve("/down", new JwksHost.Answer(503, Map.of(), "{}"));
+        registerRemote("remote-down", "/down");
+        for (int i = 0; i < 5; i++) {
+            assertInvalidClientWithoutChallenge(authenticate("remote-down", key));
+        }
+        assertThat(host.fetches("/down")).isEqualTo(1);
+
+        host.serve("/down", JwksHost.Answer.json(jwks(key), null));
+        clock.advance(Duration.ofSeconds(61));
+        assertNoStoreJson(authenticate("remote-down", key), 200);
+        assertThat(host.fetches("/down")).isEqualTo(2);
+    }
+
+    @Test
     void jkuEqualToRegisteredJwksUriIsAccepted() {
         JWK key = TestKeys.rsa("j1");
         host.serve("/jku", JwksHost.Answer.json(jwks(key), null));
