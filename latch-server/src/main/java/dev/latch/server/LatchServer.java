@@ -139,7 +139,9 @@ public final class LatchServer implements AutoCloseable {
             c.routes.after(ctx -> {
                 Long t0 = ctx.attribute("latch.t0");
                 if (t0 != null) {
-                    String route = ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
+                    // ctx.endpoint() here is this after-handler ("*"); the route is the HTTP endpoint that ran
+                    io.javalin.router.Endpoint matched = ctx.endpoints().lastHttpEndpoint();
+                    String route = matched == null ? "unmatched" : matched.path;
                     metrics.request(route, ctx.method().name(), ctx.statusCode(), System.nanoTime() - t0);
                 }
             });

@@ -5,6 +5,7 @@ import dev.latch.server.client.Client;
 import dev.latch.server.client.ClientRegistry;
 import dev.latch.server.config.ConfigLoader;
 import dev.latch.server.config.ServerConfig;
+import dev.latch.server.storage.Sql;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -46,15 +47,24 @@ public final class TestServer implements AutoCloseable {
      * @param settings configuration by dotted name ({@code registration.initial-access-token}, {@code database.url}…)
      */
     public static TestServer start(Map<String, String> settings) {
+        return start(settings, Clock.systemUTC());
+    }
+
+    /** A server whose notion of time is {@code clock} (a {@link TestClock} lets tests move it). */
+    public static TestServer start(Map<String, String> settings, Clock clock) {
         try {
             Path data = settings.containsKey("data") ? Path.of(settings.get("data")) : Files.createTempDirectory("latch-test");
-            return start(data, settings, !settings.containsKey("data"));
+            return start(data, settings, !settings.containsKey("data"), clock);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     static TestServer start(Path data, Map<String, String> settings, boolean ownData) {
+        return start(data, settings, ownData, Clock.systemUTC());
+    }
+
+    static TestServer start(Path data, Map<String, String> settings, boolean ownData, Clock clock) {
         CryptoProviders.select(CryptoProviders.Mode.AUTO);
         Map<String, String> all = new HashMap<>();
         int port = LatchServer.freePort();
@@ -63,7 +73,7 @@ public final class TestServer implements AutoCloseable {
         all.put("data", data.toString());
         all.putAll(settings);
         ServerConfig config = new ConfigLoader(name -> null, dev.latch.core.secret.SecretReference.system()).load(null, all);
-        LatchServer server = LatchServer.create(LatchInstance.open(config, Clock.systemUTC())).start();
+        LatchServer server = LatchServer.create(LatchInstance.open(config, clock)).start();
         return new TestServer(data, server, ownData);
     }
 
@@ -85,6 +95,15 @@ public final class TestServer implements AutoCloseable {
 
     public LatchServer server() {
         return server;
+    }
+
+    public LatchInstance instance() {
+        return server.instance();
+    }
+
+    /** The server's database, for checking what is (and is not) stored. */
+    public Sql sql() {
+        return server.instance().database().sql();
     }
 
     public ClientRegistry clients() {

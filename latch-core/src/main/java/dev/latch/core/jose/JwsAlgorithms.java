@@ -117,7 +117,8 @@ public final class JwsAlgorithms {
             return wanted.equals(ec.getCurve());
         }
         if (key instanceof OctetKeyPair okp) {
-            return wanted.equals(okp.getCurve());
+            // RFC 8037 §2: an Ed25519 public key is 32 bytes; Nimbus does not check the length
+            return wanted.equals(okp.getCurve()) && okp.getDecodedX().length == 32;
         }
         if (key instanceof RSAKey rsa) {
             return rsa.size() >= 2048;

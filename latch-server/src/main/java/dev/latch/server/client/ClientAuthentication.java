@@ -199,8 +199,8 @@ public final class ClientAuthentication {
     }
 
     /**
-     * @param rawAud {@code aud} as sent; the parsed claims set turns a string into a one-element
-     *               list, which would hide the string form a typed assertion must use
+     * @param rawAud {@code aud} as sent: Nimbus turns a string into a one-element list in the claims
+     *               set, so whether it was a string can only be read from the payload itself
      */
     private void checkType(JOSEObjectType typ, JWTClaimsSet claims, Object rawAud) {
         List<String> aud = claims.getAudience();
@@ -211,18 +211,28 @@ public final class ClientAuthentication {
             throw OAuthError.invalidClient("client_assertion aud must hold a single value: the issuer");
         }
         String audience = aud.get(0);
-        if (typ != null && CLIENT_AUTH_TYP.getType().equalsIgnoreCase(typ.getType())) {
+        String type = typ == null ? null : mediaSubtype(typ.getType());
+        if (CLIENT_AUTH_TYP.getType().equalsIgnoreCase(type)) {
             if (!(rawAud instanceof String) || !issuer.equals(audience)) {
                 throw OAuthError.invalidClient("a client-authentication+jwt assertion must have aud = the issuer " + issuer);
             }
             return;
         }
-        if (typ != null && !"JWT".equalsIgnoreCase(typ.getType())) {
+        if (type != null && !"JWT".equalsIgnoreCase(type)) {
             throw OAuthError.invalidClient("client_assertion typ " + typ + " is not accepted");
         }
         if (!issuer.equals(audience) && !endpointAudiences.contains(audience)) {
             throw OAuthError.invalidClient("client_assertion aud must be the issuer " + issuer);
         }
+    }
+
+    /**
+     * RFC 7515 §4.1.9: a {@code typ} without '/' stands for {@code application/} + the value, so
+     * {@code application/client-authentication+jwt} and {@code client-authentication+jwt} are one type.
+     */
+    private static String mediaSubtype(String typ) {
+        String prefix = "application/";
+        return typ.regionMatches(true, 0, prefix, 0, prefix.length()) ? typ.substring(prefix.length()) : typ;
     }
 
     private void checkTimes(JWTClaimsSet claims) {

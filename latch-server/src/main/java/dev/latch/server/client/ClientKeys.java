@@ -27,6 +27,7 @@ public final class ClientKeys {
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
+    /** @param keys null when the last attempt failed and nothing was fetched before */
     private record Cached(String uri, JWKSet keys, long fetchedAt, long expiresAt) {}
 
     public ClientKeys(OutboundFetcher fetcher, Clock clock) {
@@ -48,13 +49,19 @@ public final class ClientKeys {
         }
         long now = clock.millis();
         Cached c = cache.get(client.clientId());
-        boolean fresh = c != null && c.uri().equals(client.jwksUri()) && now < c.expiresAt();
-        boolean mayRefetch = c == null || now - c.fetchedAt() >= REFETCH_INTERVAL.toMillis();
-        if (fresh && !(unknownKid && mayRefetch)) {
+        boolean sameUri = c != null && c.uri().equals(client.jwksUri());
+        boolean fresh = sameUri && c.keys() != null && now < c.expiresAt();
+        // one fetch (or failed attempt) a minute: anyone can send assertions naming a client
+        boolean mayFetch = !sameUri || now - c.fetchedAt() >= REFETCH_INTERVAL.toMillis();
+        if (fresh && !(unknownKid && mayFetch)) {
             return c.keys();
         }
-        if (c != null && c.uri().equals(client.jwksUri()) && !mayRefetch) {
-            return c.keys();
+        if (!mayFetch) {
+            if (c.keys() != null) {
+                return c.keys();
+            }
+            throw OAuthError.invalidClient("the client's jwks_uri could not be fetched")
+                    .withDetail("the last attempt failed less than " + REFETCH_INTERVAL.toSeconds() + " s ago");
         }
         try {
             OutboundFetcher.Fetched fetched = fetcher.fetch(client.jwksUri());
@@ -66,9 +73,11 @@ public final class ClientKeys {
             return keys;
         } catch (OutboundFetcher.FetchException | ParseException e) {
             LOG.warn("client {}: cannot fetch jwks_uri: {}", client.clientId(), e.getMessage());
-            if (c != null && c.uri().equals(client.jwksUri())) {
-                cache.put(client.clientId(), new Cached(c.uri(), c.keys(), now, c.expiresAt()));
-                return c.keys();
+            // keep serving the keys we had (if any) and remember the attempt, so the next one waits a minute
+            JWKSet stale = sameUri ? c.keys() : null;
+            cache.put(client.clientId(), new Cached(client.jwksUri(), stale, now, sameUri ? c.expiresAt() : now));
+            if (stale != null) {
+                return stale;
             }
             throw OAuthError.invalidClient("the client's jwks_uri could not be fetched").withDetail(e.getMessage());
         }

@@ -202,6 +202,11 @@ public final class ClientRegistry {
         if (Client.PRIVATE_KEY_JWT.equals(method) && c.jwks() == null && c.jwksUri() == null) {
             throw OAuthError.invalidClientMetadata("private_key_jwt needs jwks or jwks_uri");
         }
+        checkNoNullElements("grant_types", c.grantTypes());
+        checkNoNullElements("response_types", c.responseTypes());
+        checkNoNullElements("redirect_uris", c.redirectUris());
+        checkNoNullElements("allowed_resources", c.allowedResources());
+        checkNoNullElements("resource_uris", c.resourceUris());
         List<String> grants = c.grantTypes() == null ? List.of("client_credentials") : List.copyOf(new java.util.LinkedHashSet<>(c.grantTypes()));
         for (String g : grants) {
             if (!SUPPORTED_GRANTS.contains(g)) {
@@ -257,6 +262,13 @@ public final class ClientRegistry {
         }
         return c.toBuilder().tokenEndpointAuthMethod(method).grantTypes(grants).responseTypes(responseTypes).scope(scope)
                 .clientSecretExpiresAt(method.equals(Client.PRIVATE_KEY_JWT) ? null : 0L).build();
+    }
+
+    /** JSON allows {@code [null]} where a list of strings belongs; it is bad metadata, not a crash. */
+    private static void checkNoNullElements(String field, List<String> values) {
+        if (values != null && values.stream().anyMatch(java.util.Objects::isNull)) {
+            throw OAuthError.invalidClientMetadata(field + " must not contain null");
+        }
     }
 
     private static void checkJwks(Map<String, Object> jwks, String alg) {

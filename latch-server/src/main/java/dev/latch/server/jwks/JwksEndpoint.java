@@ -22,12 +22,29 @@ public final class JwksEndpoint {
         KeyRing.Snapshot s = keys.snapshot();
         String cacheControl = "public, max-age=" + keys.jwksMaxAge().toSeconds();
         String ifNoneMatch = request.header("if-none-match");
-        if (ifNoneMatch != null && (ifNoneMatch.equals(s.etag()) || ifNoneMatch.equals("W/" + s.etag()) || ifNoneMatch.equals("*"))) {
+        if (ifNoneMatch != null && matches(ifNoneMatch, s.etag())) {
             return new Response(304, new LinkedHashMap<>(), new byte[0]).withHeader("ETag", s.etag()).withHeader("Cache-Control", cacheControl);
         }
         return new Response(200, new LinkedHashMap<>(), s.jwksJson().getBytes(StandardCharsets.UTF_8))
                 .withHeader("Content-Type", "application/jwk-set+json")
                 .withHeader("Cache-Control", cacheControl)
                 .withHeader("ETag", s.etag());
+    }
+
+    /**
+     * RFC 9110 §13.1.2: If-None-Match is {@code *} or a list of entity tags, compared weakly (a
+     * {@code W/} prefix is ignored). A cache holding several versions sends them all.
+     */
+    static boolean matches(String ifNoneMatch, String etag) {
+        for (String candidate : ifNoneMatch.split(",")) {
+            String t = candidate.trim();
+            if (t.startsWith("W/")) {
+                t = t.substring(2);
+            }
+            if (t.equals("*") || t.equals(etag)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

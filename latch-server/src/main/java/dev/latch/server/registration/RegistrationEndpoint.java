@@ -99,7 +99,7 @@ public final class RegistrationEndpoint {
                     if (!clientId.equals(body.get("client_id"))) {
                         throw OAuthError.invalidRequest("client_id in the body must be the client's");
                     }
-                    Client requested = toClient(body);
+                    Client requested = keepAdministratorSettings(toClient(body), stored.client());
                     checkPolicy(requested);
                     ClientRegistry.Registered updated = registry.update(clientId, requested, false);
                     onChange.accept(clientId);
@@ -117,6 +117,15 @@ public final class RegistrationEndpoint {
         } catch (OAuthError e) {
             return error(e);
         }
+    }
+
+    /**
+     * RFC 7592 §2.2: the update replaces the client's metadata — but not the settings only an
+     * administrator makes, or a disabled client could enable itself and drop its restrictions.
+     */
+    private static Client keepAdministratorSettings(Client requested, Client existing) {
+        return requested.toBuilder().enabled(existing.enabled()).allowedResources(existing.allowedResources())
+                .resourceUris(existing.resourceUris()).build();
     }
 
     private Response error(OAuthError e) {
@@ -146,7 +155,7 @@ public final class RegistrationEndpoint {
         }
         List<String> grants = c.grantTypes() == null ? List.of("client_credentials") : c.grantTypes();
         for (String g : grants) {
-            if (!policy.allowedGrantTypes().contains(g)) {
+            if (g == null || !policy.allowedGrantTypes().contains(g)) {
                 throw OAuthError.invalidClientMetadata("grant type " + g + " may not be registered");
             }
         }

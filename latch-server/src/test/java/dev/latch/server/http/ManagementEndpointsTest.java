@@ -1,0 +1,137 @@
+package dev.latch.server.http;
+
+import static dev.latch.server.OAuthResponses.basic;
+import static dev.latch.server.OAuthResponses.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.latch.server.TestServer;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.util.Collections;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The management listener: {@code /healthz} (liveness and database) and {@code /metrics}
+ * (Prometheus: requests, tokens issued, errors by RFC code), on its own port, bound to loopback,
+ * and not on the public port.
+ */
+class ManagementEndpointsTest {
+
+    static TestServer server;
+    static String secret;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+        secret = server.basicClient("metered", "read").clientSecret();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static String scrape() {
+        HttpResponse<String> r = server.get(server.managementUrl("/metrics"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain");
+        return r.body();
+    }
+
+    /** The value of the first sample of {@code name} whose labels include every {@code label="value"} given. */
+    private static double sample(String metrics, String name, String... labels) {
+        Pattern line = Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)\\}\\s+(\\S+)", Pattern.MULTILINE);
+        Matcher m = line.matcher(metrics);
+        while (m.find()) {
+            boolean all = true;
+            for (String label : labels) {
+                all &= m.group(1).contains(label);
+            }
+            if (all) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void healthzReportsTheDatabaseReachable() {
+        HttpResponse<String> r = server.get(server.managementUrl("/healthz"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = json(r);
+        assertThat(body.get("status").asText()).isEqualTo("ok");
+        assertThat(body.get("database").asText()).isEqualTo("reachable");
+    }
+
+    @Test
+    void metricsCountTokensIssuedAndErrorsByCode() {
+        String before = scrape();
+        double issued = sample(before, "latch_tokens_issued_total", "grant_type=\"client_credentials\"");
+        double invalidClient = sample(before, "latch_oauth_errors_total", "endpoint=\"token\"", "error=\"invalid_client\"");
+        double invalidScope = sample(before, "latch_oauth_errors_total", "endpoint=\"token\"", "error=\"invalid_scope\"");
+        double introspectionInvalidRequest = sample(before, "latch_oauth_errors_total", "endpoint=\"introspection\"", "error=\"invalid_request\"");
+
+        server.postForm("/token", "grant_type=client_credentials", "Authorization", basic("metered", secret));
+        server.postForm("/token", "grant_type=client_credentials", "Authorization", basic("metered", secret));
+        server.postForm("/token", "grant_type=client_credentials", "Authorization", basic("metered", "wrong"));
+        server.postForm("/token", "grant_type=client_credentials&scope=admin", "Authorization", basic("metered", secret));
+        server.postForm("/introspect", "", "Authorization", basic("metered", secret));
+
+        String after = scrape();
+        assertThat(sample(after, "latch_tokens_issued_total", "grant_type=\"client_credentials\"")).isEqualTo(issued + 2);
+        assertThat(sample(after, "latch_oauth_errors_total", "endpoint=\"token\"", "error=\"invalid_client\"")).isEqualTo(invalidClient + 1);
+        assertThat(sample(after, "latch_oauth_errors_total", "endpoint=\"token\"", "error=\"invalid_scope\"")).isEqualTo(invalidScope + 1);
+        assertThat(sample(after, "latch_oauth_errors_total", "endpoint=\"introspection\"", "error=\"invalid_request\""))
+                .isEqualTo(introspectionInvalidRequest + 1);
+        assertThat(sample(after, "latch_http_requests_seconds_count", "route=\"/token\"", "status=\"200\"")).isGreaterThanOrEqualTo(2);
+        assertThat(after).doesNotContain(secret);
+    }
+
+    @Test
+    void requestMetricsAreLabelledByRouteNotByRawPath() {
+        server.get(server.url("/jwks"));
+        server.get(server.url("/no-such-path/" + secret));
+        String metrics = scrape();
+        assertThat(sample(metrics, "latch_http_requests_seconds_count", "route=\"/jwks\"", "method=\"GET\"", "status=\"200\""))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(sample(metrics, "latch_http_requests_seconds_count", "route=\"unmatched\"", "status=\"404\""))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(metrics).doesNotContain("no-such-path").doesNotContain(secret);
+    }
+
+    @Test
+    void managementEndpointsAreNotOnThePublicPort() {
+        assertThat(server.get(server.url("/healthz")).statusCode()).isEqualTo(404);
+        assertThat(server.get(server.url("/metrics")).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void managementPortAcceptsOnlyLoopbackConnections() throws IOException {
+        Optional<InetAddress> external = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(i -> Collections.list(i.getInetAddresses()).stream())
+                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress()).findFirst();
+        assumeTrue(external.isPresent(), "this machine has no non-loopback IPv4 address to try");
+        int port = server.server().managementPort();
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(external.get(), port), 2000);
+            throw new AssertionError("management port " + port + " accepted a connection on " + external.get());
+        } catch (IOException expected) {
+            // refused: bound to loopback only
+        }
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
+        }
+    }
+}
