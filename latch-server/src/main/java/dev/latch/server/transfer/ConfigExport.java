@@ -31,15 +31,19 @@ public final class ConfigExport {
             .withObjectIndenter(new DefaultIndenter("  ", "\n"))
             .withArrayIndenter(new DefaultIndenter("  ", "\n"));
 
+    /** An export: the bytes of the file and what it holds. */
+    public record Written(byte[] bytes, int scopes, int keys, int clients) {}
+
     private ConfigExport() {}
 
     /** The export of {@code instance} as the bytes of a file (UTF-8 JSON ending in a newline). */
-    public static byte[] export(LatchInstance instance, ExportKey exportKey) {
+    public static Written export(LatchInstance instance, ExportKey exportKey) {
         ConfigDocument document = document(instance, exportKey);
         ObjectNode tree = MAPPER.valueToTree(document);
         tree.put(ConfigDocument.MAC, exportKey.mac(canonical(tree)));
         try {
-            return (MAPPER.writer(PRETTY).writeValueAsString(tree) + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = (MAPPER.writer(PRETTY).writeValueAsString(tree) + "\n").getBytes(StandardCharsets.UTF_8);
+            return new Written(bytes, document.scopes().size(), document.keys().size(), document.clients().size());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the export", e);
         }
