@@ -73,8 +73,7 @@ public final class ImportKeyCommand implements Callable<Integer> {
         }
         try (LatchInstance latch = instance.open(true)) {
             SigningKey imported = latch.keyRing().rotate(algorithm, key, immediately);
-            KeyReport.scheduled(spec, imported, "imported" + (key.getX509CertChain() != null ? " (with certificate)" : ""),
-                    immediately, quiet);
+            KeyReport.scheduled(spec, imported, "imported", immediately, quiet);
         }
         return 0;
     }

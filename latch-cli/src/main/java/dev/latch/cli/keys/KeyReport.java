@@ -15,7 +15,8 @@ final class KeyReport {
             out.println(key.kid());
         } else {
             boolean now = key.activateAt() <= key.createdAt();
-            out.println(what + " " + key.alg().getName() + " key " + key.kid() + ": published now, signs "
+            out.println(what + " " + key.alg().getName() + " key " + key.kid()
+                    + (key.publicJwk().getX509CertChain() != null ? " with its certificate" : "") + ": published now, signs "
                     + (now ? "now" : "from " + KeysCommand.time(key.activateAt()))
                     + (immediately ? "; the previous " + key.alg().getName() + " keys were withdrawn" : ""));
         }
