@@ -52,6 +52,11 @@ public final class Main {
     /** The command line with its own source of secrets (tests give a fake environment and standard input). */
     public static CommandLine commandLine(SecretReference secrets) {
         CommandLine cli = new CommandLine(new Main(secrets));
+        // client ids and kids are often base64url and so may start with '-': take them as the id, not an unknown option
+        for (String[] path : new String[][] {{"clients", "show"}, {"clients", "update"}, {"clients", "remove"},
+                {"clients", "rotate-secret"}, {"keys", "unpublish"}}) {
+            cli.getSubcommands().get(path[0]).getSubcommands().get(path[1]).setUnmatchedOptionsArePositionalParams(true);
+        }
         // Descriptions write $${env:NAME} for a literal ${env:NAME}: picocli expands ${...} in them.
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("latch: " + describe(e));

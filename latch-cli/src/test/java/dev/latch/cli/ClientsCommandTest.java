@@ -333,6 +333,15 @@ class ClientsCommandTest {
     }
 
     @Test
+    void clientIdsStartingWithADashAreIdsNotOptions() throws Exception {
+        assertThat(cli.run("clients", "add", "--client-id", "-dash").exit()).isZero();
+        assertThat(json(cli.run("clients", "show", "-dash").out()).get("client_id").asText()).isEqualTo("-dash");
+        assertThat(json(cli.run("clients", "update", "-dash", "--name", "Dash").out()).get("client_name").asText()).isEqualTo("Dash");
+        assertThat(cli.run("clients", "rotate-secret", "-dash", "-q").exit()).isZero();
+        assertThat(cli.run("clients", "remove", "-dash").out()).isEqualTo("removed client -dash\n");
+    }
+
+    @Test
     void usageErrorsExit2WithOneLineAndAHint() {
         Cli.Result unknown = cli.run("clients", "add", "--bogus");
         assertThat(unknown.exit()).isEqualTo(2);
