@@ -275,6 +275,47 @@ class KeysCommandTest {
         assertThat(awaitJwks(r.out().strip(), true).getKeyType().getValue()).isEqualTo("OKP");
     }
 
+    /** Key files as OpenSSL 3 writes them (PBES2/PBKDF2-HMAC-SHA256/AES-256-CBC PKCS#8; AES-encrypted PKCS#12), when openssl is installed. */
+    @Test
+    void importKeyFilesMadeByOpenssl() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(openssl("version") == 0, "openssl is not installed");
+        Path pem = dir.resolve("openssl.pem");
+        assertThat(openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-aes-256-cbc",
+                "-pass", "pass:from openssl", "-out", pem.toString())).isZero();
+        assertThat(Files.readString(pem)).contains("-----BEGIN ENCRYPTED PRIVATE KEY-----");
+        Cli.Result rsa = cli.run("keys", "import", pem.toString(), "--alg", "RS512", "--key-password", passwordFile("from openssl"), "-q");
+        assertThat(rsa.exit()).as(rsa.err()).isZero();
+        awaitJwks(rsa.out().strip(), true);
+
+        Path ecKey = dir.resolve("ec.pem");
+        Path ecCert = dir.resolve("ec.crt");
+        Path p12 = dir.resolve("ec.p12");
+        assertThat(openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384", "-nodes", "-keyout", ecKey.toString(),
+                "-out", ecCert.toString(), "-subj", "/CN=openssl-ec", "-days", "2")).isZero();
+        assertThat(openssl("pkcs12", "-export", "-inkey", ecKey.toString(), "-in", ecCert.toString(), "-out", p12.toString(),
+                "-passout", "pass:p12 pass")).isZero();
+        Cli.Result ec = cli.run("keys", "import", p12.toString(), "--alg", "ES384", "--key-password", passwordFile("p12 pass"), "-q");
+        assertThat(ec.exit()).as(ec.err()).isZero();
+        JWK published = awaitJwks(ec.out().strip(), true);
+        X509Certificate cert = dev.latch.core.jose.KeyFiles.readCertificates(Files.readString(ecCert)).get(0);
+        assertThat(published.getX509CertSHA256Thumbprint())
+                .isEqualTo(Base64URL.encode(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded())));
+    }
+
+    static int openssl(String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) ? p.exitValue() : -1;
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     @Test
     void importWhenKeyDoesNotFitTheAlgorithmThenExit1() throws Exception {
         String rsa = write("rsa.pem", TestKeys.pkcs8Pem(TestKeys.rsa(2048).getPrivate()));
