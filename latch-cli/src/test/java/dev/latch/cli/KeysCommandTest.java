@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,6 +85,14 @@ class KeysCommandTest {
         JWK key = jwks().getKeyByKeyId(jwt.getHeader().getKeyID());
         assertThat(key).isNotNull();
         assertThat(jwt.verify(JwsAlgorithms.verifier(key, jwt.getHeader().getAlgorithm()))).isTrue();
+    }
+
+    static Instant issuedAt(SignedJWT jwt) {
+        try {
+            return jwt.getJWTClaimsSet().getIssueTime().toInstant();
+        } catch (java.text.ParseException e) {
+            throw new AssertionError(e);
+        }
     }
 
     static JsonNode byKid(JsonNode keys, String kid) {
@@ -166,6 +175,40 @@ class KeysCommandTest {
         assertThat(again.errLine()).isEqualTo("latch: a rotation of RS256 is already scheduled: key " + newKid + " signs from " + signsFrom);
     }
 
+    /** With a short JWKS max-age the activation comes within the test: the switch of signing key happens exactly then. */
+    @Test
+    void rotatedKeyStartsSigningAtItsActivationTimeAndNotBefore() throws Exception {
+        server.close();
+        server = TestServer.start(Map.of("tokens.jwks-max-age", "3s"));
+        cli = new Cli(server.data());
+        String config = write("short-max-age.yaml", "tokens:\n  jwks-max-age: 3s\n");
+        ClientRegistry.Registered client = server.basicClient("switch", null);
+        String oldKid = token(client).getHeader().getKeyID();
+        Cli.Result r = cli.run("keys", "rotate", "--alg", "RS256", "--config", config, "-q");
+        assertThat(r.exit()).as(r.err()).isZero();
+        String newKid = r.out().strip();
+        JsonNode fresh = byKid(Json.MAPPER.readTree(cli.run("keys", "list", "--json").out()), newKid);
+        Instant activation = Instant.parse(fresh.get("activate_at").asText());
+        assertThat(activation).isEqualTo(Instant.parse(fresh.get("created_at").asText()).plusSeconds(3));
+
+        SignedJWT switched = Poll.until(Duration.ofSeconds(10), () -> {
+            SignedJWT t = token(client);
+            Instant issued = issuedAt(t);
+            if (t.getHeader().getKeyID().equals(oldKid)) {
+                assertThat(issued).as("old key signs only before the activation").isBefore(activation);
+                return null;
+            }
+            return t;
+        });
+        assertThat(switched).as("the new key signs after its activation").isNotNull();
+        assertThat(switched.getHeader().getKeyID()).isEqualTo(newKid);
+        // iat is taken a moment before the key is picked, so it may fall in the second before the activation
+        assertThat(issuedAt(switched)).isAfterOrEqualTo(activation.minusSeconds(1));
+        verifiedByJwks(switched);
+        // the old key is still published: tokens it signed stay verifiable
+        assertThat(jwks().getKeyByKeyId(oldKid)).isNotNull();
+    }
+
     @Test
     void rotateImmediatelySignsWithTheNewKeyAndWithdrawsTheOld() throws Exception {
         ClientRegistry.Registered client = server.basicClient("now", null);
@@ -203,7 +246,9 @@ class KeysCommandTest {
     @Test
     void importEncryptedPkcs8IsScheduledLikeARotation() throws Exception {
         KeyPair pair = TestKeys.rsa(2048);
-        String file = write("key.pem", TestKeys.encryptedPkcs8Pem(pair.getPrivate(), "correct horse"));
+        X509Certificate cert = TestKeys.selfSigned(pair, "encrypted-pkcs8");
+        String file = write("key.pem", TestKeys.encryptedPkcs8Pem(pair.getPrivate(), "correct horse") + TestKeys.traditionalPem(null, cert));
+        assertThat(Files.readString(Path.of(file))).contains("-----BEGIN ENCRYPTED PRIVATE KEY-----").contains("-----BEGIN CERTIFICATE-----");
 
         Cli.Result noPassword = cli.run("keys", "import", file, "--alg", "RS256");
         assertThat(noPassword.exit()).isEqualTo(1);
@@ -214,13 +259,15 @@ class KeysCommandTest {
 
         Cli.Result r = cli.run("keys", "import", file, "--alg", "RS256", "--key-password", passwordFile("correct horse"));
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).matches("imported RS256 key \\S+: published now, signs from \\S+Z\n");
-        String kid = r.out().split(" ")[3].replace(":", "");
+        assertThat(r.out()).matches("imported RS256 key \\S+ with its certificate: published now, signs from \\S+Z\n");
+        String kid = r.out().split(" ")[3];
         JWK published = awaitJwks(kid, true);
         assertThat(published.toRSAKey().getModulus().decodeToBigInteger())
                 .isEqualTo(((java.security.interfaces.RSAPublicKey) pair.getPublic()).getModulus());
         assertThat(published.getAlgorithm().getName()).isEqualTo("RS256");
-        assertThat(published.getX509CertChain()).isNull();
+        assertThat(published.getX509CertChain().get(0).toString()).isEqualTo(Base64.getEncoder().encodeToString(cert.getEncoded()));
+        assertThat(published.getX509CertSHA256Thumbprint())
+                .isEqualTo(Base64URL.encode(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded())));
     }
 
     @Test
@@ -272,7 +319,10 @@ class KeysCommandTest {
         assertThat(pem).contains("-----BEGIN PRIVATE KEY-----");
         Cli.Result r = cli.run("keys", "import", write("ed.pem", pem), "--alg", "Ed25519", "-q");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(awaitJwks(r.out().strip(), true).getKeyType().getValue()).isEqualTo("OKP");
+        JWK published = awaitJwks(r.out().strip(), true);
+        assertThat(published.getKeyType().getValue()).isEqualTo("OKP");
+        assertThat(published.getX509CertChain()).isNull();
+        assertThat(published.getX509CertSHA256Thumbprint()).isNull();
     }
 
     /** Key files as OpenSSL 3 writes them (PBES2/PBKDF2-HMAC-SHA256/AES-256-CBC PKCS#8; AES-encrypted PKCS#12), when openssl is installed. */

@@ -61,11 +61,13 @@ final class TestKeys {
         return new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder(sigAlg).build(pair.getPrivate())));
     }
 
-    /** Traditional OpenSSL PEM: PKCS#1 ({@code RSA PRIVATE KEY}) for RSA, SEC1 for EC; certificates appended. */
+    /** Traditional OpenSSL PEM: PKCS#1 ({@code RSA PRIVATE KEY}) for RSA, SEC1 for EC (none when {@code key} is null); certificates appended. */
     static String traditionalPem(PrivateKey key, X509Certificate... certificates) throws Exception {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-            w.writeObject(key);
+            if (key != null) {
+                w.writeObject(key);
+            }
             for (X509Certificate c : certificates) {
                 w.writeObject(c);
             }
