@@ -1,19 +1,39 @@
 package dev.latch.cli;
 
+import dev.latch.cli.clients.ClientsCommand;
+import dev.latch.cli.config.ConfigCommand;
+import dev.latch.cli.keys.KeysCommand;
 import dev.latch.core.secret.SecretReference;
 import dev.latch.server.config.ConfigLoader;
 import dev.latch.server.storage.Database;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code latch} command. Exit codes: 0 success, 1 the operation failed (message on stderr),
- * 2 usage error.
+ * The {@code latch} command. Exit codes: 0 success, 1 the operation failed (one line on stderr),
+ * 2 usage error (one line on stderr naming the problem, plus where to find help).
  */
 @Command(name = "latch", mixinStandardHelpOptions = true, version = "latch 0.1.0",
         description = "OAuth 2.0 / OpenID Connect authorization server and toolbox.",
-        subcommands = {ServeCommand.class})
+        footer = {"", "Exit codes: 0 success, 1 the operation failed, 2 usage error."},
+        subcommands = {ServeCommand.class, ClientsCommand.class, KeysCommand.class, ConfigCommand.class})
 public final class Main {
+
+    private final SecretReference secrets;
+
+    public Main() {
+        this(SecretReference.system());
+    }
+
+    Main(SecretReference secrets) {
+        this.secrets = secrets;
+    }
+
+    /** How secret-valued options ({@code ${env:NAME}}, {@code ${file:PATH}}, {@code -}) are resolved. */
+    public SecretReference secrets() {
+        return secrets;
+    }
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -26,10 +46,29 @@ public final class Main {
     }
 
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new Main());
+        return commandLine(SecretReference.system());
+    }
+
+    /** The command line with its own source of secrets (tests give a fake environment and standard input). */
+    public static CommandLine commandLine(SecretReference secrets) {
+        CommandLine cli = new CommandLine(new Main(secrets));
+        // client ids and kids are often base64url and so may start with '-': take them as the id, not an unknown option
+        for (String[] path : new String[][] {{"clients", "show"}, {"clients", "update"}, {"clients", "remove"},
+                {"clients", "rotate-secret"}, {"keys", "unpublish"}}) {
+            cli.getSubcommands().get(path[0]).getSubcommands().get(path[1]).setUnmatchedOptionsArePositionalParams(true);
+        }
+        // Descriptions write $${env:NAME} for a literal ${env:NAME}: picocli expands ${...} in them.
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("latch: " + describe(e));
+            cmd.getErr().flush();
             return 1;
+        });
+        cli.setParameterExceptionHandler((e, args) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("latch: " + e.getMessage());
+            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+            err.flush();
+            return 2;
         });
         return cli;
     }
@@ -43,6 +82,12 @@ public final class Main {
         }
         if (e instanceof java.net.BindException) {
             return "cannot listen: " + e.getMessage() + " (is another server on that port? use --port)";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException f) {
+            return f.getFile() + ": no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException f) {
+            return f.getFile() + ": permission denied";
         }
         Throwable cause = e.getCause();
         if (cause != null && cause != e && (cause instanceof java.net.BindException || cause instanceof IllegalArgumentException)) {

@@ -55,7 +55,8 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
  */
 public final class KeyFiles {
 
-    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+    /** Used only for reading key files (the JDK lacks PBES2 by OID), never registered as a global provider. */
+    private static final java.security.Provider BOUNCY_CASTLE = new org.bouncycastle.jce.provider.BouncyCastleProvider();
 
     private KeyFiles() {}
 
@@ -93,13 +94,14 @@ public final class KeyFiles {
         List<X509Certificate> chain = new ArrayList<>();
         // BouncyCastle's own provider converts and decrypts here: the JDK lacks PBES2 by OID, and a
         // native provider may refuse some valid encodings. Not a hot path, and not installed globally.
-        JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(BC);
+        JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(BOUNCY_CASTLE);
         try (PEMParser parser = new PEMParser(new StringReader(text))) {
             Object object;
             while ((object = parser.readObject()) != null) {
                 if (object instanceof PEMEncryptedKeyPair encrypted) {
                     requirePassword(password);
-                    KeyPair pair = converter.getKeyPair(encrypted.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(BC).build(password)));
+                    KeyPair pair = converter.getKeyPair(encrypted.decryptKeyPair(
+                            new JcePEMDecryptorProviderBuilder().setProvider(BOUNCY_CASTLE).build(password)));
                     privateKey = pair.getPrivate();
                     publicKey = pair.getPublic();
                 } else if (object instanceof PEMKeyPair pair) {
@@ -108,15 +110,21 @@ public final class KeyFiles {
                     publicKey = kp.getPublic();
                 } else if (object instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
                     requirePassword(password);
-                    PrivateKeyInfo info = encrypted.decryptPrivateKeyInfo(
-                            new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(password));
+                    PrivateKeyInfo info;
+                    try {
+                        // PBES2 key derivation as OpenSSL writes it ("PBKDF2with8BIT") exists only in BouncyCastle's provider
+                        info = encrypted.decryptPrivateKeyInfo(
+                                new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BOUNCY_CASTLE).build(password));
+                    } catch (PKCSException e) {
+                        throw new GeneralSecurityException("cannot decrypt the private key: wrong password?", e);
+                    }
                     privateKey = converter.getPrivateKey(info);
                     publicKey = publicFromInfo(info, converter);
                 } else if (object instanceof PrivateKeyInfo info) {
                     privateKey = converter.getPrivateKey(info);
                     publicKey = publicFromInfo(info, converter);
                 } else if (object instanceof X509CertificateHolder holder) {
-                    chain.add(new JcaX509CertificateConverter().setProvider(BC).getCertificate(holder));
+                    chain.add(new JcaX509CertificateConverter().setProvider(BOUNCY_CASTLE).getCertificate(holder));
                 } else if (object instanceof SubjectPublicKeyInfo info) {
                     publicKey = converter.getPublicKey(info);
                 }
@@ -176,7 +184,12 @@ public final class KeyFiles {
         throw new GeneralSecurityException("the PKCS#12 file holds no private key");
     }
 
-    /** Builds a private JWK from JCA keys; {@code kid} is the RFC 7638 thumbprint; {@code use} is sig. */
+    /**
+     * Builds a private JWK from JCA keys; {@code kid} is the RFC 7638 thumbprint; {@code use} is sig.
+     *
+     * @param publicKey a public key found beside the private one, or null; checked, never trusted
+     * @param chain     certificates, the first for this key (checked), published as x5c and x5t#S256
+     */
     public static JWK toJwk(PrivateKey privateKey, PublicKey publicKey, List<X509Certificate> chain)
             throws GeneralSecurityException, JOSEException {
         List<Base64> x5c = new ArrayList<>();
@@ -185,28 +198,60 @@ public final class KeyFiles {
         }
         Base64URL x5tS256 = chain.isEmpty() ? null
                 : Base64URL.encode(MessageDigest.getInstance("SHA-256").digest(chain.get(0).getEncoded()));
+        // The public half is always derived from the private key: a public key or certificate found
+        // beside it in the file is only trusted once it is shown to be the same key.
         JWK jwk;
         if (privateKey instanceof RSAPrivateCrtKey rsa) {
-            RSAPublicKey pub = publicKey != null ? (RSAPublicKey) publicKey
-                    : (RSAPublicKey) java.security.KeyFactory.getInstance("RSA").generatePublic(
-                            new java.security.spec.RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+            RSAPublicKey pub = (RSAPublicKey) java.security.KeyFactory.getInstance("RSA").generatePublic(
+                    new java.security.spec.RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+            requireMatches(chain, publicKey, c -> c instanceof RSAPublicKey r && r.getModulus().equals(pub.getModulus())
+                    && r.getPublicExponent().equals(pub.getPublicExponent()));
             jwk = new RSAKey.Builder(pub).privateKey(rsa).keyUse(KeyUse.SIGNATURE)
                     .x509CertChain(x5c.isEmpty() ? null : x5c).x509CertSHA256Thumbprint(x5tS256).build();
         } else if (privateKey instanceof ECPrivateKey ec) {
-            if (publicKey == null) {
-                throw new GeneralSecurityException("an EC private key needs its public key (SEC1 PEM or a certificate)");
-            }
-            jwk = new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), (ECPublicKey) publicKey).privateKey(ec)
+            ECPublicKey pub = ecPublic(ec);
+            requireMatches(chain, publicKey, c -> c instanceof ECPublicKey e && e.getW().equals(pub.getW()));
+            jwk = new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), pub).privateKey(ec)
                     .keyUse(KeyUse.SIGNATURE).x509CertChain(x5c.isEmpty() ? null : x5c).x509CertSHA256Thumbprint(x5tS256).build();
         } else if ("Ed25519".equals(privateKey.getAlgorithm()) || "EdDSA".equals(privateKey.getAlgorithm())) {
             byte[] d = rawEd25519(privateKey.getEncoded());
             byte[] x = new Ed25519PrivateKeyParameters(d, 0).generatePublicKey().getEncoded();
+            // an Ed25519 SubjectPublicKeyInfo ends with the 32-byte public key (RFC 8410 §4)
+            requireMatches(chain, publicKey, c -> {
+                byte[] spki = c.getEncoded();
+                return spki != null && spki.length >= x.length
+                        && java.util.Arrays.equals(java.util.Arrays.copyOfRange(spki, spki.length - x.length, spki.length), x);
+            });
             jwk = new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(x)).d(Base64URL.encode(d))
                     .keyUse(KeyUse.SIGNATURE).x509CertChain(x5c.isEmpty() ? null : x5c).x509CertSHA256Thumbprint(x5tS256).build();
         } else {
             throw new GeneralSecurityException("unsupported key algorithm " + privateKey.getAlgorithm());
         }
         return KeyGeneration.withThumbprintKid(jwk);
+    }
+
+    /**
+     * The certificate a key is published with (x5c, x5t#S256) must certify that very key, and a public
+     * key given beside it must be its own.
+     */
+    private static void requireMatches(List<X509Certificate> chain, PublicKey given, java.util.function.Predicate<PublicKey> sameKey)
+            throws GeneralSecurityException {
+        if (!chain.isEmpty() && !sameKey.test(chain.get(0).getPublicKey())) {
+            throw new GeneralSecurityException("the certificate (" + chain.get(0).getSubjectX500Principal().getName()
+                    + ") is for another key than the private key in the file");
+        }
+        if (given != null && !sameKey.test(given)) {
+            throw new GeneralSecurityException("the public key in the file does not belong to its private key");
+        }
+    }
+
+    /** Q = d·G: the public point of an EC private key (PKCS#8 and SEC1 need not carry it). */
+    private static ECPublicKey ecPublic(ECPrivateKey ec) throws GeneralSecurityException {
+        org.bouncycastle.jce.spec.ECParameterSpec spec =
+                org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util.convertSpec(ec.getParams());
+        org.bouncycastle.math.ec.ECPoint q = spec.getG().multiply(ec.getS()).normalize();
+        java.security.spec.ECPoint w = new java.security.spec.ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
+        return (ECPublicKey) java.security.KeyFactory.getInstance("EC").generatePublic(new java.security.spec.ECPublicKeySpec(w, ec.getParams()));
     }
 
     private static byte[] rawEd25519(byte[] pkcs8) throws GeneralSecurityException {

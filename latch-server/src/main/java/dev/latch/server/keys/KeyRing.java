@@ -164,6 +164,53 @@ public final class KeyRing {
         return fresh;
     }
 
+    /**
+     * Adds a key known only by its public part (from a configuration export): it is published on the
+     * schedule it came with and never signs here.
+     */
+    public synchronized void importPublic(SigningKey key) {
+        if (key.privateJwk() != null || key.publicJwk().isPrivate()) {
+            throw new IllegalArgumentException("key " + key.kid() + ": only public parts are imported this way");
+        }
+        reload();
+        if (snapshot.keys().stream().anyMatch(k -> k.kid().equals(key.kid()))) {
+            throw new IllegalStateException("key " + key.kid() + " is already in the key store");
+        }
+        store.insert(key);
+        LOG.info("imported public {} key {}", key.alg(), key.kid());
+        reload();
+    }
+
+    /**
+     * Withdraws a key from the JWKS now: for a retired key whose tokens need no more checking (or that
+     * leaked), or a public-only imported key. A key that signs now or is scheduled to sign is refused:
+     * taking it away would leave its algorithm without a key every JWKS cache knows.
+     *
+     * @return the key as it was before
+     */
+    public synchronized SigningKey unpublish(String kid) {
+        reload();
+        long now = clock.instant().getEpochSecond();
+        SigningKey key = snapshot.keys().stream().filter(k -> k.kid().equals(kid)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no key " + kid));
+        if (key.signing(now)) {
+            throw new IllegalStateException("key " + kid + " signs " + key.alg() + " tokens now; replace it first with: latch keys rotate --alg "
+                    + key.alg() + " --immediately");
+        }
+        if (key.privateJwk() != null && key.retiredAt() == null) {
+            throw new IllegalStateException("key " + kid + " is scheduled to sign " + key.alg() + " tokens from "
+                    + java.time.Instant.ofEpochSecond(key.activateAt()) + "; replace it first with: latch keys rotate --alg "
+                    + key.alg() + " --immediately");
+        }
+        if (!key.published(now)) {
+            throw new IllegalStateException("key " + kid + " is not published");
+        }
+        store.retire(kid, key.retiredAt() == null ? now : Math.min(key.retiredAt(), now), now);
+        LOG.info("unpublished {} key {}", key.alg(), kid);
+        reload();
+        return key;
+    }
+
     /** Any stored key with this kid, published or not (for checking old signatures such as id_token_hint). */
     public Optional<SigningKey> byKid(String kid) {
         return snapshot().keys().stream().filter(k -> k.kid().equals(kid)).findFirst();

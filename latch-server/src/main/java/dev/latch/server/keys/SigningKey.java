@@ -22,7 +22,9 @@ public record SigningKey(String kid, JWSAlgorithm alg, JWK publicJwk, JWK privat
         return privateJwk != null && activateAt <= now && (retiredAt == null || now < retiredAt);
     }
 
+    /** {@code active}, {@code next}, {@code retired (published)}, {@code retired}, or for an imported public-only key {@code public-only (published)} / {@code public-only}. */
     public String state(long now) {
+        if (privateJwk == null) return published(now) ? "public-only (published)" : "public-only";
         if (signing(now)) return "active";
         if (privateJwk != null && now < activateAt && retiredAt == null) return "next";
         if (published(now)) return "retired (published)";

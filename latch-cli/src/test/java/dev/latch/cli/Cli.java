@@ -1,0 +1,68 @@
+package dev.latch.cli;
+
+import dev.latch.core.secret.SecretReference;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+
+/** Runs the {@code latch} command in-process with captured output, a fake environment and standard input. */
+public final class Cli {
+
+    /** What a run printed and returned. */
+    public record Result(int exit, String out, String err) {
+        /** The only line of stderr (errors are one line). */
+        public String errLine() {
+            return err.strip();
+        }
+    }
+
+    private final Map<String, String> env = new HashMap<>();
+    private String stdin = "";
+    private final Path data;
+
+    /** Runs commands with {@code --data data} appended (when data is not null). */
+    public Cli(Path data) {
+        this.data = data;
+    }
+
+    public Cli env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    public Cli stdin(String text) {
+        stdin = text;
+        return this;
+    }
+
+    /** Runs {@code args} as given, plus {@code --data} for this CLI's data directory. */
+    public Result run(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        if (data != null) {
+            all.add("--data");
+            all.add(data.toString());
+        }
+        return raw(all.toArray(String[]::new));
+    }
+
+    /** Runs {@code args} exactly as given. */
+    public Result raw(String... args) {
+        String input = stdin;
+        SecretReference secrets = new SecretReference(env::get,
+                () -> new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+        CommandLine cli = Main.commandLine(secrets);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+}
