@@ -105,9 +105,9 @@ public final class KeyFiles {
                     privateKey = pair.getPrivate();
                     publicKey = pair.getPublic();
                 } else if (object instanceof PEMKeyPair pair) {
-                    KeyPair kp = converter.getKeyPair(pair);
-                    privateKey = kp.getPrivate();
-                    publicKey = kp.getPublic();
+                    // SEC1 "EC PRIVATE KEY" may omit its public point; it is derived from the private key then
+                    privateKey = converter.getPrivateKey(pair.getPrivateKeyInfo());
+                    publicKey = pair.getPublicKeyInfo() == null ? null : converter.getPublicKey(pair.getPublicKeyInfo());
                 } else if (object instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
                     requirePassword(password);
                     PrivateKeyInfo info;

@@ -76,7 +76,7 @@ class KeyFilesTest {
         assertThat(KeyFiles.readPrivateKey(plain, null).toRSAKey().getModulus())
                 .isEqualTo(com.nimbusds.jose.util.Base64URL.encode(((java.security.interfaces.RSAPublicKey) kp.getPublic()).getModulus()));
 
-        var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(JceOpenSSLPKCS8EncryptorBuilder.AES_256_CBC).setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()).setPassword("pw".toCharArray()).build();
+        var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC).setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()).setPassword("pw".toCharArray()).build();
         Path enc = dir.resolve("enc.pem");
         Files.writeString(enc, pem(new JcaPKCS8Generator(kp.getPrivate(), encryptor)));
         assertThat(Files.readString(enc)).contains("ENCRYPTED PRIVATE KEY");
@@ -87,7 +87,7 @@ class KeyFilesTest {
 
     @Test
     void sec1EcPemWithCertificateCarriesX5cAndThumbprint() throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC", "SunEC"); // as openssl writes it: SEC1 with named curve
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC", new org.bouncycastle.jce.provider.BouncyCastleProvider()); // as openssl writes it: SEC1 with named curve and public point
         g.initialize(new ECGenParameterSpec("secp521r1"));
         KeyPair kp = g.generateKeyPair();
         X509Certificate cert = selfSigned(kp, "SHA512withECDSA");
