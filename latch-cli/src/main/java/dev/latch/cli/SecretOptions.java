@@ -6,8 +6,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * Secret-valued options ({@code --secret}, {@code --export-key}, {@code --key-password},
  * {@code --db-password}): they take {@code ${env:NAME}}, {@code ${file:PATH}} or {@code -} (one line of
- * standard input). A literal value still works, with a warning, because it is visible in the process
- * list and the shell history.
+ * standard input). A literal value is refused, because it would be visible in the process list and
+ * the shell history; {@code LATCH_ALLOW_LITERAL_SECRETS=true} allows it, with a warning each time.
  */
 public final class SecretOptions {
 
@@ -22,12 +22,21 @@ public final class SecretOptions {
         return secrets(command).resolve(option, value);
     }
 
+    /** The environment variable that lets secret options take literal values. */
+    public static final String ALLOW_LITERAL = "LATCH_ALLOW_LITERAL_SECRETS";
+
     static void warnIfLiteral(CommandSpec command, String option, String value) {
-        if (!SecretReference.isReference(value) && !value.startsWith("${")) {
-            command.commandLine().getErr().println("latch: warning: " + option + " was given literally, so it is visible in the process list"
-                    + " and shell history; prefer ${env:NAME}, ${file:PATH} or - (standard input)");
-            command.commandLine().getErr().flush();
+        if (SecretReference.isReference(value) || value.startsWith("${")) {
+            return;
         }
+        if (!"true".equalsIgnoreCase(secrets(command).environment(ALLOW_LITERAL))) {
+            throw new picocli.CommandLine.ParameterException(command.commandLine(), option
+                    + " must be a reference (${env:NAME}, ${file:PATH} or - for standard input), not the secret itself:"
+                    + " a command line is visible in the process list and shell history (" + ALLOW_LITERAL + "=true allows it)");
+        }
+        command.commandLine().getErr().println("latch: warning: " + option + " was given literally, so it is visible in the process list"
+                + " and shell history; prefer ${env:NAME}, ${file:PATH} or - (standard input)");
+        command.commandLine().getErr().flush();
     }
 
     static SecretReference secrets(CommandSpec command) {

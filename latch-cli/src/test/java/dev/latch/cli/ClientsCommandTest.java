@@ -98,9 +98,25 @@ class ClientsCommandTest {
     }
 
     @Test
-    void addWithLiteralSecretWorksButWarns() {
+    void addWithLiteralSecretIsRefusedAsUsageError() {
+        Cli.Result r = cli.run("clients", "add", "--client-id", "lit", "--secret", "a-literal-secret-on-the-command-line-0123");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.errLine()).isEqualTo("latch: --secret must be a reference (${env:NAME}, ${file:PATH} or - for standard input),"
+                + " not the secret itself: a command line is visible in the process list and shell history (LATCH_ALLOW_LITERAL_SECRETS=true allows it)\n"
+                + "Try 'latch clients add --help' for more information.");
+    }
+
+    @Test
+    void dbPasswordGivenLiterallyIsRefusedBeforeAnythingConnects() {
+        Cli.Result r = cli.run("clients", "list", "--db", "jdbc:postgresql://127.0.0.1:5432/test", "--db-password", "hunter2");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.errLine()).startsWith("latch: --db-password must be a reference (${env:NAME}, ${file:PATH} or - for standard input)");
+    }
+
+    @Test
+    void addWithLiteralSecretWhenExplicitlyAllowedWorksButWarns() {
         String secret = "a-literal-secret-on-the-command-line-0123";
-        Cli.Result r = cli.run("clients", "add", "--client-id", "lit", "--secret", secret);
+        Cli.Result r = cli.env("LATCH_ALLOW_LITERAL_SECRETS", "true").run("clients", "add", "--client-id", "lit", "--secret", secret);
         assertThat(r.exit()).isZero();
         assertThat(r.errLine()).isEqualTo("latch: warning: --secret was given literally, so it is visible in the process list"
                 + " and shell history; prefer ${env:NAME}, ${file:PATH} or - (standard input)");

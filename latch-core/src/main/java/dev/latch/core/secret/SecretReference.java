@@ -31,6 +31,11 @@ public final class SecretReference {
         return new SecretReference(env::get, () -> System.in);
     }
 
+    /** A variable of the environment this resolver reads (so tests can give a fake one). */
+    public String environment(String name) {
+        return environment.apply(name);
+    }
+
     /** True when {@code value} is a reference rather than a literal. */
     public static boolean isReference(String value) {
         return value != null && (value.equals("-") || (value.startsWith("${") && value.endsWith("}")
