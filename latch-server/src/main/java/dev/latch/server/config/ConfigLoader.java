@@ -102,8 +102,6 @@ public final class ConfigLoader {
         int port = intAt(root, "port", 8080);
         if (port < 0 || port > 65535) throw new ConfigException("port: must be 0-65535 (was " + port + ")");
         String issuer = text(root, "issuer");
-        if (issuer == null) issuer = "http://localhost:" + port;
-        issuer = checkIssuer(issuer);
         Path data = Path.of(text(root, "data") == null ? "./latch-data" : text(root, "data"));
 
         JsonNode db = obj(root, "database", Set.of("url", "user", "password", "pool-size"));
@@ -120,6 +118,10 @@ public final class ConfigLoader {
         if ((tlsSettings.cert() == null) != (tlsSettings.key() == null)) {
             throw new ConfigException("tls: --tls-cert and --tls-key go together");
         }
+        if (issuer == null) {
+            issuer = (tlsSettings.enabled() ? "https" : "http") + "://localhost:" + port;
+        }
+        issuer = checkIssuer(issuer);
 
         String crypto = text(root, "crypto") == null ? "auto" : text(root, "crypto");
         if (!Set.of("auto", "native", "jdk").contains(crypto)) {
@@ -199,6 +201,11 @@ public final class ConfigLoader {
         }
         if (uri.getQuery() != null || uri.getFragment() != null) {
             throw new ConfigException("issuer: must have no query or fragment (RFC 8414 §2)");
+        }
+        String host = uri.getHost();
+        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+        if (uri.getScheme().equals("http") && !loopback) {
+            throw new ConfigException("issuer: must use https (RFC 8414 §2); http is accepted only for localhost (was " + issuer + ")");
         }
         return issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
     }

@@ -1,0 +1,114 @@
+package dev.latch.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.latch.core.secret.SecretReference;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private static ConfigLoader loader(Map<String, String> env) {
+        return new ConfigLoader(env::get, new SecretReference(env::get, () -> new ByteArrayInputStream(new byte[0])));
+    }
+
+    private Path yaml(String text) throws Exception {
+        Path f = dir.resolve("latch.yaml");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    @Test
+    void defaultsAreTheSecureOnes() {
+        ServerConfig c = loader(Map.of()).load(null, Map.of());
+        assertThat(c.issuer()).isEqualTo("http://localhost:8080");
+        assertThat(c.management().host()).isEqualTo("127.0.0.1");
+        assertThat(c.management().port()).isEqualTo(9080);
+        assertThat(c.registration().open()).isFalse();
+        assertThat(c.tokens().signingAlg()).isEqualTo("RS256");
+        assertThat(c.tokens().accessTokenLifetime()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.outbound().allow()).isEmpty();
+        assertThat(c.crypto()).isEqualTo("auto");
+    }
+
+    @Test
+    void yamlThenEnvironmentThenCommandLineEachOverrideTheLast() throws Exception {
+        Path f = yaml("port: 7000\nissuer: https://yaml.example\ntokens:\n  access-token-lifetime: 5m\n");
+        ServerConfig fromYaml = loader(Map.of()).load(f, Map.of());
+        assertThat(fromYaml.port()).isEqualTo(7000);
+        assertThat(fromYaml.tokens().accessTokenLifetime()).isEqualTo(Duration.ofMinutes(5));
+        ServerConfig fromEnv = loader(Map.of("LATCH_ISSUER", "https://env.example", "LATCH_OUTBOUND_ALLOW", "jwks.internal, 10.0.0.0/8"))
+                .load(f, Map.of());
+        assertThat(fromEnv.issuer()).isEqualTo("https://env.example");
+        assertThat(fromEnv.outbound().allow()).containsExactly("jwks.internal", "10.0.0.0/8");
+        Map<String, String> cli = new HashMap<>();
+        cli.put("issuer", "https://cli.example/tenant/");
+        assertThat(loader(Map.of("LATCH_ISSUER", "https://env.example")).load(f, cli).issuer()).isEqualTo("https://cli.example/tenant");
+    }
+
+    @Test
+    void secretReferenceThatResolvesToNothingStopsStartUpNamingSettingAndVariable() throws Exception {
+        Path f = yaml("database:\n  url: jdbc:postgresql://127.0.0.1/latch\n  password: ${env:PGPASSWORD}\n");
+        assertThatThrownBy(() -> loader(Map.of()).load(f, Map.of()))
+                .hasMessage("database.password: environment variable PGPASSWORD is not set");
+        assertThatThrownBy(() -> loader(Map.of("LATCH_REGISTRATION_TOKEN", "${env:REG}")).load(null, Map.of()))
+                .hasMessage("registration.initial-access-token: environment variable REG is not set");
+        assertThat(loader(Map.of("PGPASSWORD", "pw")).load(f, Map.of()).database().password()).isEqualTo("pw");
+    }
+
+    @Test
+    void unknownSettingsAreRefusedByName() throws Exception {
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("prot: 80\n"), Map.of())).hasMessageContaining("unknown setting 'prot'");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("tokens:\n  lifetime: 5m\n"), Map.of()))
+                .hasMessageStartingWith("tokens.lifetime: unknown setting");
+    }
+
+    @Test
+    void badValuesNameTheSetting() throws Exception {
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("port: eighty\n"), Map.of())).hasMessage("port: not a whole number (was eighty)");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("tokens:\n  access-token-lifetime: soon\n"), Map.of()))
+                .hasMessageStartingWith("tokens.access-token-lifetime: not a duration");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("tokens:\n  signing-alg: none\n"), Map.of()))
+                .hasMessageStartingWith("tokens.signing-alg: unsupported signing algorithm: none");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("crypto: fast\n"), Map.of()))
+                .hasMessage("crypto: must be one of jdk, native, auto (was fast)");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("tls:\n  cert: a.pem\n"), Map.of()))
+                .hasMessage("tls: --tls-cert and --tls-key go together");
+    }
+
+    @Test
+    void issuerMustBeHttpsOutsideLocalhostWithoutQueryOrFragment() {
+        assertThatThrownBy(() -> loader(Map.of()).load(null, Map.of("issuer", "http://auth.example.org")))
+                .hasMessageStartingWith("issuer: must use https (RFC 8414 §2)");
+        assertThatThrownBy(() -> loader(Map.of()).load(null, Map.of("issuer", "https://auth.example.org?x=1")))
+                .hasMessage("issuer: must have no query or fragment (RFC 8414 §2)");
+        assertThat(loader(Map.of()).load(null, Map.of("issuer", "http://127.0.0.1:9000")).issuer()).isEqualTo("http://127.0.0.1:9000");
+    }
+
+    @Test
+    void withTlsTheDefaultIssuerIsHttps() {
+        Map<String, String> o = new HashMap<>();
+        o.put("port", "8443");
+        o.put("tls.cert", "c.pem");
+        o.put("tls.key", "k.pem");
+        assertThat(loader(Map.of()).load(null, o).issuer()).isEqualTo("https://localhost:8443");
+    }
+
+    @Test
+    void durationsAcceptUnitsAndIso8601() {
+        assertThat(ConfigLoader.parseDuration("x", "300")).isEqualTo(Duration.ofSeconds(300));
+        assertThat(ConfigLoader.parseDuration("x", "5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(ConfigLoader.parseDuration("x", "1d")).isEqualTo(Duration.ofDays(1));
+        assertThat(ConfigLoader.parseDuration("x", "PT2H")).isEqualTo(Duration.ofHours(2));
+    }
+}
