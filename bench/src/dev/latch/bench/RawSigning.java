@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Usage: {@code RawSigning --data DIR --config FILE --crypto native|jdk --threads 2 --warmup 3 --seconds 10 RS256 ES256}.
  * It opens the instance's data directory (creating the keys if needed), so run it while no server
  * holds that directory. Prints one line per algorithm:
- * {@code RAW <alg> <signs/s> <CPU µs per signature> <provider>}.
+ * {@code RAW <alg> <signs/s> <CPU µs per signature> <% of the machine this process used> <% other processes used> <provider>}.
  */
 public final class RawSigning {
 
@@ -59,11 +59,42 @@ public final class RawSigning {
                 JWSHeader header = new JWSHeader.Builder(alg).type(new JOSEObjectType("at+jwt")).keyID(key.key().kid()).build();
                 byte[] input = signingInput(header);
                 run(key.signer(), header, input, threads, warmup);
+                long[] machine0 = machineTicks();
+                long process0 = processCpuNanos();
+                long t0 = System.nanoTime();
                 Result r = run(key.signer(), header, input, threads, seconds);
-                System.out.printf("RAW %s %.0f %.1f %s%n", alg, r.perSecond(), r.cpuMicrosEach(), provider.provider().replace(' ', '_'));
+                double wall = (System.nanoTime() - t0) / 1e9;
+                long[] machine1 = machineTicks();
+                double cores = Runtime.getRuntime().availableProcessors();
+                double own = (processCpuNanos() - process0) / 1e9 / (wall * cores);
+                double busy = machine0 == null || machine1 == null ? Double.NaN
+                        : (machine1[0] - machine0[0]) / (double) (machine1[1] - machine0[1]);
+                System.out.printf("RAW %s %.0f %.1f %.0f %.0f %s%n", alg, r.perSecond(), r.cpuMicrosEach(),
+                        100 * own, 100 * Math.max(0, busy - own), provider.provider().replace(' ', '_'));
                 System.out.flush();
             }
         }
+    }
+
+    /** Busy and total clock ticks of the whole machine ({@code /proc/stat}), or null off Linux. */
+    private static long[] machineTicks() {
+        try {
+            String[] f = java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            long total = 0;
+            for (int i = 1; i < Math.min(f.length, 9); i++) { // user nice system idle iowait irq softirq steal
+                long v = Long.parseLong(f[i]);
+                total += v;
+                if (i != 4 && i != 5) busy += v;
+            }
+            return new long[] {busy, total};
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** A signing input of the size of a real access token (header.payload, ~330 bytes). */
