@@ -61,11 +61,14 @@ public final class ServeCommand implements Callable<Integer> {
         o.put("management.port", mp == null ? null : mp.toString());
         ServerConfig config = instance.load(o);
         CryptoProviders.select(CryptoProviders.Mode.parse(config.crypto()));
-        LatchServer server = LatchServer.create(LatchInstance.open(config, Clock.systemUTC())).start();
+        LatchServer server = LatchServer.create(LatchInstance.open(config, Clock.systemUTC()));
+        // Registered before the server listens: a SIGTERM that arrives once requests are served but before
+        // a later registration would make addShutdownHook throw, skip close() and exit with status 1.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
         }, "latch-shutdown"));
+        server.start();
         System.out.println("Latch is ready: issuer " + server.issuer()
                 + " (management http://" + config.management().host() + ":" + server.managementPort() + ")");
         System.out.flush();

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,7 @@ public final class KeyRing {
     private final Map<String, JWSSigner> signers = new ConcurrentHashMap<>();
     private volatile Snapshot snapshot;
     private volatile long loadedAt;
+    private final AtomicBoolean reloading = new AtomicBoolean();
     private final long reloadMillis;
 
     /** What the ring holds at one moment. */
@@ -74,10 +76,17 @@ public final class KeyRing {
         loadedAt = clock.millis();
     }
 
-    /** The current snapshot, reloaded when older than the reload interval. */
+    /**
+     * The current snapshot, reloaded when older than the reload interval. One caller reloads; the
+     * others keep using the snapshot they have meanwhile instead of queueing to reload it again each.
+     */
     public Snapshot snapshot() {
-        if (clock.millis() - loadedAt >= reloadMillis) {
-            reload();
+        if (clock.millis() - loadedAt >= reloadMillis && reloading.compareAndSet(false, true)) {
+            try {
+                reload();
+            } finally {
+                reloading.set(false);
+            }
         }
         return snapshot;
     }

@@ -11,9 +11,12 @@ import dev.latch.server.client.Client;
 import dev.latch.server.client.Secrets;
 import dev.latch.server.http.Json;
 import dev.latch.server.keys.KeyRing;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Issues access tokens: JWTs per RFC 9068 (header {@code typ: at+jwt}) signed by the active key of
@@ -30,6 +33,7 @@ public final class AccessTokenIssuer {
     private final String issuer;
     private final Duration defaultLifetime;
     private final JWSAlgorithm defaultAlg;
+    private final Map<String, JWSHeader> headers = new ConcurrentHashMap<>();
 
     /** The token as sent and what it says. */
     public record Issued(String token, AccessToken content) {}
@@ -56,7 +60,7 @@ public final class AccessTokenIssuer {
         JWSAlgorithm alg = client.accessTokenSignedResponseAlg() != null
                 ? JwsAlgorithms.asymmetric(client.accessTokenSignedResponseAlg()) : defaultAlg;
         KeyRing.ActiveKey key = keys.active(alg);
-        JWSHeader header = new JWSHeader.Builder(alg).type(AT_JWT).keyID(key.key().kid()).build();
+        JWSHeader header = headers.computeIfAbsent(key.key().kid(), kid -> header(alg, kid));
         JWSObject jws = new JWSObject(header, new Payload(Json.write(content.claims())));
         try {
             jws.sign(key.signer());
@@ -64,6 +68,19 @@ public final class AccessTokenIssuer {
             throw new IllegalStateException("signing failed with key " + key.key().kid() + ": " + e.getMessage(), e);
         }
         return new Issued(jws.serialize(), content);
+    }
+
+    /**
+     * The RFC 9068 §2.1 header for one key. It is parsed back from its own encoding because Nimbus then
+     * keeps that encoding, where a built header is serialized to JSON again for every token.
+     */
+    private static JWSHeader header(JWSAlgorithm alg, String kid) {
+        JWSHeader built = new JWSHeader.Builder(alg).type(AT_JWT).keyID(kid).build();
+        try {
+            return JWSHeader.parse(built.toBase64URL());
+        } catch (ParseException e) {
+            throw new IllegalStateException("cannot read back the header of key " + kid, e);
+        }
     }
 
     public String issuer() {
