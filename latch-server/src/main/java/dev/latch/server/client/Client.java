@@ -35,7 +35,17 @@ public record Client(
         @JsonProperty("enabled") Boolean enabled,
         @JsonProperty("client_id_issued_at") Long clientIdIssuedAt,
         @JsonProperty("client_secret_expires_at") Long clientSecretExpiresAt,
-        @JsonProperty("registered_dynamically") Boolean registeredDynamically) {
+        @JsonProperty("registered_dynamically") Boolean registeredDynamically,
+        @JsonProperty("application_type") String applicationType,
+        @JsonProperty("post_logout_redirect_uris") List<String> postLogoutRedirectUris,
+        @JsonProperty("id_token_signed_response_alg") String idTokenSignedResponseAlg,
+        @JsonProperty("require_pushed_authorization_requests") Boolean requirePushedAuthorizationRequests,
+        @JsonProperty("default_max_age") Long defaultMaxAge,
+        @JsonProperty("client_uri") String clientUri,
+        @JsonProperty("logo_uri") String logoUri,
+        @JsonProperty("policy_uri") String policyUri,
+        @JsonProperty("tos_uri") String tosUri,
+        @JsonProperty("require_pkce") Boolean requirePkce) {
 
     public static final String BASIC = "client_secret_basic";
     public static final String POST = "client_secret_post";
@@ -43,6 +53,21 @@ public record Client(
     public static final String PRIVATE_KEY_JWT = "private_key_jwt";
     public static final String NONE = "none";
     public static final List<String> AUTH_METHODS = List.of(BASIC, POST, SECRET_JWT, PRIVATE_KEY_JWT);
+
+    /** RFC 8252 / OIDC Registration: {@code native} clients may use any loopback port. Default {@code web}. */
+    public boolean isNative() {
+        return "native".equals(applicationType);
+    }
+
+    /** Public clients cannot keep a secret: they authenticate with nothing but PKCE. */
+    public boolean isPublic() {
+        return NONE.equals(tokenEndpointAuthMethod);
+    }
+
+    /** PKCE is required for public clients always and for confidential ones unless relaxed per client. */
+    public boolean pkceRequired() {
+        return isPublic() || requirePkce == null || requirePkce;
+    }
 
     public boolean isEnabled() {
         return enabled == null || enabled;
@@ -78,7 +103,10 @@ public record Client(
         private List<String> grantTypes, responseTypes, redirectUris, allowedResources, resourceUris;
         private Map<String, Object> jwks;
         private Long lifetime, issuedAt, secretExpiresAt;
-        private Boolean enabled, dynamic;
+        private Boolean enabled, dynamic, requirePar, requirePkce;
+        private String applicationType, idTokenAlg, clientUri, logoUri, policyUri, tosUri;
+        private List<String> postLogoutRedirectUris;
+        private Long defaultMaxAge;
 
         public Builder() {}
 
@@ -89,6 +117,10 @@ public record Client(
             redirectUris = c.redirectUris; allowedResources = c.allowedResources; resourceUris = c.resourceUris;
             jwks = c.jwks; lifetime = c.accessTokenLifetime; issuedAt = c.clientIdIssuedAt;
             secretExpiresAt = c.clientSecretExpiresAt; enabled = c.enabled; dynamic = c.registeredDynamically;
+            applicationType = c.applicationType; postLogoutRedirectUris = c.postLogoutRedirectUris;
+            idTokenAlg = c.idTokenSignedResponseAlg; requirePar = c.requirePushedAuthorizationRequests;
+            defaultMaxAge = c.defaultMaxAge; clientUri = c.clientUri; logoUri = c.logoUri; policyUri = c.policyUri;
+            tosUri = c.tosUri; requirePkce = c.requirePkce;
         }
 
         public Builder clientId(String v) { clientId = v; return this; }
@@ -110,10 +142,22 @@ public record Client(
         public Builder clientSecretExpiresAt(Long v) { secretExpiresAt = v; return this; }
         public Builder enabled(Boolean v) { enabled = v; return this; }
         public Builder registeredDynamically(Boolean v) { dynamic = v; return this; }
+        public Builder applicationType(String v) { applicationType = v; return this; }
+        public Builder postLogoutRedirectUris(List<String> v) { postLogoutRedirectUris = v; return this; }
+        public Builder idTokenSignedResponseAlg(String v) { idTokenAlg = v; return this; }
+        public Builder requirePushedAuthorizationRequests(Boolean v) { requirePar = v; return this; }
+        public Builder defaultMaxAge(Long v) { defaultMaxAge = v; return this; }
+        public Builder clientUri(String v) { clientUri = v; return this; }
+        public Builder logoUri(String v) { logoUri = v; return this; }
+        public Builder policyUri(String v) { policyUri = v; return this; }
+        public Builder tosUri(String v) { tosUri = v; return this; }
+        public Builder requirePkce(Boolean v) { requirePkce = v; return this; }
 
         public Client build() {
             return new Client(clientId, clientName, method, signingAlg, grantTypes, responseTypes, scope, redirectUris, jwks,
-                    jwksUri, lifetime, format, atAlg, allowedResources, resourceUris, enabled, issuedAt, secretExpiresAt, dynamic);
+                    jwksUri, lifetime, format, atAlg, allowedResources, resourceUris, enabled, issuedAt, secretExpiresAt, dynamic,
+                    applicationType, postLogoutRedirectUris, idTokenAlg, requirePar, defaultMaxAge, clientUri, logoUri, policyUri,
+                    tosUri, requirePkce);
         }
     }
 }

@@ -257,6 +257,31 @@ public final class ClientRegistry {
         if (c.accessTokenSignedResponseAlg() != null && !JwsAlgorithms.asymmetricNames().contains(c.accessTokenSignedResponseAlg())) {
             throw OAuthError.invalidClientMetadata("access_token_signed_response_alg must be one of " + String.join(", ", JwsAlgorithms.asymmetricNames()));
         }
+        if (c.applicationType() != null && !Set.of("web", "native").contains(c.applicationType())) {
+            throw OAuthError.invalidClientMetadata("application_type must be web or native");
+        }
+        if (c.idTokenSignedResponseAlg() != null && !JwsAlgorithms.asymmetricNames().contains(c.idTokenSignedResponseAlg())) {
+            throw OAuthError.invalidClientMetadata("id_token_signed_response_alg must be one of " + String.join(", ", JwsAlgorithms.asymmetricNames()));
+        }
+        if (c.defaultMaxAge() != null && c.defaultMaxAge() < 0) {
+            throw OAuthError.invalidClientMetadata("default_max_age must not be negative");
+        }
+        for (var field : java.util.Map.of("client_uri", java.util.Optional.ofNullable(c.clientUri()), "logo_uri", java.util.Optional.ofNullable(c.logoUri()),
+                "policy_uri", java.util.Optional.ofNullable(c.policyUri()), "tos_uri", java.util.Optional.ofNullable(c.tosUri())).entrySet()) {
+            if (field.getValue().isPresent() && !field.getValue().get().startsWith("https://")) {
+                // shown to people on the consent page: https only (no javascript:, data: or plain http links)
+                throw OAuthError.invalidClientMetadata(field.getKey() + " must be an https URL");
+            }
+            if (field.getValue().isPresent()) {
+                checkUri(field.getKey(), field.getValue().get(), false);
+            }
+        }
+        if (c.postLogoutRedirectUris() != null) {
+            for (String u : c.postLogoutRedirectUris()) {
+                if (u == null) throw OAuthError.invalidClientMetadata("post_logout_redirect_uris must not hold null");
+                checkUri("post_logout_redirect_uris", u, true);
+            }
+        }
         if (c.clientName() != null && c.clientName().length() > 200) {
             throw OAuthError.invalidClientMetadata("client_name is longer than 200 characters");
         }
