@@ -1,0 +1,34 @@
+package dev.latch.server.code;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Authorization codes: at most 60 s valid, single use; stored only as digests. Of two concurrent
+ * redemptions, on any nodes sharing the database, exactly one wins.
+ */
+public interface AuthorizationCodeStore {
+
+    /** Issues a new code (256 random bits) for {@code grant}, valid until {@code expiresAt}. */
+    String issue(AuthorizationGrant grant, long expiresAt);
+
+    /** The outcome of presenting a code. */
+    sealed interface Redemption {
+        /** First, timely use: the caller issues tokens and then calls {@link #recordIssued}. */
+        record Redeemed(AuthorizationGrant grant) implements Redemption {}
+        /** The code was used before: what that use produced must be revoked (RFC 6749 §4.1.2, RFC 9700 §4.5). */
+        record Replayed(AuthorizationGrant grant, List<String> issuedJtis, String refreshFamily) implements Redemption {}
+        /** Unknown or expired. */
+        record Invalid() implements Redemption {}
+    }
+
+    Redemption redeem(String code, long now);
+
+    /** Records what the redemption of {@code code} produced (access token jtis, refresh-token family). */
+    void recordIssued(String code, List<String> accessTokenJtis, String refreshFamily);
+
+    /** Forgets codes that expired before {@code now} (after keeping them long enough to detect replays). */
+    int purgeExpired(long now);
+
+    Optional<AuthorizationGrant> peek(String code);
+}

@@ -1,0 +1,81 @@
+package dev.latch.server.code;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.latch.server.client.Secrets;
+import dev.latch.server.http.Json;
+import dev.latch.server.storage.Sql;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** {@link AuthorizationCodeStore} on the {@code authorization_codes} table. */
+public final class JdbcAuthorizationCodeStore implements AuthorizationCodeStore {
+
+    /** Redeemed codes are kept this long past expiry so that a late replay is still recognised. */
+    static final long REPLAY_MEMORY_SECONDS = 24 * 3600;
+
+    private final Sql sql;
+
+    public JdbcAuthorizationCodeStore(Sql sql) {
+        this.sql = sql;
+    }
+
+    @Override
+    public String issue(AuthorizationGrant grant, long expiresAt) {
+        String code = Secrets.generate(256);
+        sql.update("INSERT INTO authorization_codes (code_digest, client_id, grant_data, expires_at) VALUES (?, ?, ?, ?)",
+                Secrets.digest(code), grant.clientId(), Json.write(grant), expiresAt);
+        return code;
+    }
+
+    @Override
+    public Redemption redeem(String code, long now) {
+        String digest = Secrets.digest(code);
+        record Row(AuthorizationGrant grant, long expiresAt, Long redeemedAt, String jtis, String family) {}
+        Optional<Row> row = sql.queryOne("SELECT grant_data, expires_at, redeemed_at, issued_jtis, refresh_family "
+                + "FROM authorization_codes WHERE code_digest = ?", rs -> new Row(parse(rs.getString(1)), rs.getLong(2),
+                Sql.nullableLong(rs, "redeemed_at"), rs.getString(4), rs.getString(5)), digest);
+        if (row.isEmpty()) {
+            return new Redemption.Invalid();
+        }
+        Row r = row.get();
+        if (r.redeemedAt() == null && r.expiresAt() > now
+                && sql.update("UPDATE authorization_codes SET redeemed_at = ? WHERE code_digest = ? AND redeemed_at IS NULL", now, digest) == 1) {
+            return new Redemption.Redeemed(r.grant());
+        }
+        if (r.redeemedAt() == null && r.expiresAt() <= now) {
+            return new Redemption.Invalid();
+        }
+        // used before (possibly a moment ago by a concurrent request): read what that use recorded
+        Row latest = sql.queryOne("SELECT grant_data, expires_at, redeemed_at, issued_jtis, refresh_family "
+                + "FROM authorization_codes WHERE code_digest = ?", rs -> new Row(parse(rs.getString(1)), rs.getLong(2),
+                Sql.nullableLong(rs, "redeemed_at"), rs.getString(4), rs.getString(5)), digest).orElse(r);
+        List<String> jtis = latest.jtis() == null || latest.jtis().isEmpty() ? List.of() : Arrays.asList(latest.jtis().split(" "));
+        return new Redemption.Replayed(latest.grant(), jtis, latest.family());
+    }
+
+    @Override
+    public void recordIssued(String code, List<String> accessTokenJtis, String refreshFamily) {
+        sql.update("UPDATE authorization_codes SET issued_jtis = ?, refresh_family = ? WHERE code_digest = ?",
+                String.join(" ", accessTokenJtis), refreshFamily, Secrets.digest(code));
+    }
+
+    @Override
+    public int purgeExpired(long now) {
+        return sql.update("DELETE FROM authorization_codes WHERE expires_at < ?", now - REPLAY_MEMORY_SECONDS);
+    }
+
+    @Override
+    public Optional<AuthorizationGrant> peek(String code) {
+        return sql.queryOne("SELECT grant_data FROM authorization_codes WHERE code_digest = ?", rs -> parse(rs.getString(1)),
+                Secrets.digest(code));
+    }
+
+    private static AuthorizationGrant parse(String json) {
+        try {
+            return Json.MAPPER.readValue(json, AuthorizationGrant.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored authorization code is unreadable", e);
+        }
+    }
+}
