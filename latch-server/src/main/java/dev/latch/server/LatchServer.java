@@ -3,7 +3,20 @@ package dev.latch.server;
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.latch.core.error.OAuthError;
 import dev.latch.core.jose.JwsAlgorithms;
+import dev.latch.server.authorize.AuthorizationEndpoint;
+import dev.latch.server.authorize.AuthorizationRequestParser;
+import dev.latch.server.authorize.LoginThrottle;
 import dev.latch.server.client.Client;
+import dev.latch.server.code.JdbcAuthorizationCodeStore;
+import dev.latch.server.consent.ConsentStore;
+import dev.latch.server.http.BrowserResponse;
+import dev.latch.server.par.PushedAuthorizationEndpoint;
+import dev.latch.server.par.PushedRequestStore;
+import dev.latch.server.session.InteractionStore;
+import dev.latch.server.session.SessionStore;
+import dev.latch.server.ui.Pages;
+import dev.latch.server.user.PasswordHasher;
+import dev.latch.server.user.UserStore;
 import dev.latch.server.client.ClientAuthentication;
 import dev.latch.server.client.ClientKeys;
 import dev.latch.server.config.ServerConfig;
@@ -75,6 +88,14 @@ public final class LatchServer implements AutoCloseable {
     private final OpaqueTokenStore opaqueTokens;
     private final RevokedTokens revokedTokens;
     private final JdbcReplayCache replay;
+    private final PushedRequestStore pushedRequests;
+    private final AuthorizationRequestParser authorizationRequests;
+    private final PushedAuthorizationEndpoint parEndpoint;
+    private final SessionStore sessions;
+    private final InteractionStore interactions;
+    private UserStore users;
+    private PasswordHasher passwordHasher;
+    private AuthorizationEndpoint authorizationEndpoint;
     private Javalin app;
     private Javalin management;
 
@@ -106,6 +127,12 @@ public final class LatchServer implements AutoCloseable {
                 endpoints, metrics, authentication::forget);
         this.metadataEndpoint = new MetadataEndpoint(endpoints, tokenEndpoint.grantTypes(), instance.scopes(), registrationEndpoint::open);
         this.jwksEndpoint = new JwksEndpoint(instance.keyRing());
+        this.pushedRequests = new PushedRequestStore(sql);
+        this.authorizationRequests = new AuthorizationRequestParser(instance.clients()::find,
+                (uri, clientId) -> pushedRequests.redeem(uri, clientId, clock.instant().getEpochSecond()));
+        this.parEndpoint = new PushedAuthorizationEndpoint(authentication, authorizationRequests, pushedRequests, clock);
+        this.sessions = new SessionStore(sql, config.sessions().idleLifetime(), config.sessions().absoluteLifetime());
+        this.interactions = new InteractionStore(sql);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "latch-maintenance");
             t.setDaemon(true);
@@ -116,6 +143,16 @@ public final class LatchServer implements AutoCloseable {
     /** Builds a server over an opened instance (not yet listening). */
     public static LatchServer create(LatchInstance instance) {
         return new LatchServer(instance);
+    }
+
+    /**
+     * Where people who sign in are found and how their passwords are checked; call before {@link #start()}.
+     * Without it the authorization endpoint is not served (nobody could sign in).
+     */
+    public LatchServer users(UserStore users, PasswordHasher hasher) {
+        this.users = users;
+        this.passwordHasher = hasher;
+        return this;
     }
 
     /** A free TCP port on loopback, for {@code --port 0}. */
@@ -129,6 +166,11 @@ public final class LatchServer implements AutoCloseable {
 
     public LatchServer start() {
         String base = endpoints.basePath();
+        if (users != null && passwordHasher != null) {
+            authorizationEndpoint = new AuthorizationEndpoint(authorizationRequests, users, passwordHasher, sessions, interactions,
+                    new ConsentStore(sql), new JdbcAuthorizationCodeStore(sql), instance.scopes(), new LoginThrottle(instance.clock()),
+                    new Pages(config.branding()), instance.clock(), endpoints);
+        }
         app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.startup.showJavalinBanner = false;
@@ -161,6 +203,13 @@ public final class LatchServer implements AutoCloseable {
                 c.routes.addEndpoint(new io.javalin.router.Endpoint(method, base + "/introspect", ctx -> write(ctx, introspectionEndpoint.handle(request(ctx)))));
                 c.routes.addEndpoint(new io.javalin.router.Endpoint(method, base + "/revoke", ctx -> write(ctx, revocationEndpoint.handle(request(ctx)))));
             }
+            c.routes.post(base + "/par", ctx -> write(ctx, parEndpoint.handle(request(ctx))));
+            if (authorizationEndpoint != null) {
+                c.routes.get(base + "/authorize", ctx -> write(ctx, authorizationEndpoint.authorize(request(ctx))));
+                c.routes.post(base + "/authorize", ctx -> write(ctx, authorizationEndpoint.authorize(request(ctx))));
+                c.routes.post(base + "/authorize/login", ctx -> write(ctx, authorizationEndpoint.login(request(ctx))));
+                c.routes.post(base + "/authorize/consent", ctx -> write(ctx, authorizationEndpoint.consent(request(ctx))));
+            }
             if (registrationEndpoint.open()) {
                 c.routes.post(base + "/register", ctx -> write(ctx, registrationEndpoint.register(request(ctx))));
                 for (HandlerType method : List.of(HandlerType.GET, HandlerType.PUT, HandlerType.DELETE)) {
@@ -191,6 +240,9 @@ public final class LatchServer implements AutoCloseable {
             replay.purgeExpired(now - 60);
             revokedTokens.purgeExpired(now);
             opaqueTokens.purgeExpired(now);
+            sessions.purgeExpired(now);
+            interactions.purgeExpired(now);
+            pushedRequests.purgeExpired(now);
         } catch (RuntimeException e) {
             LOG.warn("purging expired rows failed: {}", e.getMessage());
         }
@@ -239,6 +291,14 @@ public final class LatchServer implements AutoCloseable {
             body = new byte[FormParameters.MAX_BODY + 1];
         }
         return new Request(ctx.method().name(), ctx.path(), headers, query, body, ctx.ip());
+    }
+
+    /** Copies a browser response out: its cookies, one {@code Set-Cookie} header each, then the response. */
+    static void write(Context ctx, BrowserResponse response) {
+        for (String cookie : response.cookies()) {
+            ctx.res().addHeader("Set-Cookie", cookie);
+        }
+        write(ctx, response.response());
     }
 
     /**

@@ -29,10 +29,25 @@ public final class AuthorizationRequestParser {
     /** RFC 7636 §4.2: an S256 challenge is the base64url SHA-256 of the verifier: 43 characters. */
     private static final Pattern S256_CHALLENGE = Pattern.compile("[A-Za-z0-9_-]{43}");
 
+    /** Redeems a pushed request's URI (RFC 9126 §4): its parameters, once, for the client that pushed it. */
+    public interface PushedRequests {
+        Optional<Map<String, List<String>>> redeem(String requestUri, String clientId);
+    }
+
+    /** The parameters an authorization request stands for, and whether they were pushed (RFC 9126). */
+    public record Resolved(Map<String, List<String>> parameters, boolean pushed) {}
+
     private final Function<String, Optional<StoredClient>> clients;
+    private final PushedRequests pushedRequests;
 
     public AuthorizationRequestParser(Function<String, Optional<StoredClient>> clients) {
+        this(clients, null);
+    }
+
+    /** @param pushedRequests null when pushed requests are not served: every request_uri is then refused */
+    public AuthorizationRequestParser(Function<String, Optional<StoredClient>> clients, PushedRequests pushedRequests) {
         this.clients = clients;
+        this.pushedRequests = pushedRequests;
     }
 
     /**
@@ -40,6 +55,36 @@ public final class AuthorizationRequestParser {
      * @throws AuthorizationError naming where the error must go
      */
     public AuthorizationRequest parse(Map<String, List<String>> parameters) {
+        Resolved resolved = resolve(parameters);
+        return parse(resolved.parameters(), resolved.pushed());
+    }
+
+    /**
+     * Replaces a {@code request_uri} by the pushed parameters (RFC 9126 §4: the other front-channel
+     * parameters are ignored). An unknown, expired, used or foreign request URI is an error page: the
+     * redirect URI it would name cannot be trusted.
+     */
+    public Resolved resolve(Map<String, List<String>> parameters) {
+        if (!parameters.containsKey("request_uri")) {
+            return new Resolved(parameters, false);
+        }
+        List<String> uris = parameters.get("request_uri");
+        String clientId = single(parameters, "client_id");
+        if (pushedRequests == null || uris.size() != 1 || clientId == null) {
+            throw AuthorizationError.page("invalid_request_uri", "the request_uri is not valid (unknown, expired, used or another client's)");
+        }
+        return pushedRequests.redeem(uris.get(0), clientId).map(p -> new Resolved(p, true))
+                .orElseThrow(() -> AuthorizationError.page("invalid_request_uri",
+                        "the request_uri is not valid (unknown, expired, used or another client's)"));
+    }
+
+    /**
+     * Checks resolved parameters.
+     *
+     * @param pushed true when they came from a pushed request (or are being pushed), which satisfies a
+     *               client's {@code require_pushed_authorization_requests}
+     */
+    public AuthorizationRequest parse(Map<String, List<String>> parameters, boolean pushed) {
         String clientId = single(parameters, "client_id");
         String redirectUri = single(parameters, "redirect_uri");
         if (parameters.containsKey("request_uri")) {
@@ -81,6 +126,9 @@ public final class AuthorizationRequestParser {
         String responseType = single(parameters, "response_type");
         if (responseType == null) {
             throw fail("invalid_request", "response_type is missing", redirectUri, state, mode);
+        }
+        if (!pushed && Boolean.TRUE.equals(client.requirePushedAuthorizationRequests())) {
+            throw fail("invalid_request", "this client must push its authorization requests (RFC 9126)", redirectUri, state, mode);
         }
         if (!responseType.equals("code")) {
             throw fail("unsupported_response_type", "only response_type=code is supported", redirectUri, state, mode);

@@ -32,7 +32,7 @@ public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
     private static final Set<String> TOP = Set.of("issuer", "port", "data", "database", "management", "tls", "crypto",
-            "master-key", "tokens", "registration", "outbound", "scopes", "clients");
+            "master-key", "tokens", "registration", "outbound", "scopes", "clients", "branding", "sessions");
 
     /** Environment variables and the setting each overrides. */
     public static final Map<String, String> ENVIRONMENT = Map.ofEntries(
@@ -183,9 +183,34 @@ public final class ConfigLoader {
             }
         }
 
+        JsonNode brand = obj(root, "branding", Set.of("product-name", "logo-url", "primary-color"));
+        ServerConfig.Branding branding = new ServerConfig.Branding(
+                text(brand, "product-name") == null ? "Latch" : text(brand, "product-name"),
+                text(brand, "logo-url"),
+                text(brand, "primary-color") == null ? "#1d4ed8" : text(brand, "primary-color"));
+        if (branding.productName().isBlank() || branding.productName().length() > 100) {
+            throw new ConfigException("branding.product-name: must be 1-100 characters");
+        }
+        // The colour goes into a style sheet: only a plain hex colour is accepted, so config cannot inject CSS.
+        if (!branding.primaryColor().matches("#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")) {
+            throw new ConfigException("branding.primary-color: must be #rgb or #rrggbb (was " + branding.primaryColor() + ")");
+        }
+        if (branding.logoUrl() != null && !(branding.logoUrl().startsWith("https://")
+                || (branding.logoUrl().startsWith("/") && !branding.logoUrl().startsWith("//")))) {
+            throw new ConfigException("branding.logo-url: must be an https URL or a path on this server (was " + branding.logoUrl() + ")");
+        }
+
+        JsonNode sess = obj(root, "sessions", Set.of("idle-lifetime", "absolute-lifetime"));
+        ServerConfig.Sessions sessions = new ServerConfig.Sessions(
+                durationAt(sess, "sessions.idle-lifetime", "idle-lifetime", Duration.ofMinutes(30)),
+                durationAt(sess, "sessions.absolute-lifetime", "absolute-lifetime", Duration.ofHours(10)));
+        if (sessions.idleLifetime().isZero() || sessions.idleLifetime().compareTo(sessions.absoluteLifetime()) > 0) {
+            throw new ConfigException("sessions.idle-lifetime: must be positive and not longer than sessions.absolute-lifetime");
+        }
+
         return new ServerConfig(issuer, port, data, database, new ServerConfig.Management(mhost, mport), tlsSettings, crypto,
                 secrets.resolve("master-key", text(root, "master-key")), tokens, registration, outbound,
-                List.copyOf(scopes), List.copyOf(clients));
+                List.copyOf(scopes), List.copyOf(clients), branding, sessions);
     }
 
     /** RFC 8414 §2: https (http only for localhost), no query, no fragment, no trailing slash. */

@@ -23,10 +23,13 @@ import java.util.Map;
  * @param outbound     policy for fetching client {@code jwks_uri}s
  * @param scopes       the scope catalogue
  * @param clients      clients declared in configuration (applied at start-up)
+ * @param branding     the look of the sign-in pages
+ * @param sessions     lifetimes of single sign-on sessions
  */
 public record ServerConfig(String issuer, int port, Path data, DatabaseSettings database, Management management,
                            Tls tls, String crypto, String masterKey, Tokens tokens, Registration registration,
-                           Outbound outbound, List<ScopeSetting> scopes, List<Map<String, Object>> clients) {
+                           Outbound outbound, List<ScopeSetting> scopes, List<Map<String, Object>> clients,
+                           Branding branding, Sessions sessions) {
 
     public record DatabaseSettings(String url, String user, String password, int poolSize) {}
 
@@ -65,6 +68,23 @@ public record ServerConfig(String issuer, int port, Path data, DatabaseSettings 
      * @param maxBytes largest document read
      */
     public record Outbound(List<String> allow, Duration timeout, int maxBytes) {}
+
+    /**
+     * The look of the login, consent, logout and error pages.
+     *
+     * @param productName  shown in titles and headings; default {@code Latch}
+     * @param logoUrl      an https (or same-site path) image URL, or null for none
+     * @param primaryColor buttons and links, {@code #rgb} or {@code #rrggbb}; default {@code #1d4ed8}
+     */
+    public record Branding(String productName, String logoUrl, String primaryColor) {}
+
+    /**
+     * Single sign-on sessions (the {@code latch_session} cookie).
+     *
+     * @param idleLifetime     a session unused this long ends; default 30 minutes
+     * @param absoluteLifetime a session ends this long after sign-in whatever its use; default 10 hours
+     */
+    public record Sessions(Duration idleLifetime, Duration absoluteLifetime) {}
 
     public record ScopeSetting(String name, String description) {}
 

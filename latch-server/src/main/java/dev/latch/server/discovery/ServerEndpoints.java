@@ -14,11 +14,18 @@ public record ServerEndpoints(String issuer) {
     public String revocation() { return issuer + "/revoke"; }
     public String registration() { return issuer + "/register"; }
     public String par() { return issuer + "/par"; }
+    public String authorization() { return issuer + "/authorize"; }
+    public String endSession() { return issuer + "/logout"; }
 
     /** The issuer's path ("" for a bare host), under which every route is served. */
     public String basePath() {
         String path = URI.create(issuer).getRawPath();
         return path == null || path.equals("/") ? "" : path;
+    }
+
+    /** OIDC Discovery §4: the well-known part is appended to the issuer's path. */
+    public String openidConfigurationPath() {
+        return basePath() + "/.well-known/openid-configuration";
     }
 
     /** RFC 8414 §3: the well-known part goes between host and issuer path. */

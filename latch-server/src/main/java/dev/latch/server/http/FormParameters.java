@@ -113,6 +113,13 @@ public final class FormParameters {
         return value;
     }
 
+    /** Every parameter with its values, in the order sent. */
+    public Map<String, List<String>> asMap() {
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        values.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+        return copy;
+    }
+
     public boolean has(String name) {
         return values.containsKey(name);
     }

@@ -1,0 +1,413 @@
+package dev.latch.server.authorize;
+
+import dev.latch.core.error.OAuthError;
+import dev.latch.server.client.Client;
+import dev.latch.server.code.AuthorizationCodeStore;
+import dev.latch.server.code.AuthorizationGrant;
+import dev.latch.server.consent.ConsentStore;
+import dev.latch.server.discovery.ServerEndpoints;
+import dev.latch.server.http.BrowserResponse;
+import dev.latch.server.http.Cookies;
+import dev.latch.server.http.FormParameters;
+import dev.latch.server.http.Request;
+import dev.latch.server.http.Response;
+import dev.latch.server.scope.ScopeCatalogue;
+import dev.latch.server.session.BrowserSession;
+import dev.latch.server.session.Interaction;
+import dev.latch.server.session.InteractionStore;
+import dev.latch.server.session.SessionStore;
+import dev.latch.server.ui.ConsentView;
+import dev.latch.server.ui.Pages;
+import dev.latch.server.user.PasswordHasher;
+import dev.latch.server.user.User;
+import dev.latch.server.user.UserStore;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.StringJoiner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The authorization endpoint (RFC 6749 §3.1, §4.1; OIDC Core §3.1.2) and the login and consent
+ * forms it leads through. Flow: parse (page or redirect errors) → SSO session → login if needed →
+ * consent if needed → code. {@code prompt=none} never shows a page (OIDC Core §3.1.2.6); every
+ * authorization response carries {@code iss} (RFC 9207).
+ */
+public final class AuthorizationEndpoint {
+
+    public static final String SESSION_COOKIE = "latch_session";
+    public static final String BROWSER_COOKIE = "latch_browser";
+    /** RFC 6749 §4.1.2 recommends at most ten minutes; Latch allows one. */
+    static final long CODE_LIFETIME_SECONDS = 60;
+    private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
+    private static final int MAX_USERNAME = 256;
+    private static final int MAX_PASSWORD = 1024;
+
+    private final AuthorizationRequestParser parser;
+    private final UserStore users;
+    private final PasswordHasher hasher;
+    private final SessionStore sessions;
+    private final InteractionStore interactions;
+    private final ConsentStore consents;
+    private final AuthorizationCodeStore codes;
+    private final ScopeCatalogue scopes;
+    private final LoginThrottle throttle;
+    private final Pages pages;
+    private final Clock clock;
+    private final ServerEndpoints endpoints;
+    private final boolean secureCookies;
+    private final String cookiePath;
+    /** Checked when the user is unknown, so that unknown users and wrong passwords take the same time. */
+    private final String dummyHash;
+
+    public AuthorizationEndpoint(AuthorizationRequestParser parser, UserStore users, PasswordHasher hasher, SessionStore sessions,
+                                 InteractionStore interactions, ConsentStore consents, AuthorizationCodeStore codes,
+                                 ScopeCatalogue scopes, LoginThrottle throttle, Pages pages, Clock clock, ServerEndpoints endpoints) {
+        this.parser = parser;
+        this.users = users;
+        this.hasher = hasher;
+        this.sessions = sessions;
+        this.interactions = interactions;
+        this.consents = consents;
+        this.codes = codes;
+        this.scopes = scopes;
+        this.throttle = throttle;
+        this.pages = pages;
+        this.clock = clock;
+        this.endpoints = endpoints;
+        this.secureCookies = Cookies.secure(endpoints.issuer());
+        this.cookiePath = endpoints.basePath().isEmpty() ? "/" : endpoints.basePath() + "/";
+        this.dummyHash = hasher.hash("latch-no-such-user".toCharArray());
+    }
+
+    /** GET or POST {@code /authorize}. */
+    public BrowserResponse authorize(Request http) {
+        if ("POST".equals(http.method())) {
+            return repeatAsGet(http);
+        }
+        if (!"GET".equals(http.method())) {
+            return BrowserResponse.of(pages.error(405, "Request refused", "This address accepts GET and POST only.", "invalid_request"));
+        }
+        long now = now();
+        AuthorizationRequestParser.Resolved resolved;
+        AuthorizationRequest request;
+        try {
+            resolved = parser.resolve(http.query());
+            request = parser.parse(resolved.parameters(), resolved.pushed());
+        } catch (AuthorizationError e) {
+            return BrowserResponse.of(error(e));
+        }
+        Optional<BrowserSession> session = sessions.find(Cookies.read(http, SESSION_COOKIE), now);
+        return decide(http, request, resolved, session, null, false);
+    }
+
+    /**
+     * A cross-site POST does not carry the {@code SameSite=Lax} session cookie, so the request is sent
+     * back to the browser as a GET of the same parameters (a top-level GET does carry it).
+     */
+    private BrowserResponse repeatAsGet(Request http) {
+        String type = http.header("content-type");
+        if (type == null || !FormParameters.mediaType(type).equals("application/x-www-form-urlencoded")
+                || http.body().length > FormParameters.MAX_BODY) {
+            return BrowserResponse.of(pages.error(400, "Request refused", "The authorization request is not a form.", "invalid_request"));
+        }
+        StringJoiner query = new StringJoiner("&");
+        try {
+            for (String pair : new String(http.body(), StandardCharsets.UTF_8).split("&")) {
+                if (pair.isEmpty()) continue;
+                int eq = pair.indexOf('=');
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                query.add(encode(name) + "=" + encode(value));
+            }
+        } catch (IllegalArgumentException e) {
+            return BrowserResponse.of(pages.error(400, "Request refused", "The authorization request is not valid form encoding.", "invalid_request"));
+        }
+        return BrowserResponse.of(Response.empty(303).withHeader("Location", endpoints.authorization() + "?" + query)
+                .withHeader("Cache-Control", "no-store"));
+    }
+
+    /** POST {@code /authorize/login}: the login form. */
+    public BrowserResponse login(Request http) {
+        try {
+            return checkLogin(http);
+        } catch (AuthorizationError e) {
+            return BrowserResponse.of(error(e));
+        }
+    }
+
+    /** POST {@code /authorize/consent}: approve or deny. */
+    public BrowserResponse consent(Request http) {
+        try {
+            return decideConsent(http);
+        } catch (AuthorizationError e) {
+            return BrowserResponse.of(error(e));
+        }
+    }
+
+    private BrowserResponse checkLogin(Request http) {
+        long now = now();
+        Optional<Claimed> claimed = claim(http, now);
+        if (claimed.isEmpty()) {
+            return BrowserResponse.of(expiredForm());
+        }
+        Claimed c = claimed.get();
+        String username = c.form().get("username");
+        String password = c.form().get("password");
+        String ip = http.remoteAddress();
+        if (username == null || password == null) {
+            return BrowserResponse.of(loginPage(200, c.request(), c.interaction().id(), username, "Enter your username and password."));
+        }
+        Optional<Duration> wait = throttle.wait(username, ip);
+        if (wait.isPresent()) {
+            long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+            AUDIT.info("login.failure user={} reason=throttled client={} ip={}", printable(username), c.request().client().clientId(), ip);
+            return BrowserResponse.of(loginPage(429, c.request(), c.interaction().id(), username,
+                    "Too many failed sign-in attempts. Wait " + seconds + " second" + (seconds == 1 ? "" : "s") + " and try again.")
+                    .withHeader("Retry-After", Long.toString(seconds)));
+        }
+        Optional<User> user = username.length() > MAX_USERNAME ? Optional.empty() : users.findByUsername(username);
+        boolean usable = user.isPresent() && user.get().enabled() && user.get().passwordHash() != null;
+        char[] secret = password.length() > MAX_PASSWORD ? new char[0] : password.toCharArray();
+        // the hash is checked whether or not the user exists, so both failures cost the same time
+        boolean verified = hasher.verify(secret, usable ? user.get().passwordHash() : dummyHash);
+        java.util.Arrays.fill(secret, '\0');
+        if (!usable || !verified || password.length() > MAX_PASSWORD) {
+            throttle.failed(username, ip);
+            AUDIT.info("login.failure user={} reason=invalid_credentials client={} ip={}", printable(username),
+                    c.request().client().clientId(), ip);
+            return BrowserResponse.of(loginPage(200, c.request(), c.interaction().id(), username,
+                    "The username or password is incorrect."));
+        }
+        throttle.succeeded(username);
+        User u = user.get();
+        // a new session id at every login (session fixation, OWASP Session Management §Renew the session ID)
+        sessions.end(Cookies.read(http, SESSION_COOKIE));
+        SessionStore.Created created = sessions.create(u.subject(), now);
+        interactions.signedIn(c.interaction().id(), u.subject());
+        AUDIT.info("login.success user={} subject={} client={} ip={}", printable(u.username()), u.subject(),
+                c.request().client().clientId(), ip);
+        return decide(http, c.request(), c.resolved(), Optional.of(created.session()), c.interaction(), true)
+                .withCookie(Cookies.set(SESSION_COOKIE, created.cookieValue(), cookiePath, -1, secureCookies));
+    }
+
+    private BrowserResponse decideConsent(Request http) {
+        long now = now();
+        Optional<Claimed> claimed = claim(http, now);
+        if (claimed.isEmpty()) {
+            return BrowserResponse.of(expiredForm());
+        }
+        Claimed c = claimed.get();
+        Optional<BrowserSession> session = sessions.find(Cookies.read(http, SESSION_COOKIE), now);
+        if (session.isEmpty() || c.interaction().subject() == null || !session.get().subject().equals(c.interaction().subject())) {
+            interactions.finish(c.interaction().id());
+            return BrowserResponse.of(pages.error(400, "Session ended", "Your sign-in session has ended. Go back to the application and start again.",
+                    "login_required"));
+        }
+        AuthorizationRequest request = c.request();
+        String decision = c.form().get("decision");
+        if ("deny".equals(decision)) {
+            interactions.finish(c.interaction().id());
+            AUDIT.info("consent.denied subject={} client={}", session.get().subject(), request.client().clientId());
+            return BrowserResponse.of(redirectError(request, "access_denied", "the user denied the request"));
+        }
+        if (!"approve".equals(decision)) {
+            return BrowserResponse.of(consentPage(request, c.interaction().id(), session.get()));
+        }
+        String scope = grantedScope(request);
+        consents.remember(session.get().subject(), request.client().clientId(), scope, now);
+        AUDIT.info("consent.granted subject={} client={} scope={}", session.get().subject(), request.client().clientId(), scope);
+        interactions.finish(c.interaction().id());
+        return BrowserResponse.of(issueCode(request, session.get(), scope, now));
+    }
+
+    private record Claimed(Interaction interaction, AuthorizationRequestParser.Resolved resolved, AuthorizationRequest request,
+                           FormParameters form) {}
+
+    /** The interaction a form belongs to, if this browser started it and the CSRF token is its current one. */
+    private Optional<Claimed> claim(Request http, long now) {
+        FormParameters form;
+        try {
+            form = FormParameters.parse(http);
+        } catch (OAuthError e) {
+            return Optional.empty();
+        }
+        Optional<Interaction> interaction = interactions.claim(form.get("interaction"), Cookies.read(http, BROWSER_COOKIE),
+                form.get("csrf"), now);
+        if (interaction.isEmpty()) {
+            return Optional.empty();
+        }
+        Interaction i = interaction.get();
+        AuthorizationRequestParser.Resolved resolved = new AuthorizationRequestParser.Resolved(i.parameters(), i.pushed());
+        // checked again: the client may have been changed or removed while the user was signing in
+        AuthorizationRequest request = parser.parse(i.parameters(), i.pushed());
+        return Optional.of(new Claimed(i, resolved, request, form));
+    }
+
+    private BrowserResponse decide(Request http, AuthorizationRequest request, AuthorizationRequestParser.Resolved resolved,
+                                   Optional<BrowserSession> session, Interaction interaction, boolean freshLogin) {
+        long now = now();
+        Optional<User> user = session.flatMap(s -> users.findBySubject(s.subject())).filter(User::enabled);
+        Long maxAge = request.maxAge() != null ? request.maxAge() : request.client().defaultMaxAge();
+        boolean mustLogin = user.isEmpty() || (!freshLogin && (request.prompt().contains("login")
+                || (maxAge != null && now - session.get().authTime() > maxAge)));
+        if (mustLogin) {
+            if (request.promptNone()) {
+                return BrowserResponse.of(redirectError(request, "login_required", "the user must sign in"));
+            }
+            return startInteraction(http, request, resolved, interaction, id -> loginPage(200, request, id, request.loginHint(), null));
+        }
+        User u = user.get();
+        if (request.promptNone() && request.loginHint() != null && !request.loginHint().equals(u.username())) {
+            // another account is signed in: choosing one needs the user
+            return BrowserResponse.of(redirectError(request, "interaction_required", "the signed-in user is not the one hinted"));
+        }
+        String scope = grantedScope(request);
+        if (request.prompt().contains("consent") || !consents.covers(u.subject(), request.client().clientId(), scope)) {
+            if (request.promptNone()) {
+                return BrowserResponse.of(redirectError(request, "consent_required", "the user must approve this client"));
+            }
+            return startInteraction(http, request, resolved, interaction, id -> consentPage(request, id, session.get()));
+        }
+        if (interaction != null) {
+            interactions.finish(interaction.id());
+        }
+        return BrowserResponse.of(issueCode(request, session.get(), scope, now));
+    }
+
+    private BrowserResponse startInteraction(Request http, AuthorizationRequest request, AuthorizationRequestParser.Resolved resolved,
+                                             Interaction interaction, java.util.function.Function<String, Response> page) {
+        if (interaction != null) {
+            return BrowserResponse.of(page.apply(interaction.id()));
+        }
+        String browser = Cookies.read(http, BROWSER_COOKIE);
+        boolean newBrowser = browser == null || browser.length() > 100;
+        if (newBrowser) {
+            browser = dev.latch.server.client.Secrets.generate(256);
+        }
+        String id = interactions.create(browser, resolved.parameters(), resolved.pushed(), now());
+        BrowserResponse response = BrowserResponse.of(page.apply(id));
+        return newBrowser ? response.withCookie(Cookies.set(BROWSER_COOKIE, browser, cookiePath, -1, secureCookies)) : response;
+    }
+
+    private Response loginPage(int status, AuthorizationRequest request, String interactionId, String username, String message) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("action", endpoints.authorization() + "/login");
+        p.put("interaction", interactionId);
+        p.put("csrf", interactions.newCsrfToken(interactionId));
+        p.put("clientName", clientName(request.client()));
+        p.put("username", username);
+        p.put("message", message);
+        return pages.render(status, "login", p, true, false);
+    }
+
+    private Response consentPage(AuthorizationRequest request, String interactionId, BrowserSession session) {
+        Client client = request.client();
+        Map<String, String> catalogue = scopes.all();
+        List<String> lines = new ArrayList<>();
+        for (String s : grantedScope(request).split(" ")) {
+            String description = catalogue.get(s);
+            lines.add(description == null || description.isBlank() ? s : description);
+        }
+        String username = users.findBySubject(session.subject()).map(User::username).orElse("");
+        Map<String, Object> p = new HashMap<>();
+        p.put("action", endpoints.authorization() + "/consent");
+        p.put("interaction", interactionId);
+        p.put("csrf", interactions.newCsrfToken(interactionId));
+        p.put("view", new ConsentView(clientName(client), client.logoUri(), client.clientUri(), client.policyUri(), client.tosUri(),
+                username, lines));
+        return pages.render(200, "consent", p, true, false);
+    }
+
+    private Response expiredForm() {
+        return pages.error(400, "Form expired", "This form has expired, was already sent, or was not opened in this browser. "
+                + "Go back to the application and start again.", "invalid_request");
+    }
+
+    /**
+     * OIDC Core §11: {@code offline_access} is granted only with {@code prompt=consent}; otherwise it
+     * is dropped from the request, which then goes on without it.
+     */
+    static String grantedScope(AuthorizationRequest request) {
+        List<String> granted = new ArrayList<>();
+        for (String s : request.scope().split(" ")) {
+            if (s.isEmpty()) continue;
+            if (s.equals("offline_access") && !request.prompt().contains("consent")) continue;
+            granted.add(s);
+        }
+        return String.join(" ", granted);
+    }
+
+    private Response issueCode(AuthorizationRequest request, BrowserSession session, String scope, long now) {
+        boolean offline = Set.of(scope.split(" ")).contains("offline_access");
+        AuthorizationGrant grant = new AuthorizationGrant(request.client().clientId(), session.subject(), request.redirectUri(), scope,
+                request.nonce(), request.codeChallenge(), session.authTime(), session.sid(), List.of("pwd"), request.resources(), offline);
+        String code = codes.issue(grant, now + CODE_LIFETIME_SECONDS);
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("code", code);
+        if (request.state() != null) fields.put("state", request.state());
+        fields.put("iss", endpoints.issuer());
+        return respond(request.redirectUri(), request.responseMode(), fields);
+    }
+
+    private Response redirectError(AuthorizationRequest request, String code, String description) {
+        return error(AuthorizationError.redirect(code, description, request.redirectUri(), request.state(), request.responseMode()));
+    }
+
+    /** An error page, or the error sent back to the client with state and iss (RFC 6749 §4.1.2.1, RFC 9207 §2). */
+    Response error(AuthorizationError e) {
+        if (e.showsPage()) {
+            return pages.error(400, "Sign-in request refused", "The application sent a sign-in request that cannot be accepted: "
+                    + e.description() + ".", e.code());
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("error", e.code());
+        fields.put("error_description", e.description());
+        if (e.state() != null) fields.put("state", e.state());
+        fields.put("iss", endpoints.issuer());
+        return respond(e.redirectUri(), e.responseMode(), fields);
+    }
+
+    /** RFC 6749 §4.1.2 (query) or OAuth 2.0 Form Post Response Mode §2 (an auto-submitting form). */
+    private Response respond(String redirectUri, String responseMode, Map<String, String> fields) {
+        if ("form_post".equals(responseMode)) {
+            Map<String, Object> p = new HashMap<>();
+            p.put("action", redirectUri);
+            p.put("fields", fields);
+            return pages.render(200, "form_post", p, true, true);
+        }
+        StringJoiner query = new StringJoiner("&");
+        fields.forEach((k, v) -> query.add(encode(k) + "=" + encode(v)));
+        String location = redirectUri + (redirectUri.contains("?") ? "&" : "?") + query;
+        return Response.empty(303).withHeader("Location", location).withHeader("Cache-Control", "no-store")
+                .withHeader("Referrer-Policy", "no-referrer");
+    }
+
+    private static String clientName(Client client) {
+        return client.clientName() == null || client.clientName().isBlank() ? client.clientId() : client.clientName();
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** Log lines must not be forged through a username: control characters are replaced and the length capped. */
+    private static String printable(String s) {
+        String cut = s.length() > 100 ? s.substring(0, 100) + "…" : s;
+        return cut.replaceAll("[\\p{Cntrl}\\s]", "_");
+    }
+
+    private long now() {
+        return clock.instant().getEpochSecond();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.latch.server.session;
+
+import dev.latch.server.client.Secrets;
+import dev.latch.server.storage.Sql;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Single sign-on sessions, stored by the digest of their cookie value. A session ends when unused for
+ * the idle lifetime or at its absolute lifetime, whichever comes first (OWASP Session Management).
+ */
+public final class SessionStore {
+
+    /** A new session with the cookie value that names it. */
+    public record Created(String cookieValue, BrowserSession session) {}
+
+    private final Sql sql;
+    private final Duration idle;
+    private final Duration absolute;
+
+    public SessionStore(Sql sql, Duration idle, Duration absolute) {
+        this.sql = sql;
+        this.idle = idle;
+        this.absolute = absolute;
+    }
+
+    /** Starts a session for {@code subject} who authenticated at {@code now}; always a fresh id (session fixation). */
+    public Created create(String subject, long now) {
+        String value = Secrets.generate(256);
+        String sid = Secrets.generate(128);
+        sql.update("INSERT INTO browser_sessions (id_digest, sid, subject, auth_time, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                Secrets.digest(value), sid, subject, now, now, now + absolute.toSeconds());
+        return new Created(value, new BrowserSession(sid, subject, now));
+    }
+
+    /** The live session named by {@code cookieValue}; touching it extends its idle lifetime. */
+    public Optional<BrowserSession> find(String cookieValue, long now) {
+        if (cookieValue == null || cookieValue.length() > 100) {
+            return Optional.empty();
+        }
+        String digest = Secrets.digest(cookieValue);
+        record Row(BrowserSession session, long lastSeen, long expiresAt) {}
+        Optional<Row> row = sql.queryOne("SELECT sid, subject, auth_time, last_seen, expires_at FROM browser_sessions WHERE id_digest = ?",
+                rs -> new Row(new BrowserSession(rs.getString(1), rs.getString(2), rs.getLong(3)), rs.getLong(4), rs.getLong(5)), digest);
+        if (row.isEmpty()) {
+            return Optional.empty();
+        }
+        Row r = row.get();
+        if (r.expiresAt() <= now || r.lastSeen() + idle.toSeconds() <= now) {
+            sql.update("DELETE FROM browser_sessions WHERE id_digest = ?", digest);
+            return Optional.empty();
+        }
+        if (r.lastSeen() < now) {
+            sql.update("UPDATE browser_sessions SET last_seen = ? WHERE id_digest = ?", now, digest);
+        }
+        return Optional.of(r.session());
+    }
+
+    public void end(String cookieValue) {
+        if (cookieValue != null) {
+            sql.update("DELETE FROM browser_sessions WHERE id_digest = ?", Secrets.digest(cookieValue));
+        }
+    }
+
+    public int purgeExpired(long now) {
+        return sql.update("DELETE FROM browser_sessions WHERE expires_at <= ? OR last_seen <= ?", now, now - idle.toSeconds());
+    }
+}
