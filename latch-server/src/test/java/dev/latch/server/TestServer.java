@@ -60,11 +60,26 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /** A server configured by {@code beforeStart} (e.g. {@code s -> s.users(store, hasher)}) before it listens. */
+    public static TestServer start(Map<String, String> settings, Clock clock, java.util.function.Consumer<LatchServer> beforeStart) {
+        try {
+            Path data = settings.containsKey("data") ? Path.of(settings.get("data")) : Files.createTempDirectory("latch-test");
+            return start(data, settings, !settings.containsKey("data"), clock, beforeStart);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static TestServer start(Path data, Map<String, String> settings, boolean ownData) {
         return start(data, settings, ownData, Clock.systemUTC());
     }
 
     static TestServer start(Path data, Map<String, String> settings, boolean ownData, Clock clock) {
+        return start(data, settings, ownData, clock, s -> {});
+    }
+
+    static TestServer start(Path data, Map<String, String> settings, boolean ownData, Clock clock,
+                            java.util.function.Consumer<LatchServer> beforeStart) {
         CryptoProviders.select(CryptoProviders.Mode.AUTO);
         Map<String, String> all = new HashMap<>();
         int port = LatchServer.freePort();
@@ -73,7 +88,9 @@ public final class TestServer implements AutoCloseable {
         all.put("data", data.toString());
         all.putAll(settings);
         ServerConfig config = new ConfigLoader(name -> null, dev.latch.core.secret.SecretReference.system()).load(null, all);
-        LatchServer server = LatchServer.create(LatchInstance.open(config, clock)).start();
+        LatchServer server = LatchServer.create(LatchInstance.open(config, clock));
+        beforeStart.accept(server);
+        server.start();
         return new TestServer(data, server, ownData);
     }
 

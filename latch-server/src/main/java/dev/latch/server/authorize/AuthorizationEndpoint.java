@@ -277,7 +277,11 @@ public final class AuthorizationEndpoint {
             if (request.promptNone()) {
                 return BrowserResponse.of(redirectError(request, "consent_required", "the user must approve this client"));
             }
-            return startInteraction(http, request, resolved, interaction, id -> consentPage(request, id, session.get()));
+            return startInteraction(http, request, resolved, interaction, id -> {
+                // consent is bound to whoever is signed in now: a sign-in in between makes the form stale
+                interactions.signedIn(id, u.subject());
+                return consentPage(request, id, session.get());
+            });
         }
         if (interaction != null) {
             interactions.finish(interaction.id());
