@@ -1,0 +1,49 @@
+package dev.latch.server.signin;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The one headless Chromium every browser test shares (Debian's chromium and chromium-driver),
+ * started on first use and quit when the test JVM exits.
+ */
+public final class SharedChromium {
+
+    static final Path BINARY = Path.of("/usr/bin/chromium");
+    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+    private static ChromeDriver driver;
+
+    private SharedChromium() {}
+
+    public static boolean available() {
+        return Files.isExecutable(BINARY) && Files.isExecutable(DRIVER);
+    }
+
+    public static synchronized ChromeDriver driver() {
+        if (driver == null) {
+            Path profile;
+            try {
+                profile = Files.createTempDirectory("latch-chromium");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            ChromeOptions options = new ChromeOptions().setBinary(BINARY.toFile());
+            options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+                    "--user-data-dir=" + profile);
+            ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
+            driver = new ChromeDriver(service, options);
+            driver.manage().timeouts().implicitlyWait(Duration.ofSeconds(10));
+            driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+            ChromeDriver started = driver;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::quit));
+        }
+        return driver;
+    }
+}
