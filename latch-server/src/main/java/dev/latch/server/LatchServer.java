@@ -125,7 +125,8 @@ public final class LatchServer implements AutoCloseable {
         this.revocationEndpoint = new RevocationEndpoint(authentication, reader, metrics);
         this.registrationEndpoint = new RegistrationEndpoint(instance.clients(), instance.scopes(), config.registration(),
                 endpoints, metrics, authentication::forget);
-        this.metadataEndpoint = new MetadataEndpoint(endpoints, tokenEndpoint.grantTypes(), instance.scopes(), registrationEndpoint::open);
+        this.metadataEndpoint = new MetadataEndpoint(endpoints, tokenEndpoint.grantTypes(), instance.scopes(), registrationEndpoint::open,
+                () -> authorizationEndpoint != null);
         this.jwksEndpoint = new JwksEndpoint(instance.keyRing());
         this.pushedRequests = new PushedRequestStore(sql);
         this.authorizationRequests = new AuthorizationRequestParser(instance.clients()::find,
@@ -203,8 +204,9 @@ public final class LatchServer implements AutoCloseable {
                 c.routes.addEndpoint(new io.javalin.router.Endpoint(method, base + "/introspect", ctx -> write(ctx, introspectionEndpoint.handle(request(ctx)))));
                 c.routes.addEndpoint(new io.javalin.router.Endpoint(method, base + "/revoke", ctx -> write(ctx, revocationEndpoint.handle(request(ctx)))));
             }
-            c.routes.post(base + "/par", ctx -> write(ctx, parEndpoint.handle(request(ctx))));
             if (authorizationEndpoint != null) {
+                c.routes.get(endpoints.openidConfigurationPath(), ctx -> write(ctx, metadataEndpoint.handleOpenidConfiguration()));
+                c.routes.post(base + "/par", ctx -> write(ctx, parEndpoint.handle(request(ctx))));
                 c.routes.get(base + "/authorize", ctx -> write(ctx, authorizationEndpoint.authorize(request(ctx))));
                 c.routes.post(base + "/authorize", ctx -> write(ctx, authorizationEndpoint.authorize(request(ctx))));
                 c.routes.post(base + "/authorize/login", ctx -> write(ctx, authorizationEndpoint.login(request(ctx))));

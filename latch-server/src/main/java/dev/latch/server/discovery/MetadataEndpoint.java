@@ -22,12 +22,24 @@ public final class MetadataEndpoint {
     private final List<String> grantTypes;
     private final ScopeCatalogue scopes;
     private final BooleanSupplier registrationOpen;
+    private final BooleanSupplier signIn;
 
     public MetadataEndpoint(ServerEndpoints endpoints, List<String> grantTypes, ScopeCatalogue scopes, BooleanSupplier registrationOpen) {
+        this(endpoints, grantTypes, scopes, registrationOpen, () -> false);
+    }
+
+    /** @param signIn true when the authorization endpoint is served (users can sign in) */
+    public MetadataEndpoint(ServerEndpoints endpoints, List<String> grantTypes, ScopeCatalogue scopes, BooleanSupplier registrationOpen,
+                            BooleanSupplier signIn) {
         this.endpoints = endpoints;
         this.grantTypes = grantTypes;
         this.scopes = scopes;
         this.registrationOpen = registrationOpen;
+        this.signIn = signIn;
+    }
+
+    public boolean signIn() {
+        return signIn.getAsBoolean();
     }
 
     public Map<String, Object> metadata() {
@@ -41,8 +53,19 @@ public final class MetadataEndpoint {
             m.put("registration_endpoint", endpoints.registration());
         }
         m.put("scopes_supported", List.copyOf(scopes.all().keySet()));
-        m.put("response_types_supported", List.of());
-        m.put("response_modes_supported", List.of());
+        if (signIn.getAsBoolean()) {
+            m.put("authorization_endpoint", endpoints.authorization());
+            m.put("pushed_authorization_request_endpoint", endpoints.par());
+            m.put("require_pushed_authorization_requests", false);
+            m.put("response_types_supported", List.of("code"));
+            m.put("response_modes_supported", List.of("query", "form_post"));
+            m.put("code_challenge_methods_supported", List.of("S256"));
+            m.put("authorization_response_iss_parameter_supported", true);
+            m.put("ui_locales_supported", List.of("en"));
+        } else {
+            m.put("response_types_supported", List.of());
+            m.put("response_modes_supported", List.of());
+        }
         m.put("grant_types_supported", grantTypes);
         m.put("token_endpoint_auth_methods_supported", authMethods);
         m.put("token_endpoint_auth_signing_alg_values_supported", assertionAlgs);
@@ -55,6 +78,26 @@ public final class MetadataEndpoint {
         m.put("access_token_signing_alg_values_supported", JwsAlgorithms.asymmetricNames());
         m.put("tls_client_certificate_bound_access_tokens", false);
         return m;
+    }
+
+    /**
+     * OpenID Connect Discovery 1.0 §3: the RFC 8414 document plus the OpenID fields, with explicit
+     * values where a default would be wrong (request objects are not supported).
+     */
+    public Map<String, Object> openidConfiguration() {
+        Map<String, Object> m = metadata();
+        m.put("subject_types_supported", List.of("public"));
+        m.put("id_token_signing_alg_values_supported", JwsAlgorithms.asymmetricNames());
+        m.put("request_parameter_supported", false);
+        m.put("request_uri_parameter_supported", false);
+        m.put("claims_parameter_supported", false);
+        m.put("claims_supported", List.of("iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid",
+                "name", "given_name", "family_name", "preferred_username", "email", "email_verified", "phone_number", "address"));
+        return m;
+    }
+
+    public Response handleOpenidConfiguration() {
+        return Response.json(200, Json.write(openidConfiguration())).withHeader("Cache-Control", "public, max-age=300");
     }
 
     public Response handle() {
