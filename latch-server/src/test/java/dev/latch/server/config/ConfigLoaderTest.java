@@ -67,6 +67,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void brandingAndSessionsBoundAndCheckedSoConfigCannotInjectIntoPages() throws Exception {
+        ServerConfig d = loader(Map.of()).load(null, Map.of());
+        assertThat(d.branding()).isEqualTo(new ServerConfig.Branding("Latch", null, "#1d4ed8"));
+        assertThat(d.sessions()).isEqualTo(new ServerConfig.Sessions(Duration.ofMinutes(30), Duration.ofHours(10)));
+        ServerConfig c = loader(Map.of()).load(yaml("branding:\n  product-name: Example Health\n  logo-url: https://cdn.example/l.svg\n"
+                + "  primary-color: '#0f766e'\nsessions:\n  idle-lifetime: 5m\n  absolute-lifetime: 1h\n"), Map.of());
+        assertThat(c.branding()).isEqualTo(new ServerConfig.Branding("Example Health", "https://cdn.example/l.svg", "#0f766e"));
+        assertThat(c.sessions().idleLifetime()).isEqualTo(Duration.ofMinutes(5));
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("branding:\n  primary-color: 'red;}body{display:none'\n"), Map.of()))
+                .hasMessageStartingWith("branding.primary-color: must be #rgb or #rrggbb");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("branding:\n  logo-url: javascript:alert(1)\n"), Map.of()))
+                .hasMessageStartingWith("branding.logo-url: must be an https URL");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("sessions:\n  idle-lifetime: 2h\n  absolute-lifetime: 1h\n"), Map.of()))
+                .hasMessageStartingWith("sessions.idle-lifetime:");
+    }
+
+    @Test
     void unknownSettingsAreRefusedByName() throws Exception {
         assertThatThrownBy(() -> loader(Map.of()).load(yaml("prot: 80\n"), Map.of())).hasMessageContaining("unknown setting 'prot'");
         assertThatThrownBy(() -> loader(Map.of()).load(yaml("tokens:\n  lifetime: 5m\n"), Map.of()))

@@ -116,8 +116,9 @@ class BrowserSignInTest {
     @Test
     void loginAndConsentThenCodeAtClientAndThenFormPostWithoutPages() throws InterruptedException {
         signIn(freshUser(), SignInFixture.PASSWORD);
+        org.openqa.selenium.WebElement approve = browser.findElement(By.id("approve")); // waits for the consent page
         assertThat(browser.manage().getCookieNamed("latch_session").isHttpOnly()).isTrue();
-        browser.findElement(By.id("approve")).click();
+        approve.click();
         Map<String, String> q = callbackParameters();
         assertThat(q).containsKey("code").containsEntry("state", "st-1").containsEntry("iss", f.server.issuer());
 
