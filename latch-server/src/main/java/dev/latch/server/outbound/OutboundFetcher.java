@@ -142,7 +142,35 @@ public final class OutboundFetcher {
             return first == 0 || (first == 100 && second >= 64 && second < 128) // carrier-grade NAT
                     || (first == 169 && second == 254) || first >= 240;
         }
+        byte[] embedded = embeddedIpv4(b);
+        if (embedded != null) {
+            try {
+                return isInternal(InetAddress.getByAddress(embedded));
+            } catch (UnknownHostException e) {
+                return true;
+            }
+        }
         return (b[0] & 0xfe) == 0xfc; // IPv6 unique local fc00::/7
+    }
+
+    /**
+     * The IPv4 address an IPv6 address stands for, where a host or gateway may route it to that IPv4
+     * address: IPv4-compatible {@code ::a.b.c.d} (RFC 4291 §2.5.5.1), NAT64 {@code 64:ff9b::/96}
+     * (RFC 6052) and 6to4 {@code 2002::/16} (RFC 3056). IPv4-mapped addresses need no rule: Java
+     * turns them into IPv4 addresses already.
+     */
+    private static byte[] embeddedIpv4(byte[] b) {
+        boolean zeroPrefix = true;
+        for (int i = 0; i < 12; i++) zeroPrefix &= b[i] == 0;
+        boolean nat64 = (b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
+        for (int i = 4; i < 12 && nat64; i++) nat64 = b[i] == 0;
+        if (zeroPrefix || nat64) {
+            return java.util.Arrays.copyOfRange(b, 12, 16);
+        }
+        if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
+            return java.util.Arrays.copyOfRange(b, 2, 6);
+        }
+        return null;
     }
 
     /** A fetch that failed or was refused. */

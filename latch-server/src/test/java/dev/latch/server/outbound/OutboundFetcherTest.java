@@ -1,0 +1,94 @@
+package dev.latch.server.outbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The SSRF guard of {@link OutboundFetcher}: which addresses count as internal (including IPv4
+ * addresses carried inside IPv6 ones), that the address checked is the address connected to (no
+ * second DNS lookup a rebinding name could answer differently), and that the time limit covers the
+ * whole response, not only its headers.
+ */
+class OutboundFetcherTest {
+
+    private HttpServer host;
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    @BeforeEach
+    void start() throws IOException {
+        host = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        host.createContext("/keys", exchange -> {
+            byte[] body = "{\"keys\":[]}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        host.createContext("/stalls", exchange -> {
+            // headers at once, then a body that never comes
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, 1000);
+            exchange.getResponseBody().write('{');
+            exchange.getResponseBody().flush();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        host.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        host.start();
+    }
+
+    @AfterEach
+    void stop() {
+        release.countDown();
+        host.stop(0);
+    }
+
+    private int port() {
+        return host.getAddress().getPort();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
+            "::1", "::", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254",
+            // IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16) addresses carry an IPv4 address
+            "::127.0.0.1", "::10.0.0.1", "64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1", "2002:7f00:1::1", "2002:a9fe:a9fe::1"})
+    void internalAddressesAreRecognised(String address) throws UnknownHostException {
+        assertThat(OutboundFetcher.isInternal(InetAddress.getByName(address))).as(address).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"93.184.215.14", "8.8.8.8", "2606:4700::1111", "64:ff9b::808:808", "2002:808:808::1"})
+    void publicAddressesAreNotInternal(String address) throws UnknownHostException {
+        assertThat(OutboundFetcher.isInternal(InetAddress.getByName(address))).as(address).isFalse();
+    }
+
+    @Test
+    void httpFromAHostNotOnTheAllowListIsRefused() {
+        OutboundFetcher fetcher = new OutboundFetcher(List.of(), Duration.ofSeconds(5), 1024);
+        assertThatThrownBy(() -> fetcher.fetch("http://127.0.0.1:" + port() + "/keys"))
+                .isInstanceOf(OutboundFetcher.FetchException.class).hasMessageContaining("only https");
+    }
+}
