@@ -75,6 +75,7 @@ public final class LatchServer implements AutoCloseable {
     private final OpaqueTokenStore opaqueTokens;
     private final RevokedTokens revokedTokens;
     private final JdbcReplayCache replay;
+    private final OutboundFetcher fetcher;
     private Javalin app;
     private Javalin management;
 
@@ -89,7 +90,7 @@ public final class LatchServer implements AutoCloseable {
         instance.keyRing().ensureAlgorithm(defaultAlg);
         ConfiguredState.apply(instance);
 
-        OutboundFetcher fetcher = new OutboundFetcher(config.outbound().allow(), config.outbound().timeout(), config.outbound().maxBytes());
+        this.fetcher = new OutboundFetcher(config.outbound().allow(), config.outbound().timeout(), config.outbound().maxBytes());
         this.replay = new JdbcReplayCache(sql);
         this.authentication = new ClientAuthentication(instance.clients(), new ClientKeys(fetcher, clock), replay, clock,
                 config.issuer(), Set.of(endpoints.token(), endpoints.par()), Duration.ofSeconds(2));
@@ -221,6 +222,7 @@ public final class LatchServer implements AutoCloseable {
         maintenance.shutdownNow();
         if (app != null) app.stop();
         if (management != null) management.stop();
+        fetcher.close();
         instance.close();
     }
 

@@ -86,6 +86,45 @@ class OutboundFetcherTest {
     }
 
     @Test
+    void nameResolvingToLoopbackIsRefusedWithoutConnecting() {
+        AtomicInteger connections = new AtomicInteger();
+        host.createContext("/counted", exchange -> {
+            connections.incrementAndGet();
+            exchange.sendResponseHeaders(204, -1);
+        });
+        OutboundFetcher fetcher = new OutboundFetcher(List.of(), Duration.ofSeconds(5), 1024,
+                name -> new InetAddress[] {InetAddress.getLoopbackAddress()});
+        assertThatThrownBy(() -> fetcher.fetch("https://jwks.example.test:" + port() + "/counted"))
+                .isInstanceOf(OutboundFetcher.FetchException.class).hasMessageContaining("loopback");
+        assertThat(connections).hasValue(0);
+    }
+
+    /**
+     * The name is resolved once, by the guard, and the connection goes to that address: a name the
+     * system resolver does not know ({@code .test} is reserved) can only be fetched that way.
+     */
+    @Test
+    void connectionGoesToTheAddressTheGuardChecked() {
+        AtomicInteger lookups = new AtomicInteger();
+        OutboundFetcher fetcher = new OutboundFetcher(List.of("jwks.example.test"), Duration.ofSeconds(5), 1024, name -> {
+            lookups.incrementAndGet();
+            return new InetAddress[] {InetAddress.getLoopbackAddress()};
+        });
+        OutboundFetcher.Fetched fetched = fetcher.fetch("http://jwks.example.test:" + port() + "/keys");
+        assertThat(fetched.body()).isEqualTo("{\"keys\":[]}");
+        assertThat(lookups).hasValue(1);
+    }
+
+    @Test
+    void bodyThatNeverEndsFailsWithinTheTimeLimit() {
+        OutboundFetcher fetcher = new OutboundFetcher(List.of("127.0.0.1"), Duration.ofMillis(500), 4096);
+        // the bound only detects a hang: the fetch itself is limited to half a second
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
+                assertThatThrownBy(() -> fetcher.fetch("http://127.0.0.1:" + port() + "/stalls"))
+                        .isInstanceOf(OutboundFetcher.FetchException.class));
+    }
+
+    @Test
     void httpFromAHostNotOnTheAllowListIsRefused() {
         OutboundFetcher fetcher = new OutboundFetcher(List.of(), Duration.ofSeconds(5), 1024);
         assertThatThrownBy(() -> fetcher.fetch("http://127.0.0.1:" + port() + "/keys"))
