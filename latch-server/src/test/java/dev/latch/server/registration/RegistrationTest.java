@@ -307,6 +307,13 @@ class RegistrationTest {
         assertError(postJson("{\"redirect_uris\":[\"https://exa mple.com/cb\"]}", INITIAL), 400, "invalid_redirect_uri");
     }
 
+    /** RFC 7591 §3.2.2 has a code of its own for bad redirect URIs; RFC 6749 §3.1.2: absolute, no fragment. */
+    @ParameterizedTest
+    @ValueSource(strings = {"/relative/cb", "https://example.com/cb#fragment"})
+    void relativeOrFragmentRedirectUriThenInvalidRedirectUri(String uri) {
+        assertError(postJson("{\"redirect_uris\":[\"" + uri + "\"]}", INITIAL), 400, "invalid_redirect_uri");
+    }
+
     @Test
     void nonJsonContentTypeThenInvalidClientMetadata() {
         HttpRequest r = HttpRequest.newBuilder(endpoint()).header("Authorization", "Bearer " + INITIAL)
