@@ -215,6 +215,13 @@ class TokenRequestValidationTest {
         assertError(token("grant_type=" + form(grantType)), 400, "unsupported_grant_type");
     }
 
+    /** The description names the grant type asked for, but only in the characters RFC 6749 §5.2 allows. */
+    @Test
+    void unsupportedGrantTypeWithQuotesAndNonAsciiThenDescriptionStaysInTheRfcCharacterSet() {
+        JsonNode body = assertError(token("grant_type=" + form("p\u00e4ss\"word\\\n")), 400, "unsupported_grant_type");
+        assertThat(body.path("error_description").asText()).contains("p?ss'word");
+    }
+
     @Test
     void grantNotAllowedForClientThenUnauthorizedClient() {
         String secret = server.register(new Client.Builder().clientId("no-grants").grantTypes(List.of()).build()).clientSecret();
