@@ -141,6 +141,8 @@ public final class OutboundFetcher implements AutoCloseable {
             c.setConnectTimeout(timeout.toMillis());
             c.setIdleTimeout(timeout.toMillis());
             c.setSocketAddressResolver(OutboundFetcher::pinnedAddresses);
+            // each checked address list is a destination of its own: drop them once idle, or they pile up
+            c.setDestinationIdleTimeout(Duration.ofMinutes(1).toMillis());
             try {
                 c.start();
             } catch (Exception e) {
