@@ -240,6 +240,11 @@ public final class LatchServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             body = new byte[FormParameters.MAX_BODY + 1];
         }
+        if (body.length > FormParameters.MAX_BODY) {
+            // The rest of the body stays unread, so the connection cannot carry another request: say so,
+            // or a client reusing it sends its next request into a closing socket.
+            ctx.header("Connection", "close");
+        }
         return new Request(ctx.method().name(), ctx.path(), headers, query, body, ctx.ip());
     }
 

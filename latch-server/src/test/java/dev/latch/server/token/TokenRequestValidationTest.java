@@ -148,6 +148,14 @@ class TokenRequestValidationTest {
         assertError(token(paddedTo(64 * 1024 + 1)), 400, "invalid_request");
     }
 
+    /** The unread rest of an oversized body makes the connection unusable, so the answer closes it. */
+    @Test
+    void bodyOver64KiBThenConnectionIsClosedAfterTheAnswer() {
+        HttpResponse<String> r = token(paddedTo(200 * 1024));
+        assertError(r, 400, "invalid_request");
+        assertThat(r.headers().firstValue("Connection")).hasValue("close");
+    }
+
     @Test
     void bodyOfOneMebibyteThenInvalidRequest() {
         assertError(token(paddedTo(1024 * 1024)), 400, "invalid_request");
