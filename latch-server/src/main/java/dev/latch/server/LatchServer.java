@@ -96,6 +96,7 @@ public final class LatchServer implements AutoCloseable {
     private UserStore users;
     private PasswordHasher passwordHasher;
     private AuthorizationEndpoint authorizationEndpoint;
+    private final OutboundFetcher fetcher;
     private Javalin app;
     private Javalin management;
 
@@ -110,7 +111,7 @@ public final class LatchServer implements AutoCloseable {
         instance.keyRing().ensureAlgorithm(defaultAlg);
         ConfiguredState.apply(instance);
 
-        OutboundFetcher fetcher = new OutboundFetcher(config.outbound().allow(), config.outbound().timeout(), config.outbound().maxBytes());
+        this.fetcher = new OutboundFetcher(config.outbound().allow(), config.outbound().timeout(), config.outbound().maxBytes());
         this.replay = new JdbcReplayCache(sql);
         this.authentication = new ClientAuthentication(instance.clients(), new ClientKeys(fetcher, clock), replay, clock,
                 config.issuer(), Set.of(endpoints.token(), endpoints.par()), Duration.ofSeconds(2));
@@ -275,6 +276,7 @@ public final class LatchServer implements AutoCloseable {
         maintenance.shutdownNow();
         if (app != null) app.stop();
         if (management != null) management.stop();
+        fetcher.close();
         instance.close();
     }
 
@@ -291,6 +293,11 @@ public final class LatchServer implements AutoCloseable {
             body = declared >= 0 && declared <= FormParameters.MAX_BODY ? in.readNBytes(declared) : in.readNBytes(FormParameters.MAX_BODY + 1);
         } catch (IOException | RuntimeException e) {
             body = new byte[FormParameters.MAX_BODY + 1];
+        }
+        if (body.length > FormParameters.MAX_BODY) {
+            // The rest of the body stays unread, so the connection cannot carry another request: say so,
+            // or a client reusing it sends its next request into a closing socket.
+            ctx.header("Connection", "close");
         }
         return new Request(ctx.method().name(), ctx.path(), headers, query, body, ctx.ip());
     }

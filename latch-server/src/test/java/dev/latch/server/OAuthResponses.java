@@ -47,6 +47,8 @@ public final class OAuthResponses {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         JsonNode body = json(response);
         assertThat(body.path("error").asText()).as(response.body()).isEqualTo(error);
+        // RFC 6749 §5.2 (and RFC 7591 §3.2.2 by reference): error_description is %x20-21 / %x23-5B / %x5D-7E only
+        assertThat(body.path("error_description").asText()).as("error_description").matches("[\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E]*");
         assertThat(response.headers().firstValue("Cache-Control")).as("Cache-Control").hasValue("no-store");
         assertNoStackTrace(response);
         return body;

@@ -331,7 +331,10 @@ public final class ClientRegistry {
         try {
             URI uri = new URI(value);
             if (!uri.isAbsolute() || uri.getFragment() != null) {
-                throw OAuthError.invalidClientMetadata(field + ": " + value + " must be an absolute URI without fragment");
+                String description = field + ": " + value + " must be an absolute URI without fragment";
+                // RFC 7591 §3.2.2: a bad redirection URI has its own error code
+                throw field.equals("redirect_uris") ? OAuthError.invalidRedirectUri(description)
+                        : OAuthError.invalidClientMetadata(description);
             }
             if (!allowCustomScheme && !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
                 throw OAuthError.invalidClientMetadata(field + ": " + value + " must be an http(s) URL");

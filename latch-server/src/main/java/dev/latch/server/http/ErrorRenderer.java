@@ -21,7 +21,7 @@ public final class ErrorRenderer {
         log(error);
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", error.code());
-        body.put("error_description", error.description());
+        body.put("error_description", describe(error));
         Response response = Response.noStoreJson(error.status(), Json.write(body));
         if (error.basicChallenge()) {
             response = response.withHeader("WWW-Authenticate", "Basic realm=\"latch\", charset=\"UTF-8\"");
@@ -33,10 +33,10 @@ public final class ErrorRenderer {
     public static Response bearer(OAuthError error) {
         log(error);
         String challenge = "Bearer realm=\"latch\", error=\"" + error.code() + "\", error_description=\""
-                + error.description().replace("\"", "'") + "\"";
+                + describe(error) + "\"";
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", error.code());
-        body.put("error_description", error.description());
+        body.put("error_description", describe(error));
         return Response.noStoreJson(error.status(), Json.write(body)).withHeader("WWW-Authenticate", challenge);
     }
 
@@ -44,6 +44,28 @@ public final class ErrorRenderer {
     public static Response unexpected(Throwable failure) {
         LOG.error("unexpected failure", failure);
         return json(OAuthError.serverError("the server could not complete the request"));
+    }
+
+    /**
+     * RFC 6749 §5.2 (RFC 6750 §3, RFC 7591 §3.2.2 alike): {@code error_description} holds only
+     * %x20-21 / %x23-5B / %x5D-7E. Descriptions quote what the caller sent, so they are mapped into
+     * that set here: a few signs spelled out, quotes made single, anything else a '?'.
+     */
+    static String describe(OAuthError error) {
+        String d = error.description().replace("§", "section ").replace("≥", ">=").replace("–", "-").replace("—", "-");
+        StringBuilder out = new StringBuilder(d.length());
+        for (int i = 0; i < d.length(); i++) {
+            char c = d.charAt(i);
+            if (c == '"') {
+                out.append('\'');
+            } else if (c >= 0x20 && c <= 0x7e && c != '\\') {
+                out.append(c);
+            } else {
+                out.append('?');
+                if (Character.isHighSurrogate(c) && i + 1 < d.length() && Character.isLowSurrogate(d.charAt(i + 1))) i++;
+            }
+        }
+        return out.toString();
     }
 
     private static void log(OAuthError error) {

@@ -100,7 +100,7 @@ public final class RegistrationEndpoint {
                     if (!clientId.equals(body.get("client_id"))) {
                         throw OAuthError.invalidRequest("client_id in the body must be the client's");
                     }
-                    Client requested = keepAdministratorSettings(toClient(body), stored.client());
+                    Client requested = keepAdministratorSettings(toClient(withoutEchoedSettings(body, stored)), stored.client());
                     checkPolicy(requested);
                     ClientRegistry.Registered updated = registry.update(clientId, requested, false);
                     onChange.accept(clientId);
@@ -127,6 +127,30 @@ public final class RegistrationEndpoint {
     private static Client keepAdministratorSettings(Client requested, Client existing) {
         return requested.toBuilder().enabled(existing.enabled()).allowedResources(existing.allowedResources())
                 .resourceUris(existing.resourceUris()).build();
+    }
+
+    /**
+     * RFC 7592 §2.2: an update carries every field the client was last shown, so a setting only the
+     * administrator makes may come back; it is dropped when unchanged (and refused when changed).
+     */
+    private Map<String, Object> withoutEchoedSettings(Map<String, Object> body, StoredClient stored) {
+        Map<String, Object> shown = render(stored, null, null);
+        Map<String, Object> out = new LinkedHashMap<>(body);
+        for (String field : ADMIN_ONLY) {
+            if (out.containsKey(field) && asJson(out.get(field)).equals(asJson(shown.get(field)))) {
+                out.remove(field);
+            }
+        }
+        return out;
+    }
+
+    /** As a JSON tree read back from text, so that 5 sent and 5L stored compare equal. */
+    private static com.fasterxml.jackson.databind.JsonNode asJson(Object value) {
+        try {
+            return Json.MAPPER.readTree(Json.write(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Response error(OAuthError e) {

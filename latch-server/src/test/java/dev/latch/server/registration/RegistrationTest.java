@@ -307,6 +307,13 @@ class RegistrationTest {
         assertError(postJson("{\"redirect_uris\":[\"https://exa mple.com/cb\"]}", INITIAL), 400, "invalid_redirect_uri");
     }
 
+    /** RFC 7591 §3.2.2 has a code of its own for bad redirect URIs; RFC 6749 §3.1.2: absolute, no fragment. */
+    @ParameterizedTest
+    @ValueSource(strings = {"/relative/cb", "https://example.com/cb#fragment"})
+    void relativeOrFragmentRedirectUriThenInvalidRedirectUri(String uri) {
+        assertError(postJson("{\"redirect_uris\":[\"" + uri + "\"]}", INITIAL), 400, "invalid_redirect_uri");
+    }
+
     @Test
     void nonJsonContentTypeThenInvalidClientMetadata() {
         HttpRequest r = HttpRequest.newBuilder(endpoint()).header("Authorization", "Bearer " + INITIAL)
@@ -352,5 +359,44 @@ class RegistrationTest {
         assertThat(after.allowedResources()).containsExactly("https://api.example.com");
         assertThat(after.resourceUris()).containsExactly("https://rs.example.com");
         assertThat(after.registeredDynamically()).isTrue();
+    }
+
+    /**
+     * RFC 7592 §2.2: an update carries every field a read returned (less the registration ones), so
+     * values the administrator set come back unchanged and are not an attempt to set them.
+     */
+    @Test
+    void updateWithWhatTheReadReturnedIsAcceptedEvenWithAdministratorSettings() throws Exception {
+        ClientInformation info = register(metadata("read"));
+        String id = info.getID().getValue();
+        Client registered = server.clients().find(id).orElseThrow().client();
+        server.clients().update(id, registered.toBuilder().allowedResources(List.of("https://api.example.com")).build(), true);
+        String token = info.getRegistrationAccessToken().getValue();
+
+        HttpResponse<String> read = configuration("GET", info.getRegistrationURI(), token, null);
+        var document = (com.fasterxml.jackson.databind.node.ObjectNode) json(read);
+        document.remove(List.of("registration_access_token", "registration_client_uri", "client_secret"));
+        document.put("client_name", "Renamed job");
+        HttpResponse<String> update = configuration("PUT", info.getRegistrationURI(), token, document.toString());
+
+        assertThat(update.statusCode()).as(update.body()).isEqualTo(200);
+        Client after = server.clients().find(id).orElseThrow().client();
+        assertThat(after.clientName()).isEqualTo("Renamed job");
+        assertThat(after.allowedResources()).containsExactly("https://api.example.com");
+    }
+
+    @Test
+    void updateChangingAnAdministratorSettingThenInvalidClientMetadata() throws Exception {
+        ClientInformation info = register(metadata("read"));
+        String id = info.getID().getValue();
+        Client registered = server.clients().find(id).orElseThrow().client();
+        server.clients().update(id, registered.toBuilder().allowedResources(List.of("https://api.example.com")).build(), true);
+        String token = info.getRegistrationAccessToken().getValue();
+
+        var document = (com.fasterxml.jackson.databind.node.ObjectNode) json(configuration("GET", info.getRegistrationURI(), token, null));
+        document.remove(List.of("registration_access_token", "registration_client_uri", "client_secret"));
+        document.putArray("allowed_resources").add("https://api.example.com").add("https://other.example.com");
+        assertError(configuration("PUT", info.getRegistrationURI(), token, document.toString()), 400, "invalid_client_metadata");
+        assertThat(server.clients().find(id).orElseThrow().client().allowedResources()).containsExactly("https://api.example.com");
     }
 }

@@ -148,6 +148,14 @@ class TokenRequestValidationTest {
         assertError(token(paddedTo(64 * 1024 + 1)), 400, "invalid_request");
     }
 
+    /** The unread rest of an oversized body makes the connection unusable, so the answer closes it. */
+    @Test
+    void bodyOver64KiBThenConnectionIsClosedAfterTheAnswer() {
+        HttpResponse<String> r = token(paddedTo(200 * 1024));
+        assertError(r, 400, "invalid_request");
+        assertThat(r.headers().firstValue("Connection")).hasValue("close");
+    }
+
     @Test
     void bodyOfOneMebibyteThenInvalidRequest() {
         assertError(token(paddedTo(1024 * 1024)), 400, "invalid_request");
@@ -213,6 +221,13 @@ class TokenRequestValidationTest {
             "urn:ietf:params:oauth:grant-type:jwt-bearer", "urn:ietf:params:oauth:grant-type:token-exchange", "CLIENT_CREDENTIALS"})
     void unsupportedGrantTypeThenUnsupportedGrantType(String grantType) {
         assertError(token("grant_type=" + form(grantType)), 400, "unsupported_grant_type");
+    }
+
+    /** The description names the grant type asked for, but only in the characters RFC 6749 §5.2 allows. */
+    @Test
+    void unsupportedGrantTypeWithQuotesAndNonAsciiThenDescriptionStaysInTheRfcCharacterSet() {
+        JsonNode body = assertError(token("grant_type=" + form("p\u00e4ss\"word\\\n")), 400, "unsupported_grant_type");
+        assertThat(body.path("error_description").asText()).contains("p?ss'word");
     }
 
     @Test
