@@ -28,6 +28,18 @@ import dev.latch.server.token.AccessTokenReader;
 import dev.latch.server.token.ClientCredentialsGrant;
 import dev.latch.server.token.OpaqueTokenStore;
 import dev.latch.server.token.TokenEndpoint;
+import dev.latch.server.claims.ClaimMappings;
+import dev.latch.server.code.AuthorizationCodeStore;
+import dev.latch.server.code.JdbcAuthorizationCodeStore;
+import dev.latch.server.refresh.JdbcRefreshTokenStore;
+import dev.latch.server.refresh.RefreshTokenStore;
+import dev.latch.server.token.AuthorizationCodeGrant;
+import dev.latch.server.token.IdTokenIssuer;
+import dev.latch.server.token.RefreshTokenGrant;
+import dev.latch.server.token.UserTokens;
+import dev.latch.server.user.User;
+import dev.latch.server.user.UserStore;
+import dev.latch.server.userinfo.UserinfoEndpoint;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
@@ -75,10 +87,13 @@ public final class LatchServer implements AutoCloseable {
     private final OpaqueTokenStore opaqueTokens;
     private final RevokedTokens revokedTokens;
     private final JdbcReplayCache replay;
+    private final AuthorizationCodeStore codes;
+    private final RefreshTokenStore refreshTokens;
+    private final UserinfoEndpoint userinfoEndpoint;
     private Javalin app;
     private Javalin management;
 
-    private LatchServer(LatchInstance instance) {
+    private LatchServer(LatchInstance instance, UserStore users) {
         this.instance = instance;
         this.config = instance.config();
         this.endpoints = new ServerEndpoints(config.issuer());
@@ -97,14 +112,26 @@ public final class LatchServer implements AutoCloseable {
         this.revokedTokens = new RevokedTokens(sql);
         AccessTokenIssuer issuer = new AccessTokenIssuer(instance.keyRing(), opaqueTokens, clock, config.issuer(),
                 config.tokens().accessTokenLifetime(), defaultAlg);
-        this.tokenEndpoint = new TokenEndpoint(authentication,
-                List.of(new ClientCredentialsGrant(issuer, config.tokens().defaultAudience())), metrics);
+        this.codes = new JdbcAuthorizationCodeStore(sql);
+        this.refreshTokens = new JdbcRefreshTokenStore(sql);
+        ClaimMappings mappings = new ClaimMappings(config.claims());
+        UserTokens userTokens = new UserTokens(issuer, new IdTokenIssuer(instance.keyRing(), clock, config.issuer(), config.tokens().idTokenLifetime()),
+                refreshTokens, users, mappings, clock, config.tokens().refreshTokenIdleLifetime(), config.tokens().refreshTokenAbsoluteLifetime());
+        String defaultAudience = config.tokens().defaultAudience();
+        this.tokenEndpoint = new TokenEndpoint(authentication, List.of(
+                new ClientCredentialsGrant(issuer, defaultAudience),
+                new AuthorizationCodeGrant(codes, userTokens, revokedTokens, clock, defaultAudience, config.tokens().maxAccessTokenLifetime()),
+                new RefreshTokenGrant(userTokens, clock, defaultAudience)), metrics);
         AccessTokenReader reader = new AccessTokenReader(instance.keyRing(), opaqueTokens, revokedTokens, clock, config.issuer());
         this.introspectionEndpoint = new IntrospectionEndpoint(authentication, reader, metrics);
+        this.userinfoEndpoint = new UserinfoEndpoint(reader, users, mappings, metrics);
         this.revocationEndpoint = new RevocationEndpoint(authentication, reader, metrics);
         this.registrationEndpoint = new RegistrationEndpoint(instance.clients(), instance.scopes(), config.registration(),
                 endpoints, metrics, authentication::forget);
-        this.metadataEndpoint = new MetadataEndpoint(endpoints, tokenEndpoint.grantTypes(), instance.scopes(), registrationEndpoint::open);
+        // RFC 8414 lists only grants that work end to end: the code grants wait for the authorization endpoint
+        List<String> advertisedGrants = tokenEndpoint.grantTypes().stream()
+                .filter(g -> !g.equals("authorization_code") && !g.equals("refresh_token")).toList();
+        this.metadataEndpoint = new MetadataEndpoint(endpoints, advertisedGrants, instance.scopes(), registrationEndpoint::open);
         this.jwksEndpoint = new JwksEndpoint(instance.keyRing());
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "latch-maintenance");
@@ -115,8 +142,23 @@ public final class LatchServer implements AutoCloseable {
 
     /** Builds a server over an opened instance (not yet listening). */
     public static LatchServer create(LatchInstance instance) {
-        return new LatchServer(instance);
+        return new LatchServer(instance, NO_USERS);
     }
+
+    /** Builds a server whose people are those of {@code users}. */
+    public static LatchServer create(LatchInstance instance, UserStore users) {
+        return new LatchServer(instance, users);
+    }
+
+    /** Until the user store is part of the instance, a server built without one knows nobody. */
+    private static final UserStore NO_USERS = new UserStore() {
+        @Override public java.util.Optional<User> findByUsername(String username) { return java.util.Optional.empty(); }
+        @Override public java.util.Optional<User> findBySubject(String subject) { return java.util.Optional.empty(); }
+        @Override public List<User> list() { return List.of(); }
+        @Override public boolean insert(User user) { throw new UnsupportedOperationException("no user store"); }
+        @Override public boolean update(User user) { return false; }
+        @Override public boolean delete(String subject) { return false; }
+    };
 
     /** A free TCP port on loopback, for {@code --port 0}. */
     public static int freePort() {
@@ -161,6 +203,8 @@ public final class LatchServer implements AutoCloseable {
                 c.routes.addEndpoint(new io.javalin.router.Endpoint(method, base + "/introspect", ctx -> write(ctx, introspectionEndpoint.handle(request(ctx)))));
                 c.routes.addEndpoint(new io.javalin.router.Endpoint(method, base + "/revoke", ctx -> write(ctx, revocationEndpoint.handle(request(ctx)))));
             }
+            c.routes.get(base + "/userinfo", ctx -> write(ctx, userinfoEndpoint.handle(request(ctx))));
+            c.routes.post(base + "/userinfo", ctx -> write(ctx, userinfoEndpoint.handle(request(ctx))));
             if (registrationEndpoint.open()) {
                 c.routes.post(base + "/register", ctx -> write(ctx, registrationEndpoint.register(request(ctx))));
                 for (HandlerType method : List.of(HandlerType.GET, HandlerType.PUT, HandlerType.DELETE)) {
@@ -191,6 +235,8 @@ public final class LatchServer implements AutoCloseable {
             replay.purgeExpired(now - 60);
             revokedTokens.purgeExpired(now);
             opaqueTokens.purgeExpired(now);
+            codes.purgeExpired(now);
+            refreshTokens.purgeExpired(now);
         } catch (RuntimeException e) {
             LOG.warn("purging expired rows failed: {}", e.getMessage());
         }
@@ -206,6 +252,15 @@ public final class LatchServer implements AutoCloseable {
 
     public int managementPort() {
         return management.port();
+    }
+
+    /** The authorization codes, which the authorization endpoint issues and the token endpoint redeems. */
+    public AuthorizationCodeStore authorizationCodes() {
+        return codes;
+    }
+
+    public RefreshTokenStore refreshTokens() {
+        return refreshTokens;
     }
 
     public Metrics metrics() {

@@ -52,9 +52,14 @@ public final class TestServer implements AutoCloseable {
 
     /** A server whose notion of time is {@code clock} (a {@link TestClock} lets tests move it). */
     public static TestServer start(Map<String, String> settings, Clock clock) {
+        return start(settings, clock, null);
+    }
+
+    /** A server whose people are those of {@code users} (for instance an {@link InMemoryUserStore}); null for none. */
+    public static TestServer start(Map<String, String> settings, Clock clock, dev.latch.server.user.UserStore users) {
         try {
             Path data = settings.containsKey("data") ? Path.of(settings.get("data")) : Files.createTempDirectory("latch-test");
-            return start(data, settings, !settings.containsKey("data"), clock);
+            return start(data, settings, !settings.containsKey("data"), clock, users);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -65,6 +70,10 @@ public final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Path data, Map<String, String> settings, boolean ownData, Clock clock) {
+        return start(data, settings, ownData, clock, null);
+    }
+
+    static TestServer start(Path data, Map<String, String> settings, boolean ownData, Clock clock, dev.latch.server.user.UserStore users) {
         CryptoProviders.select(CryptoProviders.Mode.AUTO);
         Map<String, String> all = new HashMap<>();
         int port = LatchServer.freePort();
@@ -73,7 +82,8 @@ public final class TestServer implements AutoCloseable {
         all.put("data", data.toString());
         all.putAll(settings);
         ServerConfig config = new ConfigLoader(name -> null, dev.latch.core.secret.SecretReference.system()).load(null, all);
-        LatchServer server = LatchServer.create(LatchInstance.open(config, clock)).start();
+        LatchInstance instance = LatchInstance.open(config, clock);
+        LatchServer server = (users == null ? LatchServer.create(instance) : LatchServer.create(instance, users)).start();
         return new TestServer(data, server, ownData);
     }
 

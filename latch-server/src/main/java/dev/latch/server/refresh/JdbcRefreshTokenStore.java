@@ -43,7 +43,7 @@ public final class JdbcRefreshTokenStore implements RefreshTokenStore {
     }
 
     @Override
-    public Use use(String token, String clientId, long now, long idleSeconds) {
+    public Use use(String token, String clientId, long now, long idleSeconds, java.util.function.Consumer<Family> check) {
         String digest = Secrets.digest(token);
         record Row(Family family, long expiresAt, Long rotatedAt, Long revokedAt) {}
         Optional<Row> found = sql.queryOne("SELECT f.family_id, f.client_id, f.subject, f.grant_data, f.created_at, f.expires_at, "
@@ -70,6 +70,7 @@ public final class JdbcRefreshTokenStore implements RefreshTokenStore {
         if (now >= row.expiresAt() || now >= family.expiresAt()) {
             return new Use.Invalid();
         }
+        check.accept(family);
         String next = Secrets.generate(256);
         boolean won = sql.transaction(c -> {
             try (var ps = Sql.prepare(c, "UPDATE refresh_tokens SET rotated_at = ? WHERE token_digest = ? AND rotated_at IS NULL", now, digest)) {

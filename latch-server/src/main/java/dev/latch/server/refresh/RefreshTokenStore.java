@@ -41,7 +41,15 @@ public interface RefreshTokenStore {
      * Presents {@code token} on behalf of {@code clientId}: a current token of that client is rotated,
      * its successor valid for {@code idleSeconds} (never past the family's end).
      */
-    Use use(String token, String clientId, long now, long idleSeconds);
+    default Use use(String token, String clientId, long now, long idleSeconds) {
+        return use(token, clientId, now, idleSeconds, family -> {});
+    }
+
+    /**
+     * As {@link #use(String, String, long, long)}, running {@code check} on a current token's family
+     * before rotating it: when the check throws, the token stays as it was and the exception propagates.
+     */
+    Use use(String token, String clientId, long now, long idleSeconds, java.util.function.Consumer<Family> check);
 
     /** Revokes every token of a family (a replayed authorization code, a reused refresh token). */
     void revokeFamily(String familyId, long now);
