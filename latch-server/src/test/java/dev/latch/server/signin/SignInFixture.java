@@ -26,6 +26,7 @@ final class SignInFixture implements AutoCloseable {
     static final String VERIFIER = "dBjftJeZ4CVP-mJ92K9ABC.defghijklmnopqrstuvwxyz~_0123";
     static final String SUBJECT = "u-7f3c0a9e";
     static final long AUTH_TIME = 1_700_000_000L;
+    static final String WEB_SECRET = "web-secret-for-tests-0123456789-abcdefghij";
 
     final TestClock clock;
     final InMemoryUserStore users = new InMemoryUserStore();
@@ -45,13 +46,17 @@ final class SignInFixture implements AutoCloseable {
         Map<String, String> all = new java.util.HashMap<>(settings);
         if (dataDir != null) all.put("data", dataDir);
         server = TestServer.start(all, clock, users);
-        webSecret = server.register(new Client.Builder().clientId("web").scope("openid profile email phone address offline_access read")
-                .grantTypes(List.of("authorization_code", "refresh_token")).redirectUris(List.of(REDIRECT)).build()).clientSecret();
+        webSecret = WEB_SECRET;
+        if (server.clients().store().find("web").isPresent()) {
+            return; // a restart over the same data
+        }
+        server.clients().create(new Client.Builder().clientId("web").scope("openid profile email phone address offline_access read")
+                .grantTypes(List.of("authorization_code", "refresh_token")).redirectUris(List.of(REDIRECT)).build(), WEB_SECRET, true, null);
         server.register(new Client.Builder().clientId("spa").tokenEndpointAuthMethod(Client.NONE).scope("openid profile offline_access")
                 .grantTypes(List.of("authorization_code", "refresh_token")).redirectUris(List.of(REDIRECT)).build());
     }
 
-    /** Reopens the server of {@code data} (a restart). */
+    /** A server over the data directory {@code data}, kept when it closes (for restarts). */
     static SignInFixture reopen(String data, TestClock clock) {
         return new SignInFixture(Map.of(), clock, data);
     }
