@@ -208,6 +208,15 @@ public final class ConfigLoader {
     private static List<ServerConfig.ClaimMapping> claimMappings(JsonNode node) {
         List<ServerConfig.ClaimMapping> out = new ArrayList<>();
         if (node == null || node.isNull()) return List.of();
+        if (node.isObject() && node.size() > 0 && java.util.stream.StreamSupport.stream(
+                java.util.Spliterators.spliteratorUnknownSize(node.fieldNames(), 0), false).allMatch(k -> k.matches("\\d{1,3}"))) {
+            // claims.0.claim=… from the command line: entries by index
+            ArrayNode list = JsonNodeFactory.instance.arrayNode();
+            new java.util.TreeMap<Integer, JsonNode>(java.util.stream.StreamSupport.stream(
+                    java.util.Spliterators.spliteratorUnknownSize(node.fields(), 0), false)
+                    .collect(java.util.stream.Collectors.toMap(e -> Integer.parseInt(e.getKey()), Map.Entry::getValue))).values().forEach(list::add);
+            node = list;
+        }
         if (!node.isArray()) throw new ConfigException("claims: must be a list of {claim, source, in, scope}");
         Set<String> seen = new java.util.HashSet<>();
         int i = 0;
