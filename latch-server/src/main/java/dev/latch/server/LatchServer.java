@@ -293,6 +293,10 @@ public final class LatchServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             body = new byte[FormParameters.MAX_BODY + 1];
         }
+        if (body.length > FormParameters.MAX_BODY) {
+            // the rest of an oversized body stays unread: the connection cannot carry another request
+            ctx.header("Connection", "close");
+        }
         return new Request(ctx.method().name(), ctx.path(), headers, query, body, ctx.ip());
     }
 
