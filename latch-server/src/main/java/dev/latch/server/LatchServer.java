@@ -125,7 +125,7 @@ public final class LatchServer implements AutoCloseable {
         AccessTokenReader reader = new AccessTokenReader(instance.keyRing(), opaqueTokens, revokedTokens, clock, config.issuer());
         this.introspectionEndpoint = new IntrospectionEndpoint(authentication, reader, metrics);
         this.userinfoEndpoint = new UserinfoEndpoint(reader, users, mappings, metrics);
-        this.revocationEndpoint = new RevocationEndpoint(authentication, reader, metrics);
+        this.revocationEndpoint = new RevocationEndpoint(authentication, reader, metrics, refreshTokens, clock);
         this.registrationEndpoint = new RegistrationEndpoint(instance.clients(), instance.scopes(), config.registration(),
                 endpoints, metrics, authentication::forget);
         // RFC 8414 lists only grants that work end to end: the code grants wait for the authorization endpoint

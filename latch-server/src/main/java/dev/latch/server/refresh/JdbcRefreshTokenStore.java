@@ -94,6 +94,12 @@ public final class JdbcRefreshTokenStore implements RefreshTokenStore {
     }
 
     @Override
+    public boolean revoke(String token, String clientId, long now) {
+        return sql.update("UPDATE refresh_families SET revoked_at = ? WHERE revoked_at IS NULL AND client_id = ? AND family_id = "
+                + "(SELECT family_id FROM refresh_tokens WHERE token_digest = ?)", now, clientId, Secrets.digest(token)) == 1;
+    }
+
+    @Override
     public void revokeFamily(String familyId, long now) {
         sql.update("UPDATE refresh_families SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL", now, familyId);
     }

@@ -51,6 +51,13 @@ public interface RefreshTokenStore {
      */
     Use use(String token, String clientId, long now, long idleSeconds, java.util.function.Consumer<Family> check);
 
+    /**
+     * RFC 7009 §2.1: revokes the family of {@code token} when it is a refresh token of {@code clientId}.
+     *
+     * @return true when a family was revoked
+     */
+    boolean revoke(String token, String clientId, long now);
+
     /** Revokes every token of a family (a replayed authorization code, a reused refresh token). */
     void revokeFamily(String familyId, long now);
 

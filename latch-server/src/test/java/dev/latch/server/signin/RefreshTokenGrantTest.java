@@ -117,6 +117,23 @@ class RefreshTokenGrantTest {
     }
 
     @Test
+    void revokedAtTheRevocationEndpointThenTheFamilyStopsWorking() {
+        String t1 = refreshToken("openid offline_access");
+        String t2 = assertNoStoreJson(f.refreshAsWeb(t1, ""), 200).path("refresh_token").asText();
+        assertThat(f.server.postForm("/revoke", "token=" + form(t2) + "&token_type_hint=refresh_token", "Authorization",
+                basic("web", f.webSecret)).statusCode()).isEqualTo(200);
+        assertError(f.refreshAsWeb(t2, ""), 400, "invalid_grant");
+    }
+
+    @Test
+    void anotherClientRevokingItChangesNothing() {
+        String t1 = refreshToken("openid offline_access");
+        String other = f.server.basicClient("bystander", "read").clientSecret();
+        assertThat(f.server.postForm("/revoke", "token=" + form(t1), "Authorization", basic("bystander", other)).statusCode()).isEqualTo(200);
+        assertNoStoreJson(f.refreshAsWeb(t1, ""), 200);
+    }
+
+    @Test
     void unknownOrMissingRefreshToken() {
         assertError(f.refreshAsWeb("not-one-of-ours", ""), 400, "invalid_grant");
         assertError(f.tokenAsWeb("grant_type=refresh_token"), 400, "invalid_request");

@@ -101,6 +101,16 @@ public abstract class RefreshTokenStoreContract extends StoreContract {
     }
 
     @Test
+    void revokingOneTokenRevokesItsFamilyForItsOwnClientOnly() {
+        String t1 = store.start(FAMILY, 1_000 + IDLE).token();
+        assertThat(store.revoke(t1, "other", 1_005)).isFalse();
+        assertThat(store.revoke("unknown", "app", 1_005)).isFalse();
+        String t2 = ((Use.Rotated) store.use(t1, "app", 1_010, IDLE)).token();
+        assertThat(store.revoke(t2, "app", 1_020)).isTrue();
+        assertThat(store.use(t2, "app", 1_030, IDLE)).isInstanceOf(Use.Invalid.class);
+    }
+
+    @Test
     void purgeForgetsEndedFamiliesOnly() {
         Family shortLived = new Family(null, "app", "sub-1", "openid", List.of(), 900, null, List.of(), 1_000, 1_100);
         store.start(shortLived, 1_100);
