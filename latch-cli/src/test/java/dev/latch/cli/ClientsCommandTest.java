@@ -153,13 +153,13 @@ class ClientsCommandTest {
         assertThat(cli.run("clients", "add", "--token-format", "xml").errLine())
                 .isEqualTo("latch: access_token_format must be jwt or opaque");
         assertThat(cli.run("clients", "add", "--auth-method", "magic").errLine())
-                .isEqualTo("latch: token_endpoint_auth_method must be one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt");
+                .isEqualTo("latch: token_endpoint_auth_method must be one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt or none (public code-flow clients)");
         assertThat(cli.run("clients", "add", "--auth-method", "private_key_jwt").errLine())
                 .isEqualTo("latch: private_key_jwt needs jwks or jwks_uri");
         assertThat(cli.run("clients", "add", "--auth-method", "client_secret_jwt", "--auth-signing-alg", "RS256").errLine())
                 .isEqualTo("latch: token_endpoint_auth_signing_alg for client_secret_jwt must be one of HS256, HS384, HS512");
         assertThat(cli.run("clients", "add", "--grant-type", "password").errLine())
-                .isEqualTo("latch: grant type password is not supported (supported: client_credentials)");
+                .isEqualTo("latch: grant type password is not supported (supported: authorization_code, client_credentials, refresh_token)");
         assertThat(cli.run("clients", "add", "--resource", "not a uri").errLine())
                 .isEqualTo("latch: allowed_resources: not a uri must be an absolute URI without fragment (RFC 8707)");
         assertThat(cli.run("clients", "add", "--token-lifetime", "2d").errLine())

@@ -41,6 +41,18 @@ import dev.latch.server.token.AccessTokenReader;
 import dev.latch.server.token.ClientCredentialsGrant;
 import dev.latch.server.token.OpaqueTokenStore;
 import dev.latch.server.token.TokenEndpoint;
+import dev.latch.server.claims.ClaimMappings;
+import dev.latch.server.code.AuthorizationCodeStore;
+import dev.latch.server.code.JdbcAuthorizationCodeStore;
+import dev.latch.server.refresh.JdbcRefreshTokenStore;
+import dev.latch.server.refresh.RefreshTokenStore;
+import dev.latch.server.token.AuthorizationCodeGrant;
+import dev.latch.server.token.IdTokenIssuer;
+import dev.latch.server.token.RefreshTokenGrant;
+import dev.latch.server.token.UserTokens;
+import dev.latch.server.user.User;
+import dev.latch.server.user.UserStore;
+import dev.latch.server.userinfo.UserinfoEndpoint;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
@@ -93,10 +105,14 @@ public final class LatchServer implements AutoCloseable {
     private final PushedAuthorizationEndpoint parEndpoint;
     private final SessionStore sessions;
     private final InteractionStore interactions;
-    private UserStore users;
+    /** The people who sign in; every component reads them through this one directory. */
+    private final UserDirectory users = new UserDirectory();
     private PasswordHasher passwordHasher;
     private AuthorizationEndpoint authorizationEndpoint;
     private final OutboundFetcher fetcher;
+    private final AuthorizationCodeStore codes;
+    private final RefreshTokenStore refreshTokens;
+    private final UserinfoEndpoint userinfoEndpoint;
     private Javalin app;
     private Javalin management;
 
@@ -119,15 +135,27 @@ public final class LatchServer implements AutoCloseable {
         this.revokedTokens = new RevokedTokens(sql);
         AccessTokenIssuer issuer = new AccessTokenIssuer(instance.keyRing(), opaqueTokens, clock, config.issuer(),
                 config.tokens().accessTokenLifetime(), defaultAlg);
-        this.tokenEndpoint = new TokenEndpoint(authentication,
-                List.of(new ClientCredentialsGrant(issuer, config.tokens().defaultAudience())), metrics);
+        this.codes = new JdbcAuthorizationCodeStore(sql);
+        this.refreshTokens = new JdbcRefreshTokenStore(sql);
+        ClaimMappings mappings = new ClaimMappings(config.claims());
+        UserTokens userTokens = new UserTokens(issuer, new IdTokenIssuer(instance.keyRing(), clock, config.issuer(), config.tokens().idTokenLifetime()),
+                refreshTokens, users, mappings, clock, config.tokens().refreshTokenIdleLifetime(), config.tokens().refreshTokenAbsoluteLifetime());
+        String defaultAudience = config.tokens().defaultAudience();
+        this.tokenEndpoint = new TokenEndpoint(authentication, List.of(
+                new ClientCredentialsGrant(issuer, defaultAudience),
+                new AuthorizationCodeGrant(codes, userTokens, revokedTokens, clock, defaultAudience, config.tokens().maxAccessTokenLifetime()),
+                new RefreshTokenGrant(userTokens, clock, defaultAudience)), metrics);
         AccessTokenReader reader = new AccessTokenReader(instance.keyRing(), opaqueTokens, revokedTokens, clock, config.issuer());
         this.introspectionEndpoint = new IntrospectionEndpoint(authentication, reader, metrics);
-        this.revocationEndpoint = new RevocationEndpoint(authentication, reader, metrics);
+        this.userinfoEndpoint = new UserinfoEndpoint(reader, users, mappings, metrics);
+        this.revocationEndpoint = new RevocationEndpoint(authentication, reader, metrics, refreshTokens, clock);
         this.registrationEndpoint = new RegistrationEndpoint(instance.clients(), instance.scopes(), config.registration(),
                 endpoints, metrics, authentication::forget);
-        this.metadataEndpoint = new MetadataEndpoint(endpoints, tokenEndpoint.grantTypes(), instance.scopes(), registrationEndpoint::open,
-                () -> authorizationEndpoint != null);
+        // RFC 8414 lists only grants that work end to end: the code grants only while people can sign in
+        List<String> allGrants = tokenEndpoint.grantTypes();
+        List<String> machineGrants = allGrants.stream().filter(g -> !g.equals("authorization_code") && !g.equals("refresh_token")).toList();
+        this.metadataEndpoint = new MetadataEndpoint(endpoints, () -> authorizationEndpoint != null ? allGrants : machineGrants,
+                instance.scopes(), registrationEndpoint::open, () -> authorizationEndpoint != null);
         this.jwksEndpoint = new JwksEndpoint(instance.keyRing());
         this.pushedRequests = new PushedRequestStore(sql);
         this.authorizationRequests = new AuthorizationRequestParser(instance.clients()::find,
@@ -149,12 +177,38 @@ public final class LatchServer implements AutoCloseable {
 
     /**
      * Where people who sign in are found and how their passwords are checked; call before {@link #start()}.
-     * Without it the authorization endpoint is not served (nobody could sign in).
+     * Without a hasher the authorization endpoint is not served (nobody could sign in).
      */
     public LatchServer users(UserStore users, PasswordHasher hasher) {
-        this.users = users;
+        this.users.current = users;
         this.passwordHasher = hasher;
         return this;
+    }
+
+    /** Builds a server whose people are those of {@code users} (tokens and userinfo; no sign-in without a hasher). */
+    public static LatchServer create(LatchInstance instance, UserStore users) {
+        LatchServer server = new LatchServer(instance);
+        server.users.current = users;
+        return server;
+    }
+
+    /** The user store in force; a server given none knows nobody. */
+    private static final class UserDirectory implements UserStore {
+        private volatile UserStore current;
+
+        @Override public java.util.Optional<User> findByUsername(String username) {
+            return current == null ? java.util.Optional.empty() : current.findByUsername(username);
+        }
+        @Override public java.util.Optional<User> findBySubject(String subject) {
+            return current == null ? java.util.Optional.empty() : current.findBySubject(subject);
+        }
+        @Override public List<User> list() { return current == null ? List.of() : current.list(); }
+        @Override public boolean insert(User user) {
+            if (current == null) throw new UnsupportedOperationException("no user store");
+            return current.insert(user);
+        }
+        @Override public boolean update(User user) { return current != null && current.update(user); }
+        @Override public boolean delete(String subject) { return current != null && current.delete(subject); }
     }
 
     /** A free TCP port on loopback, for {@code --port 0}. */
@@ -168,9 +222,9 @@ public final class LatchServer implements AutoCloseable {
 
     public LatchServer start() {
         String base = endpoints.basePath();
-        if (users != null && passwordHasher != null) {
+        if (users.current != null && passwordHasher != null) {
             authorizationEndpoint = new AuthorizationEndpoint(authorizationRequests, users, passwordHasher, sessions, interactions,
-                    new ConsentStore(sql), new JdbcAuthorizationCodeStore(sql), instance.scopes(), new LoginThrottle(instance.clock()),
+                    new ConsentStore(sql), codes, instance.scopes(), new LoginThrottle(instance.clock()),
                     new Pages(config.branding()), instance.clock(), endpoints);
         }
         app = Javalin.create(c -> {
@@ -213,6 +267,8 @@ public final class LatchServer implements AutoCloseable {
                 c.routes.post(base + "/authorize/login", ctx -> write(ctx, authorizationEndpoint.login(request(ctx))));
                 c.routes.post(base + "/authorize/consent", ctx -> write(ctx, authorizationEndpoint.consent(request(ctx))));
             }
+            c.routes.get(base + "/userinfo", ctx -> write(ctx, userinfoEndpoint.handle(request(ctx))));
+            c.routes.post(base + "/userinfo", ctx -> write(ctx, userinfoEndpoint.handle(request(ctx))));
             if (registrationEndpoint.open()) {
                 c.routes.post(base + "/register", ctx -> write(ctx, registrationEndpoint.register(request(ctx))));
                 for (HandlerType method : List.of(HandlerType.GET, HandlerType.PUT, HandlerType.DELETE)) {
@@ -246,6 +302,8 @@ public final class LatchServer implements AutoCloseable {
             sessions.purgeExpired(now);
             interactions.purgeExpired(now);
             pushedRequests.purgeExpired(now);
+            codes.purgeExpired(now);
+            refreshTokens.purgeExpired(now);
         } catch (RuntimeException e) {
             LOG.warn("purging expired rows failed: {}", e.getMessage());
         }
@@ -261,6 +319,15 @@ public final class LatchServer implements AutoCloseable {
 
     public int managementPort() {
         return management.port();
+    }
+
+    /** The authorization codes, which the authorization endpoint issues and the token endpoint redeems. */
+    public AuthorizationCodeStore authorizationCodes() {
+        return codes;
+    }
+
+    public RefreshTokenStore refreshTokens() {
+        return refreshTokens;
     }
 
     public Metrics metrics() {

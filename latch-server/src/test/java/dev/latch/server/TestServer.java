@@ -52,9 +52,18 @@ public final class TestServer implements AutoCloseable {
 
     /** A server whose notion of time is {@code clock} (a {@link TestClock} lets tests move it). */
     public static TestServer start(Map<String, String> settings, Clock clock) {
+        return start(settings, clock, (java.util.function.Consumer<LatchServer>) s -> {});
+    }
+
+    /** A server whose people are those of {@code users} (for instance an {@link InMemoryUserStore}); null for none. */
+    public static TestServer start(Map<String, String> settings, Clock clock, dev.latch.server.user.UserStore users) {
         try {
             Path data = settings.containsKey("data") ? Path.of(settings.get("data")) : Files.createTempDirectory("latch-test");
-            return start(data, settings, !settings.containsKey("data"), clock);
+            return start(data, settings, !settings.containsKey("data"), clock, s -> {
+                if (users != null) {
+                    s.users(users, null); // tokens and userinfo know these people; nobody signs in without a hasher
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -70,6 +70,9 @@ public final class ShowConfigCommand implements Callable<Integer> {
         tokens.put("default-audience", t.defaultAudience());
         tokens.put("signing-alg", t.signingAlg());
         tokens.put("jwks-max-age", duration(t.jwksMaxAge()));
+        tokens.put("id-token-lifetime", duration(t.idTokenLifetime()));
+        tokens.put("refresh-token-idle-lifetime", duration(t.refreshTokenIdleLifetime()));
+        tokens.put("refresh-token-absolute-lifetime", duration(t.refreshTokenAbsoluteLifetime()));
         root.put("tokens", tokens);
         Map<String, Object> registration = new LinkedHashMap<>();
         registration.put("initial-access-token", secret(c.registration().initialAccessToken()));
@@ -90,6 +93,16 @@ public final class ShowConfigCommand implements Callable<Integer> {
             clients.add(copy);
         }
         root.put("clients", clients);
+        List<Object> claims = new ArrayList<>();
+        for (ServerConfig.ClaimMapping m : c.claims()) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("claim", m.claim());
+            one.put("source", m.source());
+            one.put("in", m.in());
+            if (m.scope() != null) one.put("scope", m.scope());
+            claims.add(one);
+        }
+        root.put("claims", claims);
         return root;
     }
 

@@ -14,6 +14,10 @@ import java.util.Map;
  * @param accessTokenSignedResponseAlg  algorithm of this client's JWT access tokens; null for the server default
  * @param allowedResources              RFC 8707 resource indicators this client may ask tokens for
  * @param resourceUris                  identifiers of the resource server(s) this client is, for introspection
+ * @param refreshTokens                 Latch policy: true issues a refresh token on every authorization code
+ *                                      grant, not only when {@code offline_access} was granted (needs grant type refresh_token)
+ * @param refreshTokenIdleLifetime      seconds a refresh token may lie unused; null for the server default
+ * @param refreshTokenAbsoluteLifetime  seconds from the first refresh token of a sign-in after which none works; null for the server default
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Client(
@@ -45,7 +49,10 @@ public record Client(
         @JsonProperty("logo_uri") String logoUri,
         @JsonProperty("policy_uri") String policyUri,
         @JsonProperty("tos_uri") String tosUri,
-        @JsonProperty("require_pkce") Boolean requirePkce) {
+        @JsonProperty("require_pkce") Boolean requirePkce,
+        @JsonProperty("refresh_tokens") Boolean refreshTokens,
+        @JsonProperty("refresh_token_idle_lifetime") Long refreshTokenIdleLifetime,
+        @JsonProperty("refresh_token_absolute_lifetime") Long refreshTokenAbsoluteLifetime) {
 
     public static final String BASIC = "client_secret_basic";
     public static final String POST = "client_secret_post";
@@ -81,6 +88,11 @@ public record Client(
         return SECRET_JWT.equals(tokenEndpointAuthMethod);
     }
 
+    /** True when a refresh token goes with every code grant of this client, offline_access or not. */
+    public boolean refreshTokensAlways() {
+        return refreshTokens != null && refreshTokens;
+    }
+
     public List<String> scopes() {
         return scope == null || scope.isBlank() ? List.of() : List.of(scope.trim().split("\\s+"));
     }
@@ -107,6 +119,8 @@ public record Client(
         private String applicationType, idTokenAlg, clientUri, logoUri, policyUri, tosUri;
         private List<String> postLogoutRedirectUris;
         private Long defaultMaxAge;
+        private Boolean refreshTokens;
+        private Long refreshIdle, refreshAbsolute;
 
         public Builder() {}
 
@@ -120,7 +134,8 @@ public record Client(
             applicationType = c.applicationType; postLogoutRedirectUris = c.postLogoutRedirectUris;
             idTokenAlg = c.idTokenSignedResponseAlg; requirePar = c.requirePushedAuthorizationRequests;
             defaultMaxAge = c.defaultMaxAge; clientUri = c.clientUri; logoUri = c.logoUri; policyUri = c.policyUri;
-            tosUri = c.tosUri; requirePkce = c.requirePkce;
+            tosUri = c.tosUri; requirePkce = c.requirePkce; refreshTokens = c.refreshTokens;
+            refreshIdle = c.refreshTokenIdleLifetime; refreshAbsolute = c.refreshTokenAbsoluteLifetime;
         }
 
         public Builder clientId(String v) { clientId = v; return this; }
@@ -152,12 +167,15 @@ public record Client(
         public Builder policyUri(String v) { policyUri = v; return this; }
         public Builder tosUri(String v) { tosUri = v; return this; }
         public Builder requirePkce(Boolean v) { requirePkce = v; return this; }
+        public Builder refreshTokens(Boolean v) { refreshTokens = v; return this; }
+        public Builder refreshTokenIdleLifetime(Long v) { refreshIdle = v; return this; }
+        public Builder refreshTokenAbsoluteLifetime(Long v) { refreshAbsolute = v; return this; }
 
         public Client build() {
             return new Client(clientId, clientName, method, signingAlg, grantTypes, responseTypes, scope, redirectUris, jwks,
                     jwksUri, lifetime, format, atAlg, allowedResources, resourceUris, enabled, issuedAt, secretExpiresAt, dynamic,
                     applicationType, postLogoutRedirectUris, idTokenAlg, requirePar, defaultMaxAge, clientUri, logoUri, policyUri,
-                    tosUri, requirePkce);
+                    tosUri, requirePkce, refreshTokens, refreshIdle, refreshAbsolute);
         }
     }
 }

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
 public final class ClientRegistry {
 
     /** Grant types this server implements. */
-    public static final Set<String> SUPPORTED_GRANTS = Set.of("client_credentials");
+    public static final Set<String> SUPPORTED_GRANTS = Set.of("client_credentials", "authorization_code", "refresh_token");
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._~:@+\\-/]{1,200}");
     /** Secrets given by an operator are digested like generated ones, so they must be long. */
     public static final int MIN_SECRET_LENGTH = 32;
@@ -175,8 +175,9 @@ public final class ClientRegistry {
             throw OAuthError.invalidClientMetadata("client_id may hold only letters, digits and . _ ~ : @ + - / (1-200 characters)");
         }
         String method = c.tokenEndpointAuthMethod() == null ? Client.BASIC : c.tokenEndpointAuthMethod();
-        if (!Client.AUTH_METHODS.contains(method)) {
-            throw OAuthError.invalidClientMetadata("token_endpoint_auth_method must be one of " + String.join(", ", Client.AUTH_METHODS));
+        if (!Client.AUTH_METHODS.contains(method) && !Client.NONE.equals(method)) {
+            throw OAuthError.invalidClientMetadata("token_endpoint_auth_method must be one of " + String.join(", ", Client.AUTH_METHODS)
+                    + " or none (public code-flow clients)");
         }
         String alg = c.tokenEndpointAuthSigningAlg();
         if (alg != null) {
@@ -210,12 +211,43 @@ public final class ClientRegistry {
         List<String> grants = c.grantTypes() == null ? List.of("client_credentials") : List.copyOf(new java.util.LinkedHashSet<>(c.grantTypes()));
         for (String g : grants) {
             if (!SUPPORTED_GRANTS.contains(g)) {
-                throw OAuthError.invalidClientMetadata("grant type " + g + " is not supported (supported: " + String.join(", ", SUPPORTED_GRANTS) + ")");
+                throw OAuthError.invalidClientMetadata("grant type " + g + " is not supported (supported: "
+                        + String.join(", ", new java.util.TreeSet<>(SUPPORTED_GRANTS)) + ")");
             }
         }
-        List<String> responseTypes = c.responseTypes() == null ? List.of() : c.responseTypes();
-        if (!responseTypes.isEmpty()) {
-            throw OAuthError.invalidClientMetadata("response_types must be empty: this server has no authorization endpoint yet");
+        boolean codeFlow = grants.contains("authorization_code");
+        List<String> responseTypes = c.responseTypes() == null ? (codeFlow ? List.of("code") : List.of()) : List.copyOf(new java.util.LinkedHashSet<>(c.responseTypes()));
+        for (String rt : responseTypes) {
+            if (!rt.equals("code")) {
+                throw OAuthError.invalidClientMetadata("response type " + rt + " is not supported (only code)");
+            }
+        }
+        // RFC 7591 §2.1: response_types and grant_types must agree
+        if (codeFlow != responseTypes.contains("code")) {
+            throw OAuthError.invalidClientMetadata("response_types code and grant_types authorization_code go together");
+        }
+        if (codeFlow && (c.redirectUris() == null || c.redirectUris().isEmpty())) {
+            throw OAuthError.invalidClientMetadata("redirect_uris are required for the authorization_code grant");
+        }
+        if (Client.NONE.equals(method) && (!codeFlow || grants.contains("client_credentials"))) {
+            throw OAuthError.invalidClientMetadata("token_endpoint_auth_method none is only for public clients of the authorization_code grant "
+                    + "(and they cannot use client_credentials)");
+        }
+        if (Client.NONE.equals(method) && Boolean.FALSE.equals(c.requirePkce())) {
+            throw OAuthError.invalidClientMetadata("require_pkce cannot be false for a public client (RFC 9700 §2.1.1)");
+        }
+        if (c.refreshTokensAlways() && !grants.contains("refresh_token")) {
+            throw OAuthError.invalidClientMetadata("refresh_tokens needs the grant type refresh_token");
+        }
+        for (var lifetime : java.util.Map.of("refresh_token_idle_lifetime", java.util.Optional.ofNullable(c.refreshTokenIdleLifetime()),
+                "refresh_token_absolute_lifetime", java.util.Optional.ofNullable(c.refreshTokenAbsoluteLifetime())).entrySet()) {
+            if (lifetime.getValue().isPresent() && lifetime.getValue().get() < 1) {
+                throw OAuthError.invalidClientMetadata(lifetime.getKey() + " must be at least 1 second");
+            }
+        }
+        if (c.refreshTokenIdleLifetime() != null && c.refreshTokenAbsoluteLifetime() != null
+                && c.refreshTokenIdleLifetime() > c.refreshTokenAbsoluteLifetime()) {
+            throw OAuthError.invalidClientMetadata("refresh_token_idle_lifetime must not exceed refresh_token_absolute_lifetime");
         }
         String scope = null;
         if (c.scope() != null && !c.scope().isBlank()) {
@@ -286,7 +318,7 @@ public final class ClientRegistry {
             throw OAuthError.invalidClientMetadata("client_name is longer than 200 characters");
         }
         return c.toBuilder().tokenEndpointAuthMethod(method).grantTypes(grants).responseTypes(responseTypes).scope(scope)
-                .clientSecretExpiresAt(method.equals(Client.PRIVATE_KEY_JWT) ? null : 0L).build();
+                .clientSecretExpiresAt(method.equals(Client.PRIVATE_KEY_JWT) || method.equals(Client.NONE) ? null : 0L).build();
     }
 
     /** JSON allows {@code [null]} where a list of strings belongs; it is bad metadata, not a crash. */

@@ -32,7 +32,7 @@ public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
     private static final Set<String> TOP = Set.of("issuer", "port", "data", "database", "management", "tls", "crypto",
-            "master-key", "tokens", "registration", "outbound", "scopes", "clients", "branding", "sessions");
+            "master-key", "tokens", "registration", "outbound", "scopes", "clients", "branding", "sessions", "claims");
 
     /** Environment variables and the setting each overrides. */
     public static final Map<String, String> ENVIRONMENT = Map.ofEntries(
@@ -128,17 +128,28 @@ public final class ConfigLoader {
             throw new ConfigException("crypto: must be one of jdk, native, auto (was " + crypto + ")");
         }
 
-        JsonNode tok = obj(root, "tokens", Set.of("access-token-lifetime", "max-access-token-lifetime", "default-audience", "signing-alg", "jwks-max-age"));
+        JsonNode tok = obj(root, "tokens", Set.of("access-token-lifetime", "max-access-token-lifetime", "default-audience", "signing-alg", "jwks-max-age",
+                "id-token-lifetime", "refresh-token-idle-lifetime", "refresh-token-absolute-lifetime"));
         ServerConfig.Tokens tokens = new ServerConfig.Tokens(
                 durationAt(tok, "tokens.access-token-lifetime", "access-token-lifetime", Duration.ofHours(1)),
                 durationAt(tok, "tokens.max-access-token-lifetime", "max-access-token-lifetime", Duration.ofHours(24)),
                 text(tok, "default-audience") == null ? issuer : text(tok, "default-audience"),
                 text(tok, "signing-alg") == null ? "RS256" : text(tok, "signing-alg"),
-                durationAt(tok, "tokens.jwks-max-age", "jwks-max-age", Duration.ofMinutes(10)));
+                durationAt(tok, "tokens.jwks-max-age", "jwks-max-age", Duration.ofMinutes(10)),
+                durationAt(tok, "tokens.id-token-lifetime", "id-token-lifetime", Duration.ofHours(1)),
+                durationAt(tok, "tokens.refresh-token-idle-lifetime", "refresh-token-idle-lifetime", Duration.ofDays(30)),
+                durationAt(tok, "tokens.refresh-token-absolute-lifetime", "refresh-token-absolute-lifetime", Duration.ofDays(90)));
         try {
             dev.latch.core.jose.JwsAlgorithms.asymmetric(tokens.signingAlg());
         } catch (IllegalArgumentException e) {
             throw new ConfigException("tokens.signing-alg: " + e.getMessage());
+        }
+        for (var d : Map.of("tokens.id-token-lifetime", tokens.idTokenLifetime(), "tokens.refresh-token-idle-lifetime",
+                tokens.refreshTokenIdleLifetime(), "tokens.refresh-token-absolute-lifetime", tokens.refreshTokenAbsoluteLifetime()).entrySet()) {
+            if (d.getValue().toSeconds() < 1) throw new ConfigException(d.getKey() + ": must be at least 1s");
+        }
+        if (tokens.refreshTokenIdleLifetime().compareTo(tokens.refreshTokenAbsoluteLifetime()) > 0) {
+            throw new ConfigException("tokens.refresh-token-idle-lifetime: longer than tokens.refresh-token-absolute-lifetime");
         }
         if (tokens.accessTokenLifetime().compareTo(tokens.maxAccessTokenLifetime()) > 0) {
             throw new ConfigException("tokens.access-token-lifetime: longer than tokens.max-access-token-lifetime");
@@ -210,7 +221,60 @@ public final class ConfigLoader {
 
         return new ServerConfig(issuer, port, data, database, new ServerConfig.Management(mhost, mport), tlsSettings, crypto,
                 secrets.resolve("master-key", text(root, "master-key")), tokens, registration, outbound,
-                List.copyOf(scopes), List.copyOf(clients), branding, sessions);
+                List.copyOf(scopes), List.copyOf(clients), branding, sessions, claimMappings(root.get("claims")));
+    }
+
+    /** Claims the mappings may never set: they say who issued the token, to whom, about whom, for what and when. */
+    public static final Set<String> PROTECTED_CLAIMS = Set.of("iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id",
+            "scope", "azp", "auth_time", "nonce", "at_hash", "c_hash", "sid", "amr", "acr", "cnf");
+    private static final Set<String> CLAIM_TARGETS = Set.of("id_token", "userinfo", "access_token");
+    private static final Pattern CLAIM_NAME = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");
+
+    private static List<ServerConfig.ClaimMapping> claimMappings(JsonNode node) {
+        List<ServerConfig.ClaimMapping> out = new ArrayList<>();
+        if (node == null || node.isNull()) return List.of();
+        if (node.isObject() && node.size() > 0 && java.util.stream.StreamSupport.stream(
+                java.util.Spliterators.spliteratorUnknownSize(node.fieldNames(), 0), false).allMatch(k -> k.matches("\\d{1,3}"))) {
+            // claims.0.claim=… from the command line: entries by index
+            ArrayNode list = JsonNodeFactory.instance.arrayNode();
+            new java.util.TreeMap<Integer, JsonNode>(java.util.stream.StreamSupport.stream(
+                    java.util.Spliterators.spliteratorUnknownSize(node.fields(), 0), false)
+                    .collect(java.util.stream.Collectors.toMap(e -> Integer.parseInt(e.getKey()), Map.Entry::getValue))).values().forEach(list::add);
+            node = list;
+        }
+        if (!node.isArray()) throw new ConfigException("claims: must be a list of {claim, source, in, scope}");
+        Set<String> seen = new java.util.HashSet<>();
+        int i = 0;
+        for (JsonNode m : node) {
+            String at = "claims[" + i + "]";
+            if (!m.isObject()) throw new ConfigException(at + ": must be a mapping {claim, source, in, scope}");
+            JsonNode checked = obj(JsonNodeFactory.instance.objectNode().set(at, m), at, Set.of("claim", "source", "in", "scope"));
+            String claim = text(checked, "claim");
+            if (claim == null || !CLAIM_NAME.matcher(claim).matches()) {
+                throw new ConfigException(at + ".claim: a claim name (letters, digits, _ . : -) is required");
+            }
+            if (PROTECTED_CLAIMS.contains(claim)) {
+                throw new ConfigException(at + ".claim: '" + claim + "' is set by the server and cannot be mapped (protected: "
+                        + String.join(", ", new java.util.TreeSet<>(PROTECTED_CLAIMS)) + ")");
+            }
+            String source = text(checked, "source") == null ? claim : text(checked, "source");
+            if (!CLAIM_NAME.matcher(source).matches()) {
+                throw new ConfigException(at + ".source: must be roles, username, subject or a claim name of the user (was " + source + ")");
+            }
+            List<String> in = list(checked, "in", List.of("id_token", "userinfo", "access_token"));
+            if (in.isEmpty()) throw new ConfigException(at + ".in: must name at least one of access_token, id_token, userinfo");
+            for (String t : in) {
+                if (!CLAIM_TARGETS.contains(t)) {
+                    throw new ConfigException(at + ".in: '" + t + "' is not one of access_token, id_token, userinfo");
+                }
+                if (!seen.add(claim + "@" + t)) {
+                    throw new ConfigException(at + ".claim: '" + claim + "' is already mapped into " + t);
+                }
+            }
+            out.add(new ServerConfig.ClaimMapping(claim, source, in, text(checked, "scope")));
+            i++;
+        }
+        return List.copyOf(out);
     }
 
     /** RFC 8414 §2: https (http only for localhost), no query, no fragment, no trailing slash. */

@@ -25,11 +25,12 @@ import java.util.Map;
  * @param clients      clients declared in configuration (applied at start-up)
  * @param branding     the look of the sign-in pages
  * @param sessions     lifetimes of single sign-on sessions
+ * @param claims       claim mappings: user attributes and roles into ID token, userinfo and access token claims
  */
 public record ServerConfig(String issuer, int port, Path data, DatabaseSettings database, Management management,
                            Tls tls, String crypto, String masterKey, Tokens tokens, Registration registration,
                            Outbound outbound, List<ScopeSetting> scopes, List<Map<String, Object>> clients,
-                           Branding branding, Sessions sessions) {
+                           Branding branding, Sessions sessions, List<ClaimMapping> claims) {
 
     public record DatabaseSettings(String url, String user, String password, int poolSize) {}
 
@@ -47,9 +48,22 @@ public record ServerConfig(String issuer, int port, Path data, DatabaseSettings 
      * @param defaultAudience        {@code aud} of tokens requested without {@code resource}; default the issuer
      * @param signingAlg             default algorithm of access tokens
      * @param jwksMaxAge             JWKS {@code Cache-Control: max-age}; a new key waits this long before signing
+     * @param idTokenLifetime        lifetime of ID tokens (OIDC Core §2 {@code exp}); default 1 h
+     * @param refreshTokenIdleLifetime     a refresh token unused this long expires (a client may set its own); default 30 d
+     * @param refreshTokenAbsoluteLifetime no refresh token outlives its first issue by more (a client may set its own); default 90 d
      */
     public record Tokens(Duration accessTokenLifetime, Duration maxAccessTokenLifetime, String defaultAudience,
-                         String signingAlg, Duration jwksMaxAge) {}
+                         String signingAlg, Duration jwksMaxAge, Duration idTokenLifetime, Duration refreshTokenIdleLifetime,
+                         Duration refreshTokenAbsoluteLifetime) {}
+
+    /**
+     * One claim mapping: {@code claim} is filled from {@code source} ({@code roles}, {@code username},
+     * {@code subject}... or the name of a standard claim the user has) into the tokens listed in
+     * {@code in}, when {@code scope} (if given) was granted.
+     *
+     * @param in any of {@code id_token}, {@code userinfo}, {@code access_token}
+     */
+    public record ClaimMapping(String claim, String source, List<String> in, String scope) {}
 
     /**
      * @param initialAccessToken registration is open only to holders of this token ({@code LATCH_REGISTRATION_TOKEN}); unset closes it

@@ -19,18 +19,21 @@ import java.util.function.BooleanSupplier;
 public final class MetadataEndpoint {
 
     private final ServerEndpoints endpoints;
-    private final List<String> grantTypes;
+    private final java.util.function.Supplier<List<String>> grantTypes;
     private final ScopeCatalogue scopes;
     private final BooleanSupplier registrationOpen;
     private final BooleanSupplier signIn;
 
     public MetadataEndpoint(ServerEndpoints endpoints, List<String> grantTypes, ScopeCatalogue scopes, BooleanSupplier registrationOpen) {
-        this(endpoints, grantTypes, scopes, registrationOpen, () -> false);
+        this(endpoints, () -> grantTypes, scopes, registrationOpen, () -> false);
     }
 
-    /** @param signIn true when the authorization endpoint is served (users can sign in) */
-    public MetadataEndpoint(ServerEndpoints endpoints, List<String> grantTypes, ScopeCatalogue scopes, BooleanSupplier registrationOpen,
-                            BooleanSupplier signIn) {
+    /**
+     * @param grantTypes the grants that work end to end now
+     * @param signIn     true when the authorization endpoint is served (users can sign in)
+     */
+    public MetadataEndpoint(ServerEndpoints endpoints, java.util.function.Supplier<List<String>> grantTypes, ScopeCatalogue scopes,
+                            BooleanSupplier registrationOpen, BooleanSupplier signIn) {
         this.endpoints = endpoints;
         this.grantTypes = grantTypes;
         this.scopes = scopes;
@@ -66,7 +69,7 @@ public final class MetadataEndpoint {
             m.put("response_types_supported", List.of());
             m.put("response_modes_supported", List.of());
         }
-        m.put("grant_types_supported", grantTypes);
+        m.put("grant_types_supported", grantTypes.get());
         m.put("token_endpoint_auth_methods_supported", authMethods);
         m.put("token_endpoint_auth_signing_alg_values_supported", assertionAlgs);
         m.put("introspection_endpoint", endpoints.introspection());
@@ -86,12 +89,13 @@ public final class MetadataEndpoint {
      */
     public Map<String, Object> openidConfiguration() {
         Map<String, Object> m = metadata();
+        m.put("userinfo_endpoint", endpoints.userinfo());
         m.put("subject_types_supported", List.of("public"));
         m.put("id_token_signing_alg_values_supported", JwsAlgorithms.asymmetricNames());
         m.put("request_parameter_supported", false);
         m.put("request_uri_parameter_supported", false);
         m.put("claims_parameter_supported", false);
-        m.put("claims_supported", List.of("iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid",
+        m.put("claims_supported", List.of("iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "amr", "azp", "sid",
                 "name", "given_name", "family_name", "preferred_username", "email", "email_verified", "phone_number", "address"));
         return m;
     }

@@ -16,6 +16,8 @@ public record ServerEndpoints(String issuer) {
     public String par() { return issuer + "/par"; }
     public String authorization() { return issuer + "/authorize"; }
     public String endSession() { return issuer + "/logout"; }
+    /** OIDC Core §5.3; routed at {@code /userinfo}, to be advertised as {@code userinfo_endpoint} by the OpenID configuration. */
+    public String userinfo() { return issuer + "/userinfo"; }
 
     /** The issuer's path ("" for a bare host), under which every route is served. */
     public String basePath() {

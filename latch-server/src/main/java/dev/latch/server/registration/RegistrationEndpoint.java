@@ -38,7 +38,8 @@ public final class RegistrationEndpoint {
     private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
     /** Latch settings a client may not give itself. */
     static final Set<String> ADMIN_ONLY = Set.of("allowed_resources", "resource_uris", "enabled", "registered_dynamically",
-            "client_id_issued_at", "client_secret_expires_at", "require_pkce");
+            "client_id_issued_at", "client_secret_expires_at", "require_pkce", "refresh_tokens", "refresh_token_idle_lifetime",
+            "refresh_token_absolute_lifetime");
     static final Set<String> KNOWN = Set.of("client_id", "client_secret", "client_name", "token_endpoint_auth_method",
             "token_endpoint_auth_signing_alg", "grant_types", "response_types", "scope", "redirect_uris", "jwks", "jwks_uri",
             "access_token_lifetime", "access_token_format", "access_token_signed_response_alg", "registration_access_token",

@@ -24,11 +24,16 @@ public final class RevocationEndpoint {
     private final ClientAuthentication authentication;
     private final AccessTokenReader reader;
     private final Metrics metrics;
+    private final dev.latch.server.refresh.RefreshTokenStore refreshTokens;
+    private final java.time.Clock clock;
 
-    public RevocationEndpoint(ClientAuthentication authentication, AccessTokenReader reader, Metrics metrics) {
+    public RevocationEndpoint(ClientAuthentication authentication, AccessTokenReader reader, Metrics metrics,
+                              dev.latch.server.refresh.RefreshTokenStore refreshTokens, java.time.Clock clock) {
         this.authentication = authentication;
         this.reader = reader;
         this.metrics = metrics;
+        this.refreshTokens = refreshTokens;
+        this.clock = clock;
     }
 
     public Response handle(Request request) {
@@ -40,6 +45,9 @@ public final class RevocationEndpoint {
             if (found.isPresent() && caller.client().clientId().equals(found.get().clientId())) {
                 reader.revoke(token, found.get());
                 AUDIT.info("token revoked client={} jti={}", caller.client().clientId(), found.get().jti());
+            } else if (found.isEmpty() && refreshTokens.revoke(token, caller.client().clientId(), clock.instant().getEpochSecond())) {
+                // the whole family goes: its other tokens stand for the same grant (RFC 7009 §2.1)
+                AUDIT.info("refresh token revoked client={}", caller.client().clientId());
             }
             return Response.empty(200).withHeader("Cache-Control", "no-store");
         } catch (OAuthError e) {

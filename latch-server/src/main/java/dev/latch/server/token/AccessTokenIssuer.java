@@ -49,6 +49,14 @@ public final class AccessTokenIssuer {
     }
 
     public Issued issue(Client client, String subject, List<String> audience, String scope) {
+        return issue(client, subject, audience, scope, Map.of());
+    }
+
+    /**
+     * @param extraClaims mapped claims for a JWT access token; the token's own claims are written after
+     *                    them and win. Opaque tokens do not carry them (introspection shows the RFC 7662 set).
+     */
+    public Issued issue(Client client, String subject, List<String> audience, String scope, Map<String, Object> extraClaims) {
         long now = clock.instant().getEpochSecond();
         long lifetime = client.accessTokenLifetime() != null ? client.accessTokenLifetime() : defaultLifetime.toSeconds();
         AccessToken content = new AccessToken(issuer, subject, audience, client.clientId(), scope, Secrets.generate(128), now, now + lifetime);
@@ -61,7 +69,13 @@ public final class AccessTokenIssuer {
                 ? JwsAlgorithms.asymmetric(client.accessTokenSignedResponseAlg()) : defaultAlg;
         KeyRing.ActiveKey key = keys.active(alg);
         JWSHeader header = headers.computeIfAbsent(key.key().kid(), kid -> header(alg, kid));
-        JWSObject jws = new JWSObject(header, new Payload(Json.write(content.claims())));
+        Map<String, Object> claims = content.claims();
+        if (!extraClaims.isEmpty()) {
+            Map<String, Object> merged = new java.util.LinkedHashMap<>(extraClaims);
+            merged.putAll(claims);
+            claims = merged;
+        }
+        JWSObject jws = new JWSObject(header, new Payload(Json.write(claims)));
         try {
             jws.sign(key.signer());
         } catch (JOSEException e) {

@@ -37,6 +37,9 @@ public final class PortableSettings {
         s.put("tokens.default-audience", t.defaultAudience());
         s.put("tokens.signing-alg", t.signingAlg());
         s.put("tokens.jwks-max-age", duration(t.jwksMaxAge()));
+        s.put("tokens.id-token-lifetime", duration(t.idTokenLifetime()));
+        s.put("tokens.refresh-token-idle-lifetime", duration(t.refreshTokenIdleLifetime()));
+        s.put("tokens.refresh-token-absolute-lifetime", duration(t.refreshTokenAbsoluteLifetime()));
         s.put("registration.allowed-scopes", List.copyOf(config.registration().allowedScopes()));
         s.put("registration.allowed-grant-types", List.copyOf(config.registration().allowedGrantTypes()));
         s.put("outbound.allow", List.copyOf(config.outbound().allow()));

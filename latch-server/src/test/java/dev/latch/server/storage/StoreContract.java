@@ -17,7 +17,8 @@ import org.opentest4j.TestAbortedException;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 public abstract class StoreContract {
 
-    private static final String[] TABLES = {"clients", "scopes", "signing_keys", "used_jtis", "opaque_tokens", "revoked_tokens"};
+    private static final String[] TABLES = {"clients", "scopes", "signing_keys", "used_jtis", "opaque_tokens", "revoked_tokens",
+            "refresh_tokens", "refresh_families"};
 
     protected TestDatabase testDatabase;
     protected Database database;

@@ -217,7 +217,7 @@ class TokenRequestValidationTest {
     // --- grant types ---
 
     @ParameterizedTest
-    @ValueSource(strings = {"password", "authorization_code", "refresh_token", "implicit",
+    @ValueSource(strings = {"password", "implicit",
             "urn:ietf:params:oauth:grant-type:jwt-bearer", "urn:ietf:params:oauth:grant-type:token-exchange", "CLIENT_CREDENTIALS"})
     void unsupportedGrantTypeThenUnsupportedGrantType(String grantType) {
         assertError(token("grant_type=" + form(grantType)), 400, "unsupported_grant_type");
@@ -228,6 +228,12 @@ class TokenRequestValidationTest {
     void unsupportedGrantTypeWithQuotesAndNonAsciiThenDescriptionStaysInTheRfcCharacterSet() {
         JsonNode body = assertError(token("grant_type=" + form("p\u00e4ss\"word\\\n")), 400, "unsupported_grant_type");
         assertThat(body.path("error_description").asText()).contains("p?ss'word");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"authorization_code", "refresh_token"})
+    void userGrantForAClientCredentialsClientThenUnauthorizedClient(String grantType) {
+        assertError(token("grant_type=" + grantType + "&code=c&refresh_token=r&redirect_uri=https%3A%2F%2Fa.example%2Fcb"), 400, "unauthorized_client");
     }
 
     @Test

@@ -1,0 +1,126 @@
+package dev.latch.server.refresh;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.latch.server.client.Secrets;
+import dev.latch.server.http.Json;
+import dev.latch.server.storage.Sql;
+import java.util.List;
+import java.util.Optional;
+
+/** {@link RefreshTokenStore} on the {@code refresh_families} and {@code refresh_tokens} tables. */
+public final class JdbcRefreshTokenStore implements RefreshTokenStore {
+
+    /** The part of a family kept as JSON. */
+    record GrantData(String scope, List<String> resources, long authTime, String sessionId, List<String> amr) {}
+
+    private final Sql sql;
+
+    public JdbcRefreshTokenStore(Sql sql) {
+        this.sql = sql;
+    }
+
+    @Override
+    public Use.Rotated start(Family family, long idleExpiresAt) {
+        String familyId = Secrets.generate(128);
+        Family stored = new Family(familyId, family.clientId(), family.subject(), family.scope(),
+                family.resources() == null ? List.of() : List.copyOf(family.resources()), family.authTime(), family.sessionId(),
+                family.amr() == null ? List.of() : List.copyOf(family.amr()), family.createdAt(), family.expiresAt());
+        GrantData data = new GrantData(stored.scope(), stored.resources(), stored.authTime(), stored.sessionId(), stored.amr());
+        String token = Secrets.generate(256);
+        sql.transaction(c -> {
+            try (var ps = Sql.prepare(c, "INSERT INTO refresh_families (family_id, client_id, subject, grant_data, created_at, expires_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?)", familyId, stored.clientId(), stored.subject(), Json.write(data),
+                    stored.createdAt(), stored.expiresAt())) {
+                ps.executeUpdate();
+            }
+            try (var ps = Sql.prepare(c, "INSERT INTO refresh_tokens (token_digest, family_id, issued_at, expires_at) VALUES (?, ?, ?, ?)",
+                    Secrets.digest(token), familyId, stored.createdAt(), Math.min(idleExpiresAt, stored.expiresAt()))) {
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        return new Use.Rotated(stored, token);
+    }
+
+    @Override
+    public Use use(String token, String clientId, long now, long idleSeconds, java.util.function.Consumer<Family> check) {
+        String digest = Secrets.digest(token);
+        record Row(Family family, long expiresAt, Long rotatedAt, Long revokedAt) {}
+        Optional<Row> found = sql.queryOne("SELECT f.family_id, f.client_id, f.subject, f.grant_data, f.created_at, f.expires_at, "
+                + "t.expires_at AS token_expires_at, t.rotated_at, f.revoked_at FROM refresh_tokens t "
+                + "JOIN refresh_families f ON f.family_id = t.family_id WHERE t.token_digest = ?", rs -> {
+                    GrantData d = parse(rs.getString(4));
+                    Family f = new Family(rs.getString(1), rs.getString(2), rs.getString(3), d.scope(), d.resources(), d.authTime(),
+                            d.sessionId(), d.amr(), rs.getLong(5), rs.getLong(6));
+                    return new Row(f, rs.getLong(7), Sql.nullableLong(rs, "rotated_at"), Sql.nullableLong(rs, "revoked_at"));
+                }, digest);
+        if (found.isEmpty()) {
+            return new Use.Invalid();
+        }
+        Row row = found.get();
+        Family family = row.family();
+        // another client holding this token learns nothing and changes nothing
+        if (!family.clientId().equals(clientId) || row.revokedAt() != null) {
+            return new Use.Invalid();
+        }
+        if (row.rotatedAt() != null) {
+            revokeFamily(family.familyId(), now);
+            return new Use.Reused(family);
+        }
+        if (now >= row.expiresAt() || now >= family.expiresAt()) {
+            return new Use.Invalid();
+        }
+        check.accept(family);
+        String next = Secrets.generate(256);
+        boolean won = sql.transaction(c -> {
+            try (var ps = Sql.prepare(c, "UPDATE refresh_tokens SET rotated_at = ? WHERE token_digest = ? AND rotated_at IS NULL", now, digest)) {
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            try (var ps = Sql.prepare(c, "INSERT INTO refresh_tokens (token_digest, family_id, issued_at, expires_at) VALUES (?, ?, ?, ?)",
+                    Secrets.digest(next), family.familyId(), now, Math.min(now + idleSeconds, family.expiresAt()))) {
+                ps.executeUpdate();
+            }
+            return true;
+        });
+        if (!won) {
+            // a concurrent use rotated it first: this is a second use of the same token
+            revokeFamily(family.familyId(), now);
+            return new Use.Reused(family);
+        }
+        // a revocation racing with this rotation is not lost: the family flag is checked on every use
+        return new Use.Rotated(family, next);
+    }
+
+    @Override
+    public boolean revoke(String token, String clientId, long now) {
+        return sql.update("UPDATE refresh_families SET revoked_at = ? WHERE revoked_at IS NULL AND client_id = ? AND family_id = "
+                + "(SELECT family_id FROM refresh_tokens WHERE token_digest = ?)", now, clientId, Secrets.digest(token)) == 1;
+    }
+
+    @Override
+    public void revokeFamily(String familyId, long now) {
+        sql.update("UPDATE refresh_families SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL", now, familyId);
+    }
+
+    @Override
+    public int revokeFamilies(String subject, String clientId, long now) {
+        return sql.update("UPDATE refresh_families SET revoked_at = ? WHERE subject = ? AND client_id = ? AND revoked_at IS NULL",
+                now, subject, clientId);
+    }
+
+    @Override
+    public int purgeExpired(long now) {
+        sql.update("DELETE FROM refresh_tokens WHERE family_id IN (SELECT family_id FROM refresh_families WHERE expires_at < ?)", now);
+        return sql.update("DELETE FROM refresh_families WHERE expires_at < ?", now);
+    }
+
+    private static GrantData parse(String json) {
+        try {
+            return Json.MAPPER.readValue(json, GrantData.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored refresh-token family is unreadable", e);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.latch.server.token;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import dev.latch.core.jose.JwsAlgorithms;
+import dev.latch.server.client.Client;
+import dev.latch.server.http.Json;
+import dev.latch.server.keys.KeyRing;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Issues ID tokens (OIDC Core §2, §3.1.3.6): signed with the client's {@code id_token_signed_response_alg}
+ * (RS256 by default, OIDC Registration §2), each algorithm by its own active key.
+ */
+public final class IdTokenIssuer {
+
+    private final KeyRing keys;
+    private final Clock clock;
+    private final String issuer;
+    private final Duration lifetime;
+
+    /**
+     * What the ID token says about the sign-in.
+     *
+     * @param nonce  the authorization request's nonce, or null (always null on refresh, OIDC Core §12.2)
+     * @param extra  mapped claims; the ID token's own claims are written after them and win
+     */
+    public record Content(String subject, long authTime, String nonce, String sessionId, List<String> amr, Map<String, Object> extra) {}
+
+    public IdTokenIssuer(KeyRing keys, Clock clock, String issuer, Duration lifetime) {
+        this.keys = keys;
+        this.clock = clock;
+        this.issuer = issuer;
+        this.lifetime = lifetime;
+    }
+
+    public String issue(Client client, Content content, String accessToken) {
+        JWSAlgorithm alg = client.idTokenSignedResponseAlg() != null
+                ? JwsAlgorithms.asymmetric(client.idTokenSignedResponseAlg()) : JWSAlgorithm.RS256;
+        long now = clock.instant().getEpochSecond();
+        Map<String, Object> claims = new LinkedHashMap<>(content.extra() == null ? Map.of() : content.extra());
+        claims.put("iss", issuer);
+        claims.put("sub", content.subject());
+        claims.put("aud", client.clientId());
+        // aud is this client alone, so azp repeats it; sent anyway so that it stays the same on refresh
+        claims.put("azp", client.clientId());
+        claims.put("exp", now + lifetime.toSeconds());
+        claims.put("iat", now);
+        claims.put("auth_time", content.authTime());
+        putOrRemove(claims, "nonce", content.nonce());
+        putOrRemove(claims, "sid", content.sessionId());
+        if (content.amr() != null && !content.amr().isEmpty()) claims.put("amr", content.amr());
+        else claims.remove("amr");
+        if (accessToken != null) claims.put("at_hash", accessTokenHash(accessToken, alg));
+        else claims.remove("at_hash");
+        KeyRing.ActiveKey key = keys.active(alg);
+        JWSObject jws = new JWSObject(new JWSHeader.Builder(alg).type(JOSEObjectType.JWT).keyID(key.key().kid()).build(),
+                new Payload(Json.write(claims)));
+        try {
+            jws.sign(key.signer());
+        } catch (JOSEException e) {
+            throw new IllegalStateException("signing failed with key " + key.key().kid() + ": " + e.getMessage(), e);
+        }
+        return jws.serialize();
+    }
+
+    private static void putOrRemove(Map<String, Object> claims, String name, Object value) {
+        if (value != null) claims.put(name, value);
+        else claims.remove(name);
+    }
+
+    /**
+     * OIDC Core §3.1.3.6: base64url of the left half of the access token's hash, with the hash of
+     * the JWS algorithm (SHA-256 for *256, SHA-384, SHA-512; Ed25519 signs with SHA-512 inside, so SHA-512).
+     */
+    static String accessTokenHash(String accessToken, JWSAlgorithm alg) {
+        String name = alg.getName();
+        String hash = JwsAlgorithms.isEd25519(alg) || name.endsWith("512") ? "SHA-512" : name.endsWith("384") ? "SHA-384" : "SHA-256";
+        try {
+            byte[] digest = MessageDigest.getInstance(hash).digest(accessToken.getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, digest.length / 2));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

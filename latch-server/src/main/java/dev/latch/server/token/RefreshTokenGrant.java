@@ -1,0 +1,87 @@
+package dev.latch.server.token;
+
+import dev.latch.core.error.OAuthError;
+import dev.latch.server.client.Client;
+import dev.latch.server.client.ClientAuthentication;
+import dev.latch.server.http.FormParameters;
+import dev.latch.server.refresh.RefreshTokenStore;
+import dev.latch.server.refresh.RefreshTokenStore.Family;
+import dev.latch.server.refresh.RefreshTokenStore.Use;
+import dev.latch.server.user.User;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): every use returns a new refresh token and retires the
+ * one presented; presenting a retired one revokes the family. A narrower {@code scope} narrows this
+ * access token only; the refresh token keeps the original grant. An ID token issued here keeps the
+ * sign-in's {@code auth_time} and carries no {@code nonce} (OIDC Core §12.2).
+ */
+public final class RefreshTokenGrant implements Grant {
+
+    private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
+
+    private final UserTokens tokens;
+    private final Clock clock;
+    private final String defaultAudience;
+
+    public RefreshTokenGrant(UserTokens tokens, Clock clock, String defaultAudience) {
+        this.tokens = tokens;
+        this.clock = clock;
+        this.defaultAudience = defaultAudience;
+    }
+
+    @Override
+    public String type() {
+        return "refresh_token";
+    }
+
+    @Override
+    public TokenResponse execute(ClientAuthentication.Authenticated authenticated, FormParameters form) {
+        Client client = authenticated.client();
+        String presented = form.require("refresh_token");
+        String requestedScope = form.get("scope");
+        long now = clock.instant().getEpochSecond();
+        record Checked(String scope, List<String> audience, User user) {}
+        AtomicReference<Checked> checked = new AtomicReference<>();
+        // checked before rotation: a refused request leaves the client its refresh token
+        Use use = tokens.refreshTokens().use(presented, client.clientId(), now, tokens.idleSeconds(client), f -> checked.set(
+                new Checked(narrowScope(f.scope(), requestedScope), TokenRequestChecks.checkAudience(client, f.resources(), defaultAudience),
+                        tokens.activeUser(f.subject()))));
+        Use.Rotated rotated = switch (use) {
+            case Use.Invalid ignored -> throw OAuthError.invalidGrant("the refresh token is invalid, expired or revoked");
+            case Use.Reused reused -> {
+                AUDIT.warn("refresh token reused client={} sub={}: its family is revoked", client.clientId(), reused.family().subject());
+                throw OAuthError.invalidGrant("the refresh token was already used; every token of this grant is revoked");
+            }
+            case Use.Rotated r -> r;
+        };
+        Family family = rotated.family();
+        Checked c = checked.get();
+        UserTokens.SignIn signIn = new UserTokens.SignIn(family.subject(), family.authTime(), null, family.sessionId(), family.amr());
+        return tokens.issue(client, c.user(), signIn, c.scope(), c.audience(), rotated.token(), family.familyId()).response();
+    }
+
+    /** RFC 6749 §6: the scope may shrink, never grow beyond the original grant. */
+    static String narrowScope(String granted, String requested) {
+        if (requested == null) {
+            return granted;
+        }
+        Set<String> original = granted == null || granted.isBlank() ? Set.of() : Set.of(granted.split(" "));
+        Set<String> asked = new LinkedHashSet<>(List.of(requested.trim().split(" +")));
+        List<String> beyond = new ArrayList<>();
+        for (String s : asked) {
+            if (s.isEmpty() || !original.contains(s)) beyond.add(s);
+        }
+        if (!beyond.isEmpty()) {
+            throw OAuthError.invalidScope("scope beyond the original grant: " + String.join(" ", beyond));
+        }
+        return String.join(" ", asked);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.latch.server.token;
+
+import dev.latch.core.error.OAuthError;
+import dev.latch.server.claims.ClaimMappings;
+import dev.latch.server.client.Client;
+import dev.latch.server.refresh.RefreshTokenStore;
+import dev.latch.server.user.User;
+import dev.latch.server.user.UserStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the grants on behalf of a user (authorization code, refresh token) issue alike: the access token
+ * ({@code sub} = the user's subject, mapped claims), the ID token when {@code openid} was granted, and
+ * refresh tokens with the client's lifetimes or the server's defaults.
+ */
+public final class UserTokens {
+
+    private final AccessTokenIssuer accessTokens;
+    private final IdTokenIssuer idTokens;
+    private final RefreshTokenStore refreshTokens;
+    private final UserStore users;
+    private final ClaimMappings mappings;
+    private final Clock clock;
+    private final Duration refreshIdle;
+    private final Duration refreshAbsolute;
+
+    /** What was issued: the response and the access token's jti (for revocation if the grant is replayed). */
+    public record Issued(TokenResponse response, String accessTokenJti, String refreshFamily) {}
+
+    /** The sign-in the tokens stand for. */
+    public record SignIn(String subject, long authTime, String nonce, String sessionId, List<String> amr) {}
+
+    public UserTokens(AccessTokenIssuer accessTokens, IdTokenIssuer idTokens, RefreshTokenStore refreshTokens, UserStore users,
+                      ClaimMappings mappings, Clock clock, Duration refreshIdle, Duration refreshAbsolute) {
+        this.accessTokens = accessTokens;
+        this.idTokens = idTokens;
+        this.refreshTokens = refreshTokens;
+        this.users = users;
+        this.mappings = mappings;
+        this.clock = clock;
+        this.refreshIdle = refreshIdle;
+        this.refreshAbsolute = refreshAbsolute;
+    }
+
+    public RefreshTokenStore refreshTokens() {
+        return refreshTokens;
+    }
+
+    /** The user, who must still exist and be enabled (RFC 6749 §5.2: otherwise the grant is invalid). */
+    public User activeUser(String subject) {
+        return users.findBySubject(subject).filter(User::enabled)
+                .orElseThrow(() -> OAuthError.invalidGrant("the user of this grant is no longer active"));
+    }
+
+    /**
+     * Issues access token and (with {@code openid}) ID token.
+     *
+     * @param refreshToken the refresh token to hand out with them, or null
+     */
+    public Issued issue(Client client, User user, SignIn signIn, String scope, List<String> audience, String refreshToken,
+                        String refreshFamily) {
+        Set<String> scopes = scope == null || scope.isEmpty() ? Set.of() : Set.of(scope.split(" "));
+        AccessTokenIssuer.Issued at = accessTokens.issue(client, user.subject(), audience, scope,
+                mappings.claims(user, scopes, ClaimMappings.Target.ACCESS_TOKEN));
+        String idToken = null;
+        if (scopes.contains("openid")) {
+            idToken = idTokens.issue(client, new IdTokenIssuer.Content(user.subject(), signIn.authTime(), signIn.nonce(),
+                    signIn.sessionId(), signIn.amr(), mappings.claims(user, scopes, ClaimMappings.Target.ID_TOKEN)), at.token());
+        }
+        TokenResponse response = new TokenResponse(at.token(), "Bearer", at.content().expiresAt() - at.content().issuedAt(), scope,
+                null, refreshToken, idToken);
+        return new Issued(response, at.content().jti(), refreshFamily);
+    }
+
+    /** Starts a refresh-token family for a new authorization; returns it with its first token. */
+    public RefreshTokenStore.Use.Rotated startRefresh(Client client, SignIn signIn, String scope, List<String> resources) {
+        long now = clock.instant().getEpochSecond();
+        long absolute = client.refreshTokenAbsoluteLifetime() != null ? client.refreshTokenAbsoluteLifetime() : refreshAbsolute.toSeconds();
+        RefreshTokenStore.Family family = new RefreshTokenStore.Family(null, client.clientId(), signIn.subject(), scope, resources,
+                signIn.authTime(), signIn.sessionId(), signIn.amr(), now, now + absolute);
+        return refreshTokens.start(family, now + idleSeconds(client));
+    }
+
+    public long idleSeconds(Client client) {
+        return client.refreshTokenIdleLifetime() != null ? client.refreshTokenIdleLifetime() : refreshIdle.toSeconds();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.latch.server.userinfo;
+
+import dev.latch.core.error.OAuthError;
+import dev.latch.server.claims.ClaimMappings;
+import dev.latch.server.http.ErrorRenderer;
+import dev.latch.server.http.FormParameters;
+import dev.latch.server.http.Json;
+import dev.latch.server.http.Request;
+import dev.latch.server.http.Response;
+import dev.latch.server.metrics.Metrics;
+import dev.latch.server.token.AccessToken;
+import dev.latch.server.token.AccessTokenReader;
+import dev.latch.server.user.User;
+import dev.latch.server.user.UserStore;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The UserInfo endpoint (OIDC Core §5.3): GET or POST with a bearer access token (RFC 6750 §2.1
+ * header, or §2.2 form body on POST); any valid access token of this server carrying {@code openid},
+ * whatever its audience. Answers {@code sub}, the standard claims of the granted scopes (§5.4) and
+ * the claims mapped into userinfo. Errors are RFC 6750 §3 challenges.
+ */
+public final class UserinfoEndpoint {
+
+    private final AccessTokenReader tokens;
+    private final UserStore users;
+    private final ClaimMappings mappings;
+    private final Metrics metrics;
+
+    public UserinfoEndpoint(AccessTokenReader tokens, UserStore users, ClaimMappings mappings, Metrics metrics) {
+        this.tokens = tokens;
+        this.users = users;
+        this.mappings = mappings;
+        this.metrics = metrics;
+    }
+
+    public Response handle(Request request) {
+        try {
+            String token = bearerToken(request);
+            if (token == null) {
+                // RFC 6750 §3.1: a request without credentials gets the challenge but no error code
+                return Response.noStoreJson(401, "{}").withHeader("WWW-Authenticate", "Bearer realm=\"latch\"");
+            }
+            AccessToken at = tokens.active(token).orElseThrow(() -> OAuthError.invalidToken("the access token is invalid, expired or revoked"));
+            Set<String> scopes = at.scope() == null || at.scope().isEmpty() ? Set.of() : Set.of(at.scope().split(" "));
+            if (!scopes.contains("openid")) {
+                throw OAuthError.insufficientScope("the access token was not granted the openid scope");
+            }
+            // a client_credentials token has the client as subject: no user, so nothing to tell
+            User user = users.findBySubject(at.subject()).filter(User::enabled)
+                    .orElseThrow(() -> OAuthError.invalidToken("the access token does not stand for an active user"));
+            Map<String, Object> body = new LinkedHashMap<>(mappings.claims(user, scopes, ClaimMappings.Target.USERINFO));
+            body.putAll(StandardClaims.of(user, scopes));
+            body.put("sub", user.subject());
+            return Response.noStoreJson(200, Json.write(body));
+        } catch (OAuthError e) {
+            metrics.error("userinfo", e.code());
+            return ErrorRenderer.bearer(e);
+        }
+    }
+
+    /** RFC 6750 §2: header or (POST) form body, never both; a query parameter is not accepted (§2.3 is discouraged). */
+    static String bearerToken(Request request) {
+        var headers = request.headerValues("authorization");
+        if (headers.size() > 1) {
+            throw OAuthError.invalidRequest("more than one Authorization header");
+        }
+        String header = headers.isEmpty() ? null : headers.get(0);
+        String fromHeader = null;
+        if (header != null) {
+            if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
+                throw OAuthError.invalidRequest("the Authorization header must be: Bearer <access token>");
+            }
+            fromHeader = header.substring(7).trim();
+        }
+        String fromBody = null;
+        if ("POST".equals(request.method())) {
+            String type = request.header("content-type");
+            if (type != null && FormParameters.mediaType(type).equals("application/x-www-form-urlencoded")) {
+                fromBody = FormParameters.parse(request).get("access_token");
+            }
+        }
+        if (fromHeader != null && fromBody != null) {
+            throw OAuthError.invalidRequest("the access token was sent in more than one way (RFC 6750 §2)");
+        }
+        return fromHeader != null ? fromHeader : fromBody;
+    }
+}

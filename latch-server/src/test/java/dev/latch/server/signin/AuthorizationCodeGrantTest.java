@@ -1,0 +1,236 @@
+package dev.latch.server.signin;
+
+import static dev.latch.server.OAuthResponses.assertError;
+import static dev.latch.server.OAuthResponses.assertNoStoreJson;
+import static dev.latch.server.OAuthResponses.basic;
+import static dev.latch.server.OAuthResponses.form;
+import static dev.latch.server.signin.TokenGrantFixture.REDIRECT;
+import static dev.latch.server.signin.TokenGrantFixture.SUBJECT;
+import static dev.latch.server.signin.TokenGrantFixture.VERIFIER;
+import static dev.latch.server.signin.TokenGrantFixture.grant;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.Issuer;
+import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
+import com.nimbusds.openid.connect.sdk.Nonce;
+import com.nimbusds.openid.connect.sdk.claims.AccessTokenHash;
+import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
+import com.nimbusds.openid.connect.sdk.validators.AccessTokenValidator;
+import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
+import dev.latch.server.client.Client;
+import dev.latch.server.code.AuthorizationGrant;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The authorization_code grant (RFC 6749 §4.1.3, RFC 7636 §4.6) at the token endpoint, black-box. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AuthorizationCodeGrantTest {
+
+    private TokenGrantFixture f;
+
+    @BeforeAll
+    void start() {
+        f = new TokenGrantFixture(Map.of());
+    }
+
+    @AfterAll
+    void stop() {
+        f.close();
+    }
+
+    private IDTokenClaimsSet validate(String idToken, String clientId, JWSAlgorithm alg, String nonce) throws Exception {
+        JWKSet jwks = JWKSet.parse(f.server.get(f.server.url("/jwks")).body());
+        IDTokenValidator validator = new IDTokenValidator(new Issuer(f.server.issuer()), new ClientID(clientId), alg, jwks);
+        return validator.validate(JWTParser.parse(idToken), nonce == null ? null : new Nonce(nonce));
+    }
+
+    @Test
+    void codeWithVerifierThenAccessTokenAndIdTokenThatNimbusAccepts() throws Exception {
+        JsonNode body = assertNoStoreJson(f.exchangeAsWeb(f.code(grant("web", "openid profile", false)), ""), 200);
+        assertThat(body.path("token_type").asText()).isEqualTo("Bearer");
+        assertThat(body.path("scope").asText()).isEqualTo("openid profile");
+        assertThat(body.has("refresh_token")).as("no offline_access, no per-client policy").isFalse();
+        IDTokenClaimsSet id = validate(body.path("id_token").asText(), "web", JWSAlgorithm.RS256, "n-0S6_WzA2Mj");
+        assertThat(id.getSubject().getValue()).isEqualTo(SUBJECT);
+        assertThat(id.getAuthenticationTime().toInstant().getEpochSecond()).isEqualTo(TokenGrantFixture.AUTH_TIME);
+        assertThat(id.getStringClaim("sid")).isEqualTo("sid-1");
+        assertThat(id.getStringListClaim("amr")).containsExactly("pwd");
+        assertThat(id.getStringClaim("azp")).isEqualTo("web");
+        AccessTokenValidator.validate(new BearerAccessToken(body.path("access_token").asText()), JWSAlgorithm.RS256, id.getAccessTokenHash());
+        SignedJWT at = SignedJWT.parse(body.path("access_token").asText());
+        assertThat(at.getJWTClaimsSet().getSubject()).isEqualTo(SUBJECT);
+        assertThat(at.getJWTClaimsSet().getAudience()).containsExactly(f.server.issuer());
+        assertThat(at.getJWTClaimsSet().getStringClaim("client_id")).isEqualTo("web");
+    }
+
+    @Test
+    void withoutOpenidThenNoIdToken() {
+        JsonNode body = assertNoStoreJson(f.exchangeAsWeb(f.code(grant("web", "read", false)), ""), 200);
+        assertThat(body.has("id_token")).isFalse();
+    }
+
+    @Test
+    void offlineAccessGrantedThenRefreshToken() {
+        JsonNode body = assertNoStoreJson(f.exchangeAsWeb(f.code(grant("web", "openid offline_access", true)), ""), 200);
+        assertThat(body.path("refresh_token").asText()).hasSizeGreaterThanOrEqualTo(43);
+    }
+
+    @Test
+    void codeUsedTwiceThenInvalidGrantAndWhatTheFirstUseProducedIsRevoked() {
+        String code = f.code(grant("web", "openid offline_access", true));
+        JsonNode first = assertNoStoreJson(f.exchangeAsWeb(code, ""), 200);
+        String accessToken = first.path("access_token").asText();
+        assertThat(f.userinfo(accessToken).statusCode()).isEqualTo(200);
+        assertError(f.exchangeAsWeb(code, ""), 400, "invalid_grant");
+        assertThat(f.userinfo(accessToken).statusCode()).as("access token of the first use").isEqualTo(401);
+        assertError(f.refreshAsWeb(first.path("refresh_token").asText(), ""), 400, "invalid_grant");
+    }
+
+    @Test
+    void codeOfAnotherClientThenInvalidGrant() {
+        String code = f.code(grant("spa", "openid", false));
+        assertError(f.exchangeAsWeb(code, ""), 400, "invalid_grant");
+    }
+
+    @Test
+    void redirectUriMissingThenInvalidRequestAndTheCodeStillWorks() {
+        String code = f.code(grant("web", "openid", false));
+        assertError(f.tokenAsWeb("grant_type=authorization_code&code=" + form(code) + "&code_verifier=" + VERIFIER), 400, "invalid_request");
+        assertNoStoreJson(f.exchangeAsWeb(code, ""), 200);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"https://app.example/cb/", "https://app.example/other", "https://APP.example/cb", "https://app.example/cb?x=1"})
+    void redirectUriDifferentThenInvalidGrant(String other) {
+        String code = f.code(grant("web", "openid", false));
+        assertError(f.tokenAsWeb("grant_type=authorization_code&code=" + form(code) + "&redirect_uri=" + form(other)
+                + "&code_verifier=" + VERIFIER), 400, "invalid_grant");
+    }
+
+    @Test
+    void verifierMissingThenInvalidGrant() {
+        String code = f.code(grant("web", "openid", false));
+        assertError(f.tokenAsWeb("grant_type=authorization_code&code=" + form(code) + "&redirect_uri=" + form(REDIRECT)), 400, "invalid_grant");
+    }
+
+    @Test
+    void verifierWrongThenInvalidGrant() {
+        String code = f.code(grant("web", "openid", false));
+        assertError(f.tokenAsWeb("grant_type=authorization_code&code=" + form(code) + "&redirect_uri=" + form(REDIRECT)
+                + "&code_verifier=" + "x".repeat(43)), 400, "invalid_grant");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"short", "has+plus-and-is-long-enough-to-pass-the-length-rule-xxxxxxx", "é"})
+    void verifierMalformedThenInvalidRequest(String verifier) {
+        String code = f.code(grant("web", "openid", false));
+        String v = verifier.equals("é") ? "é".repeat(43) : verifier;
+        assertError(f.tokenAsWeb("grant_type=authorization_code&code=" + form(code) + "&redirect_uri=" + form(REDIRECT)
+                + "&code_verifier=" + form(v)), 400, "invalid_request");
+    }
+
+    @Test
+    void verifierTooLongThenInvalidRequest() {
+        String code = f.code(grant("web", "openid", false));
+        assertError(f.tokenAsWeb("grant_type=authorization_code&code=" + form(code) + "&redirect_uri=" + form(REDIRECT)
+                + "&code_verifier=" + "a".repeat(129)), 400, "invalid_request");
+    }
+
+    @Test
+    void verifierSentForCodeWithoutChallengeThenInvalidGrant() {
+        String secret = f.server.register(new Client.Builder().clientId("relaxed").scope("openid").requirePkce(false)
+                .grantTypes(List.of("authorization_code")).redirectUris(List.of(REDIRECT)).build()).clientSecret();
+        AuthorizationGrant g = new AuthorizationGrant("relaxed", SUBJECT, REDIRECT, "openid", null, null, 1, null, List.of(), List.of(), false);
+        String withVerifier = f.code(g);
+        assertError(f.server.postForm("/token", "grant_type=authorization_code&code=" + form(withVerifier) + "&redirect_uri=" + form(REDIRECT)
+                + "&code_verifier=" + VERIFIER, "Authorization", basic("relaxed", secret)), 400, "invalid_grant");
+        String without = f.code(g);
+        assertNoStoreJson(f.server.postForm("/token", "grant_type=authorization_code&code=" + form(without) + "&redirect_uri=" + form(REDIRECT),
+                "Authorization", basic("relaxed", secret)), 200);
+    }
+
+    @Test
+    void codeWithoutChallengeForAClientThatMustUsePkceThenInvalidGrant() {
+        AuthorizationGrant g = new AuthorizationGrant("web", SUBJECT, REDIRECT, "openid", null, null, 1, null, List.of(), List.of(), false);
+        assertError(f.tokenAsWeb("grant_type=authorization_code&code=" + form(f.code(g)) + "&redirect_uri=" + form(REDIRECT)), 400, "invalid_grant");
+    }
+
+    @Test
+    void codeExpiredThenInvalidGrant() {
+        // its own server: moving the clock here would put the shared server's tokens ahead of Nimbus's clock
+        try (TokenGrantFixture own = new TokenGrantFixture(Map.of())) {
+            String code = own.code(grant("web", "openid", false));
+            own.clock.advance(Duration.ofSeconds(61));
+            assertError(own.exchangeAsWeb(code, ""), 400, "invalid_grant");
+        }
+    }
+
+    @Test
+    void unknownCodeThenInvalidGrant() {
+        assertError(f.exchangeAsWeb("not-a-code-we-issued", ""), 400, "invalid_grant");
+    }
+
+    @Test
+    void codeMissingThenInvalidRequest() {
+        assertError(f.tokenAsWeb("grant_type=authorization_code&redirect_uri=" + form(REDIRECT) + "&code_verifier=" + VERIFIER), 400, "invalid_request");
+    }
+
+    @Test
+    void publicClientSendsClientIdAndVerifierOnly() {
+        String code = f.code(grant("spa", "openid", false));
+        JsonNode body = assertNoStoreJson(f.server.postForm("/token", "grant_type=authorization_code&client_id=spa&code=" + form(code)
+                + "&redirect_uri=" + form(REDIRECT) + "&code_verifier=" + VERIFIER), 200);
+        assertThat(body.has("id_token")).isTrue();
+    }
+
+    @Test
+    void publicClientWithoutChallengeThenInvalidGrant() {
+        AuthorizationGrant g = new AuthorizationGrant("spa", SUBJECT, REDIRECT, "openid", null, null, 1, null, List.of(), List.of(), false);
+        assertError(f.server.postForm("/token", "grant_type=authorization_code&client_id=spa&code=" + form(f.code(g))
+                + "&redirect_uri=" + form(REDIRECT)), 400, "invalid_grant");
+    }
+
+    @Test
+    void publicClientSendingASecretThenInvalidClient() {
+        String code = f.code(grant("spa", "openid", false));
+        HttpResponse<String> r = f.server.postForm("/token", "grant_type=authorization_code&client_id=spa&client_secret=guess&code=" + form(code)
+                + "&redirect_uri=" + form(REDIRECT) + "&code_verifier=" + VERIFIER);
+        assertError(r, 401, "invalid_client");
+    }
+
+    @Test
+    void clientWithoutTheCodeGrantThenUnauthorizedClient() {
+        String secret = f.server.basicClient("machine", "read").clientSecret();
+        String code = f.code(grant("machine", "read", false));
+        assertError(f.server.postForm("/token", "grant_type=authorization_code&code=" + form(code) + "&redirect_uri=" + form(REDIRECT)
+                + "&code_verifier=" + VERIFIER, "Authorization", basic("machine", secret)), 400, "unauthorized_client");
+    }
+
+    @Test
+    void userDisabledSinceSignInThenInvalidGrant() {
+        f.users.insert(new dev.latch.server.user.User("u-gone", "bob", Map.of(), List.of(), null, false, 1, 1));
+        AuthorizationGrant g = new AuthorizationGrant("web", "u-gone", REDIRECT, "openid", null, TokenGrantFixture.challenge(VERIFIER), 1, null,
+                List.of(), List.of(), false);
+        assertError(f.exchangeAsWeb(f.code(g), ""), 400, "invalid_grant");
+    }
+
+    @Test
+    void codesAreNeverStoredInTheClear() {
+        String code = f.code(grant("web", "openid", false));
+        assertThat(f.server.sql().query("SELECT code_digest FROM authorization_codes", rs -> rs.getString(1))).doesNotContain(code);
+    }
+}
