@@ -17,7 +17,7 @@ import org.opentest4j.TestAbortedException;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 public abstract class StoreContract {
 
-    private static final String[] TABLES = {"clients", "scopes", "signing_keys", "used_jtis", "opaque_tokens", "revoked_tokens"};
+    private static final String[] TABLES = {"clients", "scopes", "signing_keys", "used_jtis", "opaque_tokens", "revoked_tokens", "users"};
 
     protected TestDatabase testDatabase;
     protected Database database;
