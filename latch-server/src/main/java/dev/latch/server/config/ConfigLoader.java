@@ -10,6 +10,7 @@ import dev.latch.core.secret.SecretReference;
 import dev.latch.server.user.Argon2idHasher;
 import dev.latch.server.user.StandardClaims;
 import dev.latch.server.user.UserRegistry;
+import dev.latch.server.user.UsernameKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -218,6 +219,7 @@ public final class ConfigLoader {
         Set<String> known = new java.util.LinkedHashSet<>(List.of("username", "password", "password_hash", "roles", "enabled"));
         known.addAll(StandardClaims.NAMES);
         List<ServerConfig.UserSetting> users = new ArrayList<>();
+        Map<String, String> declaredAs = new java.util.HashMap<>();
         int i = 0;
         for (JsonNode u : list) {
             String where = "users[" + i++ + "]";
@@ -231,6 +233,12 @@ public final class ConfigLoader {
             }
             String username = text(u, "username");
             if (username == null || username.isBlank()) throw new ConfigException(where + ".username: required");
+            // a second entry for the same user would rename and overwrite the first when applied
+            String first = declaredAs.putIfAbsent(UsernameKey.of(username), where + " (" + username.strip() + ")");
+            if (first != null) {
+                throw new ConfigException(where + ".username: " + username.strip() + " is declared twice (first as " + first
+                        + "; usernames are compared ignoring case)");
+            }
             String password = text(u, "password");
             if (password != null) {
                 if (!password.startsWith("${env:") && !password.startsWith("${file:")) {

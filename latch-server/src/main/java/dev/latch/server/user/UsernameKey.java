@@ -9,11 +9,11 @@ import java.util.Locale;
  * UsernameCaseMapped (RFC 8265 §3.3). The username itself is kept as given; only this key is unique
  * and looked up.
  */
-final class UsernameKey {
+public final class UsernameKey {
 
     private UsernameKey() {}
 
-    static String of(String username) {
+    public static String of(String username) {
         String compatible = Normalizer.normalize(username.strip(), Normalizer.Form.NFKC);
         // upper then lower case folds what lower case alone misses (ß and SS, final and medial sigma)
         String folded = compatible.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
