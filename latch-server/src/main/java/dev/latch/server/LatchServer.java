@@ -238,6 +238,11 @@ public final class LatchServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             body = new byte[FormParameters.MAX_BODY + 1];
         }
+        if (body.length > FormParameters.MAX_BODY) {
+            // The rest of this body stays unread, so Jetty closes the connection after the response. Say so
+            // (RFC 9112 §9.6): otherwise a client reuses the connection and its next request fails.
+            ctx.header("Connection", "close");
+        }
         return new Request(ctx.method().name(), ctx.path(), headers, query, body, ctx.ip());
     }
 
