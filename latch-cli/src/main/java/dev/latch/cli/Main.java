@@ -3,6 +3,7 @@ package dev.latch.cli;
 import dev.latch.cli.clients.ClientsCommand;
 import dev.latch.cli.config.ConfigCommand;
 import dev.latch.cli.keys.KeysCommand;
+import dev.latch.cli.users.UsersCommand;
 import dev.latch.core.secret.SecretReference;
 import dev.latch.server.config.ConfigLoader;
 import dev.latch.server.storage.Database;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
 @Command(name = "latch", mixinStandardHelpOptions = true, version = "latch 0.1.0",
         description = "OAuth 2.0 / OpenID Connect authorization server and toolbox.",
         footer = {"", "Exit codes: 0 success, 1 the operation failed, 2 usage error."},
-        subcommands = {ServeCommand.class, ClientsCommand.class, KeysCommand.class, ConfigCommand.class})
+        subcommands = {ServeCommand.class, ClientsCommand.class, UsersCommand.class, KeysCommand.class, ConfigCommand.class})
 public final class Main {
 
     private final SecretReference secrets;
@@ -53,8 +54,10 @@ public final class Main {
     public static CommandLine commandLine(SecretReference secrets) {
         CommandLine cli = new CommandLine(new Main(secrets));
         // client ids and kids are often base64url and so may start with '-': take them as the id, not an unknown option
+        // (usernames too; `latch users add -- -name` creates one)
         for (String[] path : new String[][] {{"clients", "show"}, {"clients", "update"}, {"clients", "remove"},
-                {"clients", "rotate-secret"}, {"keys", "unpublish"}}) {
+                {"clients", "rotate-secret"}, {"keys", "unpublish"},
+                {"users", "show"}, {"users", "passwd"}, {"users", "disable"}, {"users", "enable"}, {"users", "remove"}}) {
             cli.getSubcommands().get(path[0]).getSubcommands().get(path[1]).setUnmatchedOptionsArePositionalParams(true);
         }
         // Descriptions write $${env:NAME} for a literal ${env:NAME}: picocli expands ${...} in them.

@@ -22,6 +22,11 @@ public final class SecretOptions {
         return secrets(command).resolve(option, value);
     }
 
+    /** A password read from standard input for {@code option} ({@code --password-stdin}); see {@link SecretReference#passwordFromStdin}. */
+    public static char[] passwordFromStdin(CommandSpec command, String option) {
+        return secrets(command).passwordFromStdin(option).toCharArray();
+    }
+
     /** The environment variable that lets secret options take literal values. */
     public static final String ALLOW_LITERAL = "LATCH_ALLOW_LITERAL_SECRETS";
 

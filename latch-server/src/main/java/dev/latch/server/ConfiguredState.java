@@ -8,6 +8,11 @@ import dev.latch.server.client.StoredClient;
 import dev.latch.server.config.ConfigLoader;
 import dev.latch.server.config.ServerConfig;
 import dev.latch.server.http.Json;
+import dev.latch.server.user.Argon2idHasher;
+import dev.latch.server.user.InvalidUserException;
+import dev.latch.server.user.User;
+import dev.latch.server.user.UserProfile;
+import dev.latch.server.user.UserRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -15,8 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies the scopes and clients declared in the YAML configuration to the database at start-up:
- * declared clients are created or brought up to date (the file is the source of truth for them).
+ * Applies the scopes, clients and users declared in the YAML configuration to the database at
+ * start-up: declared clients and users are created or brought up to date (the file is the source of
+ * truth for them). A declared user keeps its subject across restarts and renames that only change
+ * case; its password is re-hashed only when the configured one no longer matches the stored hash.
+ * A user declared without a password keeps whatever password it has (set with {@code latch users passwd}).
  */
 final class ConfiguredState {
 
@@ -52,6 +60,53 @@ final class ConfiguredState {
                 apply(instance.clients(), client, secret);
             } catch (OAuthError e) {
                 throw new ConfigLoader.ConfigException(where + " (" + client.clientId() + "): " + e.description());
+            }
+        }
+        warnIfWeakPasswordHashing(instance.users());
+        i = 0;
+        for (ServerConfig.UserSetting declared : config.users()) {
+            String where = "users[" + i++ + "]";
+            try {
+                apply(instance.users(), declared);
+            } catch (InvalidUserException e) {
+                throw new ConfigLoader.ConfigException(where + " (" + declared.username() + "): " + e.getMessage());
+            }
+        }
+    }
+
+    private static void warnIfWeakPasswordHashing(UserRegistry users) {
+        if (users.hasher() instanceof Argon2idHasher h && !h.meetsOwaspMinimum()) {
+            LOG.warn("passwords.argon2id (m={} KiB, t={}, p={}) is weaker than OWASP's minimum for Argon2id "
+                    + "(m=19456 KiB, t=2, p=1): stolen password hashes are cheaper to crack; use such settings for tests only",
+                    h.memoryKib(), h.iterations(), h.parallelism());
+        }
+    }
+
+    private static void apply(UserRegistry registry, ServerConfig.UserSetting declared) {
+        UserProfile profile = new UserProfile(declared.username(), declared.claims(), declared.roles(), declared.enabled());
+        char[] password = declared.password() == null ? null : declared.password().toCharArray();
+        try {
+            Optional<User> existing = registry.find(declared.username());
+            if (existing.isEmpty()) {
+                User created = declared.passwordHash() != null ? registry.createWithPasswordHash(profile, declared.passwordHash())
+                        : registry.create(profile, password);
+                LOG.info("user {} created from configuration{}", created.username(),
+                        created.passwordHash() == null ? " without a password: it cannot sign in until one is set" : "");
+                return;
+            }
+            User updated = registry.update(existing.get().username(), profile);
+            String stored = updated.passwordHash();
+            if (password != null) {
+                // verifying costs one hash per declared user and start-up, and keeps the salt (and updated_at) when nothing changed
+                if (stored == null || !registry.hasher().verify(password, stored) || registry.hasher().needsRehash(stored)) {
+                    registry.setPassword(updated.username(), password);
+                }
+            } else if (declared.passwordHash() != null && !declared.passwordHash().strip().equals(stored)) {
+                registry.setPasswordHash(updated.username(), declared.passwordHash());
+            }
+        } finally {
+            if (password != null) {
+                java.util.Arrays.fill(password, '\0');
             }
         }
     }

@@ -9,12 +9,15 @@ import dev.latch.server.keys.MasterKey;
 import dev.latch.server.scope.ScopeCatalogue;
 import dev.latch.server.storage.Database;
 import dev.latch.server.storage.Sql;
+import dev.latch.server.user.Argon2idHasher;
+import dev.latch.server.user.JdbcUserStore;
+import dev.latch.server.user.UserRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * One Latch instance's data: database, master key, keys, clients, scopes. Both {@code latch serve}
+ * One Latch instance's data: database, master key, keys, clients, scopes, users. Both {@code latch serve}
  * and the administrative commands open it; they may run at once on the same data.
  */
 public final class LatchInstance implements AutoCloseable {
@@ -28,6 +31,7 @@ public final class LatchInstance implements AutoCloseable {
     private final KeyRing keyRing;
     private final ScopeCatalogue scopes;
     private final ClientRegistry clients;
+    private final UserRegistry users;
 
     private LatchInstance(ServerConfig config, Clock clock, Database database, MasterKey masterKey) {
         this.config = config;
@@ -39,6 +43,10 @@ public final class LatchInstance implements AutoCloseable {
         this.keyRing = new KeyRing(new JdbcKeyStore(sql, masterKey), clock, config.tokens().jwksMaxAge(),
                 config.tokens().maxAccessTokenLifetime(), Duration.ofSeconds(2));
         this.clients = new ClientRegistry(new JdbcClientStore(sql), scopes, masterKey, clock, config.tokens().maxAccessTokenLifetime());
+        ServerConfig.Argon2id argon2id = config.passwords().argon2id();
+        this.users = new UserRegistry(new JdbcUserStore(sql),
+                new Argon2idHasher(argon2id.memoryKib(), argon2id.iterations(), argon2id.parallelism()),
+                clock, config.passwords().minLength());
     }
 
     /**
@@ -85,6 +93,7 @@ public final class LatchInstance implements AutoCloseable {
     public KeyRing keyRing() { return keyRing; }
     public ScopeCatalogue scopes() { return scopes; }
     public ClientRegistry clients() { return clients; }
+    public UserRegistry users() { return users; }
 
     @Override
     public void close() {

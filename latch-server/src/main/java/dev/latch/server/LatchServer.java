@@ -117,6 +117,9 @@ public final class LatchServer implements AutoCloseable {
     private Javalin management;
 
     private LatchServer(LatchInstance instance) {
+        // people sign in against the instance's users unless a test gives others (see users(...))
+        this.users.current = instance.users().store();
+        this.passwordHasher = instance.users().hasher();
         this.instance = instance;
         this.config = instance.config();
         this.endpoints = new ServerEndpoints(config.issuer());

@@ -81,4 +81,18 @@ class HttpFramingTest {
         assertThat(r.body()).contains("\"error\":\"invalid_request\"");
         assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
     }
+
+    @Test
+    void oversizedBodyThenInvalidRequestWithConnectionCloseAndTheNextRequestOnTheSameClientWorks() {
+        String big = "a".repeat(1 << 20);
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> r = server.postForm("/token", big, "Authorization", basic());
+            assertThat(r.statusCode()).isEqualTo(400);
+            // the rest of the body is left unread and the server closes the connection: it must say so,
+            // or the client reuses the connection and its next request fails (broken pipe / no bytes)
+            assertThat(r.headers().firstValue("Connection")).hasValue("close");
+            HttpResponse<String> next = server.postForm("/token", "grant_type=client_credentials", "Authorization", basic());
+            assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+        }
+    }
 }

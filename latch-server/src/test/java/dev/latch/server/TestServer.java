@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 
 /**
  * A real Latch server on a free loopback port over a temporary data directory (embedded H2 unless
- * a JDBC URL is given), for black-box tests. Close it to stop the server and delete the data.
+ * a JDBC URL is given), for black-box tests, with cheap Argon2id parameters (64 KiB, 1 pass) unless
+ * the settings say otherwise. Close it to stop the server and delete the data.
  */
 public final class TestServer implements AutoCloseable {
 
@@ -95,6 +96,9 @@ public final class TestServer implements AutoCloseable {
         all.put("port", Integer.toString(port));
         all.put("management.port", Integer.toString(LatchServer.freePort()));
         all.put("data", data.toString());
+        // tests hash passwords cheaply; Argon2idHasherTest checks the production defaults once
+        all.put("passwords.argon2id.memory-kib", "64");
+        all.put("passwords.argon2id.iterations", "1");
         all.putAll(settings);
         ServerConfig config = new ConfigLoader(name -> null, dev.latch.core.secret.SecretReference.system()).load(null, all);
         LatchServer server = LatchServer.create(LatchInstance.open(config, clock));

@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "show", mixinStandardHelpOptions = true,
         description = {"Print the effective configuration (defaults, --config file, LATCH_* environment and these options) as YAML "
                 + "in the form --config accepts. Secrets (database.password, master-key, registration.initial-access-token, "
-                + "clients' client_secret) are shown as " + ShowConfigCommand.REDACTED + ".",
-                "Reads no data: clients and scopes registered in the database are listed by `latch clients list`."})
+                + "clients' client_secret, users' password and password_hash) are shown as " + ShowConfigCommand.REDACTED + ".",
+                "Reads no data: clients, scopes and users in the database are listed by `latch clients list` and `latch users list`."})
 public final class ShowConfigCommand implements Callable<Integer> {
 
     static final String REDACTED = "<redacted>";
@@ -103,6 +103,21 @@ public final class ShowConfigCommand implements Callable<Integer> {
             claims.add(one);
         }
         root.put("claims", claims);
+        ServerConfig.Argon2id a2 = c.passwords().argon2id();
+        root.put("passwords", map("argon2id", map("memory-kib", a2.memoryKib(), "iterations", a2.iterations(),
+                "parallelism", a2.parallelism()), "min-length", c.passwords().minLength()));
+        List<Object> users = new ArrayList<>();
+        for (ServerConfig.UserSetting u : c.users()) {
+            Map<String, Object> user = new LinkedHashMap<>();
+            user.put("username", u.username());
+            user.put("password", secret(u.password()));
+            user.put("password_hash", secret(u.passwordHash()));
+            user.putAll(u.claims());
+            user.put("roles", u.roles());
+            user.put("enabled", u.enabled());
+            users.add(user);
+        }
+        root.put("users", users);
         return root;
     }
 

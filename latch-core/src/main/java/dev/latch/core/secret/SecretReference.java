@@ -85,6 +85,42 @@ public final class SecretReference {
         return value;
     }
 
+    /** The most a password read from standard input may take (far above any password rule). */
+    public static final int MAX_STDIN_PASSWORD_BYTES = 8192;
+
+    /**
+     * A password from standard input ({@code --password-stdin}): all of it, less one trailing line end
+     * ({@code \n} or {@code \r\n}). Unlike the one-line secrets above, nothing else is trimmed, because
+     * spaces count in a password; a second line is refused, so a file holding two passwords is not
+     * half-used.
+     *
+     * @throws SecretResolutionException naming {@code setting} when standard input is empty, holds more
+     *                                   than one line, or is too long
+     */
+    public String passwordFromStdin(String setting) {
+        byte[] bytes;
+        try {
+            bytes = stdin.get().readNBytes(MAX_STDIN_PASSWORD_BYTES + 1);
+        } catch (IOException e) {
+            throw new SecretResolutionException(setting + ": standard input cannot be read (" + e.getMessage() + ")");
+        }
+        if (bytes.length > MAX_STDIN_PASSWORD_BYTES) {
+            throw new SecretResolutionException(setting + ": standard input is longer than " + MAX_STDIN_PASSWORD_BYTES + " bytes");
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        java.util.Arrays.fill(bytes, (byte) 0);
+        if (text.endsWith("\n")) {
+            text = text.substring(0, text.length() - (text.endsWith("\r\n") ? 2 : 1));
+        }
+        if (text.isEmpty()) {
+            throw new SecretResolutionException(setting + ": standard input is empty");
+        }
+        if (text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {
+            throw new SecretResolutionException(setting + ": standard input holds more than one line");
+        }
+        return text;
+    }
+
     private String fromStdin(String setting) {
         try {
             byte[] bytes = stdin.get().readAllBytes();

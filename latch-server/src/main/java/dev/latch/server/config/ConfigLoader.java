@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.latch.core.secret.SecretReference;
+import dev.latch.server.user.Argon2idHasher;
+import dev.latch.server.user.StandardClaims;
+import dev.latch.server.user.UserRegistry;
+import dev.latch.server.user.UsernameKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +36,8 @@ public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
     private static final Set<String> TOP = Set.of("issuer", "port", "data", "database", "management", "tls", "crypto",
-            "master-key", "tokens", "registration", "outbound", "scopes", "clients", "branding", "sessions", "claims");
+            "master-key", "tokens", "registration", "outbound", "scopes", "clients", "branding", "sessions", "claims",
+            "passwords", "users");
 
     /** Environment variables and the setting each overrides. */
     public static final Map<String, String> ENVIRONMENT = Map.ofEntries(
@@ -221,7 +226,8 @@ public final class ConfigLoader {
 
         return new ServerConfig(issuer, port, data, database, new ServerConfig.Management(mhost, mport), tlsSettings, crypto,
                 secrets.resolve("master-key", text(root, "master-key")), tokens, registration, outbound,
-                List.copyOf(scopes), List.copyOf(clients), branding, sessions, claimMappings(root.get("claims")));
+                List.copyOf(scopes), List.copyOf(clients), branding, sessions, claimMappings(root.get("claims")),
+                passwords(root), users(root));
     }
 
     /** Claims the mappings may never set: they say who issued the token, to whom, about whom, for what and when. */
@@ -277,6 +283,86 @@ public final class ConfigLoader {
         return List.copyOf(out);
     }
 
+    private static ServerConfig.Passwords passwords(JsonNode root) {
+        JsonNode pw = obj(root, "passwords", Set.of("argon2id", "min-length"));
+        JsonNode a2 = obj(pw, "argon2id", "passwords.argon2id", Set.of("memory-kib", "iterations", "parallelism"));
+        ServerConfig.Argon2id argon2id = new ServerConfig.Argon2id(
+                intSetting(a2, "passwords.argon2id.memory-kib", "memory-kib", Argon2idHasher.DEFAULT_MEMORY_KIB),
+                intSetting(a2, "passwords.argon2id.iterations", "iterations", Argon2idHasher.DEFAULT_ITERATIONS),
+                intSetting(a2, "passwords.argon2id.parallelism", "parallelism", Argon2idHasher.DEFAULT_PARALLELISM));
+        try {
+            new Argon2idHasher(argon2id.memoryKib(), argon2id.iterations(), argon2id.parallelism());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("passwords.argon2id: " + e.getMessage());
+        }
+        int minLength = intSetting(pw, "passwords.min-length", "min-length", UserRegistry.DEFAULT_MIN_PASSWORD_LENGTH);
+        if (minLength < 1 || minLength > UserRegistry.MAX_PASSWORD_LENGTH) {
+            throw new ConfigException("passwords.min-length: must be 1-" + UserRegistry.MAX_PASSWORD_LENGTH + " (was " + minLength + ")");
+        }
+        return new ServerConfig.Passwords(argon2id, minLength);
+    }
+
+    /** {@code users:} entries; passwords must be references, so that no password sits in the file. */
+    private List<ServerConfig.UserSetting> users(JsonNode root) {
+        JsonNode list = root.get("users");
+        if (list == null || list.isNull()) return List.of();
+        if (!list.isArray()) throw new ConfigException("users: must be a list");
+        Set<String> known = new java.util.LinkedHashSet<>(List.of("username", "password", "password_hash", "roles", "enabled"));
+        known.addAll(StandardClaims.NAMES);
+        List<ServerConfig.UserSetting> users = new ArrayList<>();
+        Map<String, String> declaredAs = new java.util.HashMap<>();
+        int i = 0;
+        for (JsonNode u : list) {
+            String where = "users[" + i++ + "]";
+            if (!u.isObject()) throw new ConfigException(where + ": must be a mapping");
+            for (Iterator<String> it = u.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!known.contains(f)) {
+                    throw new ConfigException(where + "." + f + ": unknown setting (known: username, password, password_hash, roles, enabled, "
+                            + "and the OpenID Connect standard claims " + String.join(", ", StandardClaims.NAMES) + ")");
+                }
+            }
+            String username = text(u, "username");
+            if (username == null || username.isBlank()) throw new ConfigException(where + ".username: required");
+            // a second entry for the same user would rename and overwrite the first when applied
+            String first = declaredAs.putIfAbsent(UsernameKey.of(username), where + " (" + username.strip() + ")");
+            if (first != null) {
+                throw new ConfigException(where + ".username: " + username.strip() + " is declared twice (first as " + first
+                        + "; usernames are compared ignoring case)");
+            }
+            String password = text(u, "password");
+            if (password != null) {
+                if (!password.startsWith("${env:") && !password.startsWith("${file:")) {
+                    throw new ConfigException(where + ".password: must be ${env:NAME} or ${file:PATH}, not the password itself "
+                            + "(or give password_hash, an Argon2id PHC string)");
+                }
+                password = secrets.resolve(where + ".password", password);
+            }
+            String hash = text(u, "password_hash");
+            if (password != null && hash != null) {
+                throw new ConfigException(where + ": give password or password_hash, not both");
+            }
+            boolean enabled = true;
+            JsonNode en = u.get("enabled");
+            if (en != null && !en.isNull()) {
+                if (en.isBoolean()) enabled = en.asBoolean();
+                else if (en.isTextual() && Set.of("true", "false").contains(en.asText())) enabled = Boolean.parseBoolean(en.asText());
+                else throw new ConfigException(where + ".enabled: must be true or false");
+            }
+            JsonNode rolesNode = u.get("roles");
+            if (rolesNode != null && !rolesNode.isNull() && !rolesNode.isArray() && !rolesNode.isTextual()) {
+                throw new ConfigException(where + ".roles: must be a list of role names");
+            }
+            Map<String, Object> claims = new LinkedHashMap<>();
+            for (String claim : StandardClaims.NAMES) {
+                JsonNode v = u.get(claim);
+                if (v != null && !v.isNull()) claims.put(claim, YAML.convertValue(v, Object.class));
+            }
+            users.add(new ServerConfig.UserSetting(username, claims, list(u, "roles", List.of()), enabled, password, hash));
+        }
+        return List.copyOf(users);
+    }
+
     /** RFC 8414 §2: https (http only for localhost), no query, no fragment, no trailing slash. */
     static String checkIssuer(String issuer) {
         java.net.URI uri;
@@ -321,16 +407,32 @@ public final class ConfigLoader {
     }
 
     private static JsonNode obj(JsonNode root, String name, Set<String> known) {
+        return obj(root, name, name, known);
+    }
+
+    /** @param path the setting's full dotted name, for messages */
+    private static JsonNode obj(JsonNode root, String name, String path, Set<String> known) {
         JsonNode n = root.get(name);
         if (n == null || n.isNull()) return JsonNodeFactory.instance.objectNode();
-        if (!n.isObject()) throw new ConfigException(name + ": must be a mapping");
+        if (!n.isObject()) throw new ConfigException(path + ": must be a mapping");
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!known.contains(f)) {
-                throw new ConfigException(name + "." + f + ": unknown setting (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+                throw new ConfigException(path + "." + f + ": unknown setting (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
             }
         }
         return n;
+    }
+
+    /** A whole number; the message names the full setting. */
+    private static int intSetting(JsonNode n, String setting, String name, int dflt) {
+        String t = text(n, name);
+        if (t == null) return dflt;
+        try {
+            return Integer.parseInt(t.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(setting + ": not a whole number (was " + t + ")");
+        }
     }
 
     private static String text(JsonNode n, String name) {

@@ -26,11 +26,14 @@ import java.util.Map;
  * @param branding     the look of the sign-in pages
  * @param sessions     lifetimes of single sign-on sessions
  * @param claims       claim mappings: user attributes and roles into ID token, userinfo and access token claims
+ * @param passwords    how human passwords are hashed and what they must be
+ * @param users        users declared in configuration (applied at start-up)
  */
 public record ServerConfig(String issuer, int port, Path data, DatabaseSettings database, Management management,
                            Tls tls, String crypto, String masterKey, Tokens tokens, Registration registration,
                            Outbound outbound, List<ScopeSetting> scopes, List<Map<String, Object>> clients,
-                           Branding branding, Sessions sessions, List<ClaimMapping> claims) {
+                           Branding branding, Sessions sessions, List<ClaimMapping> claims, Passwords passwords,
+                           List<UserSetting> users) {
 
     public record DatabaseSettings(String url, String user, String password, int poolSize) {}
 
@@ -101,6 +104,30 @@ public record ServerConfig(String issuer, int port, Path data, DatabaseSettings 
     public record Sessions(Duration idleLifetime, Duration absoluteLifetime) {}
 
     public record ScopeSetting(String name, String description) {}
+
+    /**
+     * @param argon2id  Argon2id cost; default OWASP's minimum (19456 KiB, 2 iterations, parallelism 1)
+     * @param minLength shortest password accepted when one is set (NIST SP 800-63B: 8)
+     */
+    public record Passwords(Argon2id argon2id, int minLength) {}
+
+    /** Argon2id parameters (RFC 9106 §3.1): memory in KiB, passes over it, lanes. */
+    public record Argon2id(int memoryKib, int iterations, int parallelism) {}
+
+    /**
+     * A user declared in configuration.
+     *
+     * @param claims       OIDC standard claims given (email, name, …), checked when applied
+     * @param password     the password, resolved from {@code ${env:…}}/{@code ${file:…}}; or null
+     * @param passwordHash an Argon2id PHC string made elsewhere; or null (at most one of the two)
+     */
+    public record UserSetting(String username, Map<String, Object> claims, List<String> roles, boolean enabled,
+                              String password, String passwordHash) {
+        @Override
+        public String toString() {
+            return "UserSetting[" + username + "]";
+        }
+    }
 
     public String dbUrlOrEmbedded() {
         return database.url() != null ? database.url() : dev.latch.server.storage.Database.embeddedUrl(data);

@@ -11,4 +11,11 @@ public interface PasswordHasher {
 
     /** True when {@code hash} was made with weaker parameters than the current ones. */
     boolean needsRehash(String hash);
+
+    /**
+     * Costs what {@link #verify} costs for a hash made with the current parameters and always answers
+     * false: used where there is no hash to check (unknown user, no password), so that a wrong
+     * username cannot be told from a wrong password by the time the answer takes.
+     */
+    boolean verifyAgainstDummy(char[] password);
 }

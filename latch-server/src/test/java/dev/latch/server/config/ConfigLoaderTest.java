@@ -128,4 +128,103 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.parseDuration("x", "1d")).isEqualTo(Duration.ofDays(1));
         assertThat(ConfigLoader.parseDuration("x", "PT2H")).isEqualTo(Duration.ofHours(2));
     }
+
+    @Test
+    void passwordHashingDefaultsToOwaspMinimumAndCanBeSetInYamlOrByName() throws Exception {
+        ServerConfig.Passwords defaults = loader(Map.of()).load(null, Map.of()).passwords();
+        assertThat(defaults.argon2id()).isEqualTo(new ServerConfig.Argon2id(19_456, 2, 1));
+        assertThat(defaults.minLength()).isEqualTo(8);
+
+        Path f = yaml("passwords:\n  min-length: 12\n  argon2id:\n    memory-kib: 65536\n    iterations: 3\n    parallelism: 4\n");
+        ServerConfig.Passwords set = loader(Map.of()).load(f, Map.of()).passwords();
+        assertThat(set.argon2id()).isEqualTo(new ServerConfig.Argon2id(65_536, 3, 4));
+        assertThat(set.minLength()).isEqualTo(12);
+
+        ServerConfig.Passwords cheap = loader(Map.of()).load(null, Map.of("passwords.argon2id.memory-kib", "64",
+                "passwords.argon2id.iterations", "1")).passwords();
+        assertThat(cheap.argon2id()).isEqualTo(new ServerConfig.Argon2id(64, 1, 1));
+    }
+
+    @Test
+    void badPasswordHashingSettingsNameTheSetting() throws Exception {
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("passwords:\n  argon2id:\n    memory: 64\n"), Map.of()))
+                .hasMessage("passwords.argon2id.memory: unknown setting (known: iterations, memory-kib, parallelism)");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("passwords:\n  bcrypt: {}\n"), Map.of()))
+                .hasMessage("passwords.bcrypt: unknown setting (known: argon2id, min-length)");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("passwords:\n  argon2id:\n    memory-kib: lots\n"), Map.of()))
+                .hasMessage("passwords.argon2id.memory-kib: not a whole number (was lots)");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("passwords:\n  argon2id:\n    memory-kib: 4\n"), Map.of()))
+                .hasMessage("passwords.argon2id: memory-kib must be 8-1048576 (at least 8 × parallelism; was 4)");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("passwords:\n  argon2id:\n    iterations: 0\n"), Map.of()))
+                .hasMessage("passwords.argon2id: iterations must be 1-100 (was 0)");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("passwords:\n  min-length: 0\n"), Map.of()))
+                .hasMessage("passwords.min-length: must be 1-1024 (was 0)");
+    }
+
+    @Test
+    void usersAreReadWithTheirPasswordsResolvedFromReferences() throws Exception {
+        Files.writeString(dir.resolve("bob.pw"), "bob's password\n");
+        Path f = yaml("""
+                users:
+                  - username: alice
+                    password: ${env:ALICE_PASSWORD}
+                    email: alice@example.org
+                    email_verified: true
+                    name: Alice Liddell
+                    address:
+                      locality: Oxford
+                      postal_code: 12345
+                    roles: [admin, ops]
+                  - username: bob
+                    password: ${file:%s}
+                    roles: viewer
+                    enabled: false
+                  - username: carol
+                    password_hash: $argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4
+                """.formatted(dir.resolve("bob.pw")));
+
+        java.util.List<ServerConfig.UserSetting> users = loader(Map.of("ALICE_PASSWORD", "alice's password")).load(f, Map.of()).users();
+
+        assertThat(users).hasSize(3);
+        ServerConfig.UserSetting alice = users.get(0);
+        assertThat(alice.username()).isEqualTo("alice");
+        assertThat(alice.password()).isEqualTo("alice's password");
+        assertThat(alice.claims()).containsEntry("email", "alice@example.org").containsEntry("email_verified", true)
+                .containsEntry("name", "Alice Liddell").containsEntry("address", Map.of("locality", "Oxford", "postal_code", 12345));
+        assertThat(alice.roles()).containsExactly("admin", "ops");
+        assertThat(alice.enabled()).isTrue();
+        assertThat(alice.toString()).doesNotContain("alice's password");
+        assertThat(users.get(1).password()).isEqualTo("bob's password");
+        assertThat(users.get(1).roles()).containsExactly("viewer");
+        assertThat(users.get(1).enabled()).isFalse();
+        assertThat(users.get(2).password()).isNull();
+        assertThat(users.get(2).passwordHash()).startsWith("$argon2id$");
+    }
+
+    @Test
+    void aPasswordWrittenIntoTheFileIsRefusedNamingTheUser() throws Exception {
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("users:\n  - username: a\n    password: hunter2hunter2\n"), Map.of()))
+                .hasMessage("users[0].password: must be ${env:NAME} or ${file:PATH}, not the password itself "
+                        + "(or give password_hash, an Argon2id PHC string)");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("users:\n  - username: a\n    password: ${env:NOPE}\n"), Map.of()))
+                .hasMessage("users[0].password: environment variable NOPE is not set");
+    }
+
+    @Test
+    void badUserEntriesNameTheEntryAndField() throws Exception {
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("users: alice\n"), Map.of())).hasMessage("users: must be a list");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("users:\n  - alice\n"), Map.of())).hasMessage("users[0]: must be a mapping");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("users:\n  - email: a@example.org\n"), Map.of()))
+                .hasMessage("users[0].username: required");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("users:\n  - username: a\n  - username: b\n    mail: b@example.org\n"), Map.of()))
+                .hasMessageStartingWith("users[1].mail: unknown setting (known: username, password, password_hash, roles, enabled, "
+                        + "and the OpenID Connect standard claims name, given_name,");
+        assertThatThrownBy(() -> loader(Map.of("P", "pw-from-env")).load(
+                yaml("users:\n  - username: a\n    password: ${env:P}\n    password_hash: $argon2id$x\n"), Map.of()))
+                .hasMessage("users[0]: give password or password_hash, not both");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("users:\n  - username: a\n    enabled: maybe\n"), Map.of()))
+                .hasMessage("users[0].enabled: must be true or false");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("users:\n  - username: a\n    roles: {admin: true}\n"), Map.of()))
+                .hasMessage("users[0].roles: must be a list of role names");
+    }
 }

@@ -28,6 +28,12 @@ public final class TestPasswordHasher implements PasswordHasher {
     }
 
     @Override
+    public boolean verifyAgainstDummy(char[] password) {
+        verify(password, hash("latch-dummy".toCharArray()));
+        return false;
+    }
+
+    @Override
     public boolean needsRehash(String hash) {
         return false;
     }

@@ -18,7 +18,7 @@ import org.opentest4j.TestAbortedException;
 public abstract class StoreContract {
 
     private static final String[] TABLES = {"clients", "scopes", "signing_keys", "used_jtis", "opaque_tokens", "revoked_tokens",
-            "refresh_tokens", "refresh_families"};
+            "refresh_tokens", "refresh_families", "users"};
 
     protected TestDatabase testDatabase;
     protected Database database;

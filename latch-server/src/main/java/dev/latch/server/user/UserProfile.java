@@ -1,0 +1,13 @@
+package dev.latch.server.user;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an operator says about a user (CLI, YAML): everything but the subject, the password and the
+ * timestamps, which {@link UserRegistry} looks after.
+ *
+ * @param claims OIDC Core §5.1 standard claims ({@link StandardClaims}); null for none
+ * @param roles  role names; null for none
+ */
+public record UserProfile(String username, Map<String, ?> claims, List<String> roles, boolean enabled) {}
