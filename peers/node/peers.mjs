@@ -205,7 +205,7 @@ await check('discovery: RFC 8414 metadata through openid-client', async () => {
     assert(m.token_endpoint_auth_signing_alg_values_supported.includes(alg), `token_endpoint_auth_signing_alg_values_supported lacks ${alg}`);
   }
   assert(m.token_endpoint_auth_signing_alg_values_supported.every((a) => a !== 'none'), 'alg none advertised');
-  assertEqual(m.grant_types_supported, ['client_credentials'], 'grant_types_supported');
+  assertEqual(m.grant_types_supported, ['client_credentials', 'authorization_code', 'refresh_token'], 'grant_types_supported');
 });
 
 await check('jwks: every published key has kid, alg and use=sig', async () => {

@@ -70,7 +70,11 @@ public final class MetadataEndpoint {
             m.put("response_modes_supported", List.of());
         }
         m.put("grant_types_supported", grantTypes.get());
-        m.put("token_endpoint_auth_methods_supported", authMethods);
+        List<String> tokenAuthMethods = new java.util.ArrayList<>(authMethods);
+        if (signIn.getAsBoolean()) {
+            tokenAuthMethods.add(Client.NONE); // public clients (PKCE, no secret) in the code flow
+        }
+        m.put("token_endpoint_auth_methods_supported", tokenAuthMethods);
         m.put("token_endpoint_auth_signing_alg_values_supported", assertionAlgs);
         m.put("introspection_endpoint", endpoints.introspection());
         m.put("introspection_endpoint_auth_methods_supported", authMethods);

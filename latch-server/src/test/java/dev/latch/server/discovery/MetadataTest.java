@@ -61,16 +61,19 @@ class MetadataTest {
         assertThat(m.getIntrospectionEndpointURI()).isEqualTo(URI.create(server.url("/introspect")));
         assertThat(m.getRevocationEndpointURI()).isEqualTo(URI.create(server.url("/revoke")));
         assertThat(m.getRegistrationEndpointURI()).isNull();
-        assertThat(m.getAuthorizationEndpointURI()).isNull();
-        assertThat(m.getGrantTypes()).containsExactly(GrantType.CLIENT_CREDENTIALS);
+        assertThat(m.getAuthorizationEndpointURI()).isEqualTo(URI.create(server.url("/authorize")));
+        assertThat(m.getGrantTypes()).containsExactlyInAnyOrder(GrantType.CLIENT_CREDENTIALS, GrantType.AUTHORIZATION_CODE,
+                GrantType.REFRESH_TOKEN);
         assertThat(m.getTokenEndpointAuthMethods()).containsExactlyInAnyOrder(ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
                 ClientAuthenticationMethod.CLIENT_SECRET_POST, ClientAuthenticationMethod.CLIENT_SECRET_JWT,
-                ClientAuthenticationMethod.PRIVATE_KEY_JWT);
+                ClientAuthenticationMethod.PRIVATE_KEY_JWT, ClientAuthenticationMethod.NONE);
         assertThat(m.getTokenEndpointJWSAlgs()).containsExactlyInAnyOrder(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
                 JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512,
                 JWSAlgorithm.Ed25519, JWSAlgorithm.EdDSA, JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512);
-        assertThat(m.getIntrospectionEndpointAuthMethods()).containsExactlyInAnyOrderElementsOf(m.getTokenEndpointAuthMethods());
-        assertThat(m.getRevocationEndpointAuthMethods()).containsExactlyInAnyOrderElementsOf(m.getTokenEndpointAuthMethods());
+        // public clients (none) exist only at the token endpoint's code flow; introspection and revocation need authentication
+        assertThat(m.getIntrospectionEndpointAuthMethods()).containsExactlyInAnyOrder(ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
+                ClientAuthenticationMethod.CLIENT_SECRET_POST, ClientAuthenticationMethod.CLIENT_SECRET_JWT, ClientAuthenticationMethod.PRIVATE_KEY_JWT);
+        assertThat(m.getRevocationEndpointAuthMethods()).containsExactlyInAnyOrderElementsOf(m.getIntrospectionEndpointAuthMethods());
         assertThat(m.getScopes().toStringList()).contains("read", "patient/*.rs");
     }
 
@@ -78,26 +81,26 @@ class MetadataTest {
     void fieldsWhoseRfcDefaultIsWrongAreStatedExplicitly() {
         JsonNode m = raw();
         // RFC 8414 §2 defaults: grant types code+implicit, auth method client_secret_basic, response modes query+fragment
-        assertThat(strings(m.get("grant_types_supported"))).containsExactly("client_credentials");
+        assertThat(strings(m.get("grant_types_supported"))).containsExactlyInAnyOrder("client_credentials", "authorization_code", "refresh_token");
         assertThat(strings(m.get("token_endpoint_auth_methods_supported")))
-                .containsExactlyInAnyOrder("client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt");
-        assertThat(m.get("response_modes_supported").isArray()).isTrue();
-        assertThat(m.get("response_modes_supported")).isEmpty();
-        assertThat(m.get("response_types_supported")).isEmpty();
+                .containsExactlyInAnyOrder("client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none");
+        assertThat(strings(m.get("response_modes_supported"))).containsExactly("query", "form_post");
+        assertThat(strings(m.get("response_types_supported"))).containsExactly("code");
     }
 
     @Test
     void nothingUnimplementedIsAdvertised() {
         JsonNode m = raw();
-        assertThat(m.has("authorization_endpoint")).isFalse();
-        assertThat(m.has("pushed_authorization_request_endpoint")).isFalse();
-        assertThat(m.has("code_challenge_methods_supported")).isFalse();
+        assertThat(strings(m.get("code_challenge_methods_supported"))).containsExactly("S256");
         assertThat(m.has("device_authorization_endpoint")).isFalse();
+        assertThat(m.has("end_session_endpoint")).isFalse();
+        assertThat(m.has("backchannel_authentication_endpoint")).isFalse();
         for (String list : List.of("token_endpoint_auth_signing_alg_values_supported", "introspection_endpoint_auth_signing_alg_values_supported",
                 "revocation_endpoint_auth_signing_alg_values_supported")) {
             assertThat(strings(m.get(list))).as(list).doesNotContain("none").isNotEmpty();
         }
-        assertThat(strings(m.get("token_endpoint_auth_methods_supported"))).doesNotContain("none", "tls_client_auth");
+        assertThat(strings(m.get("token_endpoint_auth_methods_supported"))).doesNotContain("tls_client_auth", "self_signed_tls_client_auth");
+        assertThat(strings(m.get("introspection_endpoint_auth_methods_supported"))).doesNotContain("none");
     }
 
     @Test

@@ -78,8 +78,9 @@ class CodeClientRegistrationTest {
     }
 
     @Test
-    void metadataDoesNotAdvertiseTheCodeGrantsBeforeTheAuthorizationEndpointExists() {
+    void metadataAdvertisesTheCodeGrantsOnceSignInIsServed() {
         String body = server.get(server.url("/.well-known/oauth-authorization-server")).body();
-        assertThat(body).contains("\"grant_types_supported\":[\"client_credentials\"]").doesNotContain("userinfo");
+        assertThat(body).contains("\"grant_types_supported\":[\"client_credentials\",\"authorization_code\",\"refresh_token\"]");
+        assertThat(server.get(server.url("/.well-known/openid-configuration")).body()).contains("\"userinfo_endpoint\":\"" + server.url("/userinfo") + "\"");
     }
 }
