@@ -109,6 +109,7 @@ public final class LatchServer implements AutoCloseable {
     private final UserDirectory users = new UserDirectory();
     private PasswordHasher passwordHasher;
     private AuthorizationEndpoint authorizationEndpoint;
+    private dev.latch.server.logout.LogoutEndpoint logoutEndpoint;
     private final OutboundFetcher fetcher;
     private final AuthorizationCodeStore codes;
     private final RefreshTokenStore refreshTokens;
@@ -226,9 +227,12 @@ public final class LatchServer implements AutoCloseable {
     public LatchServer start() {
         String base = endpoints.basePath();
         if (users.current != null && passwordHasher != null) {
+            ConsentStore consents = new ConsentStore(sql);
+            Pages pages = new Pages(config.branding());
             authorizationEndpoint = new AuthorizationEndpoint(authorizationRequests, users, passwordHasher, sessions, interactions,
-                    new ConsentStore(sql), codes, instance.scopes(), new LoginThrottle(instance.clock()),
-                    new Pages(config.branding()), instance.clock(), endpoints);
+                    consents, codes, instance.scopes(), new LoginThrottle(instance.clock()), pages, instance.clock(), endpoints);
+            logoutEndpoint = new dev.latch.server.logout.LogoutEndpoint(sessions, consents, users, instance.keyRing(),
+                    instance.clients()::find, pages, instance.clock(), endpoints);
         }
         app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
@@ -269,6 +273,8 @@ public final class LatchServer implements AutoCloseable {
                 c.routes.post(base + "/authorize", ctx -> write(ctx, authorizationEndpoint.authorize(request(ctx))));
                 c.routes.post(base + "/authorize/login", ctx -> write(ctx, authorizationEndpoint.login(request(ctx))));
                 c.routes.post(base + "/authorize/consent", ctx -> write(ctx, authorizationEndpoint.consent(request(ctx))));
+                c.routes.get(base + "/logout", ctx -> write(ctx, logoutEndpoint.handle(request(ctx))));
+                c.routes.post(base + "/logout", ctx -> write(ctx, logoutEndpoint.handle(request(ctx))));
             }
             c.routes.get(base + "/userinfo", ctx -> write(ctx, userinfoEndpoint.handle(request(ctx))));
             c.routes.post(base + "/userinfo", ctx -> write(ctx, userinfoEndpoint.handle(request(ctx))));
