@@ -110,6 +110,7 @@ public final class LatchServer implements AutoCloseable {
     private PasswordHasher passwordHasher;
     private AuthorizationEndpoint authorizationEndpoint;
     private dev.latch.server.logout.LogoutEndpoint logoutEndpoint;
+    private final dev.latch.server.cors.CorsPolicy cors;
     private final OutboundFetcher fetcher;
     private final AuthorizationCodeStore codes;
     private final RefreshTokenStore refreshTokens;
@@ -167,6 +168,7 @@ public final class LatchServer implements AutoCloseable {
         this.parEndpoint = new PushedAuthorizationEndpoint(authentication, authorizationRequests, pushedRequests, clock);
         this.sessions = new SessionStore(sql, config.sessions().idleLifetime(), config.sessions().absoluteLifetime());
         this.interactions = new InteractionStore(sql);
+        this.cors = new dev.latch.server.cors.CorsPolicy(() -> instance.clients().store().list(), clock);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "latch-maintenance");
             t.setDaemon(true);
@@ -246,6 +248,18 @@ public final class LatchServer implements AutoCloseable {
                 TlsConnector.configure(c, config.tls(), config.port());
             }
             c.routes.before(ctx -> ctx.attribute("latch.t0", System.nanoTime()));
+            // CORS for the endpoints a single-page app calls (issue 3); preflights are answered below
+            Set<String> corsPaths = Set.of(endpoints.metadataPath(), endpoints.openidConfigurationPath(), base + "/jwks", base + "/token",
+                    base + "/userinfo", base + "/revoke");
+            c.routes.before(ctx -> {
+                if (ctx.method() != HandlerType.OPTIONS && corsPaths.contains(ctx.path())) {
+                    cors.headers(ctx.header("Origin")).forEach(ctx::header);
+                }
+            });
+            for (String path : corsPaths) {
+                c.routes.addEndpoint(new io.javalin.router.Endpoint(HandlerType.OPTIONS, path,
+                        ctx -> write(ctx, cors.preflight(ctx.header("Origin"), ctx.header("Access-Control-Request-Method")))));
+            }
             c.routes.after(ctx -> {
                 Long t0 = ctx.attribute("latch.t0");
                 if (t0 != null) {
