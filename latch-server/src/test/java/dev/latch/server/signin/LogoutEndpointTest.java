@@ -64,12 +64,16 @@ class LogoutEndpointTest {
 
     /** An ID token as the server issues them, signed by its active RS256 key; expired an hour ago. */
     static String idToken(String subject, String sid, String... audience) {
+        return signed(JOSEObjectType.JWT, f.server.issuer(), subject, sid, audience);
+    }
+
+    static String signed(JOSEObjectType type, String issuer, String subject, String sid, String... audience) {
         try {
             KeyRing.ActiveKey key = f.server.instance().keyRing().active(JWSAlgorithm.RS256);
             long now = f.clock.instant().getEpochSecond();
-            JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(f.server.issuer()).subject(subject).audience(List.of(audience))
+            JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).subject(subject).audience(List.of(audience))
                     .claim("sid", sid).issueTime(new Date((now - 7200) * 1000)).expirationTime(new Date((now - 3600) * 1000)).build();
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID(key.key().kid()).build(), claims);
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(type).keyID(key.key().kid()).build(), claims);
             jwt.sign(key.signer());
             return jwt.serialize();
         } catch (Exception e) {
@@ -107,6 +111,17 @@ class LogoutEndpointTest {
         silent.put("prompt", "none");
         assertThat(Agent.query(s.agent().get(f.authorizeUrl(silent)).headers().firstValue("location").orElseThrow()))
                 .containsEntry("error", "login_required");
+    }
+
+    @Test
+    void logoutWhenHintWasSignedByARetiredKeyThenStillAccepted() {
+        SignedIn s = signIn(false);
+        String hint = idToken(s.subject(), s.sid(), "rp");
+        f.server.instance().keyRing().rotate(JWSAlgorithm.RS256, null, true); // the old key is withdrawn from the JWKS now
+        HttpResponse<String> r = s.agent().get(logoutUrl(Map.of("id_token_hint", hint, "post_logout_redirect_uri", AFTER)));
+        assertThat(r.statusCode()).isEqualTo(303);
+        assertThat(r.headers().firstValue("location")).contains(AFTER);
+        assertThat(sessionAlive(s)).isFalse();
     }
 
     @Test
@@ -148,6 +163,11 @@ class LogoutEndpointTest {
         assertErrorPageWithoutRedirect(s.agent().get(logoutUrl(Map.of("id_token_hint", tampered, "post_logout_redirect_uri", AFTER))),
                 "id_token_hint");
         assertErrorPageWithoutRedirect(s.agent().get(logoutUrl(Map.of("id_token_hint", "not-a-jwt"))), "id_token_hint");
+        // signed by our key but an access token (RFC 9068), or from another issuer
+        assertErrorPageWithoutRedirect(s.agent().get(logoutUrl(Map.of("id_token_hint",
+                signed(new JOSEObjectType("at+jwt"), f.server.issuer(), s.subject(), s.sid(), "rp")))), "id_token_hint");
+        assertErrorPageWithoutRedirect(s.agent().get(logoutUrl(Map.of("id_token_hint",
+                signed(JOSEObjectType.JWT, "https://elsewhere.example", s.subject(), s.sid(), "rp")))), "id_token_hint");
         assertThat(sessionAlive(s)).isTrue();
     }
 
