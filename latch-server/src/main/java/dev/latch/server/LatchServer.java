@@ -323,6 +323,7 @@ public final class LatchServer implements AutoCloseable {
             revokedTokens.purgeExpired(now);
             opaqueTokens.purgeExpired(now);
             sessions.purgeExpired(now);
+            new ConsentStore(sql).purgeEnded();
             interactions.purgeExpired(now);
             pushedRequests.purgeExpired(now);
             codes.purgeExpired(now);

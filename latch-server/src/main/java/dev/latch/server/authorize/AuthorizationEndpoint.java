@@ -275,7 +275,7 @@ public final class AuthorizationEndpoint {
             return BrowserResponse.of(redirectError(request, "interaction_required", "the signed-in user is not the one hinted"));
         }
         String scope = grantedScope(request);
-        if (request.prompt().contains("consent") || !consents.covers(u.subject(), request.client().clientId(), scope)) {
+        if (request.prompt().contains("consent") || !consents.covers(u.subject(), request.client().clientId(), scope, session.get().sid())) {
             if (request.promptNone()) {
                 return BrowserResponse.of(redirectError(request, "consent_required", "the user must approve this client"));
             }

@@ -17,10 +17,12 @@ public final class ConsentStore {
         this.sql = sql;
     }
 
-    public boolean covers(String subject, String clientId, String scope) {
+    /** True when a remembered consent, or one bound to the SSO session {@code sid}, holds every scope asked. */
+    public boolean covers(String subject, String clientId, String scope, String sid) {
         Set<String> asked = scopes(scope);
-        for (String granted : sql.query("SELECT scope FROM consents WHERE subject = ? AND client_id = ?", rs -> rs.getString(1),
-                subject, clientId)) {
+        // a session-bound consent counts only in its own session: one whose session expired without a logout is dead
+        for (String granted : sql.query("SELECT scope FROM consents WHERE subject = ? AND client_id = ? AND (sid IS NULL OR sid = ?)",
+                rs -> rs.getString(1), subject, clientId, sid)) {
             if (scopes(granted).containsAll(asked)) {
                 return true;
             }
@@ -49,6 +51,11 @@ public final class ConsentStore {
     /** Drops the consents bound to the SSO session {@code sid} (at logout); returns how many. */
     public int endSession(String sid) {
         return sid == null ? 0 : sql.update("DELETE FROM consents WHERE sid = ?", sid);
+    }
+
+    /** Drops session-bound consents whose session no longer exists (expired without a logout); returns how many. */
+    public int purgeEnded() {
+        return sql.update("DELETE FROM consents WHERE sid IS NOT NULL AND sid NOT IN (SELECT sid FROM browser_sessions)");
     }
 
     /** One remembered consent. */

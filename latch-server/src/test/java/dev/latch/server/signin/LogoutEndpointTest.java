@@ -219,6 +219,27 @@ class LogoutEndpointTest {
     }
 
     @Test
+    void sessionBoundConsentCoversOnlyItsOwnSessionAndIsPurgedAfterIt() {
+        SignedIn s = signIn(true);
+        String user = f.users.findBySubject(s.subject()).orElseThrow().username();
+        Map<String, String> again = SignInFixture.request("rp", CALLBACK);
+        again.put("prompt", "none");
+        assertThat(Agent.query(s.agent().get(f.authorizeUrl(again)).headers().firstValue("location").orElseThrow())).containsKey("code");
+
+        // a new sign-in is a new session: the consent bound to the old one no longer counts
+        Map<String, String> relogin = SignInFixture.request("rp", CALLBACK);
+        relogin.put("prompt", "login");
+        HttpResponse<String> page = s.agent().get(f.authorizeUrl(relogin));
+        HttpResponse<String> next = s.agent().post(f.server.url("/authorize/login"), "interaction=" + Agent.field(page.body(), "interaction")
+                + "&csrf=" + Agent.field(page.body(), "csrf") + "&username=" + user + "&password=" + SignInFixture.PASSWORD.replace(" ", "+"));
+        assertThat(next.statusCode()).isEqualTo(200);
+        assertThat(next.body()).contains("wants to access your account");
+        assertThat(consents(s)).isEqualTo(1);
+        assertThat(new dev.latch.server.consent.ConsentStore(f.server.sql()).purgeEnded()).isPositive();
+        assertThat(consents(s)).isZero();
+    }
+
+    @Test
     void openidConfigurationAdvertisesTheEndSessionEndpoint() {
         var m = dev.latch.server.OAuthResponses.json(f.server.get(f.server.url("/.well-known/openid-configuration")));
         assertThat(m.get("end_session_endpoint").asText()).isEqualTo(f.server.url("/logout"));
