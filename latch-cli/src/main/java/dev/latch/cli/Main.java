@@ -57,7 +57,7 @@ public final class Main {
         // (usernames too; `latch users add -- -name` creates one)
         for (String[] path : new String[][] {{"clients", "show"}, {"clients", "update"}, {"clients", "remove"},
                 {"clients", "rotate-secret"}, {"keys", "unpublish"},
-                {"users", "show"}, {"users", "passwd"}, {"users", "disable"}, {"users", "enable"}, {"users", "remove"}}) {
+                {"users", "show"}, {"users", "passwd"}, {"users", "disable"}, {"users", "enable"}, {"users", "remove"}, {"users", "consents"}}) {
             cli.getSubcommands().get(path[0]).getSubcommands().get(path[1]).setUnmatchedOptionsArePositionalParams(true);
         }
         // Descriptions write $${env:NAME} for a literal ${env:NAME}: picocli expands ${...} in them.

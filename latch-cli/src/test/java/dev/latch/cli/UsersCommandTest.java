@@ -267,6 +267,66 @@ class UsersCommandTest {
     }
 
     @Test
+    void consentsListsTheUsersConsentsWithClientScopeAndTime() {
+        users("add", "carol");
+        String sub = stored("carol").subject();
+        try (LatchInstance latch = Instances.open(data)) {
+            var consents = new dev.latch.server.consent.ConsentStore(latch.database().sql());
+            consents.remember(sub, "web", "openid profile", 1_700_000_000L);
+            consents.remember(sub, "spa", "openid", 1_700_000_100L, "sid-1");
+        }
+
+        Cli.Result r = users("consents", "CAROL");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines.get(0)).startsWith("CLIENT").contains("SCOPE").contains("GRANTED").contains("LASTS");
+        assertThat(lines.get(1)).startsWith("spa").contains("openid").contains("2023-11-14T22:15:00Z").contains("session");
+        assertThat(lines.get(2)).startsWith("web").contains("openid profile").contains("2023-11-14T22:13:20Z").contains("until revoked");
+        assertThat(lines).hasSize(3);
+    }
+
+    @Test
+    void consentsRevokeRemovesTheConsentAndRevokesThatClientsRefreshTokens() {
+        users("add", "dave");
+        String sub = stored("dave").subject();
+        try (LatchInstance latch = Instances.open(data)) {
+            var consents = new dev.latch.server.consent.ConsentStore(latch.database().sql());
+            consents.remember(sub, "web", "openid offline_access", 1_700_000_000L);
+            consents.remember(sub, "other", "openid", 1_700_000_000L);
+            var refresh = new dev.latch.server.refresh.JdbcRefreshTokenStore(latch.database().sql());
+            long now = latch.clock().instant().getEpochSecond();
+            for (String client : List.of("web", "other")) {
+                refresh.start(new dev.latch.server.refresh.RefreshTokenStore.Family(null, client, sub, "openid offline_access", List.of(),
+                        now, "sid", List.of("pwd"), now, now + 3600), now + 3600);
+            }
+        }
+
+        Cli.Result r = users("consents", "dave", "--revoke", "web");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("revoked consent of dave for client web (1 consent, 1 refresh token family)\n");
+        try (LatchInstance latch = Instances.open(data)) {
+            var sql = latch.database().sql();
+            assertThat(sql.query("SELECT client_id FROM consents WHERE subject = ?", rs -> rs.getString(1), sub)).containsExactly("other");
+            assertThat(sql.query("SELECT client_id FROM refresh_families WHERE subject = ? AND revoked_at IS NULL", rs -> rs.getString(1), sub))
+                    .containsExactly("other");
+        }
+        Cli.Result again = users("consents", "dave", "--revoke", "web");
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.errLine()).isEqualTo("latch: user dave has no consent for client web");
+    }
+
+    @Test
+    void consentsOfAnUnknownUserThenExit1AndWithoutUsernameExit2() {
+        users("add", "erin");
+        Cli.Result unknown = users("consents", "nobody");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.errLine()).isEqualTo("latch: no user nobody");
+        assertThat(users("consents").exit()).isEqualTo(2);
+    }
+
+    @Test
     void usernamesStartingWithADashWork() throws Exception {
         // after "--" everything is positional, so the shared options come first
         Cli.Result add = cli.raw("users", "add", "--config", config.toString(), "--data", data.toString(), "--", "-dash");

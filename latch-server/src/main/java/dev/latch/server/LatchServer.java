@@ -109,6 +109,8 @@ public final class LatchServer implements AutoCloseable {
     private final UserDirectory users = new UserDirectory();
     private PasswordHasher passwordHasher;
     private AuthorizationEndpoint authorizationEndpoint;
+    private dev.latch.server.logout.LogoutEndpoint logoutEndpoint;
+    private final dev.latch.server.cors.CorsPolicy cors;
     private final OutboundFetcher fetcher;
     private final AuthorizationCodeStore codes;
     private final RefreshTokenStore refreshTokens;
@@ -166,6 +168,7 @@ public final class LatchServer implements AutoCloseable {
         this.parEndpoint = new PushedAuthorizationEndpoint(authentication, authorizationRequests, pushedRequests, clock);
         this.sessions = new SessionStore(sql, config.sessions().idleLifetime(), config.sessions().absoluteLifetime());
         this.interactions = new InteractionStore(sql);
+        this.cors = new dev.latch.server.cors.CorsPolicy(() -> instance.clients().store().list(), clock);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "latch-maintenance");
             t.setDaemon(true);
@@ -226,9 +229,12 @@ public final class LatchServer implements AutoCloseable {
     public LatchServer start() {
         String base = endpoints.basePath();
         if (users.current != null && passwordHasher != null) {
+            ConsentStore consents = new ConsentStore(sql);
+            Pages pages = new Pages(config.branding());
             authorizationEndpoint = new AuthorizationEndpoint(authorizationRequests, users, passwordHasher, sessions, interactions,
-                    new ConsentStore(sql), codes, instance.scopes(), new LoginThrottle(instance.clock()),
-                    new Pages(config.branding()), instance.clock(), endpoints);
+                    consents, codes, instance.scopes(), new LoginThrottle(instance.clock()), pages, instance.clock(), endpoints);
+            logoutEndpoint = new dev.latch.server.logout.LogoutEndpoint(sessions, consents, users, instance.keyRing(),
+                    instance.clients()::find, pages, instance.clock(), endpoints);
         }
         app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
@@ -242,6 +248,18 @@ public final class LatchServer implements AutoCloseable {
                 TlsConnector.configure(c, config.tls(), config.port());
             }
             c.routes.before(ctx -> ctx.attribute("latch.t0", System.nanoTime()));
+            // CORS for the endpoints a single-page app calls (issue 3); preflights are answered below
+            Set<String> corsPaths = Set.of(endpoints.metadataPath(), endpoints.openidConfigurationPath(), base + "/jwks", base + "/token",
+                    base + "/userinfo", base + "/revoke");
+            c.routes.before(ctx -> {
+                if (ctx.method() != HandlerType.OPTIONS && corsPaths.contains(ctx.path())) {
+                    cors.headers(ctx.header("Origin")).forEach(ctx::header);
+                }
+            });
+            for (String path : corsPaths) {
+                c.routes.addEndpoint(new io.javalin.router.Endpoint(HandlerType.OPTIONS, path,
+                        ctx -> write(ctx, cors.preflight(ctx.header("Origin"), ctx.header("Access-Control-Request-Method")))));
+            }
             c.routes.after(ctx -> {
                 Long t0 = ctx.attribute("latch.t0");
                 if (t0 != null) {
@@ -269,6 +287,8 @@ public final class LatchServer implements AutoCloseable {
                 c.routes.post(base + "/authorize", ctx -> write(ctx, authorizationEndpoint.authorize(request(ctx))));
                 c.routes.post(base + "/authorize/login", ctx -> write(ctx, authorizationEndpoint.login(request(ctx))));
                 c.routes.post(base + "/authorize/consent", ctx -> write(ctx, authorizationEndpoint.consent(request(ctx))));
+                c.routes.get(base + "/logout", ctx -> write(ctx, logoutEndpoint.handle(request(ctx))));
+                c.routes.post(base + "/logout", ctx -> write(ctx, logoutEndpoint.handle(request(ctx))));
             }
             c.routes.get(base + "/userinfo", ctx -> write(ctx, userinfoEndpoint.handle(request(ctx))));
             c.routes.post(base + "/userinfo", ctx -> write(ctx, userinfoEndpoint.handle(request(ctx))));
@@ -303,6 +323,7 @@ public final class LatchServer implements AutoCloseable {
             revokedTokens.purgeExpired(now);
             opaqueTokens.purgeExpired(now);
             sessions.purgeExpired(now);
+            new ConsentStore(sql).purgeEnded();
             interactions.purgeExpired(now);
             pushedRequests.purgeExpired(now);
             codes.purgeExpired(now);

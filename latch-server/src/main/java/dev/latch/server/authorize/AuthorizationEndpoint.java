@@ -225,7 +225,9 @@ public final class AuthorizationEndpoint {
             return BrowserResponse.of(consentPage(request, c.interaction().id(), session.get()));
         }
         String scope = grantedScope(request);
-        consents.remember(session.get().subject(), request.client().clientId(), scope, now);
+        // "ask me again after I sign out" binds the consent to this SSO session: logout drops it
+        String boundTo = "yes".equals(c.form().get("forget")) ? session.get().sid() : null;
+        consents.remember(session.get().subject(), request.client().clientId(), scope, now, boundTo);
         AUDIT.info("consent.granted subject={} client={} scope={}", session.get().subject(), request.client().clientId(), scope);
         interactions.finish(c.interaction().id());
         return BrowserResponse.of(issueCode(request, session.get(), scope, now));
@@ -273,7 +275,7 @@ public final class AuthorizationEndpoint {
             return BrowserResponse.of(redirectError(request, "interaction_required", "the signed-in user is not the one hinted"));
         }
         String scope = grantedScope(request);
-        if (request.prompt().contains("consent") || !consents.covers(u.subject(), request.client().clientId(), scope)) {
+        if (request.prompt().contains("consent") || !consents.covers(u.subject(), request.client().clientId(), scope, session.get().sid())) {
             if (request.promptNone()) {
                 return BrowserResponse.of(redirectError(request, "consent_required", "the user must approve this client"));
             }

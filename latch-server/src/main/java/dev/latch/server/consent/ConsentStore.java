@@ -17,10 +17,12 @@ public final class ConsentStore {
         this.sql = sql;
     }
 
-    public boolean covers(String subject, String clientId, String scope) {
+    /** True when a remembered consent, or one bound to the SSO session {@code sid}, holds every scope asked. */
+    public boolean covers(String subject, String clientId, String scope, String sid) {
         Set<String> asked = scopes(scope);
-        for (String granted : sql.query("SELECT scope FROM consents WHERE subject = ? AND client_id = ?", rs -> rs.getString(1),
-                subject, clientId)) {
+        // a session-bound consent counts only in its own session: one whose session expired without a logout is dead
+        for (String granted : sql.query("SELECT scope FROM consents WHERE subject = ? AND client_id = ? AND (sid IS NULL OR sid = ?)",
+                rs -> rs.getString(1), subject, clientId, sid)) {
             if (scopes(granted).containsAll(asked)) {
                 return true;
             }
@@ -28,13 +30,46 @@ public final class ConsentStore {
         return false;
     }
 
+    /** Remembers a consent until revoked. */
     public void remember(String subject, String clientId, String scope, long now) {
+        remember(subject, clientId, scope, now, null);
+    }
+
+    /**
+     * Remembers a consent; with a {@code sid} it is session-bound: it lasts only as long as that SSO
+     * session and {@link #endSession} drops it. The latest decision for a scope set wins.
+     */
+    public void remember(String subject, String clientId, String scope, long now, String sid) {
         String normalized = String.join(" ", scopes(scope));
-        if (sql.update("UPDATE consents SET granted_at = ? WHERE subject = ? AND client_id = ? AND scope = ?", now, subject, clientId,
-                normalized) == 0) {
-            sql.insertUnique("INSERT INTO consents (subject, client_id, scope, granted_at) VALUES (?, ?, ?, ?)", subject, clientId,
-                    normalized, now);
+        if (sql.update("UPDATE consents SET granted_at = ?, sid = ? WHERE subject = ? AND client_id = ? AND scope = ?", now, sid, subject,
+                clientId, normalized) == 0) {
+            sql.insertUnique("INSERT INTO consents (subject, client_id, scope, granted_at, sid) VALUES (?, ?, ?, ?, ?)", subject, clientId,
+                    normalized, now, sid);
         }
+    }
+
+    /** Drops the consents bound to the SSO session {@code sid} (at logout); returns how many. */
+    public int endSession(String sid) {
+        return sid == null ? 0 : sql.update("DELETE FROM consents WHERE sid = ?", sid);
+    }
+
+    /** Drops session-bound consents whose session no longer exists (expired without a logout); returns how many. */
+    public int purgeEnded() {
+        return sql.update("DELETE FROM consents WHERE sid IS NOT NULL AND sid NOT IN (SELECT sid FROM browser_sessions)");
+    }
+
+    /** One remembered consent. */
+    public record Consent(String clientId, String scope, long grantedAt, boolean sessionBound) {}
+
+    /** Every consent of {@code subject}, by client then scope. */
+    public List<Consent> all(String subject) {
+        return sql.query("SELECT client_id, scope, granted_at, sid FROM consents WHERE subject = ? ORDER BY client_id, scope",
+                rs -> new Consent(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4) != null), subject);
+    }
+
+    /** Removes every consent of {@code subject} for {@code clientId}; returns how many. */
+    public int revoke(String subject, String clientId) {
+        return sql.update("DELETE FROM consents WHERE subject = ? AND client_id = ?", subject, clientId);
     }
 
     public List<String> list(String subject, String clientId) {

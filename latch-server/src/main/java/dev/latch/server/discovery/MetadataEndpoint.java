@@ -94,6 +94,8 @@ public final class MetadataEndpoint {
     public Map<String, Object> openidConfiguration() {
         Map<String, Object> m = metadata();
         m.put("userinfo_endpoint", endpoints.userinfo());
+        // OIDC RP-Initiated Logout 1.0 §2.1; served wherever the OpenID configuration is (people sign in)
+        m.put("end_session_endpoint", endpoints.endSession());
         m.put("subject_types_supported", List.of("public"));
         m.put("id_token_signing_alg_values_supported", JwsAlgorithms.asymmetricNames());
         m.put("request_parameter_supported", false);

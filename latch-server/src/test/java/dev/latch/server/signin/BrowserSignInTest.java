@@ -42,6 +42,9 @@ class BrowserSignInTest {
         });
         callback.start();
         f = new SignInFixture("http://127.0.0.1:" + callback.getAddress().getPort() + "/cb");
+        f.addClient(new dev.latch.server.client.Client.Builder().clientId("rp").scope("openid")
+                .tokenEndpointAuthMethod(dev.latch.server.client.Client.BASIC).grantTypes(java.util.List.of("authorization_code"))
+                .redirectUris(java.util.List.of(f.redirectUri)).postLogoutRedirectUris(java.util.List.of(f.redirectUri)).build());
         browser = SharedChromium.driver();
     }
 
@@ -129,5 +132,25 @@ class BrowserSignInTest {
         browser.get(f.authorizeUrl(p));
         String posted = received.poll(20, TimeUnit.SECONDS);
         assertThat(posted).startsWith("POST ").contains("code=").contains("state=st-2");
+    }
+
+    @Test
+    void logoutConfirmedOnThePageThenSessionEndsAndBrowserReturnsToTheClientWithState() throws InterruptedException {
+        signIn(freshUser(), SignInFixture.PASSWORD);
+        browser.findElement(By.id("approve")).click();
+        callbackParameters();
+
+        browser.get(f.server.url("/logout?" + SignInFixture.form(Map.of("client_id", "rp", "post_logout_redirect_uri", f.redirectUri,
+                "state", "bye-1"))));
+        assertThat(browser.getTitle()).contains("Sign out");
+        assertThat(browser.manage().getCookieNamed("latch_session")).isNotNull();
+        browser.findElement(By.id("logout")).click();
+
+        assertThat(callbackParameters()).containsEntry("state", "bye-1");
+        browser.get(f.server.url("/.well-known/oauth-authorization-server"));
+        assertThat(browser.manage().getCookieNamed("latch_session")).isNull();
+        // signed out: the next sign-in request shows the login form again
+        browser.get(f.authorizeUrl(f.request()));
+        assertThat(browser.findElement(By.id("password")).isDisplayed()).isTrue();
     }
 }

@@ -1,0 +1,56 @@
+package dev.latch.server.logout;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.latch.core.jose.JwsAlgorithms;
+import dev.latch.server.keys.KeyRing;
+import dev.latch.server.keys.SigningKey;
+import java.text.ParseException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An {@code id_token_hint} (OIDC RP-Initiated Logout 1.0 §2): an ID token this server issued, checked
+ * for signature (any stored key, so a token signed by a since-retired key still counts), {@code iss}
+ * and the {@code JWT} type; its expiry is deliberately not checked, since the RP sends the token it
+ * holds, which has often expired by logout time.
+ *
+ * @param audience the {@code aud} values; {@code azp} when present names the one client
+ */
+record IdTokenHint(String subject, String sid, List<String> audience, String authorizedParty) {
+
+    /** The verified hint, or empty when it is not a valid ID token of this issuer. */
+    static Optional<IdTokenHint> verify(String token, KeyRing keys, String issuer) {
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            // an access token (typ at+jwt, RFC 9068) is signed by the same keys but is no ID token
+            if (jwt.getHeader().getType() != null && !"JWT".equalsIgnoreCase(jwt.getHeader().getType().getType())) {
+                return Optional.empty();
+            }
+            String kid = jwt.getHeader().getKeyID();
+            if (kid == null) return Optional.empty();
+            Optional<SigningKey> key = keys.byKid(kid);
+            if (key.isEmpty() || !key.get().alg().equals(jwt.getHeader().getAlgorithm())) {
+                return Optional.empty();
+            }
+            if (jwt.getState() != JWSObject.State.SIGNED || !jwt.verify(JwsAlgorithms.verifier(key.get().publicJwk(), key.get().alg()))) {
+                return Optional.empty();
+            }
+            JWTClaimsSet c = jwt.getJWTClaimsSet();
+            if (!issuer.equals(c.getIssuer()) || c.getSubject() == null || c.getAudience() == null || c.getAudience().isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new IdTokenHint(c.getSubject(), c.getStringClaim("sid"), c.getAudience(), c.getStringClaim("azp")));
+        } catch (ParseException | JOSEException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The client the token was issued to: {@code azp}, or the single audience. */
+    Optional<String> clientId() {
+        if (authorizedParty != null) return Optional.of(authorizedParty);
+        return audience.size() == 1 ? Optional.of(audience.get(0)) : Optional.empty();
+    }
+}
