@@ -20,12 +20,15 @@ public final class BrowserSignIn {
 
     private BrowserSignIn() {}
 
-    public static void completeAt(ChromeDriver browser, String redirectUri, String username, String password) {
+    /** What the person was shown on the way: the login page, the consent page, both or neither. */
+    public record Shown(boolean login, boolean consent) {}
+
+    public static Shown completeAt(ChromeDriver browser, String redirectUri, String username, String password) {
         Instant deadline = Instant.now().plus(DEADLINE);
         boolean loggedIn = false;
         boolean approved = false;
         while (Instant.now().isBefore(deadline)) {
-            if (browser.getCurrentUrl().startsWith(redirectUri)) return;
+            if (browser.getCurrentUrl().startsWith(redirectUri)) return new Shown(loggedIn, approved);
             Object page = browser.executeScript(WHICH_PAGE);
             if ("login".equals(page) && !loggedIn) {
                 browser.findElement(By.id("username")).sendKeys(username);
@@ -41,6 +44,7 @@ public final class BrowserSignIn {
         }
         fail("the browser did not reach " + redirectUri + " within " + DEADLINE + "; it is at " + browser.getCurrentUrl()
                 + " showing:\n" + browser.findElement(By.tagName("body")).getText());
+        return null;
     }
 
     private static void pause() {
