@@ -40,6 +40,7 @@ import com.nimbusds.openid.connect.sdk.UserInfoResponse;
 import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import com.nimbusds.openid.connect.sdk.claims.UserInfo;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
+import com.nimbusds.openid.connect.sdk.validators.AccessTokenValidator;
 import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import dev.latch.server.TestServer;
 import dev.latch.server.client.Client;
@@ -179,6 +180,7 @@ class CodeFlowEndToEndTest {
         IDTokenClaimsSet id = validate(tokens.getOIDCTokens().getIDToken(), WEB, a.nonce());
         assertThat(id.getSubject().getValue()).isEqualTo(server.instance().users().find(USERNAME).orElseThrow().subject()).isNotEqualTo(USERNAME);
         assertThat(id.getAuthenticationTime()).isNotNull();
+        AccessTokenValidator.validate(tokens.getOIDCTokens().getAccessToken(), JWSAlgorithm.RS256, id.getAccessTokenHash());
 
         UserInfoResponse info = UserInfoResponse.parse(new UserInfoRequest(op.getUserInfoEndpointURI(),
                 tokens.getOIDCTokens().getBearerAccessToken()).toHTTPRequest().send());
@@ -251,8 +253,17 @@ class CodeFlowEndToEndTest {
         BrowserSignIn.completeAt(browser, redirect.toString(), USERNAME, PASSWORD); // consent for these scopes may be remembered
         Received received = callback.next();
         assertThat(received.method()).isEqualTo("POST");
-        OIDCTokenResponse tokens = exchange(webAuth(WEB), WEB, code(received, a), a);
+        AuthorizationCode code = code(received, a);
+        OIDCTokenResponse tokens = exchange(webAuth(WEB), WEB, code, a);
         validate(tokens.getOIDCTokens().getIDToken(), WEB, a.nonce());
+
+        // RFC 6749 §4.1.2: the code replayed is refused, and what its first use produced is revoked
+        TokenResponse replay = token(webAuth(WEB), WEB, new AuthorizationCodeGrant(code, redirect, a.verifier()));
+        assertThat(replay.indicatesSuccess()).isFalse();
+        assertThat(replay.toErrorResponse().getErrorObject().getCode()).isEqualTo(OAuth2Error.INVALID_GRANT.getCode());
+        UserInfoResponse info = UserInfoResponse.parse(new UserInfoRequest(op.getUserInfoEndpointURI(),
+                tokens.getOIDCTokens().getBearerAccessToken()).toHTTPRequest().send());
+        assertThat(info.indicatesSuccess()).as("userinfo with an access token of a replayed code").isFalse();
     }
 
     @Test
