@@ -281,4 +281,26 @@ class CodeFlowEndToEndTest {
         OIDCTokenResponse tokens = exchange(webAuth(PAR_ONLY), PAR_ONLY, code(callback.next(), a), a);
         validate(tokens.getOIDCTokens().getIDToken(), PAR_ONLY, a.nonce());
     }
+
+    @Test
+    void promptNoneWhenSignedOutThenLoginRequiredAndPromptLoginAsksAgainWhenSignedIn() throws Exception {
+        Attempt silent = attempt(WEB, "openid profile", null, Prompt.Type.NONE);
+        browser.get(silent.request().toURI().toString());
+        AuthorizationResponse refused = AuthorizationResponse.parse(URI.create(callback.next().asUri(redirect.toString())));
+        assertThat(refused.indicatesSuccess()).isFalse();
+        assertThat(refused.toErrorResponse().getErrorObject().getCode()).isEqualTo("login_required");
+        assertThat(refused.getState()).isEqualTo(silent.state());
+        assertThat(refused.getIssuer()).isEqualTo(new Issuer(server.issuer()));
+
+        Attempt first = attempt(WEB, "openid profile", null);
+        browser.get(first.request().toURI().toString());
+        BrowserSignIn.completeAt(browser, redirect.toString(), USERNAME, PASSWORD);
+        exchange(webAuth(WEB), WEB, code(callback.next(), first), first);
+
+        Attempt again = attempt(WEB, "openid profile", null, Prompt.Type.LOGIN);
+        browser.get(again.request().toURI().toString());
+        BrowserSignIn.Shown shown = BrowserSignIn.completeAt(browser, redirect.toString(), USERNAME, PASSWORD);
+        assertThat(shown.login()).as("prompt=login shows the login page to a signed-in user").isTrue();
+        exchange(webAuth(WEB), WEB, code(callback.next(), again), again);
+    }
 }
