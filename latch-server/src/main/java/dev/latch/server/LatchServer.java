@@ -371,6 +371,9 @@ public final class LatchServer implements AutoCloseable {
         instance.close();
     }
 
+    /** How much of an oversized body is read and dropped so that the error answer reaches the client. */
+    private static final long DRAIN_LIMIT = 4L * 1024 * 1024;
+
     static Request request(Context ctx) throws IOException {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (String name : Collections.list(ctx.req().getHeaderNames())) {
@@ -382,6 +385,16 @@ public final class LatchServer implements AutoCloseable {
         try (InputStream in = ctx.req().getInputStream()) {
             // Sized by Content-Length when it is given: readNBytes(64 KiB) would allocate a 16 KiB buffer per request.
             body = declared >= 0 && declared <= FormParameters.MAX_BODY ? in.readNBytes(declared) : in.readNBytes(FormParameters.MAX_BODY + 1);
+            if (body.length > FormParameters.MAX_BODY) {
+                // Read (and drop) a moderately oversized rest before answering: closing a socket with unread
+                // data makes TCP reset it, and the client would lose the 400 it is owed. Past the bound, close.
+                long dropped = 0;
+                byte[] sink = new byte[8192];
+                int n;
+                while (dropped < DRAIN_LIMIT && (n = in.read(sink, 0, (int) Math.min(sink.length, DRAIN_LIMIT - dropped))) > 0) {
+                    dropped += n;
+                }
+            }
         } catch (IOException | RuntimeException e) {
             body = new byte[FormParameters.MAX_BODY + 1];
         }
