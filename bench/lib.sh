@@ -43,6 +43,14 @@ ticks="$(getconf CLK_TCK)"
 machine_busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }   # user nice system irq softirq steal
 proc_cpu() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 cores="$(nproc)"
+# thread_cpu PID: CPU ticks per thread group of a JVM ("latch-password", "ForkJoinPool" = virtual-thread
+# carriers, "C2 CompilerThre" = JIT, "GC Thread", ...): thread names with their trailing numbers dropped.
+thread_cpu() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    printf '%s\t%s\n' "$(cat "$t/comm" 2>/dev/null)" "$(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12+$13}')"
+  done | awk -F'\t' '{n=$1; sub(/[-#]?[0-9]+$/, "", n); sub(/-+$/, "", n); a[n]+=$2} END{for (k in a) print k "\t" a[k]}' | sort
+}
 
 # Server control; needs `work` (a temporary directory) and `data`. start_server CRYPTO [PORT] [ARGS...]
 # starts `latch serve` in the background and sets server_pid; wait_ready sets port.

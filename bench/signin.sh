@@ -69,10 +69,12 @@ measure() {
     kill -0 "$load_pid" 2>/dev/null || { cat "$work/load-$mode.err" "$out" >&2; die "$mode: the load program stopped"; }
     nap 0.02
   done
+  thread_cpu "$server_pid" >"$work/threads0"
   busy0="$(machine_busy)"; srv0="$(proc_cpu "$server_pid")"; t0="$(now_ms)"
   wait "$load_pid" || { cat "$work/load-$mode.err" >&2; die "$mode: the load program failed"; }
   load_pid=""
   t1="$(now_ms)"; busy1="$(machine_busy)"; srv1="$(proc_cpu "$server_pid")"
+  thread_cpu "$server_pid" >"$work/threads1"
   read -r _m _m ops secs rate p50 p99 errs busy503 loadcpu < <(grep '^RESULT' "$out")
   local wall srv all
   wall="$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1000}')"
@@ -84,10 +86,16 @@ measure() {
   R[$mode.srvcpu]="$(awk -v c="$srv" -v n="$ops" 'BEGIN{printf "%.2f", (n>0)?c*1000/n:0}')"
   R[$mode.loadcpu]="$(awk -v c="$loadcpu" -v n="$ops" 'BEGIN{printf "%.2f", (n>0)?c*1000/n:0}')"
   R[$mode.share]="$(awk -v s="$srv" -v l="$loadcpu" -v a="$all" -v t="$wall" -v k="$cores" \
-    'BEGIN{o=a-s-l; if (o<0) o=0; printf "%.0f / %.0f / %.0f / %.0f %%", 100*s/(t*k), 100*l/(t*k), 100*o/(t*k), 100*(1-a/(t*k))}')"
+    'BEGIN{o=a-s-l; if (o<0) o=0; i=1-a/(t*k); if (i<0) i=0; printf "%.0f / %.0f / %.0f / %.0f %%", 100*s/(t*k), 100*l/(t*k), 100*o/(t*k), 100*i}')"
   R[$mode.other]="$(awk -v s="$srv" -v l="$loadcpu" -v a="$all" -v t="$wall" -v k="$cores" \
     'BEGIN{o=a-s-l; if (o<0) o=0; printf "%.0f", 100*o/(t*k)}')"
+  # where the server's CPU went, per operation: Argon2id pool, request threads, JIT, GC, the rest
+  R[$mode.threads]="$(awk -F'\t' -v n="$ops" -v t="$ticks" 'NR==FNR{a[$1]=$2; next} {d=$2-a[$1]; if (d<=0) next;
+      g=($1 ~ /^latch-password/) ? "Argon2id pool" : ($1 ~ /^ForkJoinPool/) ? "request threads" : ($1 ~ /^C[12] Compiler/) ? "JIT" :
+        ($1 ~ /^(GC|G1)/) ? "GC" : "other"; b[g]+=d} END{split("Argon2id pool,request threads,JIT,GC,other", o, ","); for (i = 1; i <= 5; i++) printf "%s %.2f ms; ", o[i], b[o[i]]*1000/t/n}' \
+      "$work/threads0" "$work/threads1" | sed 's/; $//')"
   R[$mode.norm]="$(awk -v s="$srv" -v l="$loadcpu" -v n="$ops" -v k="$cores" 'BEGIN{printf "%.0f", (n>0)?k*n/(s+l):0}')"
+  say "$mode: server CPU by thread per op: ${R[$mode.threads]}"
   say "$mode: $rate/s, p50 $p50 ms, p99 $p99 ms, errors $errs, 503 $busy503; server CPU ${R[$mode.srvcpu]} ms/op; CPU server/load/other/idle ${R[$mode.share]}"
   [[ -n "${R[$mode.first]}" ]] && say "$mode: first error: ${R[$mode.first]}"
   return 0
@@ -132,19 +140,21 @@ noisy() { local o="${R[$1.other]:-0}"; (( o > 10 )) && printf ' (⚠ other proce
   row "errors" errors ""
   printf '| 503 busy answers | %s | %s | %s |\n' "${R[roundtrip.busy]}" "${R[login.busy]}" "${R[refresh.busy]}"
   row "server CPU per operation" srvcpu " ms"
+  row "server CPU per operation by thread" threads ""
   row "load program CPU per operation" loadcpu " ms"
   row "machine CPU: server / load / other / idle" share ""
   row "CPU-normalised rate (cores ÷ (server + load) CPU per op)" norm "/s"
   printf '| target | — | ≥ 40/s: **%s**%s | ≥ 1,000/s: **%s**%s |\n' "$(pass "${R[login.rate]}" 40)" "$(noisy login)" \
     "$(pass "${R[refresh.rate]}" 1000)" "$(noisy refresh)"
   echo
-  echo "What limits each: round trips and logins are bound by Argon2id (one verification, ~${argon1_cpu} ms of CPU, per"
-  echo "sign-in; it runs on a pool of one platform thread per core, so at most $cores at a time) — the rest of the"
-  echo "login (pages, session, interaction and code rows, the token request) is the difference between the server"
-  echo "CPU per operation and the Argon2id cost. Refresh grants never touch Argon2id: each one checks the client"
-  echo "secret, looks up and rotates the refresh token (database writes: the old one marked used, a new one"
-  echo "inserted) and signs an access token and an ID token; the CPU split above says whether the database or"
-  echo "the CPU is the bound (idle CPU left means waiting on the database)."
+  echo "What limits each: every sign-in does one Argon2id verification (~${argon1_cpu} ms of CPU alone), on a pool of one"
+  echo "platform thread per core, so at most $cores run at once; the \"Argon2id pool\" share of the server's CPU per"
+  echo "operation is that cost, \"request threads\" the rest of the flow (pages, interaction, session, consent and code"
+  echo "rows in the database, and for the round trip the token request with its two signatures), \"JIT\" and \"GC\" the"
+  echo "JVM's own work (Argon2id allocates its 19 MiB per call). With no idle CPU left the rate is CPU-bound, and"
+  echo "Argon2id is most of it. Refresh grants never touch Argon2id: client secret check, refresh-token lookup and"
+  echo "rotation (database writes: the old token marked used, the new one inserted), an access token and an ID token"
+  echo "signed (RS256 by default); all on request threads."
   for m in roundtrip login refresh; do
     [[ -n "${R[$m.first]}" ]] && echo && echo "First error ($m): \`${R[$m.first]}\`"
   done
