@@ -16,6 +16,7 @@ import dev.latch.server.session.InteractionStore;
 import dev.latch.server.session.SessionStore;
 import dev.latch.server.ui.Pages;
 import dev.latch.server.user.PasswordHasher;
+import dev.latch.server.user.PasswordVerifier;
 import dev.latch.server.user.UserStore;
 import dev.latch.server.client.ClientAuthentication;
 import dev.latch.server.client.ClientKeys;
@@ -108,6 +109,10 @@ public final class LatchServer implements AutoCloseable {
     /** The people who sign in; every component reads them through this one directory. */
     private final UserDirectory users = new UserDirectory();
     private PasswordHasher passwordHasher;
+    /** Runs password checks off the request threads; made at start, closed at stop. */
+    private PasswordVerifier passwordVerifier;
+    private int passwordThreads = Runtime.getRuntime().availableProcessors();
+    private int passwordQueue = passwordThreads * PasswordVerifier.QUEUE_PER_THREAD;
     private AuthorizationEndpoint authorizationEndpoint;
     private dev.latch.server.logout.LogoutEndpoint logoutEndpoint;
     private final dev.latch.server.cors.CorsPolicy cors;
@@ -191,6 +196,16 @@ public final class LatchServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sizes the pool that checks passwords (default: one thread per core, {@value PasswordVerifier#QUEUE_PER_THREAD}
+     * waiting per thread); call before {@link #start()}.
+     */
+    public LatchServer passwordVerification(int threads, int queue) {
+        this.passwordThreads = threads;
+        this.passwordQueue = queue;
+        return this;
+    }
+
     /** Builds a server whose people are those of {@code users} (tokens and userinfo; no sign-in without a hasher). */
     public static LatchServer create(LatchInstance instance, UserStore users) {
         LatchServer server = new LatchServer(instance);
@@ -231,7 +246,8 @@ public final class LatchServer implements AutoCloseable {
         if (users.current != null && passwordHasher != null) {
             ConsentStore consents = new ConsentStore(sql);
             Pages pages = new Pages(config.branding());
-            authorizationEndpoint = new AuthorizationEndpoint(authorizationRequests, users, passwordHasher, sessions, interactions,
+            passwordVerifier = new PasswordVerifier(passwordHasher, passwordThreads, passwordQueue);
+            authorizationEndpoint = new AuthorizationEndpoint(authorizationRequests, users, passwordVerifier, sessions, interactions,
                     consents, codes, instance.scopes(), new LoginThrottle(instance.clock()), pages, instance.clock(), endpoints);
             logoutEndpoint = new dev.latch.server.logout.LogoutEndpoint(sessions, consents, users, instance.keyRing(),
                     instance.clients()::find, pages, instance.clock(), endpoints);
@@ -368,6 +384,7 @@ public final class LatchServer implements AutoCloseable {
         if (app != null) app.stop();
         if (management != null) management.stop();
         fetcher.close();
+        if (passwordVerifier != null) passwordVerifier.close();
         instance.close();
     }
 

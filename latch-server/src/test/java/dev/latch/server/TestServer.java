@@ -91,20 +91,36 @@ public final class TestServer implements AutoCloseable {
     static TestServer start(Path data, Map<String, String> settings, boolean ownData, Clock clock,
                             java.util.function.Consumer<LatchServer> beforeStart) {
         CryptoProviders.select(CryptoProviders.Mode.AUTO);
-        Map<String, String> all = new HashMap<>();
-        int port = LatchServer.freePort();
-        all.put("port", Integer.toString(port));
-        all.put("management.port", Integer.toString(LatchServer.freePort()));
-        all.put("data", data.toString());
-        // tests hash passwords cheaply; Argon2idHasherTest checks the production defaults once
-        all.put("passwords.argon2id.memory-kib", "64");
-        all.put("passwords.argon2id.iterations", "1");
-        all.putAll(settings);
-        ServerConfig config = new ConfigLoader(name -> null, dev.latch.core.secret.SecretReference.system()).load(null, all);
-        LatchServer server = LatchServer.create(LatchInstance.open(config, clock));
-        beforeStart.accept(server);
-        server.start();
-        return new TestServer(data, server, ownData);
+        for (int attempt = 1; ; attempt++) {
+            Map<String, String> all = new HashMap<>();
+            all.put("port", Integer.toString(LatchServer.freePort()));
+            all.put("management.port", Integer.toString(LatchServer.freePort()));
+            all.put("data", data.toString());
+            // tests hash passwords cheaply; Argon2idHasherTest checks the production defaults once
+            all.put("passwords.argon2id.memory-kib", "64");
+            all.put("passwords.argon2id.iterations", "1");
+            all.putAll(settings);
+            ServerConfig config = new ConfigLoader(name -> null, dev.latch.core.secret.SecretReference.system()).load(null, all);
+            LatchServer server = LatchServer.create(LatchInstance.open(config, clock));
+            beforeStart.accept(server);
+            try {
+                server.start();
+                return new TestServer(data, server, ownData);
+            } catch (RuntimeException e) {
+                server.close();
+                // a free port picked a moment ago can be taken by another process before we bind it: pick again
+                if (attempt >= 3 || !causedByBind(e) || settings.containsKey("port")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean causedByBind(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException) return true;
+        }
+        return false;
     }
 
     public String issuer() {

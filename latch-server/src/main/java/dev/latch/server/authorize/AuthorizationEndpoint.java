@@ -18,7 +18,7 @@ import dev.latch.server.session.InteractionStore;
 import dev.latch.server.session.SessionStore;
 import dev.latch.server.ui.ConsentView;
 import dev.latch.server.ui.Pages;
-import dev.latch.server.user.PasswordHasher;
+import dev.latch.server.user.PasswordVerifier;
 import dev.latch.server.user.User;
 import dev.latch.server.user.UserStore;
 import java.net.URLDecoder;
@@ -55,7 +55,7 @@ public final class AuthorizationEndpoint {
 
     private final AuthorizationRequestParser parser;
     private final UserStore users;
-    private final PasswordHasher hasher;
+    private final PasswordVerifier hasher;
     private final SessionStore sessions;
     private final InteractionStore interactions;
     private final ConsentStore consents;
@@ -70,7 +70,7 @@ public final class AuthorizationEndpoint {
     /** Checked when the user is unknown, so that unknown users and wrong passwords take the same time. */
     private final String dummyHash;
 
-    public AuthorizationEndpoint(AuthorizationRequestParser parser, UserStore users, PasswordHasher hasher, SessionStore sessions,
+    public AuthorizationEndpoint(AuthorizationRequestParser parser, UserStore users, PasswordVerifier hasher, SessionStore sessions,
                                  InteractionStore interactions, ConsentStore consents, AuthorizationCodeStore codes,
                                  ScopeCatalogue scopes, LoginThrottle throttle, Pages pages, Clock clock, ServerEndpoints endpoints) {
         this.parser = parser;
@@ -87,7 +87,7 @@ public final class AuthorizationEndpoint {
         this.endpoints = endpoints;
         this.secureCookies = Cookies.secure(endpoints.issuer());
         this.cookiePath = endpoints.basePath().isEmpty() ? "/" : endpoints.basePath() + "/";
-        this.dummyHash = hasher.hash("latch-no-such-user".toCharArray());
+        this.dummyHash = hasher.hasher().hash("latch-no-such-user".toCharArray());
     }
 
     /** GET or POST {@code /authorize}. */
@@ -179,9 +179,17 @@ public final class AuthorizationEndpoint {
         Optional<User> user = username.length() > MAX_USERNAME ? Optional.empty() : users.findByUsername(username);
         boolean usable = user.isPresent() && user.get().enabled() && user.get().passwordHash() != null;
         char[] secret = password.length() > MAX_PASSWORD ? new char[0] : password.toCharArray();
-        // the hash is checked whether or not the user exists, so both failures cost the same time
-        boolean verified = hasher.verify(secret, usable ? user.get().passwordHash() : dummyHash);
-        java.util.Arrays.fill(secret, '\0');
+        boolean verified;
+        try {
+            // the hash is checked whether or not the user exists, so both failures cost the same time
+            verified = hasher.verify(secret, usable ? user.get().passwordHash() : dummyHash);
+        } catch (PasswordVerifier.Busy e) {
+            AUDIT.info("login.failure user={} reason=busy client={} ip={}", printable(username), c.request().client().clientId(), ip);
+            return BrowserResponse.of(loginPage(503, c.request(), c.interaction().id(), username,
+                    "The server is busy signing other people in. Try again in a moment.").withHeader("Retry-After", "1"));
+        } finally {
+            java.util.Arrays.fill(secret, '\0');
+        }
         if (!usable || !verified || password.length() > MAX_PASSWORD) {
             throttle.failed(username, ip);
             AUDIT.info("login.failure user={} reason=invalid_credentials client={} ip={}", printable(username),

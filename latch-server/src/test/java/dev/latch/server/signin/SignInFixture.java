@@ -30,8 +30,21 @@ public final class SignInFixture implements AutoCloseable {
     }
 
     public SignInFixture(String redirectUri, Map<String, String> settings) {
+        this(redirectUri, settings, h -> h, s -> { });
+    }
+
+    /**
+     * @param serverHasher what the server checks passwords with, given {@link #hasher} (e.g. a wrapper that blocks)
+     * @param beforeStart more server settings, applied before it listens
+     */
+    public SignInFixture(String redirectUri, Map<String, String> settings,
+                         java.util.function.UnaryOperator<dev.latch.server.user.PasswordHasher> serverHasher,
+                         java.util.function.Consumer<dev.latch.server.LatchServer> beforeStart) {
         this.redirectUri = redirectUri;
-        this.server = TestServer.start(settings, clock, s -> s.users(users, hasher));
+        this.server = TestServer.start(settings, clock, s -> {
+            s.users(users, serverHasher.apply(hasher));
+            beforeStart.accept(s);
+        });
         users.add("alice", PASSWORD, hasher);
         users.add("bob", PASSWORD, hasher);
         server.instance().scopes().put("profile", "See your name and profile");

@@ -1,0 +1,83 @@
+# Shared helpers for the bench scripts (sourced, not run): JDK lookup, building, timing, CPU accounting,
+# starting and stopping `latch serve`. The caller sets `here` (bench/) and `root` (the checkout) first.
+
+say() { echo "bench: $*" >&2; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+java_version() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -1; }
+find_jdk() { # a JDK 21+ (java with javac beside it), newest first, as the ./latch launcher looks for one
+  local candidates=() best="" best_v=0 v c
+  [[ -n "${LATCH_JAVA:-}" ]] && candidates+=("$LATCH_JAVA")
+  [[ -n "${JAVA_HOME:-}" ]] && candidates+=("$JAVA_HOME/bin/java")
+  command -v java >/dev/null 2>&1 && candidates+=("$(readlink -f "$(command -v java)")")
+  for d in /usr/lib/jvm/* /opt/java/* /opt/jdk* "$HOME"/.sdkman/candidates/java/*; do
+    [[ -x "$d/bin/java" ]] && candidates+=("$d/bin/java")
+  done
+  for c in "${candidates[@]}"; do
+    [[ -x "$(dirname "$c")/javac" ]] || continue
+    v="$(java_version "$c" || true)"
+    if [[ -n "$v" && "$v" -ge 21 && "$v" -gt "$best_v" ]]; then best="$c"; best_v="$v"; fi
+  done
+  [[ -n "$best" ]] && echo "$best"
+}
+
+# build_bench: sets JAVA, jar, classes; builds the jar if needed and compiles bench/src against it.
+build_bench() {
+  JAVA="$(find_jdk || true)"
+  [[ -n "$JAVA" ]] || die "needs a JDK 21+ with javac (set JAVA_HOME or LATCH_JAVA); e.g. 'apt-get install openjdk-21-jdk'"
+  export LATCH_JAVA="$JAVA"
+  "$root/latch" --version >/dev/null || die "building latch failed (try: mvn -B -DskipTests -pl latch-cli -am package)"
+  jar="$root/latch-cli/target/latch.jar"
+  classes="$here/target/classes"
+  mkdir -p "$classes" "$here/results"
+  "$(dirname "$JAVA")/javac" -nowarn -cp "$jar" -d "$classes" "$here"/src/dev/latch/bench/*.java
+}
+
+# an in-shell sleep (no process per poll): read with a timeout on a pipe nobody writes to
+exec {napfd}<> <(:)
+nap() { read -r -t "$1" -u "$napfd" || true; }
+now_ms() { local t; t="$(date +%s%N)"; echo $(( t / 1000000 )); }
+
+# CPU accounting, in clock ticks: whole machine busy time, one process's user+system time.
+ticks="$(getconf CLK_TCK)"
+machine_busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }   # user nice system irq softirq steal
+proc_cpu() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cores="$(nproc)"
+# thread_cpu PID: CPU ticks per thread group of a JVM ("latch-password", "ForkJoinPool" = virtual-thread
+# carriers, "C2 CompilerThre" = JIT, "GC Thread", ...): thread names with their trailing numbers dropped.
+thread_cpu() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    printf '%s\t%s\n' "$(cat "$t/comm" 2>/dev/null)" "$(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12+$13}')"
+  done | awk -F'\t' '{n=$1; sub(/[-#]?[0-9]+$/, "", n); sub(/-+$/, "", n); a[n]+=$2} END{for (k in a) print k "\t" a[k]}' | sort
+}
+
+# Server control; needs `work` (a temporary directory) and `data`. start_server CRYPTO [PORT] [ARGS...]
+# starts `latch serve` in the background and sets server_pid; wait_ready sets port.
+server_pid=""
+port=""
+start_server() {
+  local crypto="$1" p="${2:-0}"
+  shift 2 || shift $#
+  : > "$work/server.out"
+  LATCH_JAVA_OPTS="${BENCH_JAVA_OPTS:-}" "$root/latch" serve --data "$data" --port "$p" --management-port 0 --crypto "$crypto" "$@" \
+    >"$work/server.out" 2>>"$work/server.log" &
+  server_pid=$!
+}
+wait_ready() { # parses the port from "Latch is ready: issuer http://localhost:PORT"
+  local deadline=$(( $(now_ms) + 60000 ))
+  until grep -q '^Latch is ready' "$work/server.out" 2>/dev/null; do
+    kill -0 "$server_pid" 2>/dev/null || { tail -5 "$work/server.log" >&2; die "the server stopped during start-up"; }
+    (( $(now_ms) < deadline )) || die "the server was not ready within 60 s"
+    nap 0.05
+  done
+  port="$(sed -n 's/^Latch is ready: issuer http:\/\/localhost:\([0-9]*\).*/\1/p' "$work/server.out")"
+}
+stop_server() {
+  [[ -n "$server_pid" ]] || return 0
+  kill "$server_pid" 2>/dev/null || true
+  for _ in $(seq 200); do kill -0 "$server_pid" 2>/dev/null || break; nap 0.05; done
+  kill -0 "$server_pid" 2>/dev/null && { kill -9 "$server_pid" 2>/dev/null || true; say "the server ignored SIGTERM for 10 s"; }
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
