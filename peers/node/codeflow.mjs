@@ -30,8 +30,8 @@ const insecure = { execute: [client.allowInsecureRequests] };
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 
 /** Hands `url` to the browser driver and returns what the browser brought back to the redirect URI. */
-async function browse(url) {
-  console.log(`AUTHORIZE ${url.href}`);
+async function browse(url, verb = 'AUTHORIZE') {
+  console.log(`${verb} ${url.href}`);
   const next = await lines.next();
   if (next.done) throw new Error('the test closed stdin before answering');
   const line = next.value;
@@ -180,14 +180,21 @@ await check('public client (token_endpoint_auth_method none)', async () => {
   assert(refreshed.access_token, 'refreshed');
 });
 
-if (web?.serverMetadata().end_session_endpoint) {
-  await check('RP-initiated logout URL', async () => {
-    const url = client.buildEndSessionUrl(web, { id_token_hint: session.tokens.id_token, post_logout_redirect_uri: redirectUri });
-    assert(url.searchParams.get('id_token_hint') === session.tokens.id_token, 'id_token_hint');
+await check('RP-initiated logout in the browser, then prompt=none needs a login', async () => {
+  assert(web.serverMetadata().end_session_endpoint, 'end_session_endpoint advertised');
+  const state = client.randomState();
+  const url = client.buildEndSessionUrl(web, { id_token_hint: session.tokens.id_token, post_logout_redirect_uri: redirectUri, state });
+  const back = await browse(url, 'LOGOUT');
+  assert(back instanceof URL && back.searchParams.get('state') === state, 'back at post_logout_redirect_uri with state');
+  // the SSO session is over: a silent request must now ask for a login
+  const verifier = client.randomPKCECodeVerifier();
+  const silent = client.buildAuthorizationUrl(web, {
+    redirect_uri: redirectUri, scope: 'openid', prompt: 'none', state: client.randomState(),
+    code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
   });
-} else {
-  console.log('skip RP-initiated logout: no end_session_endpoint advertised');
-}
+  const answer = await browse(silent, 'SILENT');
+  assert(answer instanceof URL && answer.searchParams.get('error') === 'login_required', 'login_required after logout');
+});
 
 console.log(`CODEFLOW-SUMMARY ${JSON.stringify({ passed, failed })}`);
 console.log(`codeflow: ${passed.length} passed, ${failed.length} failed`);

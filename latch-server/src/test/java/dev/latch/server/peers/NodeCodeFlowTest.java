@@ -104,7 +104,7 @@ class NodeCodeFlowTest {
         List<String> passed = new ArrayList<>();
         summary.get("passed").forEach(n -> passed.add(n.asText()));
         for (String expected : List.of("discovery", "code flow", "userinfo", "refresh twice", "prompt=none", "form_post",
-                "pushed authorization request", "public client")) {
+                "pushed authorization request", "public client", "RP-initiated logout")) {
             assertThat(passed).as("passed cases").anyMatch(name -> name.startsWith(expected));
         }
         LOG.info("{} openid-client code-flow cases passed", passed.size());
@@ -153,7 +153,18 @@ class NodeCodeFlowTest {
             for (String line; (line = out.readLine()) != null; ) {
                 lines.add(line);
                 LOG.info("[node] {}", line);
-                if (line.startsWith(AUTHORIZE)) {
+                if (line.startsWith("LOGOUT ") || line.startsWith("SILENT ")) {
+                    // RP-initiated logout (the hint is this session's, so no confirmation is expected, but
+                    // confirm if asked) and a prompt=none request after it: both come straight back
+                    callback.clear();
+                    browser.get(line.substring(line.indexOf(' ') + 1));
+                    if (browser.getPageSource().contains("id=\"logout\"")) {
+                        browser.findElement(org.openqa.selenium.By.id("logout")).click();
+                    }
+                    BrowserCallback.Received r = callback.next();
+                    in.write(r.method() + " " + r.parameters() + "\n");
+                    in.flush();
+                } else if (line.startsWith(AUTHORIZE)) {
                     callback.clear();
                     String url = line.substring(AUTHORIZE.length());
                     browser.get(url);
