@@ -155,7 +155,8 @@ public final class LatchServer implements AutoCloseable {
                 new ClientCredentialsGrant(issuer, defaultAudience),
                 new AuthorizationCodeGrant(codes, userTokens, revokedTokens, clock, defaultAudience, config.tokens().maxAccessTokenLifetime()),
                 new RefreshTokenGrant(userTokens, clock, defaultAudience)), metrics);
-        AccessTokenReader reader = new AccessTokenReader(instance.keyRing(), opaqueTokens, revokedTokens, clock, config.issuer());
+        AccessTokenReader reader = new AccessTokenReader(instance.keyRing(), opaqueTokens, revokedTokens, clock, config.issuer())
+                .requiringActiveClient(authentication::isActive);
         this.introspectionEndpoint = new IntrospectionEndpoint(authentication, reader, metrics);
         this.userinfoEndpoint = new UserinfoEndpoint(reader, users, mappings, metrics);
         this.revocationEndpoint = new RevocationEndpoint(authentication, reader, metrics, refreshTokens, clock);

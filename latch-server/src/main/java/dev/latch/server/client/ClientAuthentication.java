@@ -340,6 +340,17 @@ public final class ClientAuthentication {
         }
     }
 
+    /**
+     * True when the client exists, is enabled and was registered no later than {@code issuedAt} (so a
+     * client removed and registered again under the same id does not inherit the old one's tokens).
+     * Looked up through the same short-lived cache as authentication.
+     */
+    public boolean isActive(String clientId, long issuedAt) {
+        if (clientId == null) return false;
+        Optional<StoredClient> found = clients.get(clientId, registry::find);
+        return found.isPresent() && found.get().client().isEnabled() && found.get().createdAt() <= issuedAt;
+    }
+
     /** Drops cached clients (after a change made in this process). */
     public void forget(String clientId) {
         clients.invalidate(clientId);

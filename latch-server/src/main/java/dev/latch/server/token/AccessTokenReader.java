@@ -44,8 +44,20 @@ public final class AccessTokenReader {
     /** The token's content when it is one of ours and currently valid (for introspection). */
     public Optional<AccessToken> active(String token) {
         long now = clock.instant().getEpochSecond();
-        return parse(token).filter(at -> at.expiresAt() > now && !revoked.isRevoked(at.jti()));
+        return parse(token).filter(at -> at.expiresAt() > now && !revoked.isRevoked(at.jti()) && clientActive.test(at.clientId(), at.issuedAt()));
     }
+
+    /**
+     * Also requires the token's client to still exist and be enabled (RFC 7592 §2.3: a deleted client's
+     * tokens SHOULD stop working; a client re-registered under the same id must not inherit them).
+     */
+    public AccessTokenReader requiringActiveClient(java.util.function.BiPredicate<String, Long> clientActive) {
+        AccessTokenReader r = new AccessTokenReader(keys, opaqueTokens, revoked, clock, issuer);
+        r.clientActive = clientActive;
+        return r;
+    }
+
+    private java.util.function.BiPredicate<String, Long> clientActive = (id, issuedAt) -> true;
 
     public boolean isJwt(String token) {
         return token.chars().filter(ch -> ch == '.').count() == 2;

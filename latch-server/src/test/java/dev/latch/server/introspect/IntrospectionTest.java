@@ -257,4 +257,33 @@ class IntrospectionTest {
         assertError(server.postForm("/introspect", "token=" + form(token) + "&token=" + form(token),
                 "Authorization", basic("owner", secrets.get("owner"))), 400, "invalid_request");
     }
+
+    /** RFC 7592 §2.3: once a client is disabled, or removed (even if registered again), its tokens stop working. */
+    @Test
+    void tokensOfADisabledOrRemovedClientAreInactiveEvenIfTheIdIsRegisteredAgain() throws Exception {
+        add(new Client.Builder().clientId("leaver").scope("read").allowedResources(List.of(RS_A)).build());
+        String token = tokenFor("leaver", "&resource=" + form(RS_A));
+        assertActive(introspect(RS_A, token));
+
+        var stored = server.clients().find("leaver").orElseThrow();
+        server.clients().update("leaver", stored.client().toBuilder().enabled(false).build(), true);
+        assertEventually(() -> introspect(RS_A, token).body().equals(INACTIVE));
+        server.clients().update("leaver", stored.client().toBuilder().enabled(true).build(), true);
+        assertEventually(() -> !introspect(RS_A, token).body().equals(INACTIVE));
+
+        clock.advance(Duration.ofSeconds(1));
+        server.clients().remove("leaver");
+        add(new Client.Builder().clientId("leaver").scope("read").allowedResources(List.of(RS_A)).build());
+        assertEventually(() -> introspect(RS_A, token).body().equals(INACTIVE));
+        assertActive(introspect(RS_A, tokenFor("leaver", "&resource=" + form(RS_A))));
+    }
+
+    /** Client changes reach a running server within 5 seconds (clients are cached for 2). */
+    private static void assertEventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not met within 5 s").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
 }
