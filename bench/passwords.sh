@@ -9,25 +9,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
-say() { echo "bench: $*" >&2; }
-die() { echo "bench: $*" >&2; exit 1; }
+source "$here/lib.sh"   # say, die, find_jdk
 
-java_version() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -1; }
-find_jdk() { # a JDK 21+ (java with javac beside it), newest first, as bench/run.sh and the ./latch launcher look for one
-  local candidates=() best="" best_v=0 v c
-  [[ -n "${LATCH_JAVA:-}" ]] && candidates+=("$LATCH_JAVA")
-  [[ -n "${JAVA_HOME:-}" ]] && candidates+=("$JAVA_HOME/bin/java")
-  command -v java >/dev/null 2>&1 && candidates+=("$(readlink -f "$(command -v java)")")
-  for d in /usr/lib/jvm/* /opt/java/* /opt/jdk* "$HOME"/.sdkman/candidates/java/*; do
-    [[ -x "$d/bin/java" ]] && candidates+=("$d/bin/java")
-  done
-  for c in "${candidates[@]}"; do
-    [[ -x "$(dirname "$c")/javac" ]] || continue
-    v="$(java_version "$c" || true)"
-    if [[ -n "$v" && "$v" -ge 21 && "$v" -gt "$best_v" ]]; then best="$c"; best_v="$v"; fi
-  done
-  [[ -n "$best" ]] && echo "$best"
-}
 JAVA="$(find_jdk || true)"
 [[ -n "$JAVA" ]] || die "needs a JDK 21+ with javac (set JAVA_HOME or LATCH_JAVA)"
 export LATCH_JAVA="$JAVA"

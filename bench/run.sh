@@ -19,8 +19,8 @@ providers="${BENCH_PROVIDERS:-native jdk}"
 restarts="${BENCH_RESTARTS:-3}"
 algs="RS256 ES256"
 
-say() { echo "bench: $*" >&2; }
-die() { echo "bench: $*" >&2; exit 1; }
+# say, die, find_jdk, nap, now_ms, CPU accounting and start_server/wait_ready/stop_server
+source "$here/lib.sh"
 
 # ---------------------------------------------------------------- prerequisites
 if ! command -v wrk >/dev/null 2>&1; then
@@ -34,22 +34,6 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 command -v curl >/dev/null 2>&1 || die "curl is not installed ('apt-get install curl')"
 
-java_version() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -1; }
-find_jdk() { # a JDK 21+ (java with javac beside it), newest first, as the ./latch launcher looks for one
-  local candidates=() best="" best_v=0 v c
-  [[ -n "${LATCH_JAVA:-}" ]] && candidates+=("$LATCH_JAVA")
-  [[ -n "${JAVA_HOME:-}" ]] && candidates+=("$JAVA_HOME/bin/java")
-  command -v java >/dev/null 2>&1 && candidates+=("$(readlink -f "$(command -v java)")")
-  for d in /usr/lib/jvm/* /opt/java/* /opt/jdk* "$HOME"/.sdkman/candidates/java/*; do
-    [[ -x "$d/bin/java" ]] && candidates+=("$d/bin/java")
-  done
-  for c in "${candidates[@]}"; do
-    [[ -x "$(dirname "$c")/javac" ]] || continue
-    v="$(java_version "$c" || true)"
-    if [[ -n "$v" && "$v" -ge 21 && "$v" -gt "$best_v" ]]; then best="$c"; best_v="$v"; fi
-  done
-  [[ -n "$best" ]] && echo "$best"
-}
 JAVA="$(find_jdk || true)"
 [[ -n "$JAVA" ]] || die "needs a JDK 21+ with javac (set JAVA_HOME or LATCH_JAVA); e.g. 'apt-get install openjdk-21-jdk'"
 export LATCH_JAVA="$JAVA"   # the ./latch launcher then runs the server on the same JVM
@@ -80,10 +64,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# an in-shell sleep (no process per poll): read with a timeout on a pipe nobody writes to
-exec {napfd}<> <(:)
-nap() { read -r -t "$1" -u "$napfd" || true; }
-now_ms() { local t; t="$(date +%s%N)"; echo $(( t / 1000000 )); }
 
 # The clients: one per token algorithm, client_secret_basic, declared in the YAML configuration.
 secret="$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n' | head -c 64)"
@@ -101,31 +81,6 @@ clients:
 EOF
 basic() { printf '%s:%s' "bench-$1" "$secret" | base64 -w0; }
 
-port=""
-# start_server CRYPTO [PORT]: starts `latch serve` in the background on the bench data; sets server_pid
-start_server() {
-  local crypto="$1" p="${2:-0}"
-  : > "$work/server.out"
-  LATCH_JAVA_OPTS="${BENCH_JAVA_OPTS:-}" "$root/latch" serve --data "$data" --config "$work/config.yaml" \
-    --port "$p" --management-port 0 --crypto "$crypto" >"$work/server.out" 2>>"$work/server.log" &
-  server_pid=$!
-}
-wait_ready() { # parses the port from "Latch is ready: issuer http://localhost:PORT"
-  local deadline=$(( $(now_ms) + 60000 ))
-  until grep -q '^Latch is ready' "$work/server.out" 2>/dev/null; do
-    kill -0 "$server_pid" 2>/dev/null || { tail -5 "$work/server.log" >&2; die "the server stopped during start-up"; }
-    (( $(now_ms) < deadline )) || die "the server was not ready within 60 s"
-    nap 0.05
-  done
-  port="$(sed -n 's/^Latch is ready: issuer http:\/\/localhost:\([0-9]*\).*/\1/p' "$work/server.out")"
-}
-stop_server() {
-  kill "$server_pid" 2>/dev/null || true
-  for _ in $(seq 200); do kill -0 "$server_pid" 2>/dev/null || break; nap 0.05; done
-  kill -0 "$server_pid" 2>/dev/null && { kill -9 "$server_pid" 2>/dev/null || true; say "the server ignored SIGTERM for 10 s"; }
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
 token_status() { curl -s -o "$work/token.json" -w '%{http_code}' -u "bench-$1:$secret" -d grant_type=client_credentials "http://127.0.0.1:$port/token" || true; }
 jwt_alg() { # alg of the access token in token.json
   local h; h="$(sed -n 's/.*"access_token":"\([^."]*\)\..*/\1/p' "$work/token.json" | tr '_-' '/+')"
@@ -133,11 +88,6 @@ jwt_alg() { # alg of the access token in token.json
   echo "$h" | base64 -d 2>/dev/null | sed -n 's/.*"alg":"\([^"]*\)".*/\1/p'
 }
 
-# CPU accounting, in clock ticks: whole machine busy time, one process's user+system time.
-ticks="$(getconf CLK_TCK)"
-machine_busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }   # user nice system irq softirq steal
-proc_cpu() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-cores="$(nproc)"
 
 declare -A R   # results by key, e.g. R[native.RS256.raw]
 
@@ -171,7 +121,7 @@ raw_signing() { # raw_signing PROVIDER ALG: the server's own key and signer, 2 t
 }
 
 for provider in $providers; do
-  start_server "$provider"
+  start_server "$provider" 0 --config "$work/config.yaml"
   wait_ready
   for alg in $algs; do
     status="$(token_status "$alg")"
@@ -235,7 +185,7 @@ restart_once() { # restart_once java|launcher: sets elapsed (ms)
       --port "$port" --management-port 0 --crypto "$restart_provider" >"$work/server.out" 2>>"$work/server.log" &
     server_pid=$!
   else
-    start_server "$restart_provider" "$port"
+    start_server "$restart_provider" "$port" --config "$work/config.yaml"
   fi
   while :; do
     status="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -u "bench-RS256:$secret" -d grant_type=client_credentials "http://127.0.0.1:$port/token" || true)"
