@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import * as client from 'openid-client';
+import { assert, check, describe, failed, passed } from './harness.mjs';
 
 const configFile = process.env.LATCH_CODEFLOW_CONFIG;
 if (!configFile) {
@@ -48,36 +49,6 @@ async function browse(url, verb = 'AUTHORIZE') {
   return new URL(`${redirectUri}?${params}`);
 }
 
-const passed = [];
-const failed = [];
-
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    passed.push(name);
-    console.log(`ok   ${name} (${Date.now() - started} ms)`);
-  } catch (err) {
-    const error = describe(err);
-    failed.push({ name, error });
-    console.log(`FAIL ${name}: ${error}`);
-  }
-}
-
-function describe(err) {
-  if (err instanceof client.ResponseBodyError) {
-    return `ResponseBodyError ${err.status} ${err.error}: ${err.error_description ?? ''}`;
-  }
-  if (err instanceof client.AuthorizationResponseError) {
-    return `AuthorizationResponseError ${err.error}: ${err.error_description ?? ''}`;
-  }
-  const cause = err?.cause instanceof Error ? ` (cause: ${err.cause.message})` : '';
-  return `${err?.name ?? 'Error'}: ${err?.message ?? err}${cause}`;
-}
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 async function expectInvalidGrant(promise) {
   try {

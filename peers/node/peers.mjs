@@ -9,6 +9,7 @@
 
 import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
+import { assert, check, describe, failed, passed } from './harness.mjs';
 import * as jose from 'jose';
 
 const configFile = process.env.LATCH_PEERS_CONFIG;
@@ -21,36 +22,6 @@ const issuer = new URL(cfg.issuer);
 // The test server listens on http://localhost; openid-client refuses plain http unless told.
 const insecure = { execute: [client.allowInsecureRequests], algorithm: 'oauth2' };
 
-const passed = [];
-const failed = [];
-
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    passed.push(name);
-    console.log(`ok   ${name} (${Date.now() - started} ms)`);
-  } catch (err) {
-    const error = describe(err);
-    failed.push({ name, error });
-    console.log(`FAIL ${name}: ${error}`);
-  }
-}
-
-function describe(err) {
-  if (err instanceof client.ResponseBodyError) {
-    return `ResponseBodyError ${err.status} ${err.error}: ${err.error_description ?? ''}`;
-  }
-  if (err instanceof client.WWWAuthenticateChallengeError) {
-    return `WWWAuthenticateChallengeError ${err.status} ${JSON.stringify(err.cause)}`;
-  }
-  const cause = err?.cause instanceof Error ? ` (cause: ${err.cause.message})` : '';
-  return `${err?.name ?? 'Error'}: ${err?.message ?? err}${cause}`;
-}
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 function assertEqual(actual, expected, what) {
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
