@@ -68,7 +68,6 @@ public final class AuthorizationEndpoint {
     private final boolean secureCookies;
     private final String cookiePath;
     /** Checked when the user is unknown, so that unknown users and wrong passwords take the same time. */
-    private final String dummyHash;
 
     public AuthorizationEndpoint(AuthorizationRequestParser parser, UserStore users, PasswordVerifier hasher, SessionStore sessions,
                                  InteractionStore interactions, ConsentStore consents, AuthorizationCodeStore codes,
@@ -87,7 +86,6 @@ public final class AuthorizationEndpoint {
         this.endpoints = endpoints;
         this.secureCookies = Cookies.secure(endpoints.issuer());
         this.cookiePath = endpoints.basePath().isEmpty() ? "/" : endpoints.basePath() + "/";
-        this.dummyHash = hasher.hasher().hash("latch-no-such-user".toCharArray());
     }
 
     /** GET or POST {@code /authorize}. */
@@ -182,7 +180,7 @@ public final class AuthorizationEndpoint {
         boolean verified;
         try {
             // the hash is checked whether or not the user exists, so both failures cost the same time
-            verified = hasher.verify(secret, usable ? user.get().passwordHash() : dummyHash);
+            verified = usable ? hasher.verify(secret, user.get().passwordHash()) : hasher.verifyAgainstDummy(secret);
         } catch (PasswordVerifier.Busy e) {
             AUDIT.info("login.failure user={} reason=busy client={} ip={}", printable(username), c.request().client().clientId(), ip);
             return BrowserResponse.of(loginPage(503, c.request(), c.interaction().id(), username,
