@@ -117,6 +117,27 @@ public final class MailAttachment {
         }
     }
 
+    /** {@code length} bytes from {@code offset} (an upload-session chunk), without reading the rest of a file. */
+    byte[] readRange(long offset, int length) {
+        if (bytes != null) {
+            return java.util.Arrays.copyOfRange(bytes, Math.toIntExact(offset), Math.toIntExact(offset + length));
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(length);
+            long position = offset;
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer, position);
+                if (n < 0) {
+                    throw new MailAttachmentException("attachment " + name + ": " + file + " became shorter while it was sent", null);
+                }
+                position += n;
+            }
+            return buffer.array();
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+    }
+
     MailAttachmentException unreadable(IOException e) {
         return new MailAttachmentException("attachment " + name + ": cannot read " + file + " ("
                 + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
