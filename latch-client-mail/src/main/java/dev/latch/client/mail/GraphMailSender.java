@@ -1,6 +1,7 @@
 package dev.latch.client.mail;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.latch.client.http.HttpFailure;
 import dev.latch.client.token.AccessToken;
 import dev.latch.client.token.TokenSource;
 import java.io.IOException;
@@ -8,14 +9,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -321,7 +318,7 @@ public final class GraphMailSender implements MailSender {
                 tokenRetried = true;
                 continue;
             }
-            Duration retryAfter = retryAfter(r);
+            Duration retryAfter = HttpFailure.retryAfter(r.headers().firstValue("Retry-After"), clock).orElse(null);
             if ((r.statusCode() == 429 || r.statusCode() == 503) && !throttleRetried
                     && retryAfter != null && retryAfter.compareTo(maxRetryAfter) <= 0) {
                 sleep(retryAfter, what);
@@ -335,12 +332,8 @@ public final class GraphMailSender implements MailSender {
     private HttpResponse<String> exchange(HttpRequest request, String what) {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (HttpTimeoutException e) {
-            throw new MailConnectionException("Microsoft Graph at " + request.uri().getHost() + " did not answer in time while " + what, e);
         } catch (IOException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
-            throw new MailConnectionException("cannot reach Microsoft Graph at " + request.uri().getHost() + ":" + port(request.uri())
-                    + " while " + what + " (" + XOAuth2SmtpSender.oneLine(why) + ")", e);
+            throw new MailConnectionException("Microsoft Graph: " + HttpFailure.describe(request.uri(), e) + " (while " + what + ")", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MailConnectionException("interrupted while " + what, e);
@@ -353,25 +346,6 @@ public final class GraphMailSender implements MailSender {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MailConnectionException("interrupted while waiting to retry " + what, e);
-        }
-    }
-
-    /** RFC 9110 §10.2.3: seconds, or an HTTP date (read against the clock). Null when absent or unreadable. */
-    Duration retryAfter(HttpResponse<?> r) {
-        String value = r.headers().firstValue("Retry-After").map(String::strip).orElse(null);
-        if (value == null || value.isEmpty()) {
-            return null;
-        }
-        try {
-            long seconds = Long.parseLong(value);
-            return seconds < 0 ? null : Duration.ofSeconds(seconds);
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Duration d = Duration.between(clock.instant(), ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-                return d.isNegative() ? Duration.ZERO : d;
-            } catch (DateTimeParseException notADate) {
-                return null;
-            }
         }
     }
 
@@ -435,10 +409,6 @@ public final class GraphMailSender implements MailSender {
             }
         }
         return out.toString();
-    }
-
-    private static int port(URI uri) {
-        return uri.getPort() != -1 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
     }
 
     private static boolean isLoopback(URI uri) {

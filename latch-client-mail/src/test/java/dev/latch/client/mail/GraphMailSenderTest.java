@@ -482,7 +482,7 @@ class GraphMailSenderTest {
 
         assertThatThrownBy(() -> sender.send(message().build()))
                 .isInstanceOf(MailConnectionException.class)
-                .hasMessageStartingWith("cannot reach Microsoft Graph at 127.0.0.1:" + port + " while sendMail for " + SENDER + " (")
+                .hasMessage("Microsoft Graph: cannot reach http://127.0.0.1:" + port + ": connection refused (while sendMail for " + SENDER + ")")
                 .hasMessageNotContaining("\n");
     }
 

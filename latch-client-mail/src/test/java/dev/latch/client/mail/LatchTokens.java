@@ -1,18 +1,17 @@
 package dev.latch.client.mail;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.latch.client.auth.ClientAuthentication;
 import dev.latch.client.token.AccessToken;
+import dev.latch.client.token.TokenClient;
+import dev.latch.client.token.TokenEndpoint;
+import dev.latch.client.token.TokenRequest;
 import dev.latch.client.token.TokenSource;
 import dev.latch.server.TestServer;
 import dev.latch.server.client.ClientRegistry;
-import java.net.URLEncoder;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * so tests can check the senders' retry rule.
  */
 final class LatchTokens implements TokenSource {
+
+    private static final TokenClient TOKEN_CLIENT = TokenClient.create();
 
     private final TestServer server;
     private final String clientId;
@@ -67,25 +68,11 @@ final class LatchTokens implements TokenSource {
         }
     }
 
-    /** A new token from the server, not cached. */
+    /** A new token from the server, not cached, requested with latch-client's {@link TokenClient}. */
     AccessToken fetch() {
         fetches.incrementAndGet();
-        String basic = Base64.getEncoder().encodeToString((enc(clientId) + ":" + enc(secret)).getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> r = server.postForm("/token", "grant_type=client_credentials&scope=" + enc(scope),
-                "Authorization", "Basic " + basic);
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("token request failed: " + r.statusCode() + " " + r.body());
-        }
-        try {
-            Map<String, Object> json = JSONObjectUtils.parse(r.body());
-            return new AccessToken(JSONObjectUtils.getString(json, "access_token"), JSONObjectUtils.getString(json, "token_type"),
-                    null, JSONObjectUtils.getString(json, "scope"), null, null, json);
-        } catch (java.text.ParseException e) {
-            throw new IllegalStateException(e);
-        }
+        return TOKEN_CLIENT.request(TokenEndpoint.of(URI.create(server.url("/token"))),
+                ClientAuthentication.clientSecretBasic(clientId, secret), TokenRequest.clientCredentials(scope));
     }
 
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
 }
