@@ -40,7 +40,8 @@ import javax.net.ssl.SSLContext;
  * <p>A 401 makes the token source drop the token and the request is repeated once with a fresh one;
  * a 429 or 503 with {@code Retry-After} is waited out (up to {@link Builder#maxRetryAfter}) and repeated
  * once. Redirects are never followed (the token must not go elsewhere). Graph's permissions: application
- * {@code Mail.Send}, and {@code Mail.ReadWrite} for the draft route.
+ * {@code Mail.Send}, and {@code Mail.ReadWrite} for the draft route. The From line shows the sender
+ * mailbox's own display name (Graph ignores the one in {@link MailMessage#from()}).
  *
  * <pre>{@code
  * MailSender mail = GraphMailSender.builder().tokenSource(tokens).build(); // tokens for GraphMailSender.SCOPE
@@ -357,7 +358,7 @@ public final class GraphMailSender implements MailSender {
             Object error = JSONObjectUtils.parse(r.body()).get("error");
             if (error instanceof Map<?, ?> e) {
                 code = e.get("code") instanceof String c ? c : null;
-                message = e.get("message") instanceof String m ? XOAuth2SmtpSender.oneLine(m) : null;
+                message = e.get("message") instanceof String m ? MailException.oneLine(m) : null;
                 if (e.get("innerError") instanceof Map<?, ?> inner && inner.get("request-id") instanceof String id) {
                     requestId = id;
                 }
@@ -379,7 +380,7 @@ public final class GraphMailSender implements MailSender {
             text.append(" (Retry-After ").append(retryAfter.toSeconds()).append(" s)");
         }
         if (requestId != null) {
-            text.append(" [request-id ").append(XOAuth2SmtpSender.oneLine(requestId)).append(']');
+            text.append(" [request-id ").append(MailException.oneLine(requestId)).append(']');
         }
         return new GraphErrorException(text.toString(), r.statusCode(), code, message, requestId, retryAfter);
     }
@@ -412,7 +413,7 @@ public final class GraphMailSender implements MailSender {
     }
 
     private static boolean isLoopback(URI uri) {
-        return uri.getHost() != null && XOAuth2SmtpSender.isLoopback(uri.getHost());
+        return uri.getHost() != null && LoopbackHosts.isLoopback(uri.getHost());
     }
 
     public static final class Builder {

@@ -16,4 +16,13 @@ public class MailException extends OAuthClientException {
     public MailException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** {@code s} on one line (runs of white space, line breaks included, become one space), at most 300 characters. */
+    static String oneLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String line = s.replaceAll("\\s+", " ").strip();
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    }
 }

@@ -11,7 +11,6 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
@@ -51,8 +49,6 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
  * Thread-safe: each message is sent on its own connection.
  */
 public final class XOAuth2SmtpSender implements MailSender {
-
-    private static final Pattern LOOPBACK_V4 = Pattern.compile("127(\\.\\d{1,3}){3}");
 
     private final String host;
     private final int port;
@@ -105,7 +101,7 @@ public final class XOAuth2SmtpSender implements MailSender {
         try {
             mime = MimeMessages.toMime(session, message, clock);
         } catch (MessagingException e) {
-            throw new MailException("cannot build the message: " + oneLine(e.getMessage()), e);
+            throw new MailException("cannot build the message: " + MailException.oneLine(e.getMessage()), e);
         }
         send(mime);
     }
@@ -120,7 +116,7 @@ public final class XOAuth2SmtpSender implements MailSender {
         try {
             recipients = message.getAllRecipients();
         } catch (MessagingException e) {
-            throw new MailAddressException("the message's recipients cannot be read: " + oneLine(e.getMessage()), List.of(), e);
+            throw new MailAddressException("the message's recipients cannot be read: " + MailException.oneLine(e.getMessage()), List.of(), e);
         }
         if (recipients == null || recipients.length == 0) {
             throw new MailAddressException("the message has no recipient", List.of(), null);
@@ -178,7 +174,7 @@ public final class XOAuth2SmtpSender implements MailSender {
     }
 
     private MailAuthenticationException authenticationFailed(AuthenticationFailedException e) {
-        String reply = e.getMessage() == null || e.getMessage().isBlank() ? "no reason given" : oneLine(e.getMessage());
+        String reply = e.getMessage() == null || e.getMessage().isBlank() ? "no reason given" : MailException.oneLine(e.getMessage());
         return new MailAuthenticationException("SMTP server " + host + ":" + port + " refused the XOAUTH2 token for "
                 + username + ": " + reply, e);
     }
@@ -197,7 +193,7 @@ public final class XOAuth2SmtpSender implements MailSender {
             return new MailConnectionException("SMTP server " + where
                     + " does not offer STARTTLS; the token is not sent over an unencrypted connection", e);
         }
-        return new MailConnectionException("cannot connect to SMTP server " + where + ": " + oneLine(m), e);
+        return new MailConnectionException("cannot connect to SMTP server " + where + ": " + MailException.oneLine(m), e);
     }
 
     private MailException sendFailure(MessagingException e) {
@@ -212,17 +208,17 @@ public final class XOAuth2SmtpSender implements MailSender {
             }
             MessagingException detail = e.getNextException() instanceof MessagingException next ? next : e;
             return new MailAddressException("SMTP server " + host + ":" + port + " refused recipient"
-                    + (bad.size() == 1 ? " " : "s ") + String.join(", ", bad) + ": " + oneLine(detail.getMessage()), bad, e);
+                    + (bad.size() == 1 ? " " : "s ") + String.join(", ", bad) + ": " + MailException.oneLine(detail.getMessage()), bad, e);
         }
         if (e instanceof SMTPSendFailedException refused) {
-            return new MailException("SMTP server " + host + ":" + port + " refused the message: " + oneLine(refused.getMessage()), e);
+            return new MailException("SMTP server " + host + ":" + port + " refused the message: " + MailException.oneLine(refused.getMessage()), e);
         }
         Throwable io = find(e, IOException.class);
         if (io != null) {
             return new MailConnectionException("connection to SMTP server " + host + ":" + port
                     + " failed while sending: " + describe(io), e);
         }
-        return new MailException("SMTP server " + host + ":" + port + " refused the message: " + oneLine(e.getMessage()), e);
+        return new MailException("SMTP server " + host + ":" + port + " refused the message: " + MailException.oneLine(e.getMessage()), e);
     }
 
     private static void closeQuietly(Transport transport) {
@@ -247,15 +243,7 @@ public final class XOAuth2SmtpSender implements MailSender {
             return "unknown host " + t.getMessage();
         }
         String m = t.getMessage();
-        return m == null || m.isBlank() ? t.getClass().getSimpleName() : oneLine(m);
-    }
-
-    static String oneLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        String line = s.replaceAll("\\s+", " ").strip();
-        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : MailException.oneLine(m);
     }
 
     private static Properties properties(Builder b) {
@@ -291,21 +279,6 @@ public final class XOAuth2SmtpSender implements MailSender {
             p.put("mail.smtp.ssl.socketFactory", b.sslSocketFactory);
         }
         return p;
-    }
-
-    static boolean isLoopback(String host) {
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (h.equalsIgnoreCase("localhost") || LOOPBACK_V4.matcher(h).matches()) {
-            return true;
-        }
-        if (h.contains(":")) { // an IPv6 literal: parsed without a name lookup
-            try {
-                return InetAddress.getByName(h).isLoopbackAddress();
-            } catch (UnknownHostException e) {
-                return false;
-            }
-        }
-        return false;
     }
 
     public static final class Builder {
@@ -370,7 +343,7 @@ public final class XOAuth2SmtpSender implements MailSender {
             if (tokens == null) {
                 throw new IllegalArgumentException("token source is missing");
             }
-            if (security == SmtpSecurity.PLAINTEXT_LOOPBACK_ONLY && !isLoopback(host)) {
+            if (security == SmtpSecurity.PLAINTEXT_LOOPBACK_ONLY && !LoopbackHosts.isLoopback(host)) {
                 throw new IllegalArgumentException("SMTP without TLS is allowed only to a loopback host, not " + host
                         + ": the access token would travel in clear");
             }
