@@ -192,7 +192,8 @@ public final class GraphMailSender implements MailSender {
         URI uploadUrl = uploadUrl(string(json(session), "uploadUrl"), a);
         long offset = 0;
         int stalls = 0;
-        while (true) {
+        long maxRequests = 3 * ((size + chunkSize - 1) / chunkSize) + MAX_RANGE_REPEATS;
+        for (long requests = 1; ; requests++) {
             int length = (int) Math.min(chunkSize, size - offset);
             byte[] chunk = a.readRange(offset, length);
             long start = offset;
@@ -202,16 +203,19 @@ public final class GraphMailSender implements MailSender {
                     .header("Content-Range", "bytes " + start + "-" + (start + length - 1) + "/" + size)
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(chunk)), false, 200, 201);
             long end = start + length;
-            if (end == size) {
-                return; // the last range: Graph answers 201 Created with the attachment's Location
-            }
             if (r.statusCode() == 201) {
+                if (end == size) {
+                    return; // Graph answers the last range with 201 Created and the attachment's Location
+                }
                 throw new MailException("Microsoft Graph ended the upload of " + a.name() + " after " + end + " of " + size + " bytes", null);
             }
             long next = nextExpected(r, end);
+            if (end == size && next >= size) {
+                return; // a 200 for the last range with nothing more expected
+            }
             // a range the server did not keep is sent again, but not for ever
             stalls = next > start ? 0 : stalls + 1;
-            if (next < 0 || next >= size || stalls > MAX_RANGE_REPEATS) {
+            if (next < 0 || next >= size || stalls > MAX_RANGE_REPEATS || requests >= maxRequests) {
                 throw new MailException("Microsoft Graph asked for bytes from " + next + " of " + a.name()
                         + (stalls > 0 ? " again" : "") + " after receiving " + start + "-" + (end - 1) + " of " + size, null);
             }

@@ -460,6 +460,23 @@ class GraphMailSenderTest {
     }
 
     @Test
+    void sendWhenUploadServerLostTheLastRangeThenItIsResentBeforeSending() {
+        byte[] big = random(3_100_000, 8);
+        AtomicInteger puts = new AtomicInteger();
+        long lastStart = 9L * GraphMailSender.CHUNK_UNIT;
+        graph.override(r -> r.method().equals("PUT") && puts.incrementAndGet() == 10
+                ? Response.json(200, "{\"nextExpectedRanges\":[\"" + lastStart + "\"]}") : null);
+
+        sender().uploadChunkSize(GraphMailSender.CHUNK_UNIT).build().send(message().attach(MailAttachment.bytes("big.bin", null, big)).build());
+
+        List<Recorded> sent = graph.requests("PUT");
+        assertThat(sent).hasSize(11);
+        assertThat(sent.get(9).header("Content-Range")).isEqualTo(sent.get(10).header("Content-Range")).isEqualTo("bytes 2949120-3099999/3100000");
+        assertThat(graph.uploads.values().iterator().next().toByteArray()).isEqualTo(big);
+        assertThat(graph.requests.get(graph.requests.size() - 1).rawPath()).endsWith("/send");
+    }
+
+    @Test
     void sendWhenUploadServerKeepsAskingForTheSameRangeThenMailExceptionAfterTwoRepeats() {
         graph.override(r -> r.method().equals("PUT")
                 ? Response.json(200, "{\"nextExpectedRanges\":[\"0\"]}") : null);
