@@ -37,7 +37,9 @@ import javax.net.ssl.SSLContext;
  * {@code POST .../messages/{id}/send}. If building the draft fails it is deleted. A draft that is sent is
  * always kept in Sent Items (Graph has no {@code saveToSentItems} for it).
  *
- * <p>A 401 makes the token source drop the token and the request is repeated once with a fresh one;
+ * <p>A 401 makes the token source drop the token and the request is repeated once with a fresh one
+ * (Graph says why in its JSON {@code InvalidAuthenticationToken}, not with RFC 6750's
+ * {@code error="invalid_token"} that latch-client's {@code BearerHttpClient} waits for, hence a client of its own here);
  * a 429 or 503 with {@code Retry-After} is waited out (up to {@link Builder#maxRetryAfter}) and repeated
  * once. Redirects are never followed (the token must not go elsewhere). Graph's permissions: application
  * {@code Mail.Send}, and {@code Mail.ReadWrite} for the draft route. The From line shows the sender

@@ -138,7 +138,9 @@ final class FakeGraph implements AutoCloseable {
         String auth = r.header("Authorization");
         if (auth == null || !auth.startsWith("Bearer ") || verifier.clientIdIfValid(auth.substring(7)) == null) {
             return Response.graphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.",
-                    "WWW-Authenticate", "Bearer realm=\"\", error=\"invalid_token\"");
+                    // what Graph sends: no error="invalid_token" (RFC 6750), the JSON code says it
+                    "WWW-Authenticate", "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", "
+                            + "client_id=\"00000003-0000-0000-c000-000000000000\"");
         }
         Matcher user = USER.matcher(r.rawPath());
         if (!user.matches()) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.latch.client.mail.FakeGraph.Recorded;
 import dev.latch.client.mail.FakeGraph.Response;
 import dev.latch.client.token.AccessToken;
+import dev.latch.client.token.CachingTokenSource;
 import dev.latch.server.TestClock;
 import dev.latch.server.TestServer;
 import java.io.ByteArrayOutputStream;
@@ -327,6 +328,20 @@ class GraphMailSenderTest {
         assertAuthorizedWithLatchToken(graph.requests.get(1));
         assertThat(tokens.invalidated).containsExactly(stale);
         assertThat(tokens.fetches()).isEqualTo(2);
+    }
+
+    @Test
+    void sendWhenCachingTokenSourceHoldsATokenGraphNoLongerTakesThenRenewedOnceAndSent() {
+        try (CachingTokenSource cache = tokens.caching()) {
+            AccessToken held = cache.token(); // valid by the source's own clock
+            clock.advance(Duration.ofHours(3)); // Graph's clock moved on: it refuses that token now
+
+            sender().tokenSource(cache).build().send(message().build());
+
+            assertThat(graph.requests).extracting(r -> r.header("Authorization"))
+                    .containsExactly("Bearer " + held.value(), "Bearer " + cache.token().value());
+            assertAuthorizedWithLatchToken(graph.requests.get(1));
+        }
     }
 
     @Test

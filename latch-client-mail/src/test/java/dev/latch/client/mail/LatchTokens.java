@@ -2,6 +2,7 @@ package dev.latch.client.mail;
 
 import dev.latch.client.auth.ClientAuthentication;
 import dev.latch.client.token.AccessToken;
+import dev.latch.client.token.CachingTokenSource;
 import dev.latch.client.token.TokenClient;
 import dev.latch.client.token.TokenEndpoint;
 import dev.latch.client.token.TokenRequest;
@@ -42,6 +43,13 @@ final class LatchTokens implements TokenSource {
     static LatchTokens register(TestServer server, String clientId, String scope) {
         ClientRegistry.Registered c = server.basicClient(clientId, scope);
         return new LatchTokens(server, clientId, c.clientSecret(), scope);
+    }
+
+    /** latch-client's own caching source for the same client (system clock, no background renewal). */
+    CachingTokenSource caching() {
+        return CachingTokenSource.builder().tokenEndpoint(URI.create(server.url("/token")))
+                .authentication(ClientAuthentication.clientSecretBasic(clientId, secret)).scope(scope)
+                .proactiveRefresh(false).build();
     }
 
     String clientId() {

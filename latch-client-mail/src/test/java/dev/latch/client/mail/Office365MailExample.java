@@ -3,12 +3,9 @@ package dev.latch.client.mail;
 import com.nimbusds.jose.jwk.JWK;
 import dev.latch.client.auth.ClientAuthentication;
 import dev.latch.client.auth.ProviderPresets;
-import dev.latch.client.discovery.Discovery;
 import dev.latch.client.keys.KeyLoader;
-import dev.latch.client.token.TokenClient;
-import dev.latch.client.token.TokenEndpoint;
-import dev.latch.client.token.TokenRequest;
-import dev.latch.client.token.TokenSource;
+import dev.latch.client.token.CachingTokenSource;
+import java.net.URI;
 import java.nio.file.Path;
 
 /**
@@ -25,8 +22,7 @@ final class Office365MailExample {
         JWK key = KeyLoader.load("entra.pem", null);
         ClientAuthentication entra = ClientAuthentication.privateKeyJwt(
                 ProviderPresets.entraIdCertificate(clientId, key).build());
-        TokenEndpoint endpoint = TokenEndpoint.of(ProviderPresets.entraIdTokenEndpoint(tenant));
-        TokenClient client = TokenClient.create();
+        URI tokenUrl = ProviderPresets.entraIdTokenEndpoint(tenant);
 
         MailMessage report = MailMessage.builder()
                 .from("reports@contoso.com").to("ops@contoso.com")
@@ -35,13 +31,13 @@ final class Office365MailExample {
                 .build();
 
         // Microsoft Graph: application permission Mail.Send
-        TokenSource graphTokens = () -> client.request(endpoint, entra,
-                TokenRequest.clientCredentials(GraphMailSender.SCOPE));
+        CachingTokenSource graphTokens = CachingTokenSource.builder().tokenEndpoint(tokenUrl)
+                .authentication(entra).scope(GraphMailSender.SCOPE).build();
         GraphMailSender.builder().tokenSource(graphTokens).build().send(report);
 
         // SMTP AUTH XOAUTH2: SMTP.SendAsApp and the Exchange service principal
-        TokenSource smtpTokens = () -> client.request(endpoint, entra,
-                TokenRequest.clientCredentials(SmtpProvider.OFFICE365.scope()));
+        CachingTokenSource smtpTokens = CachingTokenSource.builder().tokenEndpoint(tokenUrl)
+                .authentication(entra).scope(SmtpProvider.OFFICE365.scope()).build();
         XOAuth2SmtpSender.builder(SmtpProvider.OFFICE365)
                 .username("reports@contoso.com").tokenSource(smtpTokens).build().send(report);
         // guide:end
@@ -50,10 +46,10 @@ final class Office365MailExample {
     static void latch(MailMessage report) {
         // guide:start
         // a Latch client with a secret, for an SMTP relay or API that trusts Latch's tokens
-        TokenEndpoint latch = TokenEndpoint.of(Discovery.create().discover("https://login.example.org"));
-        ClientAuthentication mailer = ClientAuthentication.clientSecretBasic("mailer", System.getenv("MAILER_SECRET"));
-        TokenSource relayTokens = () -> TokenClient.create().request(latch, mailer,
-                TokenRequest.clientCredentials("mail.send"));
+        CachingTokenSource relayTokens = CachingTokenSource.builder()
+                .issuer(URI.create("https://login.example.org")) // token endpoint found by discovery
+                .authentication(ClientAuthentication.clientSecretBasic("mailer", System.getenv("MAILER_SECRET")))
+                .scope("mail.send").build();
         XOAuth2SmtpSender.builder().host("relay.example.org").port(587).security(SmtpSecurity.STARTTLS)
                 .username("reports@example.org").tokenSource(relayTokens).build().send(report);
         // guide:end

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.latch.client.token.AccessToken;
+import dev.latch.client.token.CachingTokenSource;
 import dev.latch.server.TestClock;
 import dev.latch.server.TestServer;
 import jakarta.mail.Message;
@@ -190,6 +191,20 @@ class XOAuth2SmtpSenderTest {
 
         assertThat(tokens.invalidated).containsExactly(stale);
         assertThat(tokens.fetches()).isEqualTo(2);
+        assertThat(smtp.authAttempts).containsExactly(MAILBOX + " refused", MAILBOX + " accepted");
+        assertThat(smtp.received()).hasSize(1);
+    }
+
+    @Test
+    void sendWhenCachingTokenSourceHoldsATokenTheServerNoLongerTakesThenRenewedOnceAndDelivered() {
+        try (CachingTokenSource cache = tokens.caching()) {
+            AccessToken held = cache.token(); // valid by the source's own clock
+            clock.advance(Duration.ofHours(3)); // the server's clock moved on: it refuses that token now
+
+            sender().tokenSource(cache).build().send(message().build());
+
+            assertThat(cache.token()).isNotEqualTo(held);
+        }
         assertThat(smtp.authAttempts).containsExactly(MAILBOX + " refused", MAILBOX + " accepted");
         assertThat(smtp.received()).hasSize(1);
     }
