@@ -32,6 +32,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
@@ -63,18 +64,46 @@ public final class KeyFiles {
     /** Reads a private key (and any certificate chain) from a file of any supported format. */
     public static JWK readPrivateKey(Path file, char[] password) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
-        String text = new String(bytes, StandardCharsets.UTF_8).strip();
         try {
-            if (text.startsWith("{")) {
-                return fromJson(text);
-            }
-            if (text.contains("-----BEGIN")) {
-                return fromPem(text, password);
-            }
-            return fromPkcs12(bytes, password);
+            return parsePrivateKey(bytes, password);
         } catch (GeneralSecurityException | JOSEException | java.text.ParseException | PKCSException | IOException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Reads a private key from the bytes of a key file of any supported format (PEM, JWK/JWKS JSON,
+     * PKCS#12, JKS), e.g. one held in an environment variable.
+     *
+     * @throws IOException whose message says in one line why the data holds no usable private key
+     */
+    public static JWK readPrivateKey(byte[] bytes, char[] password) throws IOException {
+        try {
+            return parsePrivateKey(bytes, password);
+        } catch (GeneralSecurityException | JOSEException | java.text.ParseException | PKCSException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static JWK parsePrivateKey(byte[] bytes, char[] password)
+            throws IOException, GeneralSecurityException, JOSEException, java.text.ParseException, PKCSException {
+        String text = new String(bytes, StandardCharsets.UTF_8).strip();
+        if (text.startsWith("{")) {
+            return fromJson(text);
+        }
+        if (text.contains("-----BEGIN")) {
+            return fromPem(text, password);
+        }
+        if (bytes.length >= 4 && (bytes[0] & 0xff) == 0xFE && (bytes[1] & 0xff) == 0xED && (bytes[2] & 0xff) == 0xFE && (bytes[3] & 0xff) == 0xED) {
+            return fromKeyStore("JKS", bytes, password); // the JKS magic number 0xFEEDFEED
+        }
+        if (bytes.length == 0) {
+            throw new GeneralSecurityException("the key data is empty");
+        }
+        if ((bytes[0] & 0xff) != 0x30) {
+            throw new GeneralSecurityException("not a key file: neither PEM, JWK/JWKS JSON, PKCS#12 nor JKS");
+        }
+        return fromPkcs12(bytes, password);
     }
 
     private static JWK fromJson(String text) throws java.text.ParseException {
@@ -162,15 +191,35 @@ public final class KeyFiles {
     }
 
     static JWK fromPkcs12(byte[] bytes, char[] password) throws IOException, GeneralSecurityException, JOSEException {
-        KeyStore store = KeyStore.getInstance("PKCS12");
+        return fromKeyStore("PKCS12", bytes, password);
+    }
+
+    /** The first private-key entry of a PKCS#12 or JKS key store; its key password is the store password. */
+    static JWK fromKeyStore(String type, byte[] bytes, char[] password) throws IOException, GeneralSecurityException, JOSEException {
+        String name = type.equals("JKS") ? "JKS" : "PKCS#12";
+        char[] pw = password == null ? new char[0] : password;
+        KeyStore store = KeyStore.getInstance(type);
         try {
-            store.load(new ByteArrayInputStream(bytes), password == null ? new char[0] : password);
+            store.load(new ByteArrayInputStream(bytes), pw);
         } catch (IOException e) {
-            throw new GeneralSecurityException("not a readable PKCS#12 file (or wrong password): " + e.getMessage(), e);
+            if (e.getCause() instanceof java.security.UnrecoverableKeyException) {
+                throw new GeneralSecurityException(pw.length == 0
+                        ? "the " + name + " file is protected by a password: give it (--key-password)"
+                        : "wrong password for the " + name + " file", e);
+            }
+            throw new GeneralSecurityException("not a readable " + name + " file: " + e.getMessage(), e);
         }
         for (String alias : Collections.list(store.aliases())) {
             if (store.isKeyEntry(alias)) {
-                PrivateKey key = (PrivateKey) store.getKey(alias, password == null ? new char[0] : password);
+                java.security.Key key;
+                try {
+                    key = store.getKey(alias, pw);
+                } catch (java.security.UnrecoverableKeyException e) {
+                    throw new GeneralSecurityException("wrong password for the private key in the " + name + " file", e);
+                }
+                if (!(key instanceof PrivateKey privateKey)) {
+                    continue; // a secret-key entry
+                }
                 List<X509Certificate> chain = new ArrayList<>();
                 Certificate[] certificates = store.getCertificateChain(alias);
                 if (certificates != null) {
@@ -178,10 +227,61 @@ public final class KeyFiles {
                         chain.add((X509Certificate) c);
                     }
                 }
-                return toJwk(key, chain.isEmpty() ? null : chain.get(0).getPublicKey(), chain);
+                return toJwk(privateKey, chain.isEmpty() ? null : chain.get(0).getPublicKey(), chain);
             }
         }
-        throw new GeneralSecurityException("the PKCS#12 file holds no private key");
+        throw new GeneralSecurityException("the " + name + " file holds no private key");
+    }
+
+    /**
+     * {@code key} with {@code chain} attached as {@code x5c} and {@code x5t#S256} (RFC 7517 §4.7–4.9),
+     * its {@code kid} and other members kept; refused when the first certificate is for another key.
+     */
+    public static JWK withCertificateChain(JWK key, List<X509Certificate> chain) throws GeneralSecurityException, JOSEException {
+        if (chain.isEmpty()) {
+            return key;
+        }
+        PublicKey certified = chain.get(0).getPublicKey();
+        boolean same;
+        if (key instanceof RSAKey rsa) {
+            same = certified instanceof RSAPublicKey r && r.getModulus().equals(rsa.toRSAPublicKey().getModulus())
+                    && r.getPublicExponent().equals(rsa.toRSAPublicKey().getPublicExponent());
+        } else if (key instanceof ECKey ec) {
+            same = certified instanceof ECPublicKey e && e.getW().equals(ec.toECPublicKey().getW());
+        } else if (key instanceof OctetKeyPair okp) {
+            byte[] spki = certified.getEncoded();
+            byte[] x = okp.getDecodedX();
+            same = spki != null && spki.length >= x.length
+                    && java.util.Arrays.equals(java.util.Arrays.copyOfRange(spki, spki.length - x.length, spki.length), x);
+        } else {
+            throw new GeneralSecurityException("a certificate cannot be attached to a " + key.getKeyType() + " key");
+        }
+        if (!same) {
+            throw new GeneralSecurityException("the certificate (" + chain.get(0).getSubjectX500Principal().getName()
+                    + ") is for another key than the private key");
+        }
+        Map<String, Object> json = new java.util.LinkedHashMap<>(key.toJSONObject());
+        List<String> x5c = new ArrayList<>();
+        for (X509Certificate c : chain) {
+            x5c.add(Base64.encode(c.getEncoded()).toString());
+        }
+        json.put("x5c", x5c);
+        json.put("x5t#S256", Base64URL.encode(MessageDigest.getInstance("SHA-256").digest(chain.get(0).getEncoded())).toString());
+        json.remove("x5t");
+        return KeyGeneration.parseUnchecked(json);
+    }
+
+    /** Reads X.509 certificates from PEM text or DER bytes. */
+    public static List<X509Certificate> readCertificates(byte[] pemOrDer) throws GeneralSecurityException {
+        CertificateFactory factory = CertificateFactory.getInstance("X.509");
+        List<X509Certificate> out = new ArrayList<>();
+        for (Certificate c : factory.generateCertificates(new ByteArrayInputStream(pemOrDer))) {
+            out.add((X509Certificate) c);
+        }
+        if (out.isEmpty()) {
+            throw new GeneralSecurityException("no certificate found");
+        }
+        return out;
     }
 
     /**
@@ -209,6 +309,9 @@ public final class KeyFiles {
             jwk = new RSAKey.Builder(pub).privateKey(rsa).keyUse(KeyUse.SIGNATURE)
                     .x509CertChain(x5c.isEmpty() ? null : x5c).x509CertSHA256Thumbprint(x5tS256).build();
         } else if (privateKey instanceof ECPrivateKey ec) {
+            if (Curve.forECParameterSpec(ec.getParams()) == null) {
+                throw new GeneralSecurityException("unsupported EC curve (supported: P-256, P-384, P-521)");
+            }
             ECPublicKey pub = ecPublic(ec);
             requireMatches(chain, publicKey, c -> c instanceof ECPublicKey e && e.getW().equals(pub.getW()));
             jwk = new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), pub).privateKey(ec)

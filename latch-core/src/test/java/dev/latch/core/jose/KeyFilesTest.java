@@ -118,6 +118,22 @@ class KeyFilesTest {
     }
 
     @Test
+    void jksWithCertificateIsReadAndWrongPasswordSaysSo() throws Exception {
+        KeyPair kp = rsa();
+        X509Certificate cert = selfSigned(kp, "SHA256withRSA");
+        KeyStore ks = KeyStore.getInstance("JKS");
+        ks.load(null, null);
+        ks.setKeyEntry("k", kp.getPrivate(), "changeit".toCharArray(), new X509Certificate[] {cert});
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ks.store(out, "changeit".toCharArray());
+        JWK jwk = KeyFiles.readPrivateKey(out.toByteArray(), "changeit".toCharArray());
+        assertThat(jwk.isPrivate()).isTrue();
+        assertThat(jwk.getX509CertChain()).hasSize(1);
+        assertThatThrownBy(() -> KeyFiles.readPrivateKey(out.toByteArray(), "wrong".toCharArray()))
+                .isInstanceOf(IOException.class).hasMessage("wrong password for the JKS file");
+    }
+
+    @Test
     void ed25519Pkcs8IsRead() throws Exception {
         KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         Path f = dir.resolve("ed.pem");
