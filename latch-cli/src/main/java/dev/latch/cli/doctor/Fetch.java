@@ -1,17 +1,13 @@
 package dev.latch.cli.doctor;
 
+import dev.latch.client.http.HttpFailure;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,13 +15,12 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The doctor's own HTTP: plain GET/POST that never follows redirects (a redirect is something to
  * report), reads at most {@link #MAX_BODY} bytes, and turns every network failure into one line.
- * It fetches raw bodies so that a broken answer can be described rather than merely refused.
+ * It fetches raw bodies so that a broken answer can be described rather than merely refused; network
+ * failures are described as the client library describes them ({@link HttpFailure}).
  */
 final class Fetch {
 
@@ -91,36 +86,12 @@ final class Fetch {
                 return new Response(r.uri(), response.statusCode(), response.headers(), body, truncated);
             }
         } catch (IOException e) {
-            throw new FetchException(describe(r.uri(), e), e);
+            throw new FetchException(HttpFailure.describe(r.uri(), e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FetchException("interrupted while fetching " + r.uri(), e);
         } catch (IllegalArgumentException e) {
             throw new FetchException("cannot fetch " + r.uri() + ": " + e.getMessage(), e);
         }
-    }
-
-    /** One line for a failed request: unreachable, unknown host, timeout, TLS. */
-    static String describe(URI uri, IOException e) {
-        String where = uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "");
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
-                return "unknown host " + uri.getHost() + " (" + uri + ")";
-            }
-            if (t instanceof HttpConnectTimeoutException) {
-                return "no connection to " + where + " within the time limit (" + uri + ")";
-            }
-            if (t instanceof HttpTimeoutException) {
-                return where + " did not answer within the time limit (" + uri + ")";
-            }
-            if (t instanceof SSLHandshakeException || t instanceof SSLException) {
-                return "TLS with " + where + " failed: " + t.getMessage() + " (" + uri + ")";
-            }
-            if (t instanceof ConnectException) {
-                return "cannot connect to " + where + " (connection refused: is the server running, and is the port right?) (" + uri + ")";
-            }
-        }
-        String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return "request to " + uri + " failed: " + reason;
     }
 }

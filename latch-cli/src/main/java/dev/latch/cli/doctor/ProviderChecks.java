@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import dev.latch.cli.doctor.Fetch.FetchException;
 import dev.latch.cli.doctor.Fetch.Response;
+import dev.latch.client.discovery.Discovery;
 import dev.latch.core.jose.JwsAlgorithms;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -101,25 +102,12 @@ final class ProviderChecks {
 
     // ---- discovery ---------------------------------------------------------------------------
 
-    /** OIDC Discovery location: the issuer with {@code /.well-known/openid-configuration} appended (§4). */
-    static URI openIdConfiguration(URI issuer) {
-        String s = issuer.toString();
-        return URI.create((s.endsWith("/") ? s.substring(0, s.length() - 1) : s) + "/.well-known/openid-configuration");
-    }
-
-    /** RFC 8414 §3.1 location: {@code /.well-known/oauth-authorization-server} inserted before the issuer's path. */
-    static URI authorizationServerMetadata(URI issuer) {
-        String path = issuer.getRawPath() == null ? "" : issuer.getRawPath();
-        if (path.endsWith("/")) path = path.substring(0, path.length() - 1);
-        return URI.create(issuer.getScheme() + "://" + issuer.getRawAuthority() + "/.well-known/oauth-authorization-server" + path);
-    }
-
     /** Fetches metadata from the OIDC location, then the RFC 8414 one; reports and returns what was found. */
     Optional<Discovered> discover(URI issuer) {
         List<String> tried = new ArrayList<>();
         boolean unreachable = false;
         boolean html = false;
-        for (URI url : List.of(openIdConfiguration(issuer), authorizationServerMetadata(issuer))) {
+        for (URI url : Discovery.metadataUrls(issuer)) {
             Response r;
             try {
                 r = fetch.get(url);

@@ -223,7 +223,7 @@ class DoctorCommandTest {
             port = s.getLocalPort();
         }
         Cli.Result r = cli.raw("doctor", "http://127.0.0.1:" + port, "--insecure-localhost");
-        assertFailsWith(r, "discovery: no metadata: cannot connect to 127.0.0.1:" + port + " (connection refused");
+        assertFailsWith(r, "discovery: no metadata: cannot reach http://127.0.0.1:" + port + ": connection refused");
         assertThat(r.out()).contains("fix: check that the server runs and that the issuer's scheme, host and port are right");
         assertThat(r.out().lines().filter(l -> l.startsWith("[")).count()).isEqualTo(2); // issuer URL OK, discovery FAIL
     }
