@@ -3,6 +3,7 @@ package dev.latch.cli;
 import dev.latch.cli.clients.ClientsCommand;
 import dev.latch.cli.config.ConfigCommand;
 import dev.latch.cli.doctor.DoctorCommand;
+import dev.latch.cli.token.TokenCommand;
 import dev.latch.cli.keys.KeysCommand;
 import dev.latch.cli.users.UsersCommand;
 import dev.latch.core.secret.SecretReference;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
         description = "OAuth 2.0 / OpenID Connect authorization server and toolbox.",
         footer = {"", "Exit codes: 0 success, 1 the operation failed, 2 usage error."},
         subcommands = {ServeCommand.class, ClientsCommand.class, UsersCommand.class, KeysCommand.class, ConfigCommand.class,
-                DoctorCommand.class})
+                DoctorCommand.class, TokenCommand.class})
 public final class Main {
 
     private final SecretReference secrets;
@@ -98,6 +99,13 @@ public final class Main {
 
     /** One line that says what went wrong, without a stack trace for the problems users cause. */
     static String describe(Throwable e) {
+        if (e instanceof dev.latch.client.token.TokenErrorException t) {
+            // the RFC 6749 §5.2 error code first, as scripts and people search for it
+            return t.error() + (t.errorDescription() == null || t.errorDescription().isBlank() ? "" : ": " + t.errorDescription());
+        }
+        if (e instanceof dev.latch.client.OAuthClientException) {
+            return e.getMessage();
+        }
         if (e instanceof ConfigLoader.ConfigException || e instanceof SecretReference.SecretResolutionException
                 || e instanceof Database.DatabaseException || e instanceof IllegalArgumentException
                 || e instanceof IllegalStateException || e instanceof dev.latch.core.error.OAuthError) {
