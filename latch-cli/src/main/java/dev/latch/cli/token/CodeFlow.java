@@ -59,6 +59,9 @@ final class CodeFlow {
             request.put("scope", List.of(String.join(" ", scopes)));
             request.put("state", List.of(state));
             if (nonce != null) request.put("nonce", List.of(nonce));
+            if (Arrays.asList(scopes).contains("offline_access")) {
+                request.put("prompt", List.of("consent")); // OIDC Core §11: offline_access is granted only with prompt=consent
+            }
             request.put("code_challenge", List.of(pkce.challenge()));
             request.put("code_challenge_method", List.of("S256"));
             if (!resources.isEmpty()) request.put("resource", resources);
@@ -125,6 +128,7 @@ final class CodeFlow {
     }
 
     static String human(Duration d) {
-        return d.toSeconds() % 60 == 0 && d.toMinutes() > 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
+        if (d.toMillis() < 1000) return d.toMillis() + " ms";
+        return d.toSeconds() % 60 == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
     }
 }
