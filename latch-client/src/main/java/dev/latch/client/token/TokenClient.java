@@ -97,6 +97,9 @@ public final class TokenClient {
         post.headers().forEach(http::header);
         HttpResponse<InputStream> response;
         String body;
+        // expires_in counts from when the server answered; counting from before the request was sent
+        // errs on the early side by the round trip, never late
+        Instant sent = clock.instant();
         try {
             response = this.http.send(http.build(), HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = response.body()) {
@@ -117,13 +120,12 @@ public final class TokenClient {
             throw new OAuthClientException("interrupted while waiting for the token endpoint", e);
         }
         return parse(endpoint.url(), response.statusCode(), response.headers().firstValue("Content-Type"),
-                response.headers().firstValue("Retry-After"), body, request, clock, allowNonBearer);
+                response.headers().firstValue("Retry-After"), body, request, clock, sent, allowNonBearer);
     }
 
     /** Parses a token endpoint response (see the class comment). */
     static AccessToken parse(URI url, int status, Optional<String> contentType, Optional<String> retryAfter, String body,
-                             TokenRequest request, Clock clock, boolean allowNonBearer) {
-        Instant received = clock.instant();
+                             TokenRequest request, Clock clock, Instant sentAt, boolean allowNonBearer) {
         Map<String, Object> json = null;
         try {
             json = JSONObjectUtils.parse(body);
@@ -167,7 +169,7 @@ public final class TokenClient {
             throw new OAuthClientException("token endpoint " + url + " issued a token of type " + tokenType
                     + "; only Bearer is accepted unless non-Bearer types are allowed");
         }
-        Instant expiresAt = expiresIn(json.get("expires_in"), url).map(received::plusSeconds).orElse(null);
+        Instant expiresAt = expiresIn(json.get("expires_in"), url).map(sentAt::plusSeconds).orElse(null);
         return new AccessToken(accessToken, tokenType, expiresAt,
                 json.get("scope") instanceof String s ? s : null,
                 json.get("refresh_token") instanceof String r ? r : null,
