@@ -2,6 +2,8 @@ package dev.latch.cli.token;
 
 import dev.latch.client.auth.ClientAuthentication;
 import dev.latch.client.discovery.ProviderMetadata;
+import dev.latch.client.oidc.CodeExchange;
+import dev.latch.client.oidc.IdTokenValidator;
 import dev.latch.client.token.AccessToken;
 import dev.latch.client.token.TokenClient;
 import dev.latch.client.token.TokenEndpoint;
@@ -9,6 +11,7 @@ import dev.latch.client.token.TokenRequest;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,7 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * The authorization code flow of a native app (RFC 6749 §4.1, RFC 7636, RFC 8252): PKCE S256, a
  * fresh {@code state} and {@code nonce}, the browser sent to the authorization endpoint, the response
  * received on the loopback redirect and accepted only when its {@code iss} (RFC 9207) and
- * {@code state} are right, the code exchanged with the verifier, and the ID token validated.
+ * {@code state} are right, the code exchanged with the verifier, and the ID token validated by the
+ * client library ({@link CodeExchange}, {@link IdTokenValidator}).
  */
 final class CodeFlow {
 
@@ -32,8 +36,10 @@ final class CodeFlow {
     private final Browser browser;
     private final Clock clock;
     private final Duration timeout;
+    private final HttpClient http;
 
-    CodeFlow(CommandSpec spec, Browser browser, Clock clock, Duration timeout) {
+    CodeFlow(CommandSpec spec, Browser browser, Clock clock, Duration timeout, HttpClient http) {
+        this.http = http;
         this.spec = spec;
         this.browser = browser;
         this.clock = clock;
@@ -84,12 +90,14 @@ final class CodeFlow {
             if (response.problem() != null) {
                 throw new IllegalStateException(response.problem());
             }
-            AccessToken token = client.request(endpoint, authentication,
-                    TokenRequest.authorizationCode(response.parameters().get("code"), redirectUri, pkce.verifier()));
-            if (openid) {
-                IdTokens.validate(metadata, authentication.clientId(), token, nonce, clock);
+            String code = response.parameters().get("code");
+            if (!openid) {
+                return client.request(endpoint, authentication, TokenRequest.authorizationCode(code, redirectUri, pkce.verifier()));
             }
-            return token;
+            // OIDC Core §3.1.3.5-3.1.3.7: signature by the issuer's JWKS, iss, aud, azp, exp, iat, nonce, at_hash
+            IdTokenValidator validator = IdTokenValidator.builder().metadata(metadata).clientId(authentication.clientId())
+                    .clock(clock).httpClient(http).build();
+            return new CodeExchange(client, endpoint, authentication, validator).exchange(code, redirectUri, pkce.verifier(), nonce).tokens();
         }
     }
 

@@ -157,7 +157,7 @@ public final class TokenCommand implements Callable<Integer> {
 
         AccessToken token = switch (grant) {
             case "refresh_token" -> client.request(endpoint, authentication, TokenRequest.refreshToken(refresh, scopes()));
-            case "authorization_code" -> new CodeFlow(spec, browser, Main.clock(spec), timeout)
+            case "authorization_code" -> new CodeFlow(spec, browser, Main.clock(spec), timeout, http)
                     .run(metadata, client, endpoint, authentication, scopes().length == 0 ? new String[] {"openid"} : scopes(),
                             resources, redirectPort == null ? 0 : redirectPort);
             default -> {

@@ -62,11 +62,18 @@ class TokenCodeFlowTest {
         final String decision;
         final UnaryOperator<String> tamper;
         final boolean opened;
+        UnaryOperator<String> tamperRequest = u -> u;
 
         Person(String decision, UnaryOperator<String> tamper, boolean opened) {
             this.decision = decision;
             this.tamper = tamper;
             this.opened = opened;
+        }
+
+        /** Rewrites the authorization URL before loading it (a changed request the client did not make). */
+        Person request(UnaryOperator<String> tamperRequest) {
+            this.tamperRequest = tamperRequest;
+            return this;
         }
 
         static Person approving() {
@@ -78,7 +85,7 @@ class TokenCodeFlowTest {
             Thread.ofVirtual().start(() -> {
                 try {
                     Agent agent = new Agent();
-                    HttpResponse<String> page = agent.get(url.toString());
+                    HttpResponse<String> page = agent.get(tamperRequest.apply(url.toString()));
                     HttpResponse<String> r = agent.post(f.server.url("/authorize/login"), "interaction=" + Agent.field(page.body(), "interaction")
                             + "&csrf=" + Agent.field(page.body(), "csrf") + "&username=alice&password=" + SignInFixture.PASSWORD.replace(" ", "+"));
                     if (r.statusCode() == 200 && r.body().contains("id=\"approve\"")) {
@@ -226,6 +233,22 @@ class TokenCodeFlowTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(lastLine(r)).isEqualTo("latch: the authorization response has no iss although " + f.server.issuer()
                 + " says it sends one (RFC 9207): refused");
+    }
+
+    @Test
+    void idTokenWithAnotherNonceThenRefusedByTheValidator() throws Exception {
+        Person person = Person.approving().request(u -> u.replaceFirst("nonce=[^&]+", "nonce=replayed-nonce"));
+        Cli.Result r = confidential(person, "--scope", "openid");
+        assertThat(r.exit()).as(r.err()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(lastLine(r)).isEqualTo("latch: the ID token's nonce does not match the one sent");
+    }
+
+    @Test
+    void withoutOpenidThenNoIdTokenIsRequired() throws Exception {
+        Cli.Result r = confidential(Person.approving(), "--scope", "profile");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(JSON.readTree(r.out()).has("id_token")).isFalse();
     }
 
     @Test
