@@ -314,6 +314,10 @@ public final class ClientAssertion {
                     signer = JwsAlgorithms.signer(key, algorithm);
                 } catch (JOSEException e) {
                     throw new IllegalArgumentException(e.getMessage(), e);
+                } catch (NoClassDefFoundError e) {
+                    // Nimbus signs Ed25519 with Tink, an optional dependency: say so instead of a NoClassDefFoundError
+                    throw new IllegalArgumentException("signing " + algorithm + " needs com.google.crypto.tink:tink on the classpath"
+                            + " (an optional dependency of latch-client)", e);
                 }
                 if (!keyIdSet) {
                     keyId = key.getKeyID();
