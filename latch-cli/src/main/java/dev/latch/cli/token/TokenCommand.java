@@ -107,7 +107,7 @@ public final class TokenCommand implements Callable<Integer> {
     @Option(names = "--resource", paramLabel = "URI", description = "RFC 8707 resource indicator; repeatable.")
     List<String> resources = new ArrayList<>();
 
-    @Option(names = "--audience", paramLabel = "AUD", description = "audience parameter (Auth0, Latch); repeatable.")
+    @Option(names = "--audience", paramLabel = "AUD", description = "audience parameter (Auth0 and servers like it; Latch takes --resource); repeatable.")
     List<String> audiences = new ArrayList<>();
 
     @Option(names = "--grant", paramLabel = "GRANT", defaultValue = "client_credentials",

@@ -54,7 +54,7 @@ public sealed interface TokenRequest {
 
     /**
      * RFC 6749 §4.4. {@code resource} (RFC 8707) and {@code audience} are separate explicit options
-     * because providers differ (Auth0 and Latch take {@code audience}, Entra v1 and RFC 8707 servers
+     * because providers differ (Auth0 takes {@code audience}; Latch, Entra v1 and RFC 8707 servers take
      * {@code resource}); {@code openid} is added to the scope only when asked, for providers that want it.
      */
     record ClientCredentials(List<String> scopes, List<String> resources, List<String> audiences, boolean openid)
