@@ -81,6 +81,14 @@ public final class OidcProviderPeer implements AutoCloseable {
 
     /** Starts the peer with the standard clients; skips the calling test when oidc-provider is not installed. */
     public static OidcProviderPeer start() {
+        return start(List.of());
+    }
+
+    /**
+     * Starts the peer with the standard clients and {@code extraClients} (oidc-provider client
+     * metadata, passed verbatim); skips the calling test when oidc-provider is not installed.
+     */
+    public static OidcProviderPeer start(List<Map<String, Object>> extraClients) {
         Path peers = peersDirectory();
         Assumptions.assumeTrue(Files.isDirectory(peers.resolve("node_modules").resolve("oidc-provider")),
                 "npm oidc-provider is not installed: run 'npm ci --no-audit --no-fund' in " + peers + " (CI does)");
@@ -95,6 +103,7 @@ public final class OidcProviderPeer implements AutoCloseable {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("secret", secret);
         config.put("jwks", jwks);
+        config.put("clients", extraClients);
         Path work;
         Process process;
         try {
