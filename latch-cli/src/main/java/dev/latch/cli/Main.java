@@ -2,12 +2,15 @@ package dev.latch.cli;
 
 import dev.latch.cli.clients.ClientsCommand;
 import dev.latch.cli.config.ConfigCommand;
+import dev.latch.cli.doctor.DoctorCommand;
+import dev.latch.cli.token.TokenCommand;
 import dev.latch.cli.keys.KeysCommand;
 import dev.latch.cli.users.UsersCommand;
 import dev.latch.core.secret.SecretReference;
 import dev.latch.server.config.ConfigLoader;
 import dev.latch.server.storage.Database;
 import java.io.PrintWriter;
+import java.time.Clock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,17 +21,30 @@ import picocli.CommandLine.Command;
 @Command(name = "latch", mixinStandardHelpOptions = true, version = "latch 0.1.0",
         description = "OAuth 2.0 / OpenID Connect authorization server and toolbox.",
         footer = {"", "Exit codes: 0 success, 1 the operation failed, 2 usage error."},
-        subcommands = {ServeCommand.class, ClientsCommand.class, UsersCommand.class, KeysCommand.class, ConfigCommand.class})
+        subcommands = {ServeCommand.class, ClientsCommand.class, UsersCommand.class, KeysCommand.class, ConfigCommand.class,
+                DoctorCommand.class, TokenCommand.class})
 public final class Main {
 
     private final SecretReference secrets;
+    private final Clock clock;
 
     public Main() {
-        this(SecretReference.system());
+        this(SecretReference.system(), Clock.systemUTC());
     }
 
-    Main(SecretReference secrets) {
+    Main(SecretReference secrets, Clock clock) {
         this.secrets = secrets;
+        this.clock = clock;
+    }
+
+    /** This machine's time as commands see it (tests give a fixed clock). */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The clock of the command line {@code spec} belongs to. */
+    public static Clock clock(picocli.CommandLine.Model.CommandSpec spec) {
+        return spec.root().userObject() instanceof Main main ? main.clock() : Clock.systemUTC();
     }
 
     /** How secret-valued options ({@code ${env:NAME}}, {@code ${file:PATH}}, {@code -}) are resolved. */
@@ -52,7 +68,12 @@ public final class Main {
 
     /** The command line with its own source of secrets (tests give a fake environment and standard input). */
     public static CommandLine commandLine(SecretReference secrets) {
-        CommandLine cli = new CommandLine(new Main(secrets));
+        return commandLine(secrets, Clock.systemUTC());
+    }
+
+    /** The command line with its own source of secrets and its own clock. */
+    public static CommandLine commandLine(SecretReference secrets, Clock clock) {
+        CommandLine cli = new CommandLine(new Main(secrets, clock));
         // client ids and kids are often base64url and so may start with '-': take them as the id, not an unknown option
         // (usernames too; `latch users add -- -name` creates one)
         for (String[] path : new String[][] {{"clients", "show"}, {"clients", "update"}, {"clients", "remove"},
@@ -78,6 +99,13 @@ public final class Main {
 
     /** One line that says what went wrong, without a stack trace for the problems users cause. */
     static String describe(Throwable e) {
+        if (e instanceof dev.latch.client.token.TokenErrorException t) {
+            // the RFC 6749 §5.2 error code first, as scripts and people search for it
+            return t.error() + (t.errorDescription() == null || t.errorDescription().isBlank() ? "" : ": " + t.errorDescription());
+        }
+        if (e instanceof dev.latch.client.OAuthClientException) {
+            return e.getMessage();
+        }
         if (e instanceof ConfigLoader.ConfigException || e instanceof SecretReference.SecretResolutionException
                 || e instanceof Database.DatabaseException || e instanceof IllegalArgumentException
                 || e instanceof IllegalStateException || e instanceof dev.latch.core.error.OAuthError) {

@@ -44,6 +44,11 @@ public final class SecretOptions {
         command.commandLine().getErr().flush();
     }
 
+    /** The source of {@code ${env:}}, {@code ${file:}} and {@code -} references for {@code command} (for the client library's key loading). */
+    public static SecretReference references(CommandSpec command) {
+        return secrets(command);
+    }
+
     static SecretReference secrets(CommandSpec command) {
         if (command != null && command.root().userObject() instanceof Main main) {
             return main.secrets();

@@ -43,6 +43,9 @@ public final class HttpFailure {
             if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
                 return "cannot reach " + where + ": unknown host " + url.getHost();
             }
+        }
+        // after the loop above: the JDK reports an unknown host as a ConnectException caused by UnresolvedAddressException
+        for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException) {
                 return "cannot reach " + where + ": connection refused";
             }
