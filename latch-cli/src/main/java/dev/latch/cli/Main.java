@@ -2,12 +2,14 @@ package dev.latch.cli;
 
 import dev.latch.cli.clients.ClientsCommand;
 import dev.latch.cli.config.ConfigCommand;
+import dev.latch.cli.jwt.JwtCommand;
 import dev.latch.cli.keys.KeysCommand;
 import dev.latch.cli.users.UsersCommand;
 import dev.latch.core.secret.SecretReference;
 import dev.latch.server.config.ConfigLoader;
 import dev.latch.server.storage.Database;
 import java.io.PrintWriter;
+import java.time.Clock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,22 +20,40 @@ import picocli.CommandLine.Command;
 @Command(name = "latch", mixinStandardHelpOptions = true, version = "latch 0.1.0",
         description = "OAuth 2.0 / OpenID Connect authorization server and toolbox.",
         footer = {"", "Exit codes: 0 success, 1 the operation failed, 2 usage error."},
-        subcommands = {ServeCommand.class, ClientsCommand.class, UsersCommand.class, KeysCommand.class, ConfigCommand.class})
+        subcommands = {ServeCommand.class, ClientsCommand.class, UsersCommand.class, KeysCommand.class, ConfigCommand.class,
+                JwtCommand.class})
 public final class Main {
 
     private final SecretReference secrets;
+    private final Clock clock;
 
     public Main() {
-        this(SecretReference.system());
+        this(SecretReference.system(), Clock.systemUTC());
     }
 
-    Main(SecretReference secrets) {
+    Main(SecretReference secrets, Clock clock) {
         this.secrets = secrets;
+        this.clock = clock;
+    }
+
+    /** This machine's time as commands see it (tests give a fixed clock). */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The clock of the command line {@code spec} belongs to. */
+    public static Clock clock(picocli.CommandLine.Model.CommandSpec spec) {
+        return spec.root().userObject() instanceof Main main ? main.clock() : Clock.systemUTC();
     }
 
     /** How secret-valued options ({@code ${env:NAME}}, {@code ${file:PATH}}, {@code -}) are resolved. */
     public SecretReference secrets() {
         return secrets;
+    }
+
+    /** What {@code -} reads: the root command's standard input (tests give a fake one). */
+    public static java.io.InputStream standardInput(picocli.CommandLine.Model.CommandSpec spec) {
+        return SecretOptions.secrets(spec).standardInput();
     }
 
     public static void main(String[] args) {
@@ -52,7 +72,14 @@ public final class Main {
 
     /** The command line with its own source of secrets (tests give a fake environment and standard input). */
     public static CommandLine commandLine(SecretReference secrets) {
-        CommandLine cli = new CommandLine(new Main(secrets));
+        return commandLine(secrets, Clock.systemUTC());
+    }
+
+    /** The command line with its own source of secrets and its own clock. */
+    public static CommandLine commandLine(SecretReference secrets, Clock clock) {
+        CommandLine cli = new CommandLine(new Main(secrets, clock));
+        // "@file" is a value here (`jwt sign --claims @claims.json`), not picocli's argument-file expansion
+        cli.setExpandAtFiles(false);
         // client ids and kids are often base64url and so may start with '-': take them as the id, not an unknown option
         // (usernames too; `latch users add -- -name` creates one)
         for (String[] path : new String[][] {{"clients", "show"}, {"clients", "update"}, {"clients", "remove"},

@@ -25,6 +25,7 @@ public final class Cli {
 
     private final Map<String, String> env = new HashMap<>();
     private String stdin = "";
+    private java.time.Clock clock = java.time.Clock.systemUTC();
     private final Path data;
 
     /** Runs commands with {@code --data data} appended (when data is not null). */
@@ -34,6 +35,12 @@ public final class Cli {
 
     public Cli env(String name, String value) {
         env.put(name, value);
+        return this;
+    }
+
+    /** The clock commands see (doctor, token: expiry and skew checks). */
+    public Cli clock(java.time.Clock clock) {
+        this.clock = clock;
         return this;
     }
 
@@ -57,7 +64,7 @@ public final class Cli {
         String input = stdin;
         SecretReference secrets = new SecretReference(env::get,
                 () -> new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
-        CommandLine cli = Main.commandLine(secrets);
+        CommandLine cli = Main.commandLine(secrets, clock);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out, true));
