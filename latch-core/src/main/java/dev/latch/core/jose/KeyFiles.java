@@ -101,8 +101,14 @@ public final class KeyFiles {
             return fromBinary(bytes, password, publicAllowed);
         } catch (GeneralSecurityException | JOSEException | java.text.ParseException | PKCSException | IOException
                  | IllegalArgumentException | ClassCastException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
+            throw new IOException(file + ": " + readable(e), e);
         }
+    }
+
+    /** A library's message without the Java class names it embeds ("java.lang.IllegalArgumentException: …"). */
+    private static String readable(Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.replaceAll("(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error): ", "");
     }
 
     /** PKCS#12, or (for public keys) a DER certificate. */
@@ -231,7 +237,8 @@ public final class KeyFiles {
                         ? "the PKCS#12 file is protected by a password: give it (--key-password)"
                         : "cannot open the PKCS#12 file: wrong password", e);
             }
-            throw new GeneralSecurityException("not a readable PKCS#12 file (or wrong password): " + e.getMessage(), e);
+            throw new GeneralSecurityException("not a key file: neither PEM, JSON (JWK) nor PKCS#12"
+                    + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
         }
         for (String alias : Collections.list(store.aliases())) {
             if (store.isKeyEntry(alias)) {

@@ -270,7 +270,7 @@ class KeyFilesTest {
         assertThatThrownBy(() -> KeyFiles.readKey(empty, null)).isInstanceOf(IOException.class).hasMessage(empty + ": the file is empty");
         Path junk = write("junk.bin", new byte[] {1, 2, 3, 4});
         assertThatThrownBy(() -> KeyFiles.readKey(junk, null)).isInstanceOf(IOException.class)
-                .hasMessageStartingWith(junk + ": not a readable PKCS#12 file");
+                .hasMessageStartingWith(junk + ": not a key file: neither PEM, JSON (JWK) nor PKCS#12");
         Path badJson = write("bad.json", "{\"kty\":\"RSA\"");
         assertThatThrownBy(() -> KeyFiles.readKey(badJson, null)).isInstanceOf(IOException.class).hasMessageStartingWith(badJson + ": ");
     }
