@@ -40,11 +40,11 @@ final class RemoteJson {
         URI uri;
         try {
             uri = URI.create(url);
-            if (uri.getHost() == null) {
-                throw new IllegalArgumentException("no host");
-            }
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(url + ": not a URL (" + e.getMessage() + ")");
+            uri = null;
+        }
+        if (uri == null || uri.getHost() == null || !isUrl(url)) {
+            throw new IllegalArgumentException(url + ": not an http(s) URL");
         }
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json").GET().build();
         HttpResponse<InputStream> response;

@@ -131,7 +131,11 @@ public final class SignJwtCommand implements Callable<Integer> {
         JWSSigner signer;
         if (signing.secret != null) {
             algorithm = algorithmForSecret();
-            signer = JwsAlgorithms.macSigner(algorithm, SecretOptions.resolve(spec, "--secret", signing.secret));
+            try {
+                signer = JwsAlgorithms.macSigner(algorithm, SecretOptions.resolve(spec, "--secret", signing.secret));
+            } catch (JOSEException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
         } else {
             key = KeyFileInput.readPrivate(signing.key, SecretOptions.resolve(spec, "--key-password", keyPassword), "signing");
             algorithm = algorithmForKey(key);

@@ -95,7 +95,7 @@ final class TokenVerifier {
         JWSAlgorithm alg = JWSAlgorithm.parse(algName);
         checkAlgorithm(alg);
         if (parsed.header().containsKey("crit")) {
-            throw new InvalidTokenException("header crit " + parsed.header().get("crit")
+            throw new InvalidTokenException("header crit " + JsonText.compact(parsed.header().get("crit"))
                     + " names extensions this verifier does not implement (RFC 7515 §4.1.11)");
         }
         JWSObject jws;
