@@ -3,6 +3,9 @@ package dev.latch.cli.jwt;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.latch.cli.KeyFileInput;
+import dev.latch.client.OAuthClientException;
+import dev.latch.client.discovery.Discovery;
+import dev.latch.client.discovery.ProviderMetadata;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -47,23 +50,20 @@ final class KeySources {
     }
 
     /**
-     * An issuer's metadata (OpenID Connect Discovery 1.0 §4) and its JWK Set. The metadata's
-     * {@code issuer} must equal {@code issuer} exactly (§4.3), else nothing it names is trusted.
+     * The JWK Set of an issuer found through its metadata ({@link Discovery}: OpenID Connect
+     * Discovery 1.0 §4, then RFC 8414), whose {@code issuer} must equal {@code issuer} exactly.
      */
-    // TODO replace with dev.latch.client.discovery.Discovery once it is on main
     static List<JWK> discover(String issuer) {
-        if (!RemoteJson.isUrl(issuer)) {
-            throw new IllegalArgumentException("--issuer " + issuer + ": not an http(s) URL");
+        ProviderMetadata metadata;
+        try {
+            metadata = Discovery.create().discover(issuer);
+        } catch (OAuthClientException e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
-        String url = (issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer) + "/.well-known/openid-configuration";
-        Map<String, Object> metadata = RemoteJson.get(url, "discovery document");
-        Object named = metadata.get("issuer");
-        if (!issuer.equals(named)) {
-            throw new IllegalArgumentException(url + ": names issuer " + named + ", not " + issuer + " (they must match exactly)");
+        if (metadata.jwksUri() == null || !RemoteJson.isUrl(metadata.jwksUri().toString())) {
+            throw new IllegalArgumentException(metadata.source() + ": no http(s) jwks_uri in the metadata of " + issuer);
         }
-        if (!(metadata.get("jwks_uri") instanceof String jwksUri) || !RemoteJson.isUrl(jwksUri)) {
-            throw new IllegalArgumentException(url + ": no http(s) jwks_uri in the discovery document");
-        }
+        String jwksUri = metadata.jwksUri().toString();
         return parse(jwksUri, RemoteJson.get(jwksUri, "JWK Set"));
     }
 

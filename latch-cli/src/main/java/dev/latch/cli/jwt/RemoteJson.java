@@ -1,19 +1,16 @@
 package dev.latch.cli.jwt;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.latch.client.http.HttpFailure;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import javax.net.ssl.SSLException;
 
 /**
  * GETs a JSON document (a JWK Set, discovery metadata) for the toolbox: time limits, a size limit, no
@@ -54,19 +51,8 @@ final class RemoteJson {
             try (InputStream in = response.body()) {
                 body = in.readNBytes(MAX_BYTES + 1);
             }
-        } catch (HttpTimeoutException e) {
-            throw new IllegalArgumentException(url + ": no answer within " + TIMEOUT.toSeconds() + " s");
-        } catch (ConnectException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new IllegalArgumentException("cannot connect to " + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
-                    + " for " + url + " (" + (cause instanceof UnknownHostException ? "unknown host"
-                    : cause.getMessage() == null ? "connection refused" : cause.getMessage()) + ")");
-        } catch (SSLException e) {
-            throw new IllegalArgumentException(url + ": TLS failed (" + e.getMessage() + ")");
         } catch (IOException e) {
-            throw new IllegalArgumentException(url + ": " + (e.getCause() instanceof UnknownHostException ? "unknown host " + uri.getHost()
-                    : e.getCause() instanceof SSLException s ? "TLS failed (" + s.getMessage() + ")"
-                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            throw new IllegalArgumentException(HttpFailure.describe(uri, e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalArgumentException(url + ": interrupted");

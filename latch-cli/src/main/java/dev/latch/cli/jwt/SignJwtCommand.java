@@ -10,10 +10,12 @@ import com.nimbusds.jose.jwk.JWK;
 import dev.latch.cli.KeyFileInput;
 import dev.latch.cli.Main;
 import dev.latch.cli.SecretOptions;
+import dev.latch.client.auth.ClientAssertion;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.core.jose.KeyFiles;
 import dev.latch.core.jose.KeyGeneration;
 import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
@@ -38,11 +40,14 @@ import picocli.CommandLine.Spec;
                         + "--jti, --iat, --expires-in), then each --claim k=v; later ones win. A --claim or --header value is JSON "
                         + "when it parses as JSON (numbers, true, false, null, objects, arrays, \"quoted strings\"), else a string.",
                 "The header has alg, typ (JWT unless --typ), kid (the key's, unless --kid or --no-kid) and, on request, x5t / x5t#S256 "
-                        + "/ x5c from the key file's certificate or --cert, jku, and any --header k=v."},
+                        + "/ x5c from the key file's certificate or --cert, jku, and any --header k=v.",
+                "--client-assertion --client-id ID --aud URL makes an RFC 7523 client assertion (private_key_jwt with --key, "
+                        + "client_secret_jwt with --secret) as the client library does: iss = sub = ID, a fresh jti, iat, exp ≤ 5 min."},
         footer = {"", "Examples:",
                 "  latch jwt sign --key client.key.pem --alg RS256 --iss me --sub me --aud https://as.example.com/token --jti --expires-in 5m",
                 "  latch jwt sign --key entra.key.pem --cert entra.crt.pem --alg PS256 --x5t-s256 --claims @claims.json",
                 "  latch jwt sign --secret '$${env:HMAC_SECRET}' --alg HS256 --claim sub=alice --claim admin=true",
+                "  latch jwt sign --client-assertion --client-id my-app --aud https://fhir.epic.com/oauth2/token --key epic.key.pem --alg RS384 --kid epic-1",
                 "", "Exit codes: 0 printed, 1 the key cannot be read or does not fit the algorithm, 2 usage error."})
 public final class SignJwtCommand implements Callable<Integer> {
 
@@ -75,8 +80,9 @@ public final class SignJwtCommand implements Callable<Integer> {
     @Option(names = "--no-kid", description = "Leave kid out of the header.")
     boolean noKid;
 
-    @Option(names = "--typ", paramLabel = "TYP", description = "typ header (default JWT; e.g. at+jwt). An empty value leaves it out.")
-    String typ = "JWT";
+    @Option(names = "--typ", paramLabel = "TYP",
+            description = "typ header (default JWT, none for --client-assertion; e.g. at+jwt). An empty value leaves it out.")
+    String typ;
 
     @Option(names = "--jku", paramLabel = "URL", description = "jku header: the URL of the signer's JWK Set.")
     String jku;
@@ -122,9 +128,20 @@ public final class SignJwtCommand implements Callable<Integer> {
             description = "exp claim: now plus DURATION (60s, 5m, 1h, …); also sets iat unless given.")
     Duration expiresIn;
 
+    @Option(names = "--client-assertion",
+            description = "RFC 7523 client assertion for private_key_jwt / client_secret_jwt: iss = sub = --client-id, aud = --aud "
+                    + "(the URL it is posted to, or the issuer), a fresh jti, iat now, exp after --expires-in (default 60s, at most 5m).")
+    boolean clientAssertion;
+
+    @Option(names = "--client-id", paramLabel = "ID", description = "The client of --client-assertion.")
+    String clientId;
+
     @Override
     public Integer call() throws GeneralSecurityException, JOSEException {
         checkOptions();
+        if (clientAssertion) {
+            return clientAssertion();
+        }
         long now = Main.clock(spec).instant().getEpochSecond();
         JWK key = null;
         JWSAlgorithm algorithm;
@@ -168,6 +185,68 @@ public final class SignJwtCommand implements Callable<Integer> {
         }
         if (headers.containsKey("alg")) {
             throw usage("--header alg=… is not allowed: the algorithm is --alg");
+        }
+        if (clientId != null && !clientAssertion) {
+            throw usage("--client-id applies to --client-assertion");
+        }
+        if (clientAssertion) {
+            if (clientId == null) {
+                throw usage("--client-assertion needs --client-id");
+            }
+            if (aud.size() != 1) {
+                throw usage("--client-assertion needs exactly one --aud: the URL the assertion is posted to (or the issuer)");
+            }
+            if (jti != null || iat || !headers.isEmpty() || x5c) {
+                throw usage("--client-assertion makes jti, iat and exp itself and takes no --jti, --iat, --header or --x5c");
+            }
+            if (expiresIn != null && (expiresIn.isZero() || expiresIn.compareTo(ClientAssertion.MAX_LIFETIME) > 0)) {
+                throw usage("--client-assertion: --expires-in must be more than 0 and at most 5m (servers refuse longer-lived assertions)");
+            }
+        }
+    }
+
+    /** The preset: {@link ClientAssertion} of the client library makes the assertion, as {@code latch token} and the library do. */
+    private int clientAssertion() {
+        ClientAssertion.Builder builder = ClientAssertion.builder(clientId);
+        JWK key = null;
+        if (signing.secret != null) {
+            builder.secret(SecretOptions.resolve(spec, "--secret", signing.secret), algorithmForSecret());
+        } else {
+            key = KeyFileInput.readPrivate(signing.key, SecretOptions.resolve(spec, "--key-password", keyPassword), "signing");
+            builder.key(key, algorithmForKey(key));
+        }
+        URI audience;
+        try {
+            audience = new URI(aud.get(0));
+        } catch (java.net.URISyntaxException e) {
+            throw usage("--aud " + aud.get(0) + " is not a URL");
+        }
+        builder.audience(ClientAssertion.Audience.TOKEN_ENDPOINT).clock(Main.clock(spec)).x5t(x5t).x5tS256(x5tS256);
+        if (noKid) builder.keyId(null);
+        if (kid != null) builder.keyId(kid);
+        if (typ != null && !typ.isEmpty()) builder.type(typ);
+        if (jku != null) builder.jwkSetUrl(URI.create(jku));
+        if (iss != null) builder.issuer(iss);
+        if (sub != null) builder.subject(sub);
+        if (expiresIn != null) builder.lifetime(expiresIn);
+        try {
+            if (cert != null) {
+                builder.certificate(certificates(key).get(0));
+            }
+            Map<String, Object> extra = new LinkedHashMap<>(givenClaims());
+            claimValues.forEach((name, value) -> extra.put(name, JsonText.value(value)));
+            for (var claim : extra.entrySet()) {
+                if (List.of("iss", "sub", "aud", "jti", "iat", "exp", "nbf").contains(claim.getKey())) {
+                    throw usage("--client-assertion sets " + claim.getKey() + " itself (iss/sub: --iss, --sub; aud: --aud; exp: --expires-in)");
+                }
+                builder.claim(claim.getKey(), claim.getValue());
+            }
+            String assertion = builder.build().sign(null, audience);
+            spec.commandLine().getOut().println(assertion);
+            spec.commandLine().getOut().flush();
+            return 0;
+        } catch (GeneralSecurityException | JOSEException | dev.latch.client.OAuthClientException e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
     }
 
@@ -218,8 +297,9 @@ public final class SignJwtCommand implements Callable<Integer> {
     private Map<String, Object> header(JWSAlgorithm algorithm, JWK key) throws GeneralSecurityException, JOSEException {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("alg", algorithm.getName());
-        if (!typ.isEmpty()) {
-            h.put("typ", typ);
+        String headerType = typ == null ? "JWT" : typ;
+        if (!headerType.isEmpty()) {
+            h.put("typ", headerType);
         }
         String keyId = noKid ? null : kid != null ? kid : key != null ? key.getKeyID() : null;
         if (keyId != null) {
@@ -252,7 +332,7 @@ public final class SignJwtCommand implements Callable<Integer> {
         if (cert != null) {
             List<X509Certificate> chain = KeyFileInput.readCertificates(cert);
             try {
-                KeyFiles.withCertificates(key, chain);
+                KeyFiles.withCertificateChain(key, chain);
             } catch (GeneralSecurityException e) {
                 throw new IllegalArgumentException(cert + ": the certificate (" + chain.get(0).getSubjectX500Principal().getName()
                         + ") is not for the key in " + signing.key);
@@ -266,17 +346,22 @@ public final class SignJwtCommand implements Callable<Integer> {
         return chain;
     }
 
-    private Map<String, Object> claims(long now) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        if (claimsJson != null) {
-            String text = claimsJson.startsWith("@") ? KeyFileInput.readText(spec, claimsJson.substring(1)) : claimsJson;
-            try {
-                c.putAll(JsonText.parseObject(text));
-            } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException("--claims " + (claimsJson.startsWith("@") ? claimsJson.substring(1) + " " : "")
-                        + "is not a JSON object (" + e.getOriginalMessage() + ")");
-            }
+    /** The object of {@code --claims} (JSON, @FILE or @-), empty without it. */
+    private Map<String, Object> givenClaims() {
+        if (claimsJson == null) {
+            return Map.of();
         }
+        String text = claimsJson.startsWith("@") ? KeyFileInput.readText(spec, claimsJson.substring(1)) : claimsJson;
+        try {
+            return JsonText.parseObject(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("--claims " + (claimsJson.startsWith("@") ? claimsJson.substring(1) + " " : "")
+                    + "is not a JSON object (" + e.getOriginalMessage() + ")");
+        }
+    }
+
+    private Map<String, Object> claims(long now) {
+        Map<String, Object> c = new LinkedHashMap<>(givenClaims());
         if (iss != null) c.put("iss", iss);
         if (sub != null) c.put("sub", sub);
         if (aud.size() == 1) c.put("aud", aud.get(0));

@@ -94,7 +94,7 @@ public final class ConvertKeyCommand implements Callable<Integer> {
             X509Certificate certificate = KeyGeneration.selfSignedCertificate(key, subject != null ? subject : "CN=" + key.getKeyID(),
                     now, now.plus(java.time.Duration.ofDays(days == null ? 365 : days)));
             chain = List.of(certificate);
-            key = KeyFiles.withCertificates(key, chain);
+            key = KeyFiles.withCertificateChain(key, chain);
         }
         byte[] output;
         String what;

@@ -107,7 +107,7 @@ public final class GenerateKeyCommand implements Callable<Integer> {
             X509Certificate certificate = KeyGeneration.selfSignedCertificate(key, subject != null ? subject : "CN=" + key.getKeyID(),
                     now, now.plus(java.time.Duration.ofDays(validDays)));
             chain = List.of(certificate);
-            key = KeyFiles.withCertificates(key, chain);
+            key = KeyFiles.withCertificateChain(key, chain);
         }
         if (out == null) {
             print(key, chain);

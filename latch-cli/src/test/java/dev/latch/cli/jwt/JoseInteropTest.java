@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The JOSE interop matrix against npm {@code jose} (peers/node/jose-matrix.mjs), every algorithm in one
- * JVM and one node process: {@code latch keys generate} makes a key, {@code latch jwt sign} signs, jose
- * verifies (and rejects the token tampered); jose signs with keys of its own, and {@code latch jwt verify}
+ * JVM and one node process: {@code latch keys generate} makes a key, {@code latch jwt sign} signs a JWT
+ * and a client assertion ({@code --client-assertion}), jose verifies them (and rejects the JWT tampered); jose signs with keys of its own, and {@code latch jwt verify}
  * accepts its valid tokens and rejects tampered, expired, wrong-audience and {@code alg: none} ones, each
  * with its one-line reason. The CLI runs in-process ({@link Cli}).
  */
@@ -65,8 +65,9 @@ class JoseInteropTest {
         c.put("alg", alg);
         List<String> sign = new ArrayList<>(List.of("jwt", "sign", "--alg", alg, "--iss", "latch-cli", "--sub", "matrix", "--aud", "jose",
                 "--jti", "--expires-in", "5m", "--claim", "n=42", "--claim", "roles=[\"a\",\"b\"]"));
+        List<String> keyArgs;
         if (alg.startsWith("HS")) {
-            sign.addAll(List.of("--secret", "${env:MATRIX_SECRET}"));
+            keyArgs = List.of("--secret", "${env:MATRIX_SECRET}");
             c.put("secret", secret);
         } else {
             Path prefix = dir.resolve(alg);
@@ -76,10 +77,18 @@ class JoseInteropTest {
                 sign.addAll(List.of("--x5t-s256", "--cert", prefix + ".crt.pem"));
             }
             ok(generate);
-            sign.addAll(List.of("--key", prefix + ".key.pem"));
+            keyArgs = List.of("--key", prefix + ".key.pem");
             c.put("jwks", JSON.readTree(Path.of(prefix + ".jwks.json").toFile()));
         }
+        sign.addAll(keyArgs);
         String token = ok(sign).out().strip();
+        // the client-assertion preset (RFC 7523 §3, made by the client library's ClientAssertion) with the same key
+        List<String> assertion = new ArrayList<>(List.of("jwt", "sign", "--client-assertion", "--client-id", "matrix-client",
+                "--aud", "https://as.example/token", "--alg", alg, "--expires-in", "5m"));
+        assertion.addAll(keyArgs);
+        c.put("assertion", ok(assertion).out().strip());
+        c.put("assertionClientId", "matrix-client");
+        c.put("assertionAudience", "https://as.example/token");
         c.put("token", token);
         c.put("tampered", tamper(token));
         c.put("issuer", "latch-cli");
@@ -113,7 +122,8 @@ class JoseInteropTest {
         List<String> passed = new ArrayList<>();
         summary.get("passed").forEach(n -> passed.add(n.asText()));
         for (String alg : ALGORITHMS) {
-            assertThat(passed).contains("jose verifies latch " + alg, "jose rejects tampered latch " + alg, "jose signs " + alg);
+            assertThat(passed).contains("jose verifies latch " + alg, "jose rejects tampered latch " + alg, "jose signs " + alg,
+                    "jose verifies latch client assertion " + alg);
         }
 
         JsonNode joseTokens = JSON.readTree(output.toFile());

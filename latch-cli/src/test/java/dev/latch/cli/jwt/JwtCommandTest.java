@@ -301,6 +301,68 @@ class JwtCommandTest {
                 .isEqualTo("latch: give --alg: the RSA 2048 key fits RS256, RS384, RS512, PS256, PS384, PS512");
     }
 
+    @Test
+    void clientAssertionPresetIsMadeByTheClientLibraryWithIssSubJtiAndAShortExp() throws Exception {
+        String url = "https://fhir.example.org/oauth2/token";
+        String first = ok("jwt", "sign", "--client-assertion", "--client-id", "my-app", "--aud", url, "--key", ec.toString(),
+                "--x5t-s256").out().strip();
+        String second = ok("jwt", "sign", "--client-assertion", "--client-id", "my-app", "--aud", url, "--key", ec.toString(),
+                "--expires-in", "5m", "--claim", "scope=system/Patient.rs").out().strip();
+        JsonNode claims = part(first, 1);
+        assertThat(claims.get("iss").asText()).isEqualTo("my-app");
+        assertThat(claims.get("sub").asText()).isEqualTo("my-app");
+        assertThat(claims.get("aud").asText()).isEqualTo(url);
+        assertThat(claims.get("iat").asLong()).isEqualTo(T);
+        assertThat(claims.get("exp").asLong()).as("the library's default lifetime, 60 s").isEqualTo(T + 60);
+        assertThat(claims.get("jti").asText()).hasSizeGreaterThanOrEqualTo(32);
+        JsonNode header = part(first, 0);
+        assertThat(header.get("alg").asText()).isEqualTo("ES256");
+        assertThat(header.get("kid").asText()).isEqualTo("k1");
+        X509Certificate cert = KeyFiles.certificates(KeyFiles.readKey(ec, null)).get(0);
+        assertThat(header.get("x5t#S256").asText()).isEqualTo(KeyFiles.x5tS256(cert).toString());
+
+        JsonNode later = part(second, 1);
+        assertThat(later.get("exp").asLong()).isEqualTo(T + 300);
+        assertThat(later.get("scope").asText()).isEqualTo("system/Patient.rs");
+        assertThat(later.get("jti").asText()).as("a fresh jti each time").isNotEqualTo(claims.get("jti").asText());
+
+        assertThat(verify(first, "--jwks", jwks.toString(), "--aud", url, "--iss", "my-app", "-q").exit()).isZero();
+
+        String hmac = ok("jwt", "sign", "--client-assertion", "--client-id", "my-app", "--aud", url, "--secret", "${env:HS}",
+                "--alg", "HS256").out().strip();
+        assertThat(part(hmac, 0).toString()).isEqualTo("{\"alg\":\"HS256\"}");
+        assertThat(verify(hmac, "--secret", "${env:HS}", "--aud", url, "--iss", "my-app", "-q").exit()).isZero();
+    }
+
+    @Test
+    void clientAssertionPresetUsageErrors() {
+        String url = "https://as.example/token";
+        Map<List<String>, String> cases = new java.util.LinkedHashMap<>();
+        cases.put(List.of("--aud", url), "latch: --client-assertion needs --client-id");
+        cases.put(List.of("--client-id", "c"), "latch: --client-assertion needs exactly one --aud: the URL the assertion is posted to (or the issuer)");
+        cases.put(List.of("--client-id", "c", "--aud", url, "--aud", "https://other"),
+                "latch: --client-assertion needs exactly one --aud: the URL the assertion is posted to (or the issuer)");
+        cases.put(List.of("--client-id", "c", "--aud", url, "--expires-in", "10m"),
+                "latch: --client-assertion: --expires-in must be more than 0 and at most 5m (servers refuse longer-lived assertions)");
+        cases.put(List.of("--client-id", "c", "--aud", url, "--jti"),
+                "latch: --client-assertion makes jti, iat and exp itself and takes no --jti, --iat, --header or --x5c");
+        cases.put(List.of("--client-id", "c", "--aud", url, "--claim", "exp=1"),
+                "latch: --client-assertion sets exp itself (iss/sub: --iss, --sub; aud: --aud; exp: --expires-in)");
+        cases.forEach((args, message) -> {
+            List<String> all = new ArrayList<>(List.of("jwt", "sign", "--client-assertion", "--key", ec.toString()));
+            all.addAll(args);
+            Cli.Result r = cli.raw(all.toArray(String[]::new));
+            assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err().lines().findFirst().orElseThrow()).isEqualTo(message);
+        });
+        Cli.Result noCert = cli.raw("jwt", "sign", "--client-assertion", "--client-id", "c", "--aud", url, "--key", rsa.toString(),
+                "--alg", "PS256", "--x5t-s256");
+        assertThat(noCert.exit()).isEqualTo(1);
+        assertThat(noCert.err()).isEqualTo("latch: x5t/x5t#S256 need the key's certificate: give it or load a key file that has one\n");
+        assertThat(cli.raw("jwt", "sign", "--client-id", "c", "--key", ec.toString()).err())
+                .startsWith("latch: --client-id applies to --client-assertion\n");
+    }
+
     // ---------------------------------------------------------------- verify
 
     @Test
@@ -451,8 +513,8 @@ class JwtCommandTest {
         cases.put(List.of("--jwks", dir.resolve("nokeys.json").toString()), dir.resolve("nokeys.json") + ": not a JWK Set (no \"keys\" array)");
         cases.put(List.of("--jwks", dir.resolve("empty.json").toString()), dir.resolve("empty.json") + ": the JWK Set has no keys");
         cases.put(List.of("--jwks", dir.resolve("gone.json").toString()), dir.resolve("gone.json") + ": no such file");
-        cases.put(List.of("--key", dir.resolve("html.txt").toString()), dir.resolve("html.txt") + ": not a key file: neither PEM, JSON (JWK) nor PKCS#12");
-        cases.put(List.of("--jwks", "http://127.0.0.1:1/jwks"), "cannot connect to 127.0.0.1:1 for http://127.0.0.1:1/jwks (connection refused)");
+        cases.put(List.of("--key", dir.resolve("html.txt").toString()), dir.resolve("html.txt") + ": not a key file: neither PEM, JWK/JWKS JSON, PKCS#12 nor JKS");
+        cases.put(List.of("--jwks", "http://127.0.0.1:1/jwks"), "cannot reach http://127.0.0.1:1: connection refused");
         cases.put(List.of("--jwks", "https://"), "https://: not an http(s) URL");
         cases.forEach((args, message) -> {
             List<String> all = new ArrayList<>(List.of("jwt", "verify", token));
@@ -508,8 +570,8 @@ class JwtCommandTest {
                 "{\"issuer\":\"https://login.example\",\"jwks_uri\":\"" + base + "/jwks\"}");
         Cli.Result r = verify(valid(), "--issuer", base);
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo("latch: " + base + "/.well-known/openid-configuration: names issuer https://login.example, not "
-                + base + " (they must match exactly)\n");
+        assertThat(r.err()).isEqualTo("latch: the metadata at " + base + "/.well-known/openid-configuration names the issuer "
+                + "https://login.example, not " + base + " as configured (they must match exactly)\n");
     }
 
     @Test

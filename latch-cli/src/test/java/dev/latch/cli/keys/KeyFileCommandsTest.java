@@ -256,7 +256,7 @@ class KeyFileCommandsTest {
 
         Cli.Result wrong = cli.raw("keys", "convert", file("p.p12").toString(), "--key-password", "${env:WRONG}", "--to", "jwk");
         assertThat(wrong.exit()).isEqualTo(1);
-        assertThat(wrong.errLine()).isEqualTo("latch: " + file("p.p12") + ": cannot open the PKCS#12 file: wrong password");
+        assertThat(wrong.errLine()).isEqualTo("latch: " + file("p.p12") + ": wrong password for the PKCS#12 file");
     }
 
     @Test

@@ -32,6 +32,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
@@ -87,22 +88,48 @@ public final class KeyFiles {
 
     private static JWK read(Path file, char[] password, boolean publicAllowed) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
-        String text = new String(bytes, StandardCharsets.UTF_8).strip();
         try {
-            if (text.isEmpty()) {
-                throw new GeneralSecurityException("the file is empty");
-            }
-            if (text.startsWith("{")) {
-                return fromJson(text);
-            }
-            if (text.contains("-----BEGIN")) {
-                return fromPem(text, password, publicAllowed);
-            }
-            return fromBinary(bytes, password, publicAllowed);
+            return parse(bytes, password, publicAllowed);
         } catch (GeneralSecurityException | JOSEException | java.text.ParseException | PKCSException | IOException
                  | IllegalArgumentException | ClassCastException e) {
             throw new IOException(file + ": " + readable(e), e);
         }
+    }
+
+    /**
+     * Reads a private key from the bytes of a key file of any supported format (PEM, JWK/JWKS JSON,
+     * PKCS#12, JKS), e.g. one held in an environment variable.
+     *
+     * @throws IOException whose message says in one line why the data holds no usable private key
+     */
+    public static JWK readPrivateKey(byte[] bytes, char[] password) throws IOException {
+        try {
+            return parse(bytes, password, false);
+        } catch (GeneralSecurityException | JOSEException | java.text.ParseException | PKCSException
+                 | IllegalArgumentException | ClassCastException e) {
+            throw new IOException(readable(e), e);
+        }
+    }
+
+    private static JWK parse(byte[] bytes, char[] password, boolean publicAllowed)
+            throws IOException, GeneralSecurityException, JOSEException, java.text.ParseException, PKCSException {
+        String text = new String(bytes, StandardCharsets.UTF_8).strip();
+        if (text.startsWith("{")) {
+            return fromJson(text);
+        }
+        if (text.contains("-----BEGIN")) {
+            return fromPem(text, password, publicAllowed);
+        }
+        if (bytes.length >= 4 && (bytes[0] & 0xff) == 0xFE && (bytes[1] & 0xff) == 0xED && (bytes[2] & 0xff) == 0xFE && (bytes[3] & 0xff) == 0xED) {
+            return fromKeyStore("JKS", bytes, password, publicAllowed); // the JKS magic number 0xFEEDFEED
+        }
+        if (text.isEmpty()) {
+            throw new GeneralSecurityException("the key data is empty");
+        }
+        if ((bytes[0] & 0xff) != 0x30) {
+            throw new GeneralSecurityException("not a key file: neither PEM, JWK/JWKS JSON, PKCS#12 nor JKS");
+        }
+        return fromBinary(bytes, password, publicAllowed);
     }
 
     /** A library's message without the Java class names it embeds ("java.lang.IllegalArgumentException: …"). */
@@ -115,7 +142,7 @@ public final class KeyFiles {
     private static JWK fromBinary(byte[] bytes, char[] password, boolean publicAllowed)
             throws IOException, GeneralSecurityException, JOSEException {
         try {
-            return fromPkcs12(bytes, password, publicAllowed);
+            return fromKeyStore("PKCS12", bytes, password, publicAllowed);
         } catch (GeneralSecurityException pkcs12Failure) {
             if (publicAllowed && !(pkcs12Failure instanceof WrongPasswordException)) {
                 try {
@@ -224,25 +251,39 @@ public final class KeyFiles {
     }
 
     static JWK fromPkcs12(byte[] bytes, char[] password) throws IOException, GeneralSecurityException, JOSEException {
-        return fromPkcs12(bytes, password, false);
+        return fromKeyStore("PKCS12", bytes, password, false);
     }
 
-    static JWK fromPkcs12(byte[] bytes, char[] password, boolean publicAllowed) throws IOException, GeneralSecurityException, JOSEException {
-        KeyStore store = KeyStore.getInstance("PKCS12");
+    /**
+     * The first private-key entry of a PKCS#12 or JKS key store (its key password is the store
+     * password); with {@code publicAllowed}, a store of certificates only gives the first one's public key.
+     */
+    static JWK fromKeyStore(String type, byte[] bytes, char[] password, boolean publicAllowed)
+            throws IOException, GeneralSecurityException, JOSEException {
+        String name = type.equals("JKS") ? "JKS" : "PKCS#12";
+        char[] pw = password == null ? new char[0] : password;
+        KeyStore store = KeyStore.getInstance(type);
         try {
-            store.load(new ByteArrayInputStream(bytes), password == null ? new char[0] : password);
+            store.load(new ByteArrayInputStream(bytes), pw);
         } catch (IOException e) {
             if (e.getCause() instanceof java.security.UnrecoverableKeyException) {
-                throw new WrongPasswordException(password == null || password.length == 0
-                        ? "the PKCS#12 file is protected by a password: give it (--key-password)"
-                        : "cannot open the PKCS#12 file: wrong password", e);
+                throw new WrongPasswordException(pw.length == 0
+                        ? "the " + name + " file is protected by a password: give it (--key-password)"
+                        : "wrong password for the " + name + " file", e);
             }
-            throw new GeneralSecurityException("not a key file: neither PEM, JSON (JWK) nor PKCS#12"
-                    + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
+            throw new GeneralSecurityException("not a readable " + name + " file" + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
         }
         for (String alias : Collections.list(store.aliases())) {
             if (store.isKeyEntry(alias)) {
-                PrivateKey key = (PrivateKey) store.getKey(alias, password == null ? new char[0] : password);
+                java.security.Key key;
+                try {
+                    key = store.getKey(alias, pw);
+                } catch (java.security.UnrecoverableKeyException e) {
+                    throw new WrongPasswordException("wrong password for the private key in the " + name + " file", e);
+                }
+                if (!(key instanceof PrivateKey privateKey)) {
+                    continue; // a secret-key entry
+                }
                 List<X509Certificate> chain = new ArrayList<>();
                 Certificate[] certificates = store.getCertificateChain(alias);
                 if (certificates != null) {
@@ -250,7 +291,7 @@ public final class KeyFiles {
                         chain.add((X509Certificate) c);
                     }
                 }
-                return toJwk(key, chain.isEmpty() ? null : chain.get(0).getPublicKey(), chain);
+                return toJwk(privateKey, chain.isEmpty() ? null : chain.get(0).getPublicKey(), chain);
             }
         }
         if (publicAllowed) {
@@ -260,7 +301,58 @@ public final class KeyFiles {
                 }
             }
         }
-        throw new GeneralSecurityException("the PKCS#12 file holds no private key");
+        throw new GeneralSecurityException("the " + name + " file holds no private key");
+    }
+
+    /**
+     * {@code key} with {@code chain} attached as {@code x5c} and {@code x5t#S256} (RFC 7517 §4.7–4.9),
+     * its {@code kid} and other members kept; refused when the first certificate is for another key.
+     */
+    public static JWK withCertificateChain(JWK key, List<X509Certificate> chain) throws GeneralSecurityException, JOSEException {
+        if (chain.isEmpty()) {
+            return key;
+        }
+        PublicKey certified = chain.get(0).getPublicKey();
+        boolean same;
+        if (key instanceof RSAKey rsa) {
+            same = certified instanceof RSAPublicKey r && r.getModulus().equals(rsa.toRSAPublicKey().getModulus())
+                    && r.getPublicExponent().equals(rsa.toRSAPublicKey().getPublicExponent());
+        } else if (key instanceof ECKey ec) {
+            same = certified instanceof ECPublicKey e && e.getW().equals(ec.toECPublicKey().getW());
+        } else if (key instanceof OctetKeyPair okp) {
+            byte[] spki = certified.getEncoded();
+            byte[] x = okp.getDecodedX();
+            same = spki != null && spki.length >= x.length
+                    && java.util.Arrays.equals(java.util.Arrays.copyOfRange(spki, spki.length - x.length, spki.length), x);
+        } else {
+            throw new GeneralSecurityException("a certificate cannot be attached to a " + key.getKeyType() + " key");
+        }
+        if (!same) {
+            throw new GeneralSecurityException("the certificate (" + chain.get(0).getSubjectX500Principal().getName()
+                    + ") is for another key than the private key");
+        }
+        Map<String, Object> json = new java.util.LinkedHashMap<>(key.toJSONObject());
+        List<String> x5c = new ArrayList<>();
+        for (X509Certificate c : chain) {
+            x5c.add(Base64.encode(c.getEncoded()).toString());
+        }
+        json.put("x5c", x5c);
+        json.put("x5t#S256", Base64URL.encode(MessageDigest.getInstance("SHA-256").digest(chain.get(0).getEncoded())).toString());
+        json.remove("x5t");
+        return KeyGeneration.parseUnchecked(json);
+    }
+
+    /** Reads X.509 certificates from PEM text or DER bytes. */
+    public static List<X509Certificate> readCertificates(byte[] pemOrDer) throws GeneralSecurityException {
+        CertificateFactory factory = CertificateFactory.getInstance("X.509");
+        List<X509Certificate> out = new ArrayList<>();
+        for (Certificate c : factory.generateCertificates(new ByteArrayInputStream(pemOrDer))) {
+            out.add((X509Certificate) c);
+        }
+        if (out.isEmpty()) {
+            throw new GeneralSecurityException("no certificate found");
+        }
+        return out;
     }
 
     /** A key file whose password is missing or wrong (not a file of another format). */
@@ -295,6 +387,9 @@ public final class KeyFiles {
             jwk = new RSAKey.Builder(pub).privateKey(rsa).keyUse(KeyUse.SIGNATURE)
                     .x509CertChain(x5c.isEmpty() ? null : x5c).x509CertSHA256Thumbprint(x5tS256).build();
         } else if (privateKey instanceof ECPrivateKey ec) {
+            if (Curve.forECParameterSpec(ec.getParams()) == null) {
+                throw new GeneralSecurityException("unsupported EC curve (supported: P-256, P-384, P-521)");
+            }
             ECPublicKey pub = ecPublic(ec);
             requireMatches(chain, publicKey, c -> c instanceof ECPublicKey e && e.getW().equals(pub.getW()));
             jwk = new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), pub).privateKey(ec)
@@ -379,6 +474,9 @@ public final class KeyFiles {
         if (publicKey instanceof RSAPublicKey rsa) {
             jwk = new RSAKey.Builder(rsa).keyUse(KeyUse.SIGNATURE).x509CertChain(x5cOrNull).x509CertSHA256Thumbprint(x5tS256).build();
         } else if (publicKey instanceof ECPublicKey ec) {
+            if (Curve.forECParameterSpec(ec.getParams()) == null) {
+                throw new GeneralSecurityException("unsupported EC curve (supported: P-256, P-384, P-521)");
+            }
             jwk = new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), ec).keyUse(KeyUse.SIGNATURE)
                     .x509CertChain(x5cOrNull).x509CertSHA256Thumbprint(x5tS256).build();
         } else if ("Ed25519".equals(publicKey.getAlgorithm()) || "EdDSA".equals(publicKey.getAlgorithm())) {
@@ -392,30 +490,6 @@ public final class KeyFiles {
             throw new GeneralSecurityException("unsupported key algorithm " + publicKey.getAlgorithm());
         }
         return KeyGeneration.withThumbprintKid(jwk);
-    }
-
-    /**
-     * The key with {@code chain} as its {@code x5c} and the first certificate's {@code x5t#S256}; the
-     * first certificate must certify this very key. Other members (kid, alg, use) are kept.
-     */
-    public static JWK withCertificates(JWK key, List<X509Certificate> chain) throws GeneralSecurityException, JOSEException {
-        if (chain.isEmpty()) {
-            throw new GeneralSecurityException("no certificate given");
-        }
-        JWK certified = toPublicJwk(chain.get(0).getPublicKey(), List.of());
-        if (!certified.computeThumbprint().equals(key.computeThumbprint())) {
-            throw new GeneralSecurityException("the certificate (" + chain.get(0).getSubjectX500Principal().getName()
-                    + ") is for another key");
-        }
-        java.util.Map<String, Object> json = key.toJSONObject();
-        List<String> x5c = new ArrayList<>();
-        for (X509Certificate c : chain) {
-            x5c.add(Base64.encode(c.getEncoded()).toString());
-        }
-        json.put("x5c", x5c);
-        json.put("x5t#S256", x5tS256(chain.get(0)).toString());
-        json.remove("x5t");
-        return KeyGeneration.parseUnchecked(json);
     }
 
     /** The certificates of a JWK's {@code x5c}, the key's own first; empty without one. */

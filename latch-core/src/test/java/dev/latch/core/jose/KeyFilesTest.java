@@ -119,6 +119,22 @@ class KeyFilesTest {
     }
 
     @Test
+    void jksWithCertificateIsReadAndWrongPasswordSaysSo() throws Exception {
+        KeyPair kp = rsa();
+        X509Certificate cert = selfSigned(kp, "SHA256withRSA");
+        KeyStore ks = KeyStore.getInstance("JKS");
+        ks.load(null, null);
+        ks.setKeyEntry("k", kp.getPrivate(), "changeit".toCharArray(), new X509Certificate[] {cert});
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ks.store(out, "changeit".toCharArray());
+        JWK jwk = KeyFiles.readPrivateKey(out.toByteArray(), "changeit".toCharArray());
+        assertThat(jwk.isPrivate()).isTrue();
+        assertThat(jwk.getX509CertChain()).hasSize(1);
+        assertThatThrownBy(() -> KeyFiles.readPrivateKey(out.toByteArray(), "wrong".toCharArray()))
+                .isInstanceOf(IOException.class).hasMessage("wrong password for the JKS file");
+    }
+
+    @Test
     void ed25519Pkcs8IsRead() throws Exception {
         KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         Path f = dir.resolve("ed.pem");
@@ -222,7 +238,7 @@ class KeyFilesTest {
     @org.junit.jupiter.params.provider.MethodSource("everyKeyType")
     void pkcs12WrittenHereIsReadBackWithItsCertificate(JWK key) throws Exception {
         X509Certificate cert = certificate(key);
-        JWK certified = KeyFiles.withCertificates(KeyGeneration.withKeyId(key, "my-kid"), List.of(cert));
+        JWK certified = KeyFiles.withCertificateChain(KeyGeneration.withKeyId(key, "my-kid"), List.of(cert));
         assertThat(certified.getKeyID()).isEqualTo("my-kid");
         Path f = write("k.p12", KeyFiles.pkcs12(certified, "latch", "pw".toCharArray()));
         JWK read = KeyFiles.readPrivateKey(f, "pw".toCharArray());
@@ -230,7 +246,7 @@ class KeyFilesTest {
         assertThat(read.computeThumbprint()).isEqualTo(key.computeThumbprint());
         assertThat(KeyFiles.certificates(read)).containsExactly(cert);
         assertThatThrownBy(() -> KeyFiles.readPrivateKey(f, "bad".toCharArray()))
-                .isInstanceOf(IOException.class).hasMessage(f + ": cannot open the PKCS#12 file: wrong password");
+                .isInstanceOf(IOException.class).hasMessage(f + ": wrong password for the PKCS#12 file");
         assertThatThrownBy(() -> KeyFiles.readKey(f, null))
                 .isInstanceOf(IOException.class).hasMessage(f + ": the PKCS#12 file is protected by a password: give it (--key-password)");
     }
@@ -240,7 +256,7 @@ class KeyFilesTest {
         JWK key = KeyGeneration.ec(com.nimbusds.jose.jwk.Curve.P_256);
         assertThatThrownBy(() -> KeyFiles.pkcs12(key, "latch", "pw".toCharArray()))
                 .hasMessage("a PKCS#12 file needs a certificate for the key, and the key has none");
-        assertThatThrownBy(() -> KeyFiles.pkcs12(KeyFiles.withCertificates(key, List.of(certificate(key))), "latch", null))
+        assertThatThrownBy(() -> KeyFiles.pkcs12(KeyFiles.withCertificateChain(key, List.of(certificate(key))), "latch", null))
                 .hasMessage("a PKCS#12 file needs a password");
     }
 
@@ -260,17 +276,17 @@ class KeyFilesTest {
     void certificateOfAnotherKeyIsRefused() {
         JWK key = KeyGeneration.ec(com.nimbusds.jose.jwk.Curve.P_256);
         X509Certificate other = certificate(KeyGeneration.ec(com.nimbusds.jose.jwk.Curve.P_256));
-        assertThatThrownBy(() -> KeyFiles.withCertificates(key, List.of(other)))
-                .hasMessage("the certificate (CN=latch-test) is for another key");
+        assertThatThrownBy(() -> KeyFiles.withCertificateChain(key, List.of(other)))
+                .hasMessage("the certificate (CN=latch-test) is for another key than the private key");
     }
 
     @Test
     void emptyAndUnreadableFilesAreRefusedNamingTheFile() throws Exception {
         Path empty = write("empty.pem", "");
-        assertThatThrownBy(() -> KeyFiles.readKey(empty, null)).isInstanceOf(IOException.class).hasMessage(empty + ": the file is empty");
+        assertThatThrownBy(() -> KeyFiles.readKey(empty, null)).isInstanceOf(IOException.class).hasMessage(empty + ": the key data is empty");
         Path junk = write("junk.bin", new byte[] {1, 2, 3, 4});
         assertThatThrownBy(() -> KeyFiles.readKey(junk, null)).isInstanceOf(IOException.class)
-                .hasMessageStartingWith(junk + ": not a key file: neither PEM, JSON (JWK) nor PKCS#12");
+                .hasMessage(junk + ": not a key file: neither PEM, JWK/JWKS JSON, PKCS#12 nor JKS");
         Path badJson = write("bad.json", "{\"kty\":\"RSA\"");
         assertThatThrownBy(() -> KeyFiles.readKey(badJson, null)).isInstanceOf(IOException.class).hasMessageStartingWith(badJson + ": ");
     }
