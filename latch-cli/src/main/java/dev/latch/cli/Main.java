@@ -4,6 +4,7 @@ import dev.latch.cli.clients.ClientsCommand;
 import dev.latch.cli.config.ConfigCommand;
 import dev.latch.cli.doctor.DoctorCommand;
 import dev.latch.cli.token.TokenCommand;
+import dev.latch.cli.jwt.JwtCommand;
 import dev.latch.cli.keys.KeysCommand;
 import dev.latch.cli.users.UsersCommand;
 import dev.latch.core.secret.SecretReference;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
         description = "OAuth 2.0 / OpenID Connect authorization server and toolbox.",
         footer = {"", "Exit codes: 0 success, 1 the operation failed, 2 usage error."},
         subcommands = {ServeCommand.class, ClientsCommand.class, UsersCommand.class, KeysCommand.class, ConfigCommand.class,
-                DoctorCommand.class, TokenCommand.class})
+                JwtCommand.class, TokenCommand.class, DoctorCommand.class})
 public final class Main {
 
     private final SecretReference secrets;
@@ -52,6 +53,11 @@ public final class Main {
         return secrets;
     }
 
+    /** What {@code -} reads: the root command's standard input (tests give a fake one). */
+    public static java.io.InputStream standardInput(picocli.CommandLine.Model.CommandSpec spec) {
+        return SecretOptions.secrets(spec).standardInput();
+    }
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -74,6 +80,8 @@ public final class Main {
     /** The command line with its own source of secrets and its own clock. */
     public static CommandLine commandLine(SecretReference secrets, Clock clock) {
         CommandLine cli = new CommandLine(new Main(secrets, clock));
+        // "@file" is a value here (`jwt sign --claims @claims.json`), not picocli's argument-file expansion
+        cli.setExpandAtFiles(false);
         // client ids and kids are often base64url and so may start with '-': take them as the id, not an unknown option
         // (usernames too; `latch users add -- -name` creates one)
         for (String[] path : new String[][] {{"clients", "show"}, {"clients", "update"}, {"clients", "remove"},

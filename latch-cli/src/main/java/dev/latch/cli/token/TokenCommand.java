@@ -52,9 +52,9 @@ import picocli.CommandLine.Spec;
                         + "exchanges it with PKCE S256 and validates the ID token. Refresh: --grant refresh_token --refresh-token T.",
                 "Secret options (--client-secret, --key-password, --refresh-token) take $${env:NAME}, $${file:PATH} or - (standard input)."},
         footer = {"", "Examples:",
-                "  latch token --issuer https://as.example --client-id svc --client-secret '$${env:SVC_SECRET}' --scope read -q",
-                "  latch token --issuer https://fhir.epic.example --client-id ID --key epic.pem --alg RS384 --preset epic",
-                "  latch token --issuer https://as.example --client-id app --auth none --grant authorization_code --scope 'openid profile'",
+                "  latch token --issuer URL --client-id svc --client-secret '$${env:SECRET}' -q",
+                "  latch token --issuer URL --client-id ID --key epic.pem --preset epic",
+                "  latch token --issuer URL --client-id app --auth none --grant authorization_code",
                 "", "Exit codes: 0 a token was printed, 1 the request failed (one line: the RFC error code and description), 2 usage error."})
 public final class TokenCommand implements Callable<Integer> {
 

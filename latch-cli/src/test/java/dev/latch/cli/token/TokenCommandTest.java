@@ -189,7 +189,77 @@ class TokenCommandTest {
         assertThat(jwt.getJWTClaimsSet().getAudience()).contains(api);
     }
 
+    @Test
+    void kidOptionThenTheAssertionNamesTheRegisteredKey() throws Exception {
+        JWK generated = KeyGeneration.generate(JWSAlgorithm.ES256);
+        Map<String, Object> withoutKid = generated.toJSONObject();
+        withoutKid.remove("kid");
+        JWK key = JWK.parse(withoutKid);
+        Map<String, Object> registered = key.toPublicJWK().toJSONObject();
+        registered.put("kid", "my-registered-kid");
+        server.register(new Client.Builder().clientId("cc-kid").tokenEndpointAuthMethod(Client.PRIVATE_KEY_JWT)
+                .tokenEndpointAuthSigningAlg("ES256").scope("read").jwks(Map.of("keys", List.of(registered))).build());
+        Path file = write("no-kid.jwk", key.toJSONString());
+        accessToken(token("--client-id", "cc-kid", "--key", file.toString(), "--alg", "ES256", "--kid", "my-registered-kid", "-q"), "cc-kid");
+        assertFailure(token("--client-id", "cc-kid", "--key", file.toString(), "--alg", "ES256", "--kid", "another-kid", "-q"), "latch: invalid_client");
+    }
+
     // ---- bad input ------------------------------------------------------------------------------
+
+    /** A local endpoint answering every path with {@code status} and {@code body}; metadata at the discovery path points at it. */
+    static com.sun.net.httpserver.HttpServer answering(int status, String contentType, String body, boolean realMetadata) throws Exception {
+        var http = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        String base = "http://127.0.0.1:" + http.getAddress().getPort();
+        http.createContext("/", x -> {
+            boolean discovery = x.getRequestURI().getPath().equals("/.well-known/openid-configuration");
+            String text = discovery && realMetadata ? "{\"issuer\":\"" + base + "\",\"token_endpoint\":\"" + base + "/token\"}" : body;
+            x.getResponseHeaders().set("Content-Type", discovery && realMetadata ? "application/json" : contentType);
+            byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            x.sendResponseHeaders(discovery && realMetadata ? 200 : status, bytes.length);
+            try (var out = x.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        http.start();
+        return http;
+    }
+
+    @Test
+    void htmlInsteadOfMetadataThenOneLine() throws Exception {
+        var http = answering(200, "text/html", "<!DOCTYPE html><html><body>Sign in</body></html>", false);
+        try {
+            String issuer = "http://127.0.0.1:" + http.getAddress().getPort();
+            Cli.Result r = cli.env("S", "x").raw("token", "--issuer", issuer, "--client-id", "c", "--client-secret", "${env:S}");
+            assertFailure(r, "latch: no metadata for " + issuer + ": ");
+            assertThat(r.errLine()).contains("HTML");
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    @Test
+    void htmlFromTheTokenEndpointThenOneLine() throws Exception {
+        var http = answering(200, "text/html", "<html><body>Please log in</body></html>", true);
+        try {
+            String issuer = "http://127.0.0.1:" + http.getAddress().getPort();
+            Cli.Result r = cli.env("S", "x").raw("token", "--issuer", issuer, "--client-id", "c", "--client-secret", "${env:S}");
+            assertFailure(r, "latch: token endpoint " + issuer + "/token answered 200 ");
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    @Test
+    void serverErrorFromTheTokenEndpointThenOneLine() throws Exception {
+        var http = answering(503, "text/plain", "maintenance", true);
+        try {
+            String issuer = "http://127.0.0.1:" + http.getAddress().getPort();
+            Cli.Result r = cli.env("S", "x").raw("token", "--issuer", issuer, "--client-id", "c", "--client-secret", "${env:S}");
+            assertFailure(r, "latch: token endpoint " + issuer + "/token answered 503");
+        } finally {
+            http.stop(0);
+        }
+    }
 
     static void assertFailure(Cli.Result r, String line) {
         assertThat(r.exit()).as(r.err()).isEqualTo(1);

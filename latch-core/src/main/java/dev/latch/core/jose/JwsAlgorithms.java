@@ -68,6 +68,30 @@ public final class JwsAlgorithms {
                 + " (supported: " + String.join(", ", asymmetricNames()) + ")");
     }
 
+    /**
+     * Parses any supported algorithm name, asymmetric or HMAC, exactly as spelled; {@code none} and
+     * unknown names are refused.
+     */
+    public static JWSAlgorithm parse(String name) {
+        for (JWSAlgorithm alg : HMAC) {
+            if (alg.getName().equals(name)) {
+                return alg;
+            }
+        }
+        for (JWSAlgorithm alg : ASYMMETRIC) {
+            if (alg.getName().equals(name)) {
+                return alg;
+            }
+        }
+        throw new IllegalArgumentException("unsupported algorithm: " + name
+                + " (supported: " + String.join(", ", clientAssertionNames()) + ")");
+    }
+
+    /** The algorithms a key can sign or verify with, in {@link #ASYMMETRIC} order. */
+    public static List<JWSAlgorithm> fitting(JWK key) {
+        return ASYMMETRIC.stream().filter(alg -> fits(key, alg)).toList();
+    }
+
     public static boolean isHmac(JWSAlgorithm alg) {
         return HMAC.contains(alg);
     }
@@ -144,6 +168,28 @@ public final class JwsAlgorithms {
         if (key instanceof RSAKey rsa) return new RSASSAVerifier(rsa.toRSAPublicKey());
         if (key instanceof ECKey ec) return new ECDSAVerifier(ec.toECPublicKey());
         return new Ed25519Verifier(((OctetKeyPair) key).toPublicJWK());
+    }
+
+    /**
+     * A MAC signer for an HMAC algorithm over {@code secret}'s UTF-8 bytes (RFC 7518 §3.2: the secret
+     * must be at least as long as the hash, 32/48/64 bytes).
+     */
+    public static JWSSigner macSigner(JWSAlgorithm alg, String secret) throws JOSEException {
+        if (!isHmac(alg)) {
+            throw new JOSEException(alg + " is not an HMAC algorithm");
+        }
+        requireMacLength(alg, secret);
+        return new com.nimbusds.jose.crypto.MACSigner(secret.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Refuses a secret shorter than the hash of {@code alg} (RFC 7518 §3.2), with a message that says so. */
+    public static void requireMacLength(JWSAlgorithm alg, String secret) throws JOSEException {
+        int bits = Integer.parseInt(alg.getName().substring(2));
+        int length = secret.getBytes(StandardCharsets.UTF_8).length;
+        if (length * 8 < bits) {
+            throw new com.nimbusds.jose.KeyLengthException("the secret is " + length + " bytes; " + alg
+                    + " needs at least " + bits / 8 + " (RFC 7518 §3.2)");
+        }
     }
 
     /** A MAC verifier for a {@code client_secret_jwt} secret (RFC 7523 §2.2 with RFC 7518 §3.2). */

@@ -52,22 +52,47 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
  * Reads private keys and certificates as integrators have them: PEM (PKCS#1, PKCS#8, encrypted
  * PKCS#8, SEC1 EC, Ed25519 PKCS#8, with or without certificates in the same file), PKCS#12, and
  * JWK/JWKS. The result is a private JWK; with a certificate it carries {@code x5c} and
- * {@code x5t#S256} (RFC 7517 §4.7–4.9).
+ * {@code x5t#S256} (RFC 7517 §4.7–4.9). {@link #readKey} also reads public keys and certificates.
+ * The writers are the inverse: PKCS#8 PEM (optionally encrypted), public-key PEM, certificate PEM
+ * and PKCS#12, plus the JCA keys and certificate thumbprints ({@code x5t}, {@code x5t#S256}).
  */
 public final class KeyFiles {
 
-    /** Used only for reading key files (the JDK lacks PBES2 by OID), never registered as a global provider. */
-    private static final java.security.Provider BOUNCY_CASTLE = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+    /**
+     * Used only for key files (the JDK lacks PBES2 by OID) and certificates, never registered as a
+     * global provider.
+     */
+    static final java.security.Provider BOUNCY_CASTLE = new org.bouncycastle.jce.provider.BouncyCastleProvider();
 
     private KeyFiles() {}
 
     /** Reads a private key (and any certificate chain) from a file of any supported format. */
     public static JWK readPrivateKey(Path file, char[] password) throws IOException {
+        return read(file, password, false);
+    }
+
+    /**
+     * Reads a key from a file of any supported format: private when the file holds a private key
+     * (as {@link #readPrivateKey}), otherwise public — from a {@code PUBLIC KEY} PEM, a certificate
+     * (PEM or DER; the JWK then carries {@code x5c} and {@code x5t#S256}), a public JWK, a JWKS of
+     * one key, or a PKCS#12 file holding only certificates.
+     */
+    public static JWK readKey(Path file, char[] password) throws IOException {
+        return read(file, password, true);
+    }
+
+    /** The public half of {@link #readKey}: what a verifier needs from any key file. */
+    public static JWK readPublicKey(Path file, char[] password) throws IOException {
+        return readKey(file, password).toPublicJWK();
+    }
+
+    private static JWK read(Path file, char[] password, boolean publicAllowed) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         try {
-            return parsePrivateKey(bytes, password);
-        } catch (GeneralSecurityException | JOSEException | java.text.ParseException | PKCSException | IOException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
+            return parse(bytes, password, publicAllowed);
+        } catch (GeneralSecurityException | JOSEException | java.text.ParseException | PKCSException | IOException
+                 | IllegalArgumentException | ClassCastException e) {
+            throw new IOException(file + ": " + readable(e), e);
         }
     }
 
@@ -79,31 +104,57 @@ public final class KeyFiles {
      */
     public static JWK readPrivateKey(byte[] bytes, char[] password) throws IOException {
         try {
-            return parsePrivateKey(bytes, password);
-        } catch (GeneralSecurityException | JOSEException | java.text.ParseException | PKCSException e) {
-            throw new IOException(e.getMessage(), e);
+            return parse(bytes, password, false);
+        } catch (GeneralSecurityException | JOSEException | java.text.ParseException | PKCSException
+                 | IllegalArgumentException | ClassCastException e) {
+            throw new IOException(readable(e), e);
         }
     }
 
-    private static JWK parsePrivateKey(byte[] bytes, char[] password)
+    private static JWK parse(byte[] bytes, char[] password, boolean publicAllowed)
             throws IOException, GeneralSecurityException, JOSEException, java.text.ParseException, PKCSException {
         String text = new String(bytes, StandardCharsets.UTF_8).strip();
         if (text.startsWith("{")) {
             return fromJson(text);
         }
         if (text.contains("-----BEGIN")) {
-            return fromPem(text, password);
+            return fromPem(text, password, publicAllowed);
         }
         if (bytes.length >= 4 && (bytes[0] & 0xff) == 0xFE && (bytes[1] & 0xff) == 0xED && (bytes[2] & 0xff) == 0xFE && (bytes[3] & 0xff) == 0xED) {
-            return fromKeyStore("JKS", bytes, password); // the JKS magic number 0xFEEDFEED
+            return fromKeyStore("JKS", bytes, password, publicAllowed); // the JKS magic number 0xFEEDFEED
         }
-        if (bytes.length == 0) {
+        if (text.isEmpty()) {
             throw new GeneralSecurityException("the key data is empty");
         }
         if ((bytes[0] & 0xff) != 0x30) {
             throw new GeneralSecurityException("not a key file: neither PEM, JWK/JWKS JSON, PKCS#12 nor JKS");
         }
-        return fromPkcs12(bytes, password);
+        return fromBinary(bytes, password, publicAllowed);
+    }
+
+    /** A library's message without the Java class names it embeds ("java.lang.IllegalArgumentException: …"). */
+    private static String readable(Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.replaceAll("(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error): ", "");
+    }
+
+    /** PKCS#12, or (for public keys) a DER certificate. */
+    private static JWK fromBinary(byte[] bytes, char[] password, boolean publicAllowed)
+            throws IOException, GeneralSecurityException, JOSEException {
+        try {
+            return fromKeyStore("PKCS12", bytes, password, publicAllowed);
+        } catch (GeneralSecurityException pkcs12Failure) {
+            if (publicAllowed && !(pkcs12Failure instanceof WrongPasswordException)) {
+                try {
+                    X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
+                            .generateCertificate(new ByteArrayInputStream(bytes));
+                    return toPublicJwk(certificate.getPublicKey(), List.of(certificate));
+                } catch (java.security.cert.CertificateException notACertificate) {
+                    // report what the file most likely was meant to be
+                }
+            }
+            throw pkcs12Failure;
+        }
     }
 
     private static JWK fromJson(String text) throws java.text.ParseException {
@@ -118,6 +169,11 @@ public final class KeyFiles {
     }
 
     static JWK fromPem(String text, char[] password) throws IOException, GeneralSecurityException, JOSEException, PKCSException {
+        return fromPem(text, password, false);
+    }
+
+    static JWK fromPem(String text, char[] password, boolean publicAllowed)
+            throws IOException, GeneralSecurityException, JOSEException, PKCSException {
         PrivateKey privateKey = null;
         PublicKey publicKey = null;
         List<X509Certificate> chain = new ArrayList<>();
@@ -164,7 +220,11 @@ public final class KeyFiles {
             throw new GeneralSecurityException("cannot decrypt the private key: wrong password?", e);
         }
         if (privateKey == null) {
-            throw new GeneralSecurityException("no private key found in the PEM data");
+            if (publicAllowed && (publicKey != null || !chain.isEmpty())) {
+                return toPublicJwk(publicKey != null ? publicKey : chain.get(0).getPublicKey(), chain);
+            }
+            throw new GeneralSecurityException(publicAllowed ? "no key or certificate found in the PEM data"
+                    : "no private key found in the PEM data");
         }
         if (publicKey == null && !chain.isEmpty()) {
             publicKey = chain.get(0).getPublicKey();
@@ -191,11 +251,15 @@ public final class KeyFiles {
     }
 
     static JWK fromPkcs12(byte[] bytes, char[] password) throws IOException, GeneralSecurityException, JOSEException {
-        return fromKeyStore("PKCS12", bytes, password);
+        return fromKeyStore("PKCS12", bytes, password, false);
     }
 
-    /** The first private-key entry of a PKCS#12 or JKS key store; its key password is the store password. */
-    static JWK fromKeyStore(String type, byte[] bytes, char[] password) throws IOException, GeneralSecurityException, JOSEException {
+    /**
+     * The first private-key entry of a PKCS#12 or JKS key store (its key password is the store
+     * password); with {@code publicAllowed}, a store of certificates only gives the first one's public key.
+     */
+    static JWK fromKeyStore(String type, byte[] bytes, char[] password, boolean publicAllowed)
+            throws IOException, GeneralSecurityException, JOSEException {
         String name = type.equals("JKS") ? "JKS" : "PKCS#12";
         char[] pw = password == null ? new char[0] : password;
         KeyStore store = KeyStore.getInstance(type);
@@ -203,11 +267,11 @@ public final class KeyFiles {
             store.load(new ByteArrayInputStream(bytes), pw);
         } catch (IOException e) {
             if (e.getCause() instanceof java.security.UnrecoverableKeyException) {
-                throw new GeneralSecurityException(pw.length == 0
+                throw new WrongPasswordException(pw.length == 0
                         ? "the " + name + " file is protected by a password: give it (--key-password)"
                         : "wrong password for the " + name + " file", e);
             }
-            throw new GeneralSecurityException("not a readable " + name + " file: " + e.getMessage(), e);
+            throw new GeneralSecurityException("not a readable " + name + " file" + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
         }
         for (String alias : Collections.list(store.aliases())) {
             if (store.isKeyEntry(alias)) {
@@ -215,7 +279,7 @@ public final class KeyFiles {
                 try {
                     key = store.getKey(alias, pw);
                 } catch (java.security.UnrecoverableKeyException e) {
-                    throw new GeneralSecurityException("wrong password for the private key in the " + name + " file", e);
+                    throw new WrongPasswordException("wrong password for the private key in the " + name + " file", e);
                 }
                 if (!(key instanceof PrivateKey privateKey)) {
                     continue; // a secret-key entry
@@ -228,6 +292,13 @@ public final class KeyFiles {
                     }
                 }
                 return toJwk(privateKey, chain.isEmpty() ? null : chain.get(0).getPublicKey(), chain);
+            }
+        }
+        if (publicAllowed) {
+            for (String alias : Collections.list(store.aliases())) {
+                if (store.getCertificate(alias) instanceof X509Certificate certificate) {
+                    return toPublicJwk(certificate.getPublicKey(), List.of(certificate));
+                }
             }
         }
         throw new GeneralSecurityException("the " + name + " file holds no private key");
@@ -282,6 +353,13 @@ public final class KeyFiles {
             throw new GeneralSecurityException("no certificate found");
         }
         return out;
+    }
+
+    /** A key file whose password is missing or wrong (not a file of another format). */
+    static final class WrongPasswordException extends GeneralSecurityException {
+        WrongPasswordException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /**
@@ -374,5 +452,213 @@ public final class KeyFiles {
             out.add((X509Certificate) c);
         }
         return out;
+    }
+
+    /**
+     * Builds a public JWK from a JCA public key; {@code kid} is the RFC 7638 thumbprint, {@code use} is
+     * sig; with certificates (the first for this key, checked) it carries {@code x5c} and {@code x5t#S256}.
+     */
+    public static JWK toPublicJwk(PublicKey publicKey, List<X509Certificate> chain) throws GeneralSecurityException, JOSEException {
+        if (!chain.isEmpty() && !chain.get(0).getPublicKey().equals(publicKey)
+                && !java.util.Arrays.equals(chain.get(0).getPublicKey().getEncoded(), publicKey.getEncoded())) {
+            throw new GeneralSecurityException("the certificate (" + chain.get(0).getSubjectX500Principal().getName()
+                    + ") is for another key than the public key in the file");
+        }
+        List<Base64> x5c = new ArrayList<>();
+        for (X509Certificate c : chain) {
+            x5c.add(Base64.encode(c.getEncoded()));
+        }
+        Base64URL x5tS256 = chain.isEmpty() ? null : x5tS256(chain.get(0));
+        List<Base64> x5cOrNull = x5c.isEmpty() ? null : x5c;
+        JWK jwk;
+        if (publicKey instanceof RSAPublicKey rsa) {
+            jwk = new RSAKey.Builder(rsa).keyUse(KeyUse.SIGNATURE).x509CertChain(x5cOrNull).x509CertSHA256Thumbprint(x5tS256).build();
+        } else if (publicKey instanceof ECPublicKey ec) {
+            if (Curve.forECParameterSpec(ec.getParams()) == null) {
+                throw new GeneralSecurityException("unsupported EC curve (supported: P-256, P-384, P-521)");
+            }
+            jwk = new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), ec).keyUse(KeyUse.SIGNATURE)
+                    .x509CertChain(x5cOrNull).x509CertSHA256Thumbprint(x5tS256).build();
+        } else if ("Ed25519".equals(publicKey.getAlgorithm()) || "EdDSA".equals(publicKey.getAlgorithm())) {
+            SubjectPublicKeyInfo info = SubjectPublicKeyInfo.getInstance(publicKey.getEncoded());
+            if (!EdECObjectIdentifiers.id_Ed25519.equals(info.getAlgorithm().getAlgorithm())) {
+                throw new GeneralSecurityException("unsupported EdDSA curve " + info.getAlgorithm().getAlgorithm() + " (only Ed25519)");
+            }
+            jwk = new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(info.getPublicKeyData().getBytes()))
+                    .keyUse(KeyUse.SIGNATURE).x509CertChain(x5cOrNull).x509CertSHA256Thumbprint(x5tS256).build();
+        } else {
+            throw new GeneralSecurityException("unsupported key algorithm " + publicKey.getAlgorithm());
+        }
+        return KeyGeneration.withThumbprintKid(jwk);
+    }
+
+    /** The certificates of a JWK's {@code x5c}, the key's own first; empty without one. */
+    public static List<X509Certificate> certificates(JWK key) throws GeneralSecurityException {
+        List<X509Certificate> out = new ArrayList<>();
+        if (key.getX509CertChain() != null) {
+            CertificateFactory factory = CertificateFactory.getInstance("X.509");
+            for (Base64 der : key.getX509CertChain()) {
+                out.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der.decode())));
+            }
+        }
+        return out;
+    }
+
+    /** RFC 7515 §4.1.7 {@code x5t}: base64url SHA-1 of the certificate's DER encoding. */
+    public static Base64URL x5t(X509Certificate certificate) throws GeneralSecurityException {
+        return Base64URL.encode(MessageDigest.getInstance("SHA-1").digest(certificate.getEncoded()));
+    }
+
+    /** RFC 7515 §4.1.8 {@code x5t#S256}: base64url SHA-256 of the certificate's DER encoding. */
+    public static Base64URL x5tS256(X509Certificate certificate) throws GeneralSecurityException {
+        return Base64URL.encode(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+    }
+
+    /** The JCA private key of a private RSA, EC or Ed25519 JWK. */
+    public static PrivateKey privateKey(JWK key) throws GeneralSecurityException, JOSEException {
+        if (!key.isPrivate()) {
+            throw new GeneralSecurityException("the key " + describe(key) + " is public only; a private key is needed");
+        }
+        if (key instanceof RSAKey rsa) return rsa.toPrivateKey();
+        if (key instanceof ECKey ec) return ec.toPrivateKey();
+        if (key instanceof OctetKeyPair okp && Curve.Ed25519.equals(okp.getCurve())) {
+            return java.security.KeyFactory.getInstance("Ed25519", BOUNCY_CASTLE)
+                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(pkcs8(okp)));
+        }
+        throw new GeneralSecurityException("unsupported key " + describe(key));
+    }
+
+    /** The JCA public key of an RSA, EC or Ed25519 JWK. */
+    public static PublicKey publicKey(JWK key) throws GeneralSecurityException, JOSEException {
+        if (key instanceof RSAKey rsa) return rsa.toPublicKey();
+        if (key instanceof ECKey ec) return ec.toPublicKey();
+        if (key instanceof OctetKeyPair okp && Curve.Ed25519.equals(okp.getCurve())) {
+            byte[] spki;
+            try {
+                spki = new SubjectPublicKeyInfo(new org.bouncycastle.asn1.x509.AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519),
+                        okp.getDecodedX()).getEncoded();
+            } catch (IOException e) {
+                throw new GeneralSecurityException("cannot encode the Ed25519 key", e);
+            }
+            return java.security.KeyFactory.getInstance("Ed25519", BOUNCY_CASTLE).generatePublic(new java.security.spec.X509EncodedKeySpec(spki));
+        }
+        throw new GeneralSecurityException("unsupported key " + describe(key));
+    }
+
+    private static byte[] pkcs8(OctetKeyPair okp) throws GeneralSecurityException {
+        try {
+            // RFC 8410 §7: OneAsymmetricKey v1, the private key as an OCTET STRING inside the OCTET STRING
+            return new PrivateKeyInfo(new org.bouncycastle.asn1.x509.AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519),
+                    new org.bouncycastle.asn1.DEROctetString(okp.getDecodedD())).getEncoded();
+        } catch (IOException e) {
+            throw new GeneralSecurityException("cannot encode the Ed25519 key", e);
+        }
+    }
+
+    private static String describe(JWK key) {
+        return key.getKeyType() + (key.getKeyID() == null ? "" : " kid=" + key.getKeyID());
+    }
+
+    /**
+     * The private key as PKCS#8 PEM ({@code PRIVATE KEY}), or with a password as encrypted PKCS#8
+     * ({@code ENCRYPTED PRIVATE KEY}: PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC), as OpenSSL 3 writes it.
+     */
+    public static String privateKeyPem(JWK key, char[] password) throws GeneralSecurityException, JOSEException {
+        PrivateKey privateKey = privateKey(key);
+        byte[] encoded = key instanceof OctetKeyPair okp ? pkcs8(okp) : privateKey.getEncoded();
+        try {
+            org.bouncycastle.operator.OutputEncryptor encryptor = null;
+            if (password != null && password.length > 0) {
+                encryptor = new org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder(org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC)
+                        .setProvider(BOUNCY_CASTLE).setPRF(org.bouncycastle.openssl.PKCS8Generator.PRF_HMACSHA256)
+                        .setIterationCount(PBKDF2_ITERATIONS).setPassword(password).build();
+            }
+            return pem(new org.bouncycastle.openssl.PKCS8Generator(PrivateKeyInfo.getInstance(encoded), encryptor).generate());
+        } catch (org.bouncycastle.operator.OperatorCreationException | IOException e) {
+            throw new GeneralSecurityException("cannot encode the private key: " + e.getMessage(), e);
+        }
+    }
+
+    /** PBKDF2 rounds for keys this class encrypts (OpenSSL 3 uses 2048; reading a key file is rare, so more). */
+    static final int PBKDF2_ITERATIONS = 100_000;
+
+    /** The public key as an X.509 SubjectPublicKeyInfo PEM ({@code PUBLIC KEY}). */
+    public static String publicKeyPem(JWK key) throws GeneralSecurityException, JOSEException {
+        return pem(new org.bouncycastle.util.io.pem.PemObject("PUBLIC KEY", publicKey(key).getEncoded()));
+    }
+
+    /** Certificates as concatenated {@code CERTIFICATE} PEM blocks. */
+    public static String certificatesPem(List<X509Certificate> chain) throws GeneralSecurityException {
+        StringBuilder out = new StringBuilder();
+        for (X509Certificate c : chain) {
+            out.append(pem(new org.bouncycastle.util.io.pem.PemObject("CERTIFICATE", c.getEncoded())));
+        }
+        return out.toString();
+    }
+
+    private static String pem(org.bouncycastle.util.io.pem.PemObject object) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (org.bouncycastle.util.io.pem.PemWriter writer = new org.bouncycastle.util.io.pem.PemWriter(out)) {
+            writer.writeObject(object);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
+    /**
+     * A PKCS#12 file holding the private key under {@code alias} with its certificate chain (the JWK's
+     * {@code x5c}, which PKCS#12 needs), protected by {@code password} (the JDK's defaults: PBES2 with
+     * AES-256 and an HMAC-SHA256 MAC).
+     */
+    public static byte[] pkcs12(JWK key, String alias, char[] password) throws GeneralSecurityException, JOSEException {
+        requireStorePassword(password);
+        List<X509Certificate> chain = certificates(key);
+        if (chain.isEmpty()) {
+            throw new GeneralSecurityException("a PKCS#12 file needs a certificate for the key, and the key has none");
+        }
+        PrivateKey privateKey = privateKey(key);
+        KeyStore store = emptyPkcs12();
+        store.setKeyEntry(alias, privateKey, password, chain.toArray(new X509Certificate[0]));
+        return store(store, password);
+    }
+
+    /** A PKCS#12 file holding only certificates (as trusted entries), protected by {@code password}. */
+    public static byte[] pkcs12Certificates(List<X509Certificate> certificates, String alias, char[] password) throws GeneralSecurityException {
+        requireStorePassword(password);
+        if (certificates.isEmpty()) {
+            throw new GeneralSecurityException("a PKCS#12 file needs a certificate, and there is none");
+        }
+        KeyStore store = emptyPkcs12();
+        for (int i = 0; i < certificates.size(); i++) {
+            store.setCertificateEntry(i == 0 ? alias : alias + "-" + i, certificates.get(i));
+        }
+        return store(store, password);
+    }
+
+    private static void requireStorePassword(char[] password) throws GeneralSecurityException {
+        if (password == null || password.length == 0) {
+            throw new GeneralSecurityException("a PKCS#12 file needs a password");
+        }
+    }
+
+    private static KeyStore emptyPkcs12() throws GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try {
+            store.load(null, null);
+        } catch (IOException e) {
+            throw new GeneralSecurityException(e);
+        }
+        return store;
+    }
+
+    private static byte[] store(KeyStore store, char[] password) throws GeneralSecurityException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            store.store(out, password);
+        } catch (IOException e) {
+            throw new GeneralSecurityException("cannot write the PKCS#12 file: " + e.getMessage(), e);
+        }
+        return out.toByteArray();
     }
 }

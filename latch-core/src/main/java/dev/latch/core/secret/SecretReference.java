@@ -36,6 +36,14 @@ public final class SecretReference {
         return environment.apply(name);
     }
 
+    /**
+     * The standard input that {@code -} reads, for commands that take other input from it too (a
+     * token to decode); tests give a fake one.
+     */
+    public InputStream standardInput() {
+        return stdin.get();
+    }
+
     /** True when {@code value} is a reference rather than a literal. */
     public static boolean isReference(String value) {
         return value != null && (value.equals("-") || (value.startsWith("${") && value.endsWith("}")

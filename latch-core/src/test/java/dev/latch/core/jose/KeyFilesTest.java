@@ -20,6 +20,7 @@ import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Date;
+import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -148,5 +149,145 @@ class KeyFilesTest {
         Path f = dir.resolve("junk.pem");
         Files.writeString(f, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
         assertThatThrownBy(() -> KeyFiles.readPrivateKey(f, null)).isInstanceOf(IOException.class).hasMessageContaining(f.toString());
+    }
+
+    static java.util.stream.Stream<JWK> everyKeyType() {
+        return java.util.stream.Stream.of(KeyGeneration.rsa(2048), KeyGeneration.ec(com.nimbusds.jose.jwk.Curve.P_256),
+                KeyGeneration.ec(com.nimbusds.jose.jwk.Curve.P_521), KeyGeneration.ed25519());
+    }
+
+    private Path write(String name, String text) throws IOException {
+        Path f = dir.resolve(name);
+        Files.writeString(f, text);
+        return f;
+    }
+
+    private Path write(String name, byte[] bytes) throws IOException {
+        Path f = dir.resolve(name);
+        Files.write(f, bytes);
+        return f;
+    }
+
+    private static X509Certificate certificate(JWK key) {
+        java.time.Instant now = java.time.Instant.now();
+        return KeyGeneration.selfSignedCertificate(key, "CN=latch-test", now.minusSeconds(60), now.plusSeconds(86_400));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("everyKeyType")
+    void privateKeyPemWrittenHereIsReadBackAsTheSameKey(JWK key) throws Exception {
+        String pem = KeyFiles.privateKeyPem(key, null);
+        assertThat(pem).startsWith("-----BEGIN PRIVATE KEY-----\n");
+        JWK read = KeyFiles.readPrivateKey(write("k.pem", pem), null);
+        assertThat(read.computeThumbprint()).isEqualTo(key.computeThumbprint());
+        assertThat(read.toJSONObject()).containsAllEntriesOf(withoutMeta(key.toJSONObject()));
+    }
+
+    private static java.util.Map<String, Object> withoutMeta(java.util.Map<String, Object> json) {
+        json.keySet().removeAll(java.util.Set.of("kid", "alg", "use", "iat"));
+        return json;
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("everyKeyType")
+    void encryptedPrivateKeyPemOpensOnlyWithItsPassword(JWK key) throws Exception {
+        String pem = KeyFiles.privateKeyPem(key, "correct horse".toCharArray());
+        assertThat(pem).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----\n");
+        Path f = write("enc.pem", pem);
+        assertThat(KeyFiles.readPrivateKey(f, "correct horse".toCharArray()).computeThumbprint()).isEqualTo(key.computeThumbprint());
+        assertThatThrownBy(() -> KeyFiles.readPrivateKey(f, "wrong".toCharArray()))
+                .isInstanceOf(IOException.class).hasMessage(f + ": cannot decrypt the private key: wrong password?");
+        assertThatThrownBy(() -> KeyFiles.readPrivateKey(f, null))
+                .isInstanceOf(IOException.class).hasMessage(f + ": the private key is encrypted: give its password (--key-password)");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("everyKeyType")
+    void publicKeyPemIsReadAsAPublicKeyButNotAsAPrivateOne(JWK key) throws Exception {
+        Path f = write("pub.pem", KeyFiles.publicKeyPem(key));
+        assertThat(Files.readString(f)).startsWith("-----BEGIN PUBLIC KEY-----\n");
+        JWK read = KeyFiles.readKey(f, null);
+        assertThat(read.isPrivate()).isFalse();
+        assertThat(read.getKeyID()).isEqualTo(key.computeThumbprint().toString());
+        assertThat(read.computeThumbprint()).isEqualTo(key.computeThumbprint());
+        assertThatThrownBy(() -> KeyFiles.readPrivateKey(f, null))
+                .isInstanceOf(IOException.class).hasMessage(f + ": no private key found in the PEM data");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("everyKeyType")
+    void certificateAloneIsReadAsItsPublicKeyWithX5cInPemAndDer(JWK key) throws Exception {
+        X509Certificate cert = certificate(key);
+        for (Path f : List.of(write("c.pem", KeyFiles.certificatesPem(List.of(cert))), write("c.der", cert.getEncoded()))) {
+            JWK read = KeyFiles.readKey(f, null);
+            assertThat(read.isPrivate()).isFalse();
+            assertThat(read.computeThumbprint()).isEqualTo(key.computeThumbprint());
+            assertThat(KeyFiles.certificates(read)).containsExactly(cert);
+            assertThat(read.getX509CertSHA256Thumbprint()).isEqualTo(KeyFiles.x5tS256(cert));
+        }
+    }
+
+    @Test
+    void certificateThumbprintsAreTheDigestsOfItsDerEncoding() throws Exception {
+        X509Certificate cert = certificate(KeyGeneration.ec(com.nimbusds.jose.jwk.Curve.P_256));
+        assertThat(KeyFiles.x5t(cert).decode()).isEqualTo(MessageDigest.getInstance("SHA-1").digest(cert.getEncoded()));
+        assertThat(KeyFiles.x5tS256(cert).decode()).isEqualTo(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("everyKeyType")
+    void pkcs12WrittenHereIsReadBackWithItsCertificate(JWK key) throws Exception {
+        X509Certificate cert = certificate(key);
+        JWK certified = KeyFiles.withCertificateChain(KeyGeneration.withKeyId(key, "my-kid"), List.of(cert));
+        assertThat(certified.getKeyID()).isEqualTo("my-kid");
+        Path f = write("k.p12", KeyFiles.pkcs12(certified, "latch", "pw".toCharArray()));
+        JWK read = KeyFiles.readPrivateKey(f, "pw".toCharArray());
+        assertThat(read.isPrivate()).isTrue();
+        assertThat(read.computeThumbprint()).isEqualTo(key.computeThumbprint());
+        assertThat(KeyFiles.certificates(read)).containsExactly(cert);
+        assertThatThrownBy(() -> KeyFiles.readPrivateKey(f, "bad".toCharArray()))
+                .isInstanceOf(IOException.class).hasMessage(f + ": wrong password for the PKCS#12 file");
+        assertThatThrownBy(() -> KeyFiles.readKey(f, null))
+                .isInstanceOf(IOException.class).hasMessage(f + ": the PKCS#12 file is protected by a password: give it (--key-password)");
+    }
+
+    @Test
+    void pkcs12NeedsACertificateAndAPassword() {
+        JWK key = KeyGeneration.ec(com.nimbusds.jose.jwk.Curve.P_256);
+        assertThatThrownBy(() -> KeyFiles.pkcs12(key, "latch", "pw".toCharArray()))
+                .hasMessage("a PKCS#12 file needs a certificate for the key, and the key has none");
+        assertThatThrownBy(() -> KeyFiles.pkcs12(KeyFiles.withCertificateChain(key, List.of(certificate(key))), "latch", null))
+                .hasMessage("a PKCS#12 file needs a password");
+    }
+
+    @Test
+    void pkcs12OfCertificatesOnlyIsReadAsAPublicKey() throws Exception {
+        JWK key = KeyGeneration.rsa(2048);
+        X509Certificate cert = certificate(key);
+        Path f = write("certs.p12", KeyFiles.pkcs12Certificates(List.of(cert), "latch", "pw".toCharArray()));
+        JWK read = KeyFiles.readKey(f, "pw".toCharArray());
+        assertThat(read.isPrivate()).isFalse();
+        assertThat(read.computeThumbprint()).isEqualTo(key.computeThumbprint());
+        assertThatThrownBy(() -> KeyFiles.readPrivateKey(f, "pw".toCharArray()))
+                .isInstanceOf(IOException.class).hasMessage(f + ": the PKCS#12 file holds no private key");
+    }
+
+    @Test
+    void certificateOfAnotherKeyIsRefused() {
+        JWK key = KeyGeneration.ec(com.nimbusds.jose.jwk.Curve.P_256);
+        X509Certificate other = certificate(KeyGeneration.ec(com.nimbusds.jose.jwk.Curve.P_256));
+        assertThatThrownBy(() -> KeyFiles.withCertificateChain(key, List.of(other)))
+                .hasMessage("the certificate (CN=latch-test) is for another key than the private key");
+    }
+
+    @Test
+    void emptyAndUnreadableFilesAreRefusedNamingTheFile() throws Exception {
+        Path empty = write("empty.pem", "");
+        assertThatThrownBy(() -> KeyFiles.readKey(empty, null)).isInstanceOf(IOException.class).hasMessage(empty + ": the key data is empty");
+        Path junk = write("junk.bin", new byte[] {1, 2, 3, 4});
+        assertThatThrownBy(() -> KeyFiles.readKey(junk, null)).isInstanceOf(IOException.class)
+                .hasMessage(junk + ": not a key file: neither PEM, JWK/JWKS JSON, PKCS#12 nor JKS");
+        Path badJson = write("bad.json", "{\"kty\":\"RSA\"");
+        assertThatThrownBy(() -> KeyFiles.readKey(badJson, null)).isInstanceOf(IOException.class).hasMessageStartingWith(badJson + ": ");
     }
 }

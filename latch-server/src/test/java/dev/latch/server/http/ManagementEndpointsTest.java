@@ -50,6 +50,19 @@ class ManagementEndpointsTest {
         return r.body();
     }
 
+    /**
+     * Scrapes until {@code counted} holds, at most 100 times. A request is timed by an after-handler,
+     * which runs once its response has gone out (the body is written with its length, so Jetty completes
+     * the response at once): a scrape right after a response can come before that request is counted.
+     */
+    private static String scrapeUntil(java.util.function.Predicate<String> counted) {
+        String metrics = scrape();
+        for (int i = 1; i < 100 && !counted.test(metrics); i++) {
+            metrics = scrape();
+        }
+        return metrics;
+    }
+
     /** The value of the first sample of {@code name} whose labels include every {@code label="value"} given. */
     private static double sample(String metrics, String name, String... labels) {
         Pattern line = Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)\\}\\s+(\\S+)", Pattern.MULTILINE);
@@ -89,7 +102,7 @@ class ManagementEndpointsTest {
         server.postForm("/token", "grant_type=client_credentials&scope=admin", "Authorization", basic("metered", secret));
         server.postForm("/introspect", "", "Authorization", basic("metered", secret));
 
-        String after = scrape();
+        String after = scrapeUntil(m -> sample(m, "latch_http_requests_seconds_count", "route=\"/token\"", "status=\"200\"") >= 2);
         assertThat(sample(after, "latch_tokens_issued_total", "grant_type=\"client_credentials\"")).isEqualTo(issued + 2);
         assertThat(sample(after, "latch_oauth_errors_total", "endpoint=\"token\"", "error=\"invalid_client\"")).isEqualTo(invalidClient + 1);
         assertThat(sample(after, "latch_oauth_errors_total", "endpoint=\"token\"", "error=\"invalid_scope\"")).isEqualTo(invalidScope + 1);
@@ -103,7 +116,8 @@ class ManagementEndpointsTest {
     void requestMetricsAreLabelledByRouteNotByRawPath() {
         server.get(server.url("/jwks"));
         server.get(server.url("/no-such-path/" + secret));
-        String metrics = scrape();
+        String metrics = scrapeUntil(m -> sample(m, "latch_http_requests_seconds_count", "route=\"unmatched\"", "status=\"404\"") >= 1
+                && sample(m, "latch_http_requests_seconds_count", "route=\"/jwks\"", "status=\"200\"") >= 1);
         assertThat(sample(metrics, "latch_http_requests_seconds_count", "route=\"/jwks\"", "method=\"GET\"", "status=\"200\""))
                 .isGreaterThanOrEqualTo(1);
         assertThat(sample(metrics, "latch_http_requests_seconds_count", "route=\"unmatched\"", "status=\"404\""))

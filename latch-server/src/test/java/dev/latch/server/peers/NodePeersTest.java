@@ -39,8 +39,11 @@ import org.slf4j.LoggerFactory;
  * verification against the JWKS, RFC 7662 introspection, RFC 7009 revocation and RFC 7591
  * registration. The cases live in peers/node/peers.mjs; this test registers the clients, hands their
  * credentials to node as JSON, and fails unless every case reported success.
+ *
+ * <p>Its static helpers ({@link #peersDirectory}, {@link #requireNode}, {@link #installWhenMissing},
+ * {@link #run}) are how every module's tests run the node peers.
  */
-class NodePeersTest {
+public class NodePeersTest {
 
     private static final Logger LOG = LoggerFactory.getLogger("peers.node");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -105,14 +108,14 @@ class NodePeersTest {
     }
 
     /** peers/node beside the modules: surefire runs in the module directory, so one level up. */
-    static Path peersDirectory() {
+    public static Path peersDirectory() {
         Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("peers").resolve("node");
         assertThat(dir.resolve("package-lock.json")).as("peers/node of the repository").exists();
         return dir;
     }
 
     /** Fails — never skips — when Node.js is missing: the peers are part of what "tests pass" means. */
-    static String requireNode() throws Exception {
+    public static String requireNode() throws Exception {
         String node = "node";
         RunResult version;
         try {
@@ -132,7 +135,7 @@ class NodePeersTest {
      * Runs {@code npm ci} only when node_modules is missing or holds other versions than the
      * lockfile pins (npm records what it installed in node_modules/.package-lock.json).
      */
-    static void installWhenMissing(Path peers) throws Exception {
+    public static void installWhenMissing(Path peers) throws Exception {
         Path installed = peers.resolve("node_modules").resolve(".package-lock.json");
         if (Files.exists(installed) && versions(installed).equals(versions(peers.resolve("package-lock.json")))) {
             return;
@@ -239,13 +242,13 @@ class NodePeersTest {
         }
     }
 
-    record RunResult(int exitCode, List<String> lines) {}
+    public record RunResult(int exitCode, List<String> lines) {}
 
     /**
      * Runs a command, logging its merged output line by line as it comes; kills it (and its
      * children) when it outlives {@code timeout}.
      */
-    static RunResult run(List<String> command, Path dir, Map<String, String> env, Duration timeout) throws IOException, InterruptedException {
+    public static RunResult run(List<String> command, Path dir, Map<String, String> env, Duration timeout) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().putAll(env);
         Process process = pb.start();
