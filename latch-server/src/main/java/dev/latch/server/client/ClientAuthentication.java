@@ -222,7 +222,7 @@ public final class ClientAuthentication {
             throw OAuthError.invalidClient("client_assertion typ " + typ + " is not accepted");
         }
         if (!issuer.equals(audience) && !endpointAudiences.contains(audience)) {
-            throw OAuthError.invalidClient("client_assertion aud must be the issuer " + issuer);
+            throw OAuthError.invalidClient("client_assertion aud must be the issuer " + issuer + " or the token endpoint URL");
         }
     }
 
