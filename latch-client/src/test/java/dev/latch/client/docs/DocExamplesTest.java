@@ -9,7 +9,13 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.latch.client.LocalEndpoint;
 import dev.latch.client.LocalEndpoint.Answer;
+import dev.latch.client.auth.ClientAuthentication;
+import dev.latch.client.auth.FormPost;
 import dev.latch.client.oidc.CodeExchange;
+import dev.latch.client.token.AccessToken;
+import dev.latch.client.token.TokenClient;
+import dev.latch.client.token.TokenEndpoint;
+import dev.latch.client.token.TokenRequest;
 import dev.latch.server.InMemoryUserStore;
 import dev.latch.server.TestKeys;
 import dev.latch.server.TestServer;
@@ -33,8 +39,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Java of {@code docs/client-library.md} is the compiled code of {@link ClientLibraryExamples}, and
- * the examples that take their endpoints as parameters run: against a real Latch server, or a local
+ * The Java of {@code docs/client-library.md} and of the Epic and Entra ID guides is the compiled code of
+ * {@link ClientLibraryExamples}, {@link EpicBackendServicesExample} and {@link EntraIdCertificateExample},
+ * and the examples that take their endpoints as parameters run: against a real Latch server, or a local
  * endpoint standing in for an API or for Google's token endpoint.
  */
 class DocExamplesTest {
@@ -143,6 +150,59 @@ class DocExamplesTest {
         assertThat(signIn.idToken().getSubject()).isEqualTo("u-7f3a");
         assertThat(signIn.idToken().getStringClaim("nonce")).isEqualTo("n-0c4e");
         assertThat(signIn.tokens().refreshToken()).isNotNull();
+    }
+
+    @Test
+    void epicGuideShowsTheCompiledExample() {
+        DocExamples.assertPageShowsExactly("docs/guides/epic-backend-services.md", EXAMPLES + "EpicBackendServicesExample.java");
+    }
+
+    @Test
+    void epicExampleGetsATokenWithThePresetAndReadsAPatient(@TempDir Path dir) throws Exception {
+        JWK key = TestKeys.generate(JWSAlgorithm.RS384, "epic-2025-01");
+        latch.register(new Client.Builder().clientId("epic-demo").scope("system/Patient.rs").tokenEndpointAuthMethod(Client.PRIVATE_KEY_JWT)
+                .tokenEndpointAuthSigningAlg("RS384").jwks(TestKeys.publicJwks(key)).build());
+        Path keyFile = Files.writeString(dir.resolve("epic.jwk.json"), key.toJSONString());
+        try (LocalEndpoint fhir = LocalEndpoint.start()) {
+            fhir.on("/r4/Patient/e63wRTbPfr1p8UW81d8Seiw3", Answer.json(200, "{\"resourceType\":\"Patient\"}"));
+
+            var patient = EpicBackendServicesExample.readPatient(keyFile.toString(), "epic-demo", URI.create(latch.url("/token")),
+                    fhir.origin() + "/r4", "e63wRTbPfr1p8UW81d8Seiw3");
+
+            assertThat(patient.statusCode()).isEqualTo(200);
+            assertThat(fhir.last().header("Accept")).isEqualTo("application/fhir+json");
+            String token = fhir.last().header("Authorization").substring("Bearer ".length());
+            assertThat(SignedJWT.parse(token).getJWTClaimsSet().getSubject()).isEqualTo("epic-demo");
+        }
+    }
+
+    @Test
+    void entraGuideShowsTheCompiledExample() {
+        DocExamples.assertPageShowsExactly("docs/guides/entra-id-certificate.md", EXAMPLES + "EntraIdCertificateExample.java");
+    }
+
+    @Test
+    void entraCredentialIsAcceptedByLatchWhichFindsTheKeyByItsCertificateThumbprint(@TempDir Path dir) throws Exception {
+        JWK withCertificate = TestKeys.withSelfSignedCertificate(TestKeys.generate(JWSAlgorithm.PS256, "unused"));
+        Map<String, Object> json = withCertificate.toJSONObject();
+        json.remove("kid"); // no kid: the key is named only by x5t#S256, as Entra ID names it
+        JWK key = JWK.parse(json);
+        latch.register(new Client.Builder().clientId("entra-demo").scope("graph").tokenEndpointAuthMethod(Client.PRIVATE_KEY_JWT)
+                .tokenEndpointAuthSigningAlg("PS256").jwks(TestKeys.publicJwks(key)).build());
+        Path keyFile = Files.writeString(dir.resolve("entra.jwk.json"), key.toJSONString());
+
+        ClientAuthentication entra = EntraIdCertificateExample.credential(keyFile.toString(), "entra-demo");
+        FormPost sent = TokenClient.create().form(TokenEndpoint.of(URI.create(latch.url("/token"))), entra, TokenRequest.clientCredentials("graph"));
+        AccessToken token = TokenClient.create().request(TokenEndpoint.of(URI.create(latch.url("/token"))), entra,
+                TokenRequest.clientCredentials("graph"));
+
+        SignedJWT assertion = SignedJWT.parse(sent.first("client_assertion"));
+        assertThat(assertion.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.PS256);
+        assertThat(assertion.getHeader().getKeyID()).isNull();
+        assertThat(assertion.getHeader().getX509CertSHA256Thumbprint()).isEqualTo(key.getX509CertSHA256Thumbprint());
+        assertThat(assertion.getJWTClaimsSet().getAudience()).containsExactly(latch.url("/token"));
+        assertThat(sent.first("client_id")).isEqualTo("entra-demo");
+        assertThat(SignedJWT.parse(token.value()).getJWTClaimsSet().getSubject()).isEqualTo("entra-demo");
     }
 
     static String pkcs8Pem(JWK key) throws Exception {
