@@ -153,8 +153,7 @@ final class ClientLibraryExamples {
                 .tokenEndpoint(tokenUrl)   // e.g. https://fhir.epic.com/interconnect-fhir-oauth/oauth2/token
                 .authentication(ClientAuthentication.privateKeyJwt(
                         ProviderPresets.epicBackendServices(clientId, key, JWSAlgorithm.RS384).build()))
-                .scope("system/Patient.rs")
-                .build();
+                .build();                  // no scope: Epic grants what the app registration selects
         // guide:end
         return epicTokens;
     }
