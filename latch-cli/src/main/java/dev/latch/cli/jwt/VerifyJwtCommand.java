@@ -29,8 +29,8 @@ import picocli.CommandLine.Spec;
                         + "algorithm; HMAC only with --secret); the key (the token's kid must name a key of a JWK Set; type and curve "
                         + "must fit alg); the signature; exp, nbf and iat with --skew; iss; aud.",
                 "Keys: --jwks (a JWK Set file or http(s) URL), --key (a PEM, JWK or PKCS#12 key or certificate file), --issuer "
-                        + "(OpenID Connect discovery: ISSUER/.well-known/openid-configuration, whose issuer must equal ISSUER exactly, "
-                        + "then its jwks_uri; iss must be ISSUER too) or --secret (HMAC).",
+                        + "(its metadata: ISSUER/.well-known/openid-configuration, then RFC 8414's oauth-authorization-server, whose "
+                        + "issuer must equal ISSUER exactly, then its jwks_uri; iss must be ISSUER too) or --secret (HMAC).",
                 "On success the claims are printed (nothing with -q)."},
         footer = {"", "Examples:",
                 "  latch jwt verify \"$TOKEN\" --issuer https://login.example.com --aud api://orders",
