@@ -2,6 +2,7 @@ package dev.latch.cli.jwt;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
+import dev.latch.cli.DurationConverter;
 import dev.latch.cli.Main;
 import dev.latch.cli.SecretOptions;
 import dev.latch.core.jose.JwsAlgorithms;
@@ -82,7 +83,7 @@ public final class VerifyJwtCommand implements Callable<Integer> {
                     + "with --secret: HS256, HS384, HS512.")
     List<String> algs = new ArrayList<>();
 
-    @Option(names = "--skew", paramLabel = "DURATION", converter = NonNegativeDuration.class,
+    @Option(names = "--skew", paramLabel = "DURATION", converter = DurationConverter.ZeroAllowed.class,
             description = "Clock skew tolerated for exp, nbf and iat (default 60s).")
     Duration skew = Duration.ofSeconds(60);
 
