@@ -2,6 +2,7 @@ package dev.latch.cli.doctor;
 
 import com.nimbusds.jose.jwk.JWK;
 import dev.latch.cli.DurationConverter;
+import dev.latch.cli.Fetch;
 import dev.latch.cli.Main;
 import dev.latch.cli.SecretOptions;
 import dev.latch.cli.jwt.TokenChecker;
