@@ -1,9 +1,9 @@
 package dev.latch.cli.doctor;
 
 import dev.latch.cli.DurationConverter;
+import dev.latch.cli.Fetch;
 import dev.latch.cli.Main;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -89,16 +89,11 @@ public final class DoctorCommand implements Callable<Integer> {
 
     /** An absolute http(s) URL with a host, else a usage error. */
     static URI issuerUri(CommandSpec spec, String issuer) {
-        try {
-            URI uri = new URI(issuer);
-            if (uri.isAbsolute() && uri.getHost() != null
-                    && ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()))) {
-                return uri;
-            }
-        } catch (URISyntaxException e) {
-            // below
+        URI uri = Fetch.httpUri(issuer);
+        if (uri == null) {
+            throw new ParameterException(spec.commandLine(), "the issuer must be an absolute https:// (or http://localhost) URL, not '" + issuer + "'");
         }
-        throw new ParameterException(spec.commandLine(), "the issuer must be an absolute https:// (or http://localhost) URL, not '" + issuer + "'");
+        return uri;
     }
 
     static void checkAlgName(CommandSpec spec, String option, String alg) {

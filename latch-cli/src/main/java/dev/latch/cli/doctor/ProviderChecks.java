@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
-import dev.latch.cli.doctor.Fetch.FetchException;
-import dev.latch.cli.doctor.Fetch.Response;
+import dev.latch.cli.Fetch;
+import dev.latch.cli.Fetch.FetchException;
+import dev.latch.cli.Fetch.Response;
+import dev.latch.cli.jwt.JsonText;
 import dev.latch.client.discovery.Discovery;
 import dev.latch.core.jose.JwsAlgorithms;
 import java.net.URI;
@@ -301,7 +303,7 @@ final class ProviderChecks {
         Duration skew = Duration.between(clock.instant(), serverTime.get());
         Duration abs = skew.abs();
         String direction = skew.isNegative() ? "behind" : "ahead of";
-        String measured = "the server's clock is " + human(abs) + " " + direction + " this machine's (Date: "
+        String measured = "the server's clock is " + JsonText.spelled(abs) + " " + direction + " this machine's (Date: "
                 + r.headers().firstValue("Date").orElse("") + ")";
         String fix = "synchronise both clocks with NTP (e.g. timedatectl set-ntp true): iat, nbf and exp of tokens and client"
                 + " assertions are checked with only 30 to 60 s of leeway";
@@ -312,14 +314,6 @@ final class ProviderChecks {
         } else {
             report.fail("clock", measured + ": fresh tokens will look expired or not yet valid, and client assertions be refused", fix);
         }
-    }
-
-    static String human(Duration d) {
-        long s = d.toSeconds();
-        if (s < 60) return s + " s";
-        if (s < 3600) return (s / 60) + " min " + (s % 60) + " s";
-        if (s < 86_400) return (s / 3600) + " h " + (s % 3600 / 60) + " min";
-        return (s / 86_400) + " d " + (s % 86_400 / 3600) + " h";
     }
 
     // ---- the JWKS ----------------------------------------------------------------------------

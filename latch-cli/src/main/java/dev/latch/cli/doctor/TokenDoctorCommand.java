@@ -1,16 +1,18 @@
 package dev.latch.cli.doctor;
 
-import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jwt.SignedJWT;
 import dev.latch.cli.DurationConverter;
+import dev.latch.cli.Fetch;
 import dev.latch.cli.Main;
 import dev.latch.cli.SecretOptions;
+import dev.latch.cli.jwt.TokenChecker;
+import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.core.secret.SecretReference;
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,34 +51,49 @@ public final class TokenDoctorCommand implements Callable<Integer> {
             description = "Time limit of each HTTP request (default ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    /** The metadata lists that name algorithms the server signs with (not those clients sign with). */
+    private static final List<String> SERVER_SIGNING_ALGS = List.of("id_token_signing_alg_values_supported",
+            "access_token_signing_alg_values_supported", "userinfo_signing_alg_values_supported",
+            "introspection_signing_alg_values_supported", "authorization_signing_alg_values_supported");
+
     @Override
     public Integer call() {
         URI uri = DoctorCommand.issuerUri(spec, issuer);
         String jwtText = SecretReference.isReference(token) ? SecretOptions.resolve(spec, "JWT", token) : token;
         Report report = new Report(spec.commandLine().getOut());
-        TokenChecks tokens = new TokenChecks(report, Main.clock(spec), leeway);
-        SignedJWT jwt = tokens.decode(jwtText);
-        if (jwt == null) {
+        TokenChecker checker = TokenChecker.read(jwtText);
+        add(report, checker.form());
+        if (checker.form().failed()) {
             return report.finish("latch doctor: the token would be accepted", "latch doctor: the token would be rejected");
         }
         ProviderChecks provider = new ProviderChecks(new Fetch(timeout), Main.clock(spec), report, insecureLocalhost);
-        Optional<ProviderChecks.Discovered> found = provider.discover(uri);
-        ProviderChecks.Discovered d = found.orElse(null);
-        List<JWK> keys = List.of();
-        boolean jwksAvailable = false;
+        ProviderChecks.Discovered d = provider.discover(uri).orElse(null);
+        TokenChecker.Keys keys = TokenChecker.Keys.unavailable();
+        Set<String> advertised = new LinkedHashSet<>();
         if (d != null) {
             provider.checkIssuerMatches(issuer, d);
             provider.checkClockSkew(d.response());
             long failedBefore = report.count(Finding.Severity.FAIL);
-            keys = provider.checkJwks(d, false);
-            jwksAvailable = d.text("jwks_uri") != null && report.count(Finding.Severity.FAIL) == failedBefore;
+            List<JWK> found = provider.checkJwks(d, false);
             if (d.text("jwks_uri") == null) {
                 report.fail("jwks", "the issuer's metadata has no jwks_uri, so no signature from it can be checked", "publish jwks_uri in the metadata");
+            } else if (report.count(Finding.Severity.FAIL) == failedBefore) {
+                keys = TokenChecker.Keys.set(found);
+            }
+            for (String member : SERVER_SIGNING_ALGS) {
+                List<String> l = d.list(member);
+                if (l != null) advertised.addAll(l);
             }
         }
-        JWSAlgorithm alg = tokens.checkAlgorithm(jwt, d);
-        tokens.checkSignature(jwt, alg, keys, jwksAvailable);
-        tokens.checkClaims(jwt, issuer, audience);
+        TokenChecker.Policy policy = new TokenChecker.Policy(new LinkedHashSet<>(JwsAlgorithms.ASYMMETRIC), advertised, issuer,
+                audience == null ? List.of() : List.of(audience), leeway, true);
+        for (TokenChecker.Check c : checker.check(keys, policy, Main.clock(spec))) {
+            add(report, c);
+        }
         return report.finish("latch doctor: the token would be accepted", "latch doctor: the token would be rejected");
+    }
+
+    private static void add(Report report, TokenChecker.Check c) {
+        report.add(new Finding(Finding.Severity.valueOf(c.severity().name()), c.subject(), c.message(), c.fix()));
     }
 }

@@ -75,9 +75,9 @@ public final class DecodeJwtCommand implements Callable<Integer> {
             }
             String shown;
             try {
-                Instant at = TokenVerifier.numericDate(claims, name);
+                Instant at = TokenChecker.numericDate(claims, name);
                 shown = JsonText.time(at, now) + ("exp".equals(name) && !at.isAfter(now) ? " EXPIRED" : "");
-            } catch (TokenVerifier.InvalidTokenException e) {
+            } catch (IllegalArgumentException e) {
                 shown = value + " (not a NumericDate)";
             }
             out.printf("  %-10s %s%n", name, shown);

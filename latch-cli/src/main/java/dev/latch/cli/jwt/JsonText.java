@@ -101,4 +101,13 @@ public final class JsonText {
         }
         return out.isEmpty() ? "0s" : out.toString();
     }
+
+    /** {@code 45 s}, {@code 4 min 10 s}, {@code 2 h 5 min}, {@code 3 d 4 h}: a duration spelled out for the doctor's sentences. */
+    public static String spelled(Duration d) {
+        long s = d.toSeconds();
+        if (s < 60) return s + " s";
+        if (s < 3600) return (s / 60) + " min " + (s % 60) + " s";
+        if (s < 86_400) return (s / 3600) + " h " + (s % 3600 / 60) + " min";
+        return (s / 86_400) + " d " + (s % 86_400 / 3600) + " h";
+    }
 }

@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.jwk.JWK;
+import dev.latch.cli.DurationConverter;
 import dev.latch.cli.KeyFileInput;
 import dev.latch.cli.Main;
 import dev.latch.cli.SecretOptions;
@@ -124,7 +125,7 @@ public final class SignJwtCommand implements Callable<Integer> {
     @Option(names = "--iat", description = "iat claim: now.")
     boolean iat;
 
-    @Option(names = "--expires-in", paramLabel = "DURATION", converter = NonNegativeDuration.class,
+    @Option(names = "--expires-in", paramLabel = "DURATION", converter = DurationConverter.ZeroAllowed.class,
             description = "exp claim: now plus DURATION (60s, 5m, 1h, …); also sets iat unless given.")
     Duration expiresIn;
 

@@ -1,7 +1,7 @@
 package dev.latch.cli.jwt;
 
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.JWK;
+import dev.latch.cli.DurationConverter;
 import dev.latch.cli.Main;
 import dev.latch.cli.SecretOptions;
 import dev.latch.core.jose.JwsAlgorithms;
@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -82,7 +83,7 @@ public final class VerifyJwtCommand implements Callable<Integer> {
                     + "with --secret: HS256, HS384, HS512.")
     List<String> algs = new ArrayList<>();
 
-    @Option(names = "--skew", paramLabel = "DURATION", converter = NonNegativeDuration.class,
+    @Option(names = "--skew", paramLabel = "DURATION", converter = DurationConverter.ZeroAllowed.class,
             description = "Clock skew tolerated for exp, nbf and iat (default 60s).")
     Duration skew = Duration.ofSeconds(60);
 
@@ -99,44 +100,30 @@ public final class VerifyJwtCommand implements Callable<Integer> {
         if (keyPassword != null && keys.key == null) {
             throw new ParameterException(spec.commandLine(), "--key-password applies to --key only");
         }
-        TokenVerifier.Policy policy = new TokenVerifier.Policy(allowed, issuer != null ? issuer : iss, List.copyOf(audiences), skew);
-        String text = CompactToken.read(spec, token);
-        TokenVerifier verifier;
+        TokenChecker.Policy policy = new TokenChecker.Policy(allowed, List.of(), issuer != null ? issuer : iss, List.copyOf(audiences),
+                skew, false);
+        TokenChecker checker = TokenChecker.read(CompactToken.read(spec, token));
+        TokenChecker.Keys with;
         if (keys.secret != null) {
-            verifier = TokenVerifier.withSecret(SecretOptions.resolve(spec, "--secret", keys.secret), policy, Main.clock(spec));
+            with = TokenChecker.Keys.secret(SecretOptions.resolve(spec, "--secret", keys.secret));
+        } else if (keys.key != null) {
+            with = TokenChecker.Keys.single(KeySources.keyFile(keys.key, SecretOptions.resolve(spec, "--key-password", keyPassword)));
         } else {
-            List<JWK> found;
-            boolean keySet = true;
-            if (keys.key != null) {
-                found = List.of(KeySources.keyFile(keys.key, SecretOptions.resolve(spec, "--key-password", keyPassword)));
-                keySet = false;
-            } else if (keys.jwks != null) {
-                found = KeySources.jwks(spec, keys.jwks);
-            } else {
-                found = KeySources.discover(issuer);
-            }
-            verifier = TokenVerifier.withKeys(found, keySet, policy, Main.clock(spec));
+            with = TokenChecker.Keys.set(keys.jwks != null ? KeySources.jwks(spec, keys.jwks) : KeySources.discover(issuer));
         }
-        TokenVerifier.Verified verified;
-        try {
-            verified = verifier.verify(text);
-        } catch (TokenVerifier.InvalidTokenException e) {
-            spec.commandLine().getErr().println("latch: invalid token: " + e.getMessage());
+        Optional<TokenChecker.Check> failure = checker.all(with, policy, Main.clock(spec)).stream().filter(TokenChecker.Check::failed).findFirst();
+        if (failure.isPresent()) {
+            spec.commandLine().getErr().println("latch: invalid token: " + failure.get().reason());
             spec.commandLine().getErr().flush();
             return 1;
         }
         if (!quiet) {
             PrintWriter out = spec.commandLine().getOut();
             Instant now = Main.clock(spec).instant();
-            StringBuilder line = new StringBuilder("valid: " + verified.alg() + " signature verified with " + verified.key());
-            try {
-                Instant exp = TokenVerifier.numericDate(verified.claims(), "exp");
-                line.append(exp == null ? "; no exp" : "; expires " + JsonText.time(exp, now));
-            } catch (TokenVerifier.InvalidTokenException cannotHappen) {
-                // checked by verify
-            }
-            out.println(line);
-            out.println(JsonText.pretty(verified.claims()));
+            Instant exp = TokenChecker.numericDate(checker.claims(), "exp");
+            out.println("valid: " + checker.header().get("alg") + " signature verified with " + checker.verifiedWith()
+                    + (exp == null ? "; no exp" : "; expires " + JsonText.time(exp, now)));
+            out.println(JsonText.pretty(checker.claims()));
             out.flush();
         }
         return 0;

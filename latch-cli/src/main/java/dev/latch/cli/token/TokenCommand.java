@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import dev.latch.cli.DurationConverter;
+import dev.latch.cli.Fetch;
 import dev.latch.cli.Main;
 import dev.latch.cli.SecretOptions;
 import dev.latch.client.auth.ClientAssertion;
@@ -22,7 +23,6 @@ import dev.latch.client.token.TokenRequest;
 import dev.latch.core.jose.JwsAlgorithms;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -241,15 +241,11 @@ public final class TokenCommand implements Callable<Integer> {
     }
 
     private URI issuerUri() {
-        try {
-            URI uri = new URI(issuer);
-            if (uri.isAbsolute() && uri.getHost() != null && List.of("https", "http").contains(uri.getScheme().toLowerCase(java.util.Locale.ROOT))) {
-                return uri;
-            }
-        } catch (URISyntaxException e) {
-            // below
+        URI uri = Fetch.httpUri(issuer);
+        if (uri == null) {
+            throw usage("--issuer must be an absolute https:// URL (http:// only for local servers), not '" + issuer + "'");
         }
-        throw usage("--issuer must be an absolute https:// URL (http:// only for local servers), not '" + issuer + "'");
+        return uri;
     }
 
     private ClientAuthentication authentication(String secret, JWK privateKey) {

@@ -1,4 +1,4 @@
-package dev.latch.cli.doctor;
+package dev.latch.cli;
 
 import dev.latch.client.http.HttpFailure;
 import java.io.IOException;
@@ -17,24 +17,25 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
- * The doctor's own HTTP: plain GET/POST that never follows redirects (a redirect is something to
- * report), reads at most {@link #MAX_BODY} bytes, and turns every network failure into one line.
- * It fetches raw bodies so that a broken answer can be described rather than merely refused; network
- * failures are described as the client library describes them ({@link HttpFailure}).
+ * The toolbox's own HTTP (doctor, jwt verify's JWK Sets): plain GET/POST with a time limit that never
+ * follows redirects (the URL given is the URL used; a redirect is something to report), reads at most
+ * {@link #MAX_BODY} bytes, and turns every network failure into one line as the client library
+ * describes them ({@link HttpFailure}). It returns raw responses (status, headers, body) so that a
+ * broken answer can be described rather than merely refused.
  */
-final class Fetch {
+public final class Fetch {
 
-    static final int MAX_BODY = 1 << 20;
+    public static final int MAX_BODY = 1 << 20;
 
     /** A response as received. */
-    record Response(URI uri, int status, HttpHeaders headers, String body, boolean truncated) {
+    public record Response(URI uri, int status, HttpHeaders headers, String body, boolean truncated) {
 
-        String contentType() {
+        public String contentType() {
             return headers.firstValue("Content-Type").orElse("");
         }
 
         /** The server's {@code Date} header, when present and well-formed (RFC 9110 §6.6.1). */
-        Optional<Instant> date() {
+        public Optional<Instant> date() {
             return headers.firstValue("Date").flatMap(d -> {
                 try {
                     return Optional.of(ZonedDateTime.parse(d, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
@@ -45,14 +46,14 @@ final class Fetch {
         }
 
         /** The first characters of the body, on one line, for messages. */
-        String excerpt() {
+        public String excerpt() {
             String oneLine = body.strip().replaceAll("\\s+", " ");
             return oneLine.length() > 60 ? oneLine.substring(0, 60) + "…" : oneLine;
         }
     }
 
     /** A request that got no HTTP answer; the message is one line naming the host and the reason. */
-    static final class FetchException extends Exception {
+    public static final class FetchException extends Exception {
         FetchException(String message, Throwable cause) {
             super(message, cause);
         }
@@ -61,16 +62,27 @@ final class Fetch {
     private final HttpClient http;
     private final Duration timeout;
 
-    Fetch(Duration timeout) {
+    public Fetch(Duration timeout) {
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(timeout).build();
     }
 
-    Response get(URI uri) throws FetchException {
+    /** {@code text} as an absolute http(s) URL with a host; null when it is not one. */
+    public static URI httpUri(String text) {
+        try {
+            URI uri = new URI(text);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            return uri.isAbsolute() && uri.getHost() != null && (scheme.equals("https") || scheme.equals("http")) ? uri : null;
+        } catch (java.net.URISyntaxException e) {
+            return null;
+        }
+    }
+
+    public Response get(URI uri) throws FetchException {
         return send(HttpRequest.newBuilder(uri).header("Accept", "application/json").GET());
     }
 
-    Response postForm(URI uri, String form) throws FetchException {
+    public Response postForm(URI uri, String form) throws FetchException {
         return send(HttpRequest.newBuilder(uri).header("Accept", "application/json")
                 .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)));
     }
