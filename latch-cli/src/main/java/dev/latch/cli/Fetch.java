@@ -79,12 +79,20 @@ public final class Fetch {
     }
 
     public Response get(URI uri) throws FetchException {
-        return send(HttpRequest.newBuilder(uri).header("Accept", "application/json").GET());
+        return send(request(uri).header("Accept", "application/json").GET());
     }
 
     public Response postForm(URI uri, String form) throws FetchException {
-        return send(HttpRequest.newBuilder(uri).header("Accept", "application/json")
+        return send(request(uri).header("Accept", "application/json")
                 .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)));
+    }
+
+    /** A request for an http(s) URL; any other URL (e.g. an ftp: jwks_uri in metadata) is a finding, not a crash. */
+    private static HttpRequest.Builder request(URI uri) throws FetchException {
+        if (httpUri(uri.toString()) == null) {
+            throw new FetchException("cannot fetch " + uri + ": not an absolute http or https URL", null);
+        }
+        return HttpRequest.newBuilder(uri);
     }
 
     private Response send(HttpRequest.Builder request) throws FetchException {

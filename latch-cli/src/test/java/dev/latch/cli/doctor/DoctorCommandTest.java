@@ -191,6 +191,15 @@ class DoctorCommandTest {
     }
 
     @Test
+    void jwksUriNotHttpThenFindingsGoOnToTheSummary() {
+        provider.metadata.put("jwks_uri", "ftp://127.0.0.1/jwks");
+        Cli.Result r = doctor();
+        assertThat(r.exit()).as(r.out()).isEqualTo(1);
+        assertThat(r.err()).as(r.err()).isEmpty();
+        assertThat(r.out()).contains("[FAIL] endpoints:", "ftp://127.0.0.1/jwks", "latch doctor: problems found");
+    }
+
+    @Test
     void jwksWithoutKeysThenFail() {
         provider.answer("/jwks", 200, "application/json", "{\"keys\":[]}");
         assertFailsWith(doctor(), "jwks: the JWK Set at " + provider.issuer + "/jwks has no keys");
