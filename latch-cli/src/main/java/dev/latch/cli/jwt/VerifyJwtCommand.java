@@ -87,6 +87,9 @@ public final class VerifyJwtCommand implements Callable<Integer> {
             description = "Clock skew tolerated for exp, nbf and iat (default 60s).")
     Duration skew = Duration.ofSeconds(60);
 
+    @Option(names = "--require-exp", description = "Refuse a token without exp (access tokens and ID tokens must have one).")
+    boolean requireExp;
+
     @Option(names = {"-q", "--quiet"}, description = "Print nothing on success; only the exit code tells.")
     boolean quiet;
 
@@ -101,7 +104,7 @@ public final class VerifyJwtCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--key-password applies to --key only");
         }
         TokenChecker.Policy policy = new TokenChecker.Policy(allowed, List.of(), issuer != null ? issuer : iss, List.copyOf(audiences),
-                skew, false);
+                skew, requireExp);
         TokenChecker checker = TokenChecker.read(CompactToken.read(spec, token));
         TokenChecker.Keys with;
         if (keys.secret != null) {

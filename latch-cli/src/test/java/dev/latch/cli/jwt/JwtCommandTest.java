@@ -405,6 +405,15 @@ class JwtCommandTest {
     }
 
     @Test
+    void verifyOfATokenWithoutExpSaysSoAndRefusesItWhenExpIsRequired() {
+        String noExp = token("{\"sub\":\"x\"}");
+        Cli.Result accepted = verify(noExp, "--jwks", jwks.toString());
+        assertThat(accepted.exit()).isZero();
+        assertThat(accepted.out()).contains("; no exp");
+        rejected("the token has no exp", noExp, "--jwks", jwks.toString(), "--require-exp");
+    }
+
+    @Test
     void verifyChecksIssuerAndAudience() {
         String token = valid();
         rejected("iss mismatch: expected https://other.example, the token has https://issuer.example", token,
