@@ -263,4 +263,26 @@ class TokenClientTest {
         assertThat(t.parameters()).containsEntry("patient", "123");
         assertThat(List.of(t.toString())).noneMatch(s -> s.contains("\"r\""));
     }
+
+    @Test
+    void tokenEndpointNotHttpsOutsideLoopbackOrNotHttpThenTypedExceptionNotIllegalArgument() {
+        assertThatThrownBy(() -> TokenEndpoint.of(URI.create("ftp://as.example/token"))).isExactlyInstanceOf(OAuthClientException.class)
+                .hasMessage("the token endpoint ftp://as.example/token has the scheme ftp: only https (or http on a loopback host) is supported");
+        assertThatThrownBy(() -> TokenEndpoint.of(URI.create("http://as.example/token"))).isExactlyInstanceOf(OAuthClientException.class)
+                .hasMessageStartingWith("the token endpoint http://as.example/token is http on a host that is not loopback: https is required");
+        assertThatThrownBy(() -> TokenEndpoint.of(URI.create("/token"))).isExactlyInstanceOf(OAuthClientException.class)
+                .hasMessage("the token endpoint /token is not an absolute URL");
+        assertThatThrownBy(() -> CachingTokenSource.builder().tokenEndpoint(URI.create("ftp://as.example/token"))
+                .authentication(auth).request(TokenRequest.clientCredentials("read")).build())
+                .isInstanceOf(OAuthClientException.class).hasMessageContaining("has the scheme ftp");
+        assertThat(TokenEndpoint.of(URI.create("https://as.example/token")).url()).hasToString("https://as.example/token");
+        assertThat(TokenEndpoint.of(URI.create("http://localhost:8080/token")).url()).hasToString("http://localhost:8080/token");
+    }
+
+    @Test
+    void jwksUriNotHttpThenTypedException() {
+        assertThatThrownBy(() -> dev.latch.client.oidc.IdTokenValidator.builder().jwksUri(URI.create("ftp://as.example/jwks")))
+                .isExactlyInstanceOf(OAuthClientException.class)
+                .hasMessage("the JWKS URI ftp://as.example/jwks has the scheme ftp: only https (or http on a loopback host) is supported");
+    }
 }
