@@ -95,6 +95,19 @@ class TokenClientTest {
                 Map.entry("actor_token_type", "urn:ietf:params:oauth:token-type:access_token"));
         assertThat(r.header("Authorization")).startsWith("Basic ");
         assertThat(token.parameters()).containsEntry("issued_token_type", "urn:ietf:params:oauth:token-type:access_token");
+        assertThat(token.issuedTokenType()).isEqualTo("urn:ietf:params:oauth:token-type:access_token");
+    }
+
+    @Test
+    void tokenExchangeResponseWithoutIssuedTokenTypeThenRefused() {
+        TokenRequest request = TokenRequest.tokenExchange("s", TokenRequest.TokenExchange.ACCESS_TOKEN).build();
+        as.on("/token", Answer.json(200, "{\"access_token\":\"x\",\"token_type\":\"Bearer\",\"expires_in\":60}"));
+        assertThatThrownBy(() -> client.request(endpoint, auth, request)).isExactlyInstanceOf(OAuthClientException.class)
+                .hasMessage("token endpoint " + as.url("/token") + " answered a token exchange without issued_token_type (RFC 8693 §2.2.1 requires it)");
+        as.on("/token", Answer.json(200, "{\"access_token\":\"x\",\"token_type\":\"Bearer\",\"issued_token_type\":7}"));
+        assertThatThrownBy(() -> client.request(endpoint, auth, request)).isExactlyInstanceOf(OAuthClientException.class)
+                .hasMessageContaining("without issued_token_type");
+        assertThat(answer(OK).issuedTokenType()).as("other grants need none").isNull();
     }
 
     @Test
