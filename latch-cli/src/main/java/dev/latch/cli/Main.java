@@ -89,6 +89,11 @@ public final class Main {
                 {"users", "show"}, {"users", "passwd"}, {"users", "disable"}, {"users", "enable"}, {"users", "remove"}, {"users", "consents"}}) {
             cli.getSubcommands().get(path[0]).getSubcommands().get(path[1]).setUnmatchedOptionsArePositionalParams(true);
         }
+        // two arguments reading standard input is a usage error, found before anything runs
+        cli.setExecutionStrategy(parsed -> {
+            SecretOptions.checkOneStandardInputReader(parsed);
+            return new CommandLine.RunLast().execute(parsed);
+        });
         // Descriptions write $${env:NAME} for a literal ${env:NAME}: picocli expands ${...} in them.
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("latch: " + describe(e));

@@ -27,6 +27,37 @@ public final class SecretOptions {
         return secrets(command).passwordFromStdin(option).toCharArray();
     }
 
+    /**
+     * Refuses a command line in which two arguments read standard input ({@code -} for a secret,
+     * key file or token, {@code @-} for a file's content): the first would take it all and the second
+     * get nothing. Called once after parsing, for every command ({@link Main}); {@code --out -}
+     * (standard output) is not a reader.
+     *
+     * @throws picocli.CommandLine.ParameterException naming both arguments (exit 2)
+     */
+    public static void checkOneStandardInputReader(picocli.CommandLine.ParseResult parsed) {
+        picocli.CommandLine.ParseResult command = parsed;
+        while (command.hasSubcommand()) {
+            command = command.subcommand();
+        }
+        java.util.List<String> readers = new java.util.ArrayList<>();
+        for (picocli.CommandLine.Model.ArgSpec arg : command.matchedArgs()) {
+            String name = arg instanceof picocli.CommandLine.Model.OptionSpec o ? o.longestName() : arg.paramLabel();
+            if (name.equals("--out")) {
+                continue;
+            }
+            for (String value : arg.originalStringValues()) {
+                if (value.equals("-") || value.equals("@-")) {
+                    readers.add(name + " " + value);
+                }
+            }
+        }
+        if (readers.size() > 1) {
+            throw new picocli.CommandLine.ParameterException(command.commandSpec().commandLine(), String.join(" and ", readers)
+                    + " both read standard input, which can be read once: give one of them as a file or ${env:NAME}");
+        }
+    }
+
     /** The environment variable that lets secret options take literal values. */
     public static final String ALLOW_LITERAL = "LATCH_ALLOW_LITERAL_SECRETS";
 

@@ -187,6 +187,24 @@ public final class SignJwtCommand implements Callable<Integer> {
         if (headers.containsKey("alg")) {
             throw usage("--header alg=… is not allowed: the algorithm is --alg");
         }
+        // a header parameter given both ways would silently lose one of them
+        Map<String, Boolean> asOption = new LinkedHashMap<>();
+        asOption.put("kid", kid != null || noKid);
+        asOption.put("typ", typ != null);
+        asOption.put("jku", jku != null);
+        asOption.put("x5t", x5t);
+        asOption.put("x5t#S256", x5tS256);
+        asOption.put("x5c", x5c);
+        asOption.forEach((name, given) -> {
+            if (given && headers.containsKey(name)) {
+                String option = switch (name) {
+                    case "kid" -> kid != null ? "--kid" : "--no-kid";
+                    case "x5t#S256" -> "--x5t-s256";
+                    default -> "--" + name;
+                };
+                throw usage("--header " + name + "=… and " + option + " both set the " + name + " header: give one");
+            }
+        });
         if (clientId != null && !clientAssertion) {
             throw usage("--client-id applies to --client-assertion");
         }
@@ -282,6 +300,9 @@ public final class SignJwtCommand implements Callable<Integer> {
             if (fitting.size() == 1) {
                 return JwsAlgorithms.parse(fitting.get(0));
             }
+            if (fitting.isEmpty()) {
+                throw new IllegalArgumentException(signing.key + ": " + unsupported(key));
+            }
             throw usage("give --alg: the " + KeyGeneration.describe(key) + " key fits " + String.join(", ", fitting));
         }
         JWSAlgorithm a = parseAlg();
@@ -293,6 +314,17 @@ public final class SignJwtCommand implements Callable<Integer> {
                     + signing.key + (fitting.isEmpty() ? "" : " (it fits: " + String.join(", ", fitting) + ")"));
         }
         return a;
+    }
+
+    /** Why a key that fits no algorithm cannot sign: its curve, for EC and OKP keys. */
+    private static String unsupported(JWK key) {
+        if (key instanceof com.nimbusds.jose.jwk.ECKey ec) {
+            return "unsupported curve " + ec.getCurve().getName() + " (supported: P-256, P-384, P-521)";
+        }
+        if (key instanceof com.nimbusds.jose.jwk.OctetKeyPair okp) {
+            return "unsupported curve " + okp.getCurve().getName() + " (supported: Ed25519)";
+        }
+        return "the " + KeyGeneration.describe(key) + " key fits no supported algorithm";
     }
 
     private Map<String, Object> header(JWSAlgorithm algorithm, JWK key) throws GeneralSecurityException, JOSEException {
@@ -374,6 +406,12 @@ public final class SignJwtCommand implements Callable<Integer> {
             c.put("exp", now + expiresIn.toSeconds());
         }
         claimValues.forEach((name, value) -> c.put(name, JsonText.value(value)));
+        for (String time : List.of("exp", "nbf", "iat")) { // RFC 7519 §4.1.4-6: NumericDate
+            if (c.containsKey(time) && !(c.get(time) instanceof Number)) {
+                Object value = c.get(time);
+                throw usage(time + " must be a number (seconds since 1970-01-01T00:00:00Z), not " + (value == null ? "null" : JsonText.compact(value)));
+            }
+        }
         return c;
     }
 

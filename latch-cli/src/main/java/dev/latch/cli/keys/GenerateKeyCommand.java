@@ -42,10 +42,13 @@ public final class GenerateKeyCommand implements Callable<Integer> {
 
     enum Type { rsa, ec, ed25519 }
 
+    /** What generate writes (PKCS#12 needs a password: {@code latch keys convert KEY --to pkcs12}). */
+    enum Format { pem, jwk, jwks }
+
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--type", paramLabel = "TYPE", description = "rsa, ec or ed25519 (default: the type --alg needs, else rsa).")
+    @Option(names = "--type", paramLabel = "TYPE", description = "rsa, ec or ed25519 (default: the type --alg needs, ec with --curve, else rsa).")
     Type type;
 
     @Option(names = "--size", paramLabel = "BITS", description = "RSA modulus size: 2048 (default), 3072 or 4096.")
@@ -66,7 +69,7 @@ public final class GenerateKeyCommand implements Callable<Integer> {
 
     @Option(names = "--format", paramLabel = "FORMAT", split = ",",
             description = "pem, jwk or jwks (repeatable or comma-separated with --out; default with --out: all; without: pem).")
-    List<KeyFileFormat> formats = new ArrayList<>();
+    List<Format> formats = new ArrayList<>();
 
     @Option(names = "--cert", description = "Also make a self-signed X.509 certificate for the key (x5c/x5t#S256 in the JWKs).")
     boolean cert;
@@ -83,7 +86,7 @@ public final class GenerateKeyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws GeneralSecurityException, JOSEException {
         JWSAlgorithm algorithm = algorithm();
-        Type keyType = type != null ? type : algorithm != null ? typeFor(algorithm) : Type.rsa;
+        Type keyType = type != null ? type : algorithm != null ? typeFor(algorithm) : curve != null ? Type.ec : Type.rsa;
         checkOptions(keyType, algorithm);
         JWK key = switch (keyType) {
             case rsa -> KeyGeneration.rsa(size == null ? 2048 : size);
@@ -161,10 +164,17 @@ public final class GenerateKeyCommand implements Callable<Integer> {
         if (days != null && days < 1) {
             throw usage("--days must be at least 1");
         }
-        Set<KeyFileFormat> chosen = formats.isEmpty() ? EnumSet.noneOf(KeyFileFormat.class) : EnumSet.copyOf(formats);
-        if (chosen.contains(KeyFileFormat.pkcs12)) {
-            throw usage("--format pkcs12 is made by `latch keys convert KEY --to pkcs12` (it needs a password)");
+        if (kid != null && kid.isBlank()) {
+            throw usage("--kid must not be empty (leave it out for the RFC 7638 thumbprint)");
         }
+        if (subject != null && cert) {
+            try {
+                KeyGeneration.certificateSubject(subject);
+            } catch (IllegalArgumentException e) {
+                throw usage("--subject: " + e.getMessage());
+            }
+        }
+        Set<Format> chosen = formats.isEmpty() ? EnumSet.noneOf(Format.class) : EnumSet.copyOf(formats);
         if (out == null && chosen.size() > 1) {
             throw usage("without --out only one --format can be printed");
         }
@@ -183,32 +193,31 @@ public final class GenerateKeyCommand implements Callable<Integer> {
     }
 
     private void print(JWK key, List<X509Certificate> chain) throws GeneralSecurityException, JOSEException {
-        KeyFileFormat format = formats.isEmpty() ? KeyFileFormat.pem : formats.get(0);
+        Format format = formats.isEmpty() ? Format.pem : formats.get(0);
         String text = switch (format) {
             case pem -> KeyFiles.privateKeyPem(key, null) + KeyFiles.certificatesPem(chain);
             case jwk -> KeyJson.pretty(key.toJSONObject()) + "\n";
-            default -> KeyJson.pretty(KeyJson.publicSet(key)) + "\n";
+            case jwks -> KeyJson.pretty(KeyJson.publicSet(key)) + "\n";
         };
         spec.commandLine().getOut().print(text);
         spec.commandLine().getOut().flush();
     }
 
     private void write(JWK key, List<X509Certificate> chain) throws GeneralSecurityException, JOSEException {
-        Set<KeyFileFormat> chosen = formats.isEmpty() ? EnumSet.of(KeyFileFormat.pem, KeyFileFormat.jwk, KeyFileFormat.jwks)
-                : EnumSet.copyOf(formats);
+        Set<Format> chosen = formats.isEmpty() ? EnumSet.allOf(Format.class) : EnumSet.copyOf(formats);
         OutputFiles files = new OutputFiles();
         String prefix = out.toString();
-        if (chosen.contains(KeyFileFormat.pem)) {
+        if (chosen.contains(Format.pem)) {
             files.add(Path.of(prefix + ".key.pem"), KeyFiles.privateKeyPem(key, null), true, "private key (PKCS#8 PEM)");
             files.add(Path.of(prefix + ".pub.pem"), KeyFiles.publicKeyPem(key), false, "public key (PEM)");
             if (!chain.isEmpty()) {
                 files.add(Path.of(prefix + ".crt.pem"), KeyFiles.certificatesPem(chain), false, "self-signed certificate (PEM)");
             }
         }
-        if (chosen.contains(KeyFileFormat.jwk)) {
+        if (chosen.contains(Format.jwk)) {
             files.add(Path.of(prefix + ".jwk.json"), KeyJson.pretty(key.toJSONObject()) + "\n", true, "private JWK");
         }
-        if (chosen.contains(KeyFileFormat.jwks)) {
+        if (chosen.contains(Format.jwks)) {
             files.add(Path.of(prefix + ".jwks.json"), KeyJson.pretty(KeyJson.publicSet(key)) + "\n", false, "public JWK Set");
         }
         var written = files.write(force);

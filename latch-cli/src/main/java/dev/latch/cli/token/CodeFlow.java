@@ -56,7 +56,11 @@ final class CodeFlow {
         boolean openid = Arrays.asList(scopes).contains("openid");
         String nonce = openid ? Pkce.random(32) : null;
 
-        try (LoopbackRedirect redirect = LoopbackRedirect.listen(port)) {
+        PrintWriter err = spec.commandLine().getErr();
+        try (LoopbackRedirect redirect = LoopbackRedirect.listen(port, p -> verdict(p, metadata, state), problem -> {
+            err.println("latch: refused a request to the redirect (still waiting for the sign-in): " + problem);
+            err.flush();
+        })) {
             URI redirectUri = redirect.redirectUri();
             Map<String, List<String>> request = new LinkedHashMap<>();
             request.put("response_type", List.of("code"));
@@ -74,7 +78,6 @@ final class CodeFlow {
             String base = metadata.authorizationEndpoint().toString();
             URI url = URI.create(base + (base.contains("?") ? "&" : "?") + query(request));
 
-            PrintWriter err = spec.commandLine().getErr();
             boolean opened = browser.open(url);
             err.println("latch: " + (opened ? "opened the browser; if it shows nothing, open" : "open this URL in a browser to sign in") + ": " + url);
             err.println("latch: waiting up to " + human(timeout) + " for the redirect to " + redirectUri);
@@ -82,10 +85,12 @@ final class CodeFlow {
 
             LoopbackRedirect.Response response;
             try {
-                response = redirect.await(timeout, p -> refusal(p, metadata, state));
+                response = redirect.await(timeout);
             } catch (TimeoutException e) {
-                throw new IllegalStateException("no authorization response within " + human(timeout) + " (nothing reached " + redirectUri
-                        + "); sign in again, or allow more time with --timeout");
+                String refused = redirect.lastRefusal();
+                throw new IllegalStateException("no authorization response within " + human(timeout)
+                        + (refused == null ? " (nothing reached " + redirectUri + ")" : " (the last request to " + redirectUri + " was refused: " + refused + ")")
+                        + "; sign in again, or allow more time with --timeout");
             }
             if (response.problem() != null) {
                 throw new IllegalStateException(response.problem());
@@ -102,30 +107,34 @@ final class CodeFlow {
     }
 
     /**
-     * Why an authorization response is refused, or null: iss first (RFC 9207 §2.4: before anything
-     * else is used), then state (RFC 6749 §10.12), then an error response, then the code.
+     * What to make of a request to the redirect: iss first (RFC 9207 §2.4: before anything else is
+     * used), then state (RFC 6749 §10.12) — a request failing either is refused and the wait goes on,
+     * since it is not this sign-in's response (stray, stale or forged); then an error response or a
+     * response without code, which end the sign-in; else accepted.
      */
-    static String refusal(Map<String, String> p, ProviderMetadata metadata, String state) {
+    static LoopbackRedirect.Verdict verdict(Map<String, String> p, ProviderMetadata metadata, String state) {
         String iss = p.get("iss");
         if (iss != null && !iss.equals(metadata.issuer())) {
-            return "the authorization response comes from issuer " + iss + ", not " + metadata.issuer()
-                    + " (RFC 9207): refused, it may be a mix-up attack";
+            return LoopbackRedirect.Verdict.refused("the authorization response comes from issuer " + iss + ", not " + metadata.issuer()
+                    + " (RFC 9207): refused, it may be a mix-up attack");
         }
         if (iss == null && metadata.authorizationResponseIssParameterSupported()) {
-            return "the authorization response has no iss although " + metadata.issuer() + " says it sends one (RFC 9207): refused";
+            return LoopbackRedirect.Verdict.refused("the authorization response has no iss although " + metadata.issuer()
+                    + " says it sends one (RFC 9207): refused");
         }
         if (!state.equals(p.get("state"))) {
-            return "the authorization response's state " + (p.get("state") == null ? "is missing" : "does not match this request")
-                    + ": it belongs to another sign-in (or is forged); refused, start again";
+            return LoopbackRedirect.Verdict.refused("the authorization response's state "
+                    + (p.get("state") == null ? "is missing" : "does not match this request")
+                    + ": it belongs to another sign-in (or is forged); refused");
         }
         if (p.containsKey("error")) {
             String description = p.get("error_description");
-            return p.get("error") + (description == null || description.isBlank() ? "" : ": " + description);
+            return LoopbackRedirect.Verdict.failed(p.get("error") + (description == null || description.isBlank() ? "" : ": " + description));
         }
         if (p.get("code") == null || p.get("code").isEmpty()) {
-            return "the authorization response carries neither code nor error";
+            return LoopbackRedirect.Verdict.failed("the authorization response carries neither code nor error");
         }
-        return null;
+        return LoopbackRedirect.Verdict.ACCEPTED;
     }
 
     static String query(Map<String, List<String>> parameters) {

@@ -17,30 +17,61 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The loopback redirect of a native app (RFC 8252 §7.3): listens on 127.0.0.1 (an ephemeral port
  * unless one is given) for the one authorization response at {@code /callback}, checks it with the
  * caller's rule, shows the person a short page saying what happened, and hands the parameters over.
+ * The rule is in place before the listener starts, so no request (however early) is accepted
+ * unchecked; a refused request (no or a wrong {@code state}, say: stray or forged by another local
+ * process) gets a 400 page but does not end the wait, so it can neither complete nor abort the sign-in.
  */
 final class LoopbackRedirect implements AutoCloseable {
 
     static final String PATH = "/callback";
 
-    /** The authorization response (RFC 6749 §4.1.2 / §4.1.2.1) and, when refused, why (one line). */
+    /** The authorization response (RFC 6749 §4.1.2 / §4.1.2.1) and, when it ends the flow unsuccessfully, why (one line). */
     record Response(Map<String, String> parameters, String problem) {}
+
+    /**
+     * What the caller's rule makes of a request: accepted ({@code problem} null), refused while the
+     * wait goes on ({@code ends} false), or the end of the flow with a problem (an error response
+     * that belongs to this sign-in, e.g. {@code access_denied}).
+     */
+    record Verdict(String problem, boolean ends) {
+        static final Verdict ACCEPTED = new Verdict(null, true);
+
+        /** Refused with a 400 page; the wait goes on. */
+        static Verdict refused(String problem) {
+            return new Verdict(problem, false);
+        }
+
+        /** The response of this sign-in, unsuccessful: the wait ends with {@code problem}. */
+        static Verdict failed(String problem) {
+            return new Verdict(problem, true);
+        }
+    }
 
     private final HttpServer server;
     private final CompletableFuture<Response> response = new CompletableFuture<>();
-    private volatile Function<Map<String, String>, String> check = p -> null;
+    private final Function<Map<String, String>, Verdict> check;
+    private final Consumer<String> refusals;
+    private volatile String lastRefusal;
 
-    private LoopbackRedirect(HttpServer server) {
+    private LoopbackRedirect(HttpServer server, Function<Map<String, String>, Verdict> check, Consumer<String> refusals) {
         this.server = server;
+        this.check = check;
+        this.refusals = refusals;
     }
 
-    /** Listens on 127.0.0.1:{@code port} (0 for any free port). */
-    static LoopbackRedirect listen(int port) {
+    /**
+     * Listens on 127.0.0.1:{@code port} (0 for any free port), judging every request to
+     * {@code /callback} by {@code check} from the first one on; {@code refusals} hears why a request
+     * was refused (one line) while the wait goes on.
+     */
+    static LoopbackRedirect listen(int port, Function<Map<String, String>, Verdict> check, Consumer<String> refusals) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
@@ -49,7 +80,7 @@ final class LoopbackRedirect implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " for the redirect: " + e.getMessage());
         }
-        LoopbackRedirect redirect = new LoopbackRedirect(server);
+        LoopbackRedirect redirect = new LoopbackRedirect(server, check, refusals);
         server.createContext("/", redirect::handle);
         server.start();
         return redirect;
@@ -60,12 +91,13 @@ final class LoopbackRedirect implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + PATH);
     }
 
-    /**
-     * Waits for the response; {@code check} returns why the parameters are refused (one line) or
-     * null when they are acceptable.
-     */
-    Response await(Duration timeout, Function<Map<String, String>, String> check) throws TimeoutException {
-        this.check = check;
+    /** Why the last refused request was refused, or null when none was. */
+    String lastRefusal() {
+        return lastRefusal;
+    }
+
+    /** Waits for a response that is accepted or ends the flow (refused requests do not). */
+    Response await(Duration timeout) throws TimeoutException {
         try {
             return response.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -83,16 +115,19 @@ final class LoopbackRedirect implements AutoCloseable {
                 return;
             }
             Map<String, String> parameters = new LinkedHashMap<>();
-            String problem = parse(x.getRequestURI().getRawQuery(), parameters);
-            if (problem == null) {
-                problem = check.apply(parameters);
-            }
-            if (problem == null) {
+            String malformed = parse(x.getRequestURI().getRawQuery(), parameters);
+            Verdict verdict = malformed != null ? Verdict.refused(malformed) : check.apply(parameters);
+            if (verdict.problem() == null) {
                 page(x, 200, "Signed in", "latch has the authorization response; you can close this window.");
+            } else if (verdict.ends()) {
+                page(x, 400, "Sign-in not completed", verdict.problem());
             } else {
-                page(x, 400, "Sign-in not completed", problem);
+                lastRefusal = verdict.problem();
+                page(x, 400, "Request refused", verdict.problem());
+                refusals.accept(verdict.problem());
+                return;
             }
-            response.complete(new Response(Map.copyOf(parameters), problem));
+            response.complete(new Response(Map.copyOf(parameters), verdict.problem()));
         }
     }
 

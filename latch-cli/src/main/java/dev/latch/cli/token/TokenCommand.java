@@ -124,6 +124,10 @@ public final class TokenCommand implements Callable<Integer> {
             description = "How long to wait for the sign-in in the browser (default ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--http-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "Time limit of each HTTP request (discovery, token, JWKS) and of connecting (default ${DEFAULT-VALUE}).")
+    Duration httpTimeout;
+
     @Option(names = {"-q", "--quiet"}, description = "Print only the access token.")
     boolean quiet;
 
@@ -147,9 +151,9 @@ public final class TokenCommand implements Callable<Integer> {
                 : new KeyLoader(SecretOptions.references(spec)).loadPrivateKey(key, password == null ? null : password.toCharArray());
         ClientAuthentication authentication = authentication(secret, privateKey);
 
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
-        ProviderMetadata metadata = new Discovery(http, Main.clock(spec), Duration.ofMinutes(1), Duration.ofSeconds(30)).discover(issuerUri);
-        TokenClient client = TokenClient.builder().httpClient(http).clock(Main.clock(spec)).build();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(httpTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        ProviderMetadata metadata = new Discovery(http, Main.clock(spec), Duration.ofMinutes(1), httpTimeout).discover(issuerUri);
+        TokenClient client = TokenClient.builder().httpClient(http).requestTimeout(httpTimeout).clock(Main.clock(spec)).build();
         if (metadata.tokenEndpoint() == null) {
             throw new IllegalStateException("the metadata of " + issuer + " names no token_endpoint");
         }

@@ -272,6 +272,19 @@ class JwtCommandTest {
         cases.put(List.of("--secret", "${env:HS}", "--alg", "RS256"),
                 "latch: --alg RS256 is not HMAC: --secret signs HS256, HS384 or HS512; asymmetric algorithms need --key");
         cases.put(List.of("--key", ec.toString(), "--header", "alg=none"), "latch: --header alg=… is not allowed: the algorithm is --alg");
+        cases.put(List.of("--key", ec.toString(), "--header", "kid=X", "--kid", "Y"), "latch: --header kid=… and --kid both set the kid header: give one");
+        cases.put(List.of("--key", ec.toString(), "--header", "kid=X", "--no-kid"), "latch: --header kid=… and --no-kid both set the kid header: give one");
+        cases.put(List.of("--key", ec.toString(), "--header", "typ=at+jwt", "--typ", "JWT"), "latch: --header typ=… and --typ both set the typ header: give one");
+        cases.put(List.of("--key", ec.toString(), "--header", "jku=https://a.example/j", "--jku", "https://b.example/j"),
+                "latch: --header jku=… and --jku both set the jku header: give one");
+        cases.put(List.of("--key", ec.toString(), "--header", "x5t#S256=abc", "--x5t-s256"),
+                "latch: --header x5t#S256=… and --x5t-s256 both set the x5t#S256 header: give one");
+        cases.put(List.of("--key", ec.toString(), "--claim", "exp=notanumber"),
+                "latch: exp must be a number (seconds since 1970-01-01T00:00:00Z), not \"notanumber\"");
+        cases.put(List.of("--key", ec.toString(), "--claim", "nbf=tomorrow"),
+                "latch: nbf must be a number (seconds since 1970-01-01T00:00:00Z), not \"tomorrow\"");
+        cases.put(List.of("--key", ec.toString(), "--claims", "{\"iat\":\"2031-05-06\"}"),
+                "latch: iat must be a number (seconds since 1970-01-01T00:00:00Z), not \"2031-05-06\"");
         cases.put(List.of("--key", ec.toString(), "--claim", "novalue"),
                 "latch: Value for option option '--claim' (NAME=VALUE) should be in KEY=VALUE format but was novalue");
         cases.put(List.of("--key", ec.toString(), "--secret", "${env:HS}"),
@@ -288,6 +301,23 @@ class JwtCommandTest {
             assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(r.err().lines().toList()).containsExactly(message, "Try 'latch jwt sign --help' for more information.");
         });
+    }
+
+    @Test
+    void signWithAKeyOnAnUnsupportedCurveSaysSoInOneLine() throws Exception {
+        Path k1 = dir.resolve("k1.jwk.json");
+        Files.writeString(k1, new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.SECP256K1).generate().toJSONString());
+        Cli.Result r = cli.raw("jwt", "sign", "--key", k1.toString(), "--claim", "a=1");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("latch: " + k1 + ": unsupported curve secp256k1 (supported: P-256, P-384, P-521)\n");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void signWithNumericTimeClaimsThenKept() throws Exception {
+        JsonNode claims = part(ok("jwt", "sign", "--key", ec.toString(), "--claim", "exp=" + (T + 60), "--claim", "nbf=" + T).out().strip(), 1);
+        assertThat(claims.get("exp").asLong()).isEqualTo(T + 60);
+        assertThat(claims.get("nbf").asLong()).isEqualTo(T);
     }
 
     @Test
@@ -388,7 +418,7 @@ class JwtCommandTest {
     }
 
     @Test
-    void verifyChecksTimesWithTheSkew() {
+    void verifyChecksTimesWithTheSkew() throws Exception {
         String expired = token("{\"exp\":" + (T - 600) + "}");
         rejected("expired at 2031-05-06T06:58:09Z (10m ago)", expired, "--jwks", jwks.toString());
         String justExpired = token("{\"exp\":" + (T - 30) + "}");
@@ -401,7 +431,12 @@ class JwtCommandTest {
         assertThat(verify(token("{\"nbf\":" + (T + 50) + "}"), "--jwks", jwks.toString()).exit()).isZero();
         rejected("not yet valid: issued in the future, iat is 2031-05-06T08:08:09Z (in 1h)", token("{\"iat\":" + (T + 3600) + "}"),
                 "--jwks", jwks.toString());
-        rejected("malformed token: exp is not a number (tomorrow)", token("{\"exp\":\"tomorrow\"}"), "--jwks", jwks.toString());
+        // jwt sign refuses a non-numeric exp, so this token is made directly
+        com.nimbusds.jose.JWSObject stringExp = new com.nimbusds.jose.JWSObject(
+                new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.ES256).keyID("k1").type(com.nimbusds.jose.JOSEObjectType.JWT).build(),
+                new com.nimbusds.jose.Payload("{\"exp\":\"tomorrow\"}"));
+        stringExp.sign(new com.nimbusds.jose.crypto.ECDSASigner(com.nimbusds.jose.jwk.JWK.parse(Files.readString(ec)).toECKey()));
+        rejected("malformed token: exp is not a number (tomorrow)", stringExp.serialize(), "--jwks", jwks.toString());
     }
 
     @Test

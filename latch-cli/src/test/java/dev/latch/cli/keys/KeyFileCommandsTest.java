@@ -162,12 +162,22 @@ class KeyFileCommandsTest {
             "--type dsa|latch: Invalid value for option '--type': expected one of [rsa, ec, ed25519] (case-sensitive) but was 'dsa'",
             "--type ec --subject CN=x|latch: --subject applies only with --cert",
             "--type ec --cert --days 0|latch: --days must be at least 1",
-            "--type ec --format pem,jwk|latch: without --out only one --format can be printed"})
+            "--type ec --format pem,jwk|latch: without --out only one --format can be printed",
+            "--curve secp256k1|latch: unsupported curve secp256k1 (supported: P-256, P-384, P-521)",
+            "--kid=|latch: --kid must not be empty (leave it out for the RFC 7638 thumbprint)",
+            "--type ec --cert --subject not-a-dn|latch: --subject: invalid certificate subject 'not-a-dn': give a distinguished name such as CN=my-client",
+            "--type ec --format pkcs12|latch: Invalid value for option '--format' (FORMAT): expected one of [pem, jwk, jwks] (case-sensitive) but was 'pkcs12'"})
     void generateRefusesUnsupportedChoicesAsUsageErrors(String args, String message) {
         Cli.Result r = cli.raw(("keys generate " + args).split(" "));
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().lines().toList()).containsExactly(message, "Try 'latch keys generate --help' for more information.");
         assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void generateWithCurveAloneThenAnEcKeyOnThatCurve() throws Exception {
+        JWK key = JWK.parse(ok("keys", "generate", "--curve", "P-521", "--format", "jwk").out());
+        assertThat(dev.latch.core.jose.KeyGeneration.describe(key)).isEqualTo("EC P-521");
     }
 
     @Test

@@ -51,7 +51,7 @@ class TokenCodeFlowTest {
     }
 
     /** What the person at the browser saw. */
-    record Visit(URI authorizationUrl, int callbackStatus, String callbackPage) {}
+    record Visit(URI authorizationUrl, int callbackStatus, String callbackPage, List<HttpResponse<String>> forged) {}
 
     /**
      * A person who signs in as alice and approves (or denies) consent, then follows the redirect
@@ -63,6 +63,9 @@ class TokenCodeFlowTest {
         final UnaryOperator<String> tamper;
         final boolean opened;
         UnaryOperator<String> tamperRequest = u -> u;
+        final List<UnaryOperator<String>> forgedFirst = new java.util.ArrayList<>();
+        final List<HttpResponse<String>> forged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String early;
 
         Person(String decision, UnaryOperator<String> tamper, boolean opened) {
             this.decision = decision;
@@ -76,12 +79,33 @@ class TokenCodeFlowTest {
             return this;
         }
 
+        /**
+         * Before following the genuine redirect, requests each of these rewrites of it (another
+         * local process guessing at the loopback listener while the command waits).
+         */
+        Person forgingFirst(UnaryOperator<String> forgery) {
+            forgedFirst.add(forgery);
+            return this;
+        }
+
+        /**
+         * Requests {@code redirect_uri + query} as soon as the browser is asked to open, before the
+         * command waits for the response (a local process racing the person).
+         */
+        Person early(String query) {
+            this.early = query;
+            return this;
+        }
+
         static Person approving() {
             return new Person("approve", l -> l, true);
         }
 
         @Override
         public boolean open(URI url) {
+            if (early != null) {
+                forged.add(TestServer.send(java.net.http.HttpRequest.newBuilder(URI.create(query(url).get("redirect_uri") + early)).build()));
+            }
             Thread.ofVirtual().start(() -> {
                 try {
                     Agent agent = new Agent();
@@ -93,8 +117,11 @@ class TokenCodeFlowTest {
                                 + "&csrf=" + Agent.field(r.body(), "csrf") + "&decision=" + decision);
                     }
                     String location = r.headers().firstValue("location").orElseThrow(() -> new AssertionError("no redirect"));
+                    for (UnaryOperator<String> forgery : forgedFirst) {
+                        forged.add(TestServer.send(java.net.http.HttpRequest.newBuilder(URI.create(forgery.apply(location))).build()));
+                    }
                     HttpResponse<String> callback = TestServer.send(java.net.http.HttpRequest.newBuilder(URI.create(tamper.apply(location))).build());
-                    visit.complete(new Visit(url, callback.statusCode(), callback.body()));
+                    visit.complete(new Visit(url, callback.statusCode(), callback.body(), List.copyOf(forged)));
                 } catch (Throwable e) {
                     visit.completeExceptionally(e);
                 }
@@ -206,33 +233,61 @@ class TokenCodeFlowTest {
     }
 
     @Test
-    void stateChangedThenRefusedAndThePageSaysWhy() throws Exception {
-        Person person = new Person("approve", l -> l.replaceFirst("state=[^&]+", "state=forged"), true);
-        Cli.Result r = confidential(person);
+    void requestWithoutStateBeforeTheWaitThenRefusedAndTheGenuineResponseStillSignsIn() throws Exception {
+        Person person = Person.approving().early("?code=evil&iss=" + java.net.URLEncoder.encode(f.server.issuer(), java.nio.charset.StandardCharsets.UTF_8));
+        Cli.Result r = confidential(person, "-q");
+        assertThat(r.exit()).as(r.err()).isZero();
+        Visit v = person.visited();
+        assertThat(v.forged()).hasSize(1);
+        assertThat(v.forged().get(0).statusCode()).isEqualTo(400);
+        assertThat(v.forged().get(0).body()).contains("state is missing");
+        assertThat(v.callbackStatus()).isEqualTo(200);
+        assertThat(r.err()).contains("latch: refused a request to the redirect (still waiting for the sign-in): the authorization response's"
+                + " state is missing: it belongs to another sign-in (or is forged); refused");
+        assertThat(SignedJWT.parse(r.out().strip()).getJWTClaimsSet().getSubject()).isNotEmpty();
+    }
+
+    @Test
+    void forgedRequestsDuringTheWaitThenRefusedAndTheGenuineResponseStillSignsIn() throws Exception {
+        Person person = Person.approving()
+                .forgingFirst(l -> l.replaceFirst("state=[^&]+", "state=forged").replaceFirst("code=[^&]+", "code=evil"))
+                .forgingFirst(l -> l.replaceFirst("[&?]state=[^&]+", ""))
+                .forgingFirst(l -> l.replaceFirst("iss=[^&]+", "iss=https%3A%2F%2Fevil.example"))
+                .forgingFirst(l -> l.replaceFirst("[&?]iss=[^&]+", ""))
+                .forgingFirst(l -> l.replaceFirst("state=[^&]+", "state=forged").replaceFirst("code=[^&]+", "error=access_denied"))
+                .forgingFirst(l -> l.replaceFirst("\\?.*", ""));
+        Cli.Result r = confidential(person, "-q");
+        assertThat(r.exit()).as(r.err()).isZero();
+        Visit v = person.visited();
+        assertThat(v.forged()).extracting(HttpResponse::statusCode).containsExactly(400, 400, 400, 400, 400, 400);
+        assertThat(v.forged().get(0).body()).contains("does not match this request");
+        assertThat(v.forged().get(1).body()).contains("state is missing");
+        assertThat(v.forged().get(2).body()).contains("comes from issuer https://evil.example");
+        assertThat(v.forged().get(3).body()).contains("has no iss although");
+        assertThat(v.forged().get(4).body()).contains("does not match this request");
+        assertThat(v.forged().get(5).body()).contains("carried no parameters");
+        assertThat(v.callbackStatus()).isEqualTo(200);
+        assertThat(r.err()).contains("latch: refused a request to the redirect (still waiting for the sign-in): the authorization response comes from"
+                + " issuer https://evil.example, not " + f.server.issuer() + " (RFC 9207): refused, it may be a mix-up attack");
+        assertThat(r.err()).contains("latch: refused a request to the redirect (still waiting for the sign-in): the authorization response has no iss"
+                + " although " + f.server.issuer() + " says it sends one (RFC 9207): refused");
+        assertThat(SignedJWT.parse(r.out().strip()).getJWTClaimsSet().getStringClaim("client_id")).isEqualTo("cli-app");
+    }
+
+    @Test
+    void onlyAForgedRequestThenTimeoutSaysWhyItWasRefused() {
+        Cli.Result r = confidential(url -> {
+            HttpResponse<String> forged = TestServer.send(java.net.http.HttpRequest.newBuilder(
+                    URI.create(query(url).get("redirect_uri") + "?code=evil&state=forged&iss=" + java.net.URLEncoder.encode(f.server.issuer(),
+                            java.nio.charset.StandardCharsets.UTF_8))).build());
+            assertThat(forged.statusCode()).isEqualTo(400);
+            return true;
+        }, "--timeout", "300ms");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
-        assertThat(lastLine(r)).isEqualTo("latch: the authorization response's state does not match this request: it belongs to another"
-                + " sign-in (or is forged); refused, start again");
-        assertThat(person.visited().callbackStatus()).isEqualTo(400);
-        assertThat(person.visited().callbackPage()).contains("does not match this request");
-    }
-
-    @Test
-    void issFromAnotherServerThenRefused() throws Exception {
-        Person person = new Person("approve", l -> l.replaceFirst("iss=[^&]+", "iss=https%3A%2F%2Fevil.example"), true);
-        Cli.Result r = confidential(person);
-        assertThat(r.exit()).isEqualTo(1);
-        assertThat(lastLine(r)).isEqualTo("latch: the authorization response comes from issuer https://evil.example, not " + f.server.issuer()
-                + " (RFC 9207): refused, it may be a mix-up attack");
-    }
-
-    @Test
-    void issMissingWhileTheServerSendsItThenRefused() throws Exception {
-        Person person = new Person("approve", l -> l.replaceFirst("[&?]iss=[^&]+", ""), true);
-        Cli.Result r = confidential(person);
-        assertThat(r.exit()).isEqualTo(1);
-        assertThat(lastLine(r)).isEqualTo("latch: the authorization response has no iss although " + f.server.issuer()
-                + " says it sends one (RFC 9207): refused");
+        assertThat(lastLine(r)).matches("latch: no authorization response within 300 ms \\(the last request to http://127\\.0\\.0\\.1:\\d+/callback"
+                + " was refused: the authorization response's state does not match this request: it belongs to another sign-in \\(or is forged\\);"
+                + " refused\\); sign in again, or allow more time with --timeout");
     }
 
     @Test

@@ -297,6 +297,49 @@ class TokenCommandTest {
     }
 
     @Test
+    void issuerThatAcceptsAndNeverAnswersThenHttpTimeoutEndsIt() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) { // connections queue, none is ever answered
+            String issuer = "http://127.0.0.1:" + silent.getLocalPort();
+            Cli.Result r = cli.env("S", "x").raw("token", "--issuer", issuer, "--client-id", "c", "--client-secret", "${env:S}",
+                    "--http-timeout", "300ms");
+            assertFailure(r, "latch: discovery: no answer from " + issuer + "/.well-known/openid-configuration in time (request timed out)");
+        }
+    }
+
+    @Test
+    void tokenEndpointThatAcceptsAndNeverAnswersThenHttpTimeoutEndsIt() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            String token = "http://127.0.0.1:" + silent.getLocalPort() + "/token";
+            var http = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            String issuer = "http://127.0.0.1:" + http.getAddress().getPort();
+            http.createContext("/.well-known/openid-configuration", x -> {
+                byte[] bytes = ("{\"issuer\":\"" + issuer + "\",\"token_endpoint\":\"" + token + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                x.getResponseHeaders().set("Content-Type", "application/json");
+                x.sendResponseHeaders(200, bytes.length);
+                try (var out = x.getResponseBody()) {
+                    out.write(bytes);
+                }
+            });
+            http.start();
+            try {
+                Cli.Result r = cli.env("S", "x").raw("token", "--issuer", issuer, "--client-id", "c", "--client-secret", "${env:S}",
+                        "--http-timeout", "300ms");
+                assertFailure(r, "latch: token endpoint: no answer from " + token + " in time (request timed out)");
+            } finally {
+                http.stop(0);
+            }
+        }
+    }
+
+    @Test
+    void httpTimeoutNotADurationThenUsageError() {
+        Cli.Result r = cli.env("S", "x").raw("token", "--issuer", "http://127.0.0.1:1", "--client-id", "c", "--client-secret", "${env:S}",
+                "--http-timeout", "soon");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--http-timeout");
+    }
+
+    @Test
     void unreachableIssuerThenConnectionRefused() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

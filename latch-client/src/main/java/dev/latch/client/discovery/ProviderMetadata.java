@@ -1,5 +1,6 @@
 package dev.latch.client.discovery;
 
+import dev.latch.client.http.EndpointUrls;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -38,9 +39,11 @@ public record ProviderMetadata(
     }
 
     /**
-     * Reads a metadata document; the URL-valued members must be absolute URLs.
+     * Reads a metadata document; the URL-valued members must be absolute https URLs, or http ones
+     * on a loopback host ({@link EndpointUrls}; RFC 8414 §2, RFC 6749 §3.2).
      *
-     * @throws DiscoveryException when {@code issuer} is missing or a member has the wrong type
+     * @throws DiscoveryException when {@code issuer} is missing, a member has the wrong type or an
+     *                            endpoint URL is not acceptable (naming the member and the URL)
      */
     public static ProviderMetadata parse(Map<String, Object> json, URI source) {
         if (!(json.get("issuer") instanceof String issuer) || issuer.isEmpty()) {
@@ -90,8 +93,9 @@ public record ProviderMetadata(
         }
         try {
             URI uri = new URI(s);
-            if (!uri.isAbsolute() || uri.getHost() == null) {
-                throw new DiscoveryException("the metadata at " + source + " has a " + name + " that is not an absolute URL: " + s);
+            String problem = EndpointUrls.problem(uri);
+            if (problem != null) {
+                throw new DiscoveryException("the metadata at " + source + " has a " + name + " that " + problem + ": " + s);
             }
             return uri;
         } catch (URISyntaxException e) {

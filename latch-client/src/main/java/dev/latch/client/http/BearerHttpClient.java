@@ -67,7 +67,15 @@ public final class BearerHttpClient {
                 continue;
             }
             if (isRedirect(status) && response.headers().firstValue("Location").isPresent()) {
-                URI target = current.uri().resolve(response.headers().firstValue("Location").get());
+                String location = response.headers().firstValue("Location").get();
+                URI target;
+                try {
+                    target = current.uri().resolve(location);
+                } catch (IllegalArgumentException e) {
+                    discard(response);
+                    throw new OAuthClientException(current.uri() + " answered a redirect (" + status + ") to " + location
+                            + ", which is not a URL; it is not followed");
+                }
                 if (!sameOrigin(origin, target)) {
                     discard(response);
                     throw new OAuthClientException("refused to follow a redirect from " + originOf(origin) + " to " + originOf(target)

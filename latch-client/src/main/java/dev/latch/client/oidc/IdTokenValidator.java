@@ -15,6 +15,8 @@ import dev.latch.client.http.HttpFailure;
 import dev.latch.core.jose.JwsAlgorithms;
 import java.io.IOException;
 import java.io.InputStream;
+import dev.latch.client.OAuthClientException;
+import dev.latch.client.http.EndpointUrls;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -277,7 +279,7 @@ public final class IdTokenValidator {
         /** Issuer, JWKS URI and algorithm allow-list from discovery. */
         public Builder metadata(ProviderMetadata metadata) {
             this.issuer = metadata.issuer();
-            this.jwksUri = metadata.jwksUri();
+            jwksUri(metadata.jwksUri());
             Set<JWSAlgorithm> algs = new LinkedHashSet<>();
             for (String name : metadata.idTokenSigningAlgValuesSupported()) {
                 JWSAlgorithm alg = JWSAlgorithm.parse(name);
@@ -321,7 +323,17 @@ public final class IdTokenValidator {
             return this;
         }
 
+        /**
+         * Where the issuer's keys are fetched from.
+         *
+         * @throws OAuthClientException when {@code uri} is not an absolute https URL (http only on a
+         *                              loopback host; see {@link EndpointUrls})
+         */
         public Builder jwksUri(URI uri) {
+            String problem = uri == null ? null : EndpointUrls.problem(uri);
+            if (problem != null) {
+                throw new OAuthClientException("the JWKS URI " + uri + " " + problem);
+            }
             this.jwksUri = uri;
             return this;
         }

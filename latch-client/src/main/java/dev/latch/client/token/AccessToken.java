@@ -26,6 +26,14 @@ public record AccessToken(String value, String tokenType, Instant expiresAt, Str
         return "bearer".equalsIgnoreCase(tokenType);
     }
 
+    /**
+     * The {@code issued_token_type} of a token exchange response (RFC 8693 §2.2.1, required there),
+     * or null for the other grants.
+     */
+    public String issuedTokenType() {
+        return parameters.get("issued_token_type") instanceof String t ? t : null;
+    }
+
     @Override
     public String toString() {
         // never print the token itself

@@ -164,6 +164,11 @@ public final class TokenClient {
         if (tokenType == null) {
             throw new OAuthClientException("token endpoint " + url + " answered without a token_type (RFC 6749 §5.1 requires it)");
         }
+        if (request instanceof TokenRequest.TokenExchange
+                && (!(json.get("issued_token_type") instanceof String issued) || issued.isEmpty())) {
+            throw new OAuthClientException("token endpoint " + url + " answered a token exchange without issued_token_type"
+                    + " (RFC 8693 §2.2.1 requires it)");
+        }
         boolean exchangeNotAccessToken = request instanceof TokenRequest.TokenExchange && "N_A".equals(tokenType);
         if (!"bearer".equalsIgnoreCase(tokenType) && !allowNonBearer && !exchangeNotAccessToken) {
             throw new OAuthClientException("token endpoint " + url + " issued a token of type " + tokenType

@@ -1,6 +1,8 @@
 package dev.latch.client.token;
 
+import dev.latch.client.OAuthClientException;
 import dev.latch.client.discovery.ProviderMetadata;
+import dev.latch.client.http.EndpointUrls;
 import java.net.URI;
 import java.util.Objects;
 
@@ -13,10 +15,15 @@ import java.util.Objects;
  */
 public record TokenEndpoint(URI issuer, URI url) {
 
+    /**
+     * @throws OAuthClientException when {@code url} is not an absolute https URL (http only on a
+     *                              loopback host, RFC 6749 §3.2; see {@link EndpointUrls})
+     */
     public TokenEndpoint {
         Objects.requireNonNull(url, "token endpoint URL");
-        if (!url.isAbsolute() || url.getHost() == null) {
-            throw new IllegalArgumentException("token endpoint must be an absolute URL: " + url);
+        String problem = EndpointUrls.problem(url);
+        if (problem != null) {
+            throw new OAuthClientException("the token endpoint " + url + " " + problem);
         }
     }
 
@@ -28,7 +35,7 @@ public record TokenEndpoint(URI issuer, URI url) {
     /** The token endpoint a provider's metadata names. */
     public static TokenEndpoint of(ProviderMetadata metadata) {
         if (metadata.tokenEndpoint() == null) {
-            throw new dev.latch.client.OAuthClientException("the metadata of " + metadata.issuer() + " has no token_endpoint");
+            throw new OAuthClientException("the metadata of " + metadata.issuer() + " has no token_endpoint");
         }
         return new TokenEndpoint(URI.create(metadata.issuer()), metadata.tokenEndpoint());
     }

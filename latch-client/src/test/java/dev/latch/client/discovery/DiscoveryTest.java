@@ -129,6 +129,34 @@ class DiscoveryTest {
     }
 
     @Test
+    void endpointNotHttpsOutsideLoopbackThenDiscoveryExceptionNamingMemberAndUrl() {
+        String issuer = as.origin();
+        as.on("/.well-known/openid-configuration", Answer.json(200, "{\"issuer\":\"" + issuer + "\",\"token_endpoint\":\"http://as.example/token\"}"));
+        assertThatThrownBy(() -> discovery.discover(issuer)).isInstanceOf(DiscoveryException.class)
+                .hasMessage("the metadata at " + issuer + "/.well-known/openid-configuration has a token_endpoint that is http on a host that is"
+                        + " not loopback: https is required (http only on 127.0.0.1, ::1 or localhost; RFC 6749 §3.2, RFC 8414 §2):"
+                        + " http://as.example/token");
+        as.on("/.well-known/openid-configuration", Answer.json(200, "{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"ftp://as.example/jwks\"}"));
+        assertThatThrownBy(() -> discovery.discover(issuer)).isInstanceOf(DiscoveryException.class)
+                .hasMessageEndingWith("has a jwks_uri that has the scheme ftp: only https (or http on a loopback host) is supported:"
+                        + " ftp://as.example/jwks");
+        as.on("/.well-known/openid-configuration", Answer.json(200, "{\"issuer\":\"" + issuer + "\",\"userinfo_endpoint\":\"http://127.0.0.1.example/u\"}"));
+        assertThatThrownBy(() -> discovery.discover(issuer)).isInstanceOf(DiscoveryException.class).hasMessageContaining("userinfo_endpoint");
+    }
+
+    @Test
+    void endpointHttpsOrHttpOnLoopbackThenAccepted() {
+        String issuer = as.origin();
+        as.on("/.well-known/openid-configuration", Answer.json(200, "{\"issuer\":\"" + issuer + "\",\"token_endpoint\":\"https://as.example/token\","
+                + "\"jwks_uri\":\"http://127.0.0.2:8080/jwks\",\"userinfo_endpoint\":\"http://[::1]/u\",\"revocation_endpoint\":\"http://LocalHost/r\"}"));
+        ProviderMetadata m = discovery.discover(issuer);
+        assertThat(m.tokenEndpoint()).hasToString("https://as.example/token");
+        assertThat(m.jwksUri()).hasToString("http://127.0.0.2:8080/jwks");
+        assertThat(m.userinfoEndpoint()).hasToString("http://[::1]/u");
+        assertThat(m.revocationEndpoint()).hasToString("http://LocalHost/r");
+    }
+
+    @Test
     void badMemberTypesThenRefusedNamingTheMember() {
         String issuer = as.origin();
         as.on("/.well-known/openid-configuration", Answer.json(200, "{\"issuer\":\"" + issuer + "\",\"token_endpoint\":\"/token\"}"));

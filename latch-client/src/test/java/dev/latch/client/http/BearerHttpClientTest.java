@@ -154,6 +154,15 @@ class BearerHttpClientTest {
     }
 
     @Test
+    void redirectToSomethingThatIsNotAUrlThenTypedException() {
+        api.on("/odd", new Answer(302, Map.of("Location", "http://bad host/x y"), ""));
+        assertThatThrownBy(() -> get("/odd")).isExactlyInstanceOf(OAuthClientException.class)
+                .hasMessage(api.url("/odd") + " answered a redirect (302) to http://bad host/x y, which is not a URL; it is not followed");
+        api.on("/ftp", new Answer(302, Map.of("Location", "ftp://" + api.url("/").getAuthority() + "/f"), ""));
+        assertThatThrownBy(() -> get("/ftp")).isExactlyInstanceOf(OAuthClientException.class).hasMessageContaining("refused to follow a redirect");
+    }
+
+    @Test
     void anHttpClientThatFollowsRedirectsItselfIsRefused() {
         assertThatThrownBy(() -> BearerHttpClient.builder().httpClient(HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Redirect.NEVER");

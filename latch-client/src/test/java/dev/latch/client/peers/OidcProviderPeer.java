@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Client-credentials access tokens are RFC 9068 JWTs for {@link #RESOURCE}. Closing the fixture closes
  * node's standard input, which ends it. A test using this is skipped (with the reason) only when
- * peers/node/node_modules lacks oidc-provider — CI runs {@code npm ci} there, so it runs in CI; a
- * missing Node.js fails.
+ * peers/node/node_modules lacks oidc-provider on a developer machine; where the environment variable
+ * {@code CI} is set (CI runs {@code npm ci} there) it fails instead, so CI never passes without the
+ * peer. A missing Node.js fails.
  */
 public final class OidcProviderPeer implements AutoCloseable {
 
@@ -90,8 +91,7 @@ public final class OidcProviderPeer implements AutoCloseable {
      */
     public static OidcProviderPeer start(List<Map<String, Object>> extraClients) {
         Path peers = peersDirectory();
-        Assumptions.assumeTrue(Files.isDirectory(peers.resolve("node_modules").resolve("oidc-provider")),
-                "npm oidc-provider is not installed: run 'npm ci --no-audit --no-fund' in " + peers + " (CI does)");
+        requireInstalled(peers, System.getenv());
         Map<JWSAlgorithm, JWK> keys = new LinkedHashMap<>();
         Map<String, Object> jwks = new LinkedHashMap<>();
         for (JWSAlgorithm alg : KEY_ALGORITHMS) {
@@ -158,6 +158,22 @@ public final class OidcProviderPeer implements AutoCloseable {
     }
 
     /** peers/node of the repository: surefire runs in the module directory, so look upwards. */
+    /**
+     * Skips the calling test when oidc-provider is not installed in {@code peers}, or fails it when
+     * {@code env} has {@code CI} set (CI installs the peers, so their absence is a broken build).
+     */
+    static void requireInstalled(Path peers, Map<String, String> env) {
+        if (Files.isDirectory(peers.resolve("node_modules").resolve("oidc-provider"))) {
+            return;
+        }
+        String message = "npm oidc-provider is not installed: run 'npm ci --no-audit --no-fund' in " + peers + " (CI does)";
+        String ci = env.get("CI");
+        if (ci != null && !ci.isEmpty()) {
+            throw new AssertionError(message + "; CI is set, so this fails rather than skips");
+        }
+        Assumptions.abort(message);
+    }
+
     public static Path peersDirectory() {
         for (Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path candidate = dir.resolve("peers").resolve("node");

@@ -95,6 +95,19 @@ class TokenClientTest {
                 Map.entry("actor_token_type", "urn:ietf:params:oauth:token-type:access_token"));
         assertThat(r.header("Authorization")).startsWith("Basic ");
         assertThat(token.parameters()).containsEntry("issued_token_type", "urn:ietf:params:oauth:token-type:access_token");
+        assertThat(token.issuedTokenType()).isEqualTo("urn:ietf:params:oauth:token-type:access_token");
+    }
+
+    @Test
+    void tokenExchangeResponseWithoutIssuedTokenTypeThenRefused() {
+        TokenRequest request = TokenRequest.tokenExchange("s", TokenRequest.TokenExchange.ACCESS_TOKEN).build();
+        as.on("/token", Answer.json(200, "{\"access_token\":\"x\",\"token_type\":\"Bearer\",\"expires_in\":60}"));
+        assertThatThrownBy(() -> client.request(endpoint, auth, request)).isExactlyInstanceOf(OAuthClientException.class)
+                .hasMessage("token endpoint " + as.url("/token") + " answered a token exchange without issued_token_type (RFC 8693 §2.2.1 requires it)");
+        as.on("/token", Answer.json(200, "{\"access_token\":\"x\",\"token_type\":\"Bearer\",\"issued_token_type\":7}"));
+        assertThatThrownBy(() -> client.request(endpoint, auth, request)).isExactlyInstanceOf(OAuthClientException.class)
+                .hasMessageContaining("without issued_token_type");
+        assertThat(answer(OK).issuedTokenType()).as("other grants need none").isNull();
     }
 
     @Test
@@ -262,5 +275,27 @@ class TokenClientTest {
         assertThat(t.scope()).isEqualTo("read");
         assertThat(t.parameters()).containsEntry("patient", "123");
         assertThat(List.of(t.toString())).noneMatch(s -> s.contains("\"r\""));
+    }
+
+    @Test
+    void tokenEndpointNotHttpsOutsideLoopbackOrNotHttpThenTypedExceptionNotIllegalArgument() {
+        assertThatThrownBy(() -> TokenEndpoint.of(URI.create("ftp://as.example/token"))).isExactlyInstanceOf(OAuthClientException.class)
+                .hasMessage("the token endpoint ftp://as.example/token has the scheme ftp: only https (or http on a loopback host) is supported");
+        assertThatThrownBy(() -> TokenEndpoint.of(URI.create("http://as.example/token"))).isExactlyInstanceOf(OAuthClientException.class)
+                .hasMessageStartingWith("the token endpoint http://as.example/token is http on a host that is not loopback: https is required");
+        assertThatThrownBy(() -> TokenEndpoint.of(URI.create("/token"))).isExactlyInstanceOf(OAuthClientException.class)
+                .hasMessage("the token endpoint /token is not an absolute URL");
+        assertThatThrownBy(() -> CachingTokenSource.builder().tokenEndpoint(URI.create("ftp://as.example/token"))
+                .authentication(auth).request(TokenRequest.clientCredentials("read")).build())
+                .isInstanceOf(OAuthClientException.class).hasMessageContaining("has the scheme ftp");
+        assertThat(TokenEndpoint.of(URI.create("https://as.example/token")).url()).hasToString("https://as.example/token");
+        assertThat(TokenEndpoint.of(URI.create("http://localhost:8080/token")).url()).hasToString("http://localhost:8080/token");
+    }
+
+    @Test
+    void jwksUriNotHttpThenTypedException() {
+        assertThatThrownBy(() -> dev.latch.client.oidc.IdTokenValidator.builder().jwksUri(URI.create("ftp://as.example/jwks")))
+                .isExactlyInstanceOf(OAuthClientException.class)
+                .hasMessage("the JWKS URI ftp://as.example/jwks has the scheme ftp: only https (or http on a loopback host) is supported");
     }
 }

@@ -126,15 +126,49 @@ public final class KeyFiles {
         if (text.isEmpty()) {
             throw new GeneralSecurityException("the key data is empty");
         }
-        if ((bytes[0] & 0xff) != 0x30) {
+        if (!isDerSequence(bytes)) { // e.g. text that happens to start with '0' (0x30, a DER SEQUENCE tag)
             throw new GeneralSecurityException("not a key file: neither PEM, JWK/JWKS JSON, PKCS#12 nor JKS");
         }
         return fromBinary(bytes, password, publicAllowed);
     }
 
+    /**
+     * True when {@code bytes} are exactly one DER (or BER indefinite-length) SEQUENCE: tag 0x30 and a
+     * length that covers the rest, as PKCS#12 files and certificates are.
+     */
+    static boolean isDerSequence(byte[] bytes) {
+        if (bytes.length < 2 || (bytes[0] & 0xff) != 0x30) {
+            return false;
+        }
+        int first = bytes[1] & 0xff;
+        long length;
+        int header;
+        if (first < 0x80) {
+            length = first;
+            header = 2;
+        } else {
+            int n = first & 0x7f;
+            if (n == 0) { // BER indefinite length, as some PKCS#12 writers use: ends with two zero bytes
+                return bytes.length >= 4 && bytes[bytes.length - 1] == 0 && bytes[bytes.length - 2] == 0;
+            }
+            if (n > 4 || bytes.length < 2 + n) {
+                return false;
+            }
+            length = 0;
+            for (int i = 0; i < n; i++) {
+                length = (length << 8) | (bytes[2 + i] & 0xff);
+            }
+            header = 2 + n;
+        }
+        return header + length == bytes.length;
+    }
+
     /** A library's message without the Java class names it embeds ("java.lang.IllegalArgumentException: …"). */
     private static String readable(Exception e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return readable(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    }
+
+    private static String readable(String message) {
         return message.replaceAll("(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error): ", "");
     }
 
@@ -214,10 +248,18 @@ public final class KeyFiles {
                     publicKey = converter.getPublicKey(info);
                 }
             }
+        } catch (org.bouncycastle.openssl.PEMException e) {
+            if (e instanceof org.bouncycastle.openssl.EncryptionException) {
+                throw new GeneralSecurityException("cannot decrypt the private key: wrong password?", e);
+            }
+            // BouncyCastle says "problem parsing TYPE: detail"
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("problem parsing ([A-Z0-9 ]+): ?(.*)", java.util.regex.Pattern.DOTALL)
+                    .matcher(e.getMessage() == null ? "" : e.getMessage());
+            throw m.matches()
+                    ? new GeneralSecurityException("the PEM " + m.group(1) + " block is corrupt (" + readable(m.group(2)) + ")", e)
+                    : new GeneralSecurityException("the PEM data is corrupt (" + readable(e) + ")", e);
         } catch (org.bouncycastle.operator.OperatorCreationException e) {
             throw new GeneralSecurityException("cannot decrypt the private key: " + e.getMessage(), e);
-        } catch (org.bouncycastle.openssl.EncryptionException e) {
-            throw new GeneralSecurityException("cannot decrypt the private key: wrong password?", e);
         }
         if (privateKey == null) {
             if (publicAllowed && (publicKey != null || !chain.isEmpty())) {
@@ -271,7 +313,7 @@ public final class KeyFiles {
                         ? "the " + name + " file is protected by a password: give it (--key-password)"
                         : "wrong password for the " + name + " file", e);
             }
-            throw new GeneralSecurityException("not a readable " + name + " file" + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+            throw new GeneralSecurityException("not a readable " + name + " file" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
         }
         for (String alias : Collections.list(store.aliases())) {
             if (store.isKeyEntry(alias)) {

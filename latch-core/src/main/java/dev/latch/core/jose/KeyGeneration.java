@@ -129,6 +129,23 @@ public final class KeyGeneration {
     }
 
     /**
+     * A certificate subject (RFC 4514 string, e.g. {@code CN=my-client,O=Example}).
+     *
+     * @throws IllegalArgumentException ("invalid certificate subject '…': …") for an unreadable or empty name
+     */
+    public static javax.security.auth.x500.X500Principal certificateSubject(String subject) {
+        try {
+            javax.security.auth.x500.X500Principal name = new javax.security.auth.x500.X500Principal(subject);
+            if (name.getEncoded().length <= 2) {
+                throw new IllegalArgumentException("empty name");
+            }
+            return name;
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException("invalid certificate subject '" + subject + "': give a distinguished name such as CN=my-client");
+        }
+    }
+
+    /**
      * A self-signed X.509 v3 certificate for {@code key} (private, RSA/EC/Ed25519): {@code subject} as
      * subject and issuer, a random 127-bit serial, {@code CA:false} and digitalSignature key usage, a
      * subject key identifier. Signed with the algorithm that fits the key: SHA256withRSA, ECDSA with
@@ -140,15 +157,7 @@ public final class KeyGeneration {
     public static java.security.cert.X509Certificate selfSignedCertificate(JWK key, String subject,
                                                                            java.time.Instant notBefore, java.time.Instant notAfter) {
         // RFC 4514 order (the last RDN of the string is the first of the DER), as openssl and keytool read it
-        javax.security.auth.x500.X500Principal name;
-        try {
-            name = new javax.security.auth.x500.X500Principal(subject);
-            if (name.getEncoded().length <= 2) {
-                throw new IllegalArgumentException("empty name");
-            }
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid certificate subject '" + subject + "': give a distinguished name such as CN=my-client");
-        }
+        javax.security.auth.x500.X500Principal name = certificateSubject(subject);
         if (!notAfter.isAfter(notBefore)) {
             throw new IllegalArgumentException("the certificate's validity must end after it starts");
         }

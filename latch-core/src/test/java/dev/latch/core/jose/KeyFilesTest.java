@@ -290,4 +290,29 @@ class KeyFilesTest {
         Path badJson = write("bad.json", "{\"kty\":\"RSA\"");
         assertThatThrownBy(() -> KeyFiles.readKey(badJson, null)).isInstanceOf(IOException.class).hasMessageStartingWith(badJson + ": ");
     }
+
+    @Test
+    void textThatIsNoKeyFileThoughItStartsLikeDerThenSaysNotAKeyFile() throws Exception {
+        Path text = write("numbers.txt", "0123456789 is not a key\n");
+        assertThatThrownBy(() -> KeyFiles.readKey(text, null)).isInstanceOf(IOException.class)
+                .hasMessage(text + ": not a key file: neither PEM, JWK/JWKS JSON, PKCS#12 nor JKS");
+    }
+
+    @Test
+    void corruptPemThenSaysWhichBlockIsCorruptBeforeTheParserDetail() throws Exception {
+        String pem = KeyFiles.privateKeyPem(KeyGeneration.ec(com.nimbusds.jose.jwk.Curve.P_256), null);
+        String[] lines = pem.split("\n");
+        lines[1] = lines[1].substring(0, 8) + lines[1].substring(16); // base64 still, DER no longer
+        Path corrupt = write("corrupt.pem", String.join("\n", lines) + "\n");
+        assertThatThrownBy(() -> KeyFiles.readKey(corrupt, null)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith(corrupt + ": the PEM PRIVATE KEY block is corrupt (")
+                .hasMessageNotContaining("problem parsing");
+    }
+
+    @Test
+    void derThatIsNoPkcs12ThenSaysSoWithTheDetailInParentheses() throws Exception {
+        Path der = write("seq.der", new byte[] {0x30, 0x03, 0x02, 0x01, 0x07});
+        assertThatThrownBy(() -> KeyFiles.readPrivateKey(der, null)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith(der + ": not a readable PKCS#12 file (");
+    }
 }
