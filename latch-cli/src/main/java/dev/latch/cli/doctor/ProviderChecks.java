@@ -94,12 +94,9 @@ final class ProviderChecks {
         return false;
     }
 
+    /** The client library's rule, so the doctor flags exactly what the library refuses. */
     static boolean isLoopback(URI url) {
-        String host = url.getHost();
-        if (host == null) return false;
-        host = host.toLowerCase(Locale.ROOT);
-        return host.equals("localhost") || host.endsWith(".localhost") || host.startsWith("127.")
-                || host.equals("[::1]") || host.equals("::1");
+        return dev.latch.client.http.EndpointUrls.isLoopback(url);
     }
 
     // ---- discovery ---------------------------------------------------------------------------
