@@ -26,16 +26,18 @@ say "cached-token lookups, 64 threads (about 1 minute)"
 say "client assertions per algorithm and preset, crypto: $crypto (about 5 minutes per provider)"
 "$JAVA" -jar "$jar" AssertionBenchmark -p crypto="${crypto// /,}" -rf csv -rff "$out-assertion.csv" >&2
 
+# thousands separators without depending on the locale
+commas='function commas(x,  s) { s = sprintf("%.0f", x); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }'
 {
   echo "## Client library ($(date -u +%Y-%m-%d), $(nproc) cores, $("$JAVA" -version 2>&1 | head -1))"
   echo
   echo "| benchmark | threads | ops/s |"
   echo "|---|---:|---:|"
-  awk -F, 'NR>1 { gsub(/"/,""); split($1,a,"."); printf "| %s | %s | %'"'"'.0f |\n", a[length(a)], $3, $5 }' "$out-lookup.csv"
+  awk -F, "$commas"' NR>1 { gsub(/"/,""); n=split($1,a,"."); printf "| %s | %s | %s |\n", a[n], $3, commas($5) }' "$out-lookup.csv"
   echo
   echo "| assertion | crypto | assertions/s | raw signatures/s | assertion ÷ raw |"
   echo "|---|---|---:|---:|---:|"
-  awk -F, 'NR>1 { gsub(/"/,""); n=split($1,a,"."); m=a[n]; key=$9 " " $8;
+  awk -F, "$commas"' NR>1 { gsub(/"/,""); n=split($1,a,"."); m=a[n]; key=$9 " " $8;
                  if (m=="assertion") as[key]=$5; else raw[key]=$5; if (!(key in seen)) { seen[key]=1; order[++k]=key } }
-           END { for (i=1;i<=k;i++) { split(order[i],p," "); printf "| %s | %s | %'"'"'.0f | %'"'"'.0f | %.0f %% |\n", p[1], p[2], as[order[i]], raw[order[i]], 100*as[order[i]]/raw[order[i]] } }' "$out-assertion.csv"
+           END { for (i=1;i<=k;i++) { split(order[i],p," "); printf "| %s | %s | %s | %s | %.0f %% |\n", p[1], p[2], commas(as[order[i]]), commas(raw[order[i]]), 100*as[order[i]]/raw[order[i]] } }' "$out-assertion.csv"
 } | tee "$here/results/client-latest.md"
