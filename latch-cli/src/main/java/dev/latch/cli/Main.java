@@ -87,7 +87,10 @@ public final class Main {
         for (String[] path : new String[][] {{"clients", "show"}, {"clients", "update"}, {"clients", "remove"},
                 {"clients", "rotate-secret"}, {"keys", "unpublish"},
                 {"users", "show"}, {"users", "passwd"}, {"users", "disable"}, {"users", "enable"}, {"users", "remove"}, {"users", "consents"}}) {
-            cli.getSubcommands().get(path[0]).getSubcommands().get(path[1]).setUnmatchedOptionsArePositionalParams(true);
+            CommandLine sub = cli.getSubcommands().get(path[0]).getSubcommands().get(path[1]);
+            sub.setUnmatchedOptionsArePositionalParams(true);
+            // and "-hXq2…" is that id, not -h (help, exit 0) clustered with other letters
+            sub.setPosixClusteredShortOptionsAllowed(false);
         }
         // two arguments reading standard input is a usage error, found before anything runs
         cli.setExecutionStrategy(parsed -> {

@@ -244,6 +244,23 @@ class ClientsCommandTest {
     }
 
     @Test
+    void idsThatLookLikeClusteredHelpOrVersionFlagsNeverPrintHelpAndExitZero() {
+        // base64url ids and kids start with '-' one time in 64: any other dash id is taken as the id,
+        // but "-h…"/"-V…" resemble the help/version options; they must be a usage error naming the id
+        // (give the id after "--"), never the help text with exit 0 as if the command had run
+        cli.run("clients", "add", "--client-id", "exists");
+        for (String[] args : new String[][] {{"clients", "show", "-hXq2"}, {"clients", "show", "-Vabc"}, {"keys", "unpublish", "-hXq2"}}) {
+            Cli.Result r = cli.run(args);
+            assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err()).contains(args[2]);
+            assertThat(r.out()).doesNotContain("Usage:");
+        }
+        assertThat(cli.run("clients", "show", "-Xq2").errLine()).isEqualTo("latch: no client -Xq2");
+        assertThat(cli.run("clients", "show", "-h").out()).contains("Usage: latch clients show");
+    }
+
+
+    @Test
     void updateChangesOnlyTheGivenFieldsAndKeepsTheSecret() throws Exception {
         cli.run("clients", "add", "--client-id", "u", "--name", "Before", "--scope", "read write", "--resource", "https://api.example.com");
         String digest = stored("u").secretDigest();
