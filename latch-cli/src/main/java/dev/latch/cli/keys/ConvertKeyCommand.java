@@ -11,10 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -60,11 +60,8 @@ public final class ConvertKeyCommand implements Callable<Integer> {
     @Option(names = "--self-signed", description = "For pkcs12 when the input has no certificate: make a self-signed one.")
     boolean selfSigned;
 
-    @Option(names = "--subject", paramLabel = "DN", description = "Subject of the --self-signed certificate (default CN=<kid>).")
-    String subject;
-
-    @Option(names = "--days", paramLabel = "N", description = "Validity of the --self-signed certificate in days (default 365).")
-    Integer days;
+    @Mixin
+    SelfSignedCertificateOptions certificate = new SelfSignedCertificateOptions();
 
     @Option(names = "--alias", paramLabel = "NAME", description = "PKCS#12 entry name (default: the kid).")
     String alias;
@@ -90,10 +87,7 @@ public final class ConvertKeyCommand implements Callable<Integer> {
             if (!key.isPrivate()) {
                 throw new IllegalArgumentException(in + " holds a public key only; a self-signed certificate needs the private key");
             }
-            Instant now = Main.clock(spec).instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-            X509Certificate certificate = KeyGeneration.selfSignedCertificate(key, subject != null ? subject : "CN=" + key.getKeyID(),
-                    now, now.plus(java.time.Duration.ofDays(days == null ? 365 : days)));
-            chain = List.of(certificate);
+            chain = List.of(certificate.make(key, Main.clock(spec).instant()));
             key = KeyFiles.withCertificateChain(key, chain);
         }
         byte[] output;
@@ -153,12 +147,7 @@ public final class ConvertKeyCommand implements Callable<Integer> {
         if (outPassword != null && (to == KeyFileFormat.jwk || to == KeyFileFormat.jwks)) {
             throw usage("--out-password applies to --to pem and pkcs12 (a JWK cannot be encrypted here)");
         }
-        if ((subject != null || days != null) && !selfSigned) {
-            throw usage((subject != null ? "--subject" : "--days") + " applies only with --self-signed");
-        }
-        if (days != null && days < 1) {
-            throw usage("--days must be at least 1");
-        }
+        certificate.check(spec, selfSigned, "--self-signed");
     }
 
     private static char[] chars(String s) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -74,11 +75,8 @@ public final class GenerateKeyCommand implements Callable<Integer> {
     @Option(names = "--cert", description = "Also make a self-signed X.509 certificate for the key (x5c/x5t#S256 in the JWKs).")
     boolean cert;
 
-    @Option(names = "--subject", paramLabel = "DN", description = "Certificate subject, e.g. \"CN=my-client,O=Example\" (default CN=<kid>).")
-    String subject;
-
-    @Option(names = "--days", paramLabel = "N", description = "Certificate validity in days from now (default 365).")
-    Integer days;
+    @Mixin
+    SelfSignedCertificateOptions certificate = new SelfSignedCertificateOptions();
 
     @Option(names = "--force", description = "Overwrite existing files.")
     boolean force;
@@ -105,11 +103,7 @@ public final class GenerateKeyCommand implements Callable<Integer> {
         }
         List<X509Certificate> chain = List.of();
         if (cert) {
-            Instant now = Main.clock(spec).instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-            int validDays = days == null ? 365 : days;
-            X509Certificate certificate = KeyGeneration.selfSignedCertificate(key, subject != null ? subject : "CN=" + key.getKeyID(),
-                    now, now.plus(java.time.Duration.ofDays(validDays)));
-            chain = List.of(certificate);
+            chain = List.of(certificate.make(key, Main.clock(spec).instant()));
             key = KeyFiles.withCertificateChain(key, chain);
         }
         if (out == null) {
@@ -158,21 +152,9 @@ public final class GenerateKeyCommand implements Callable<Integer> {
         if (algorithm != null && type != null && typeFor(algorithm) != type) {
             throw usage("--alg " + alg + " needs a " + typeFor(algorithm) + " key, not " + type);
         }
-        if ((subject != null || days != null) && !cert) {
-            throw usage((subject != null ? "--subject" : "--days") + " applies only with --cert");
-        }
-        if (days != null && days < 1) {
-            throw usage("--days must be at least 1");
-        }
+        certificate.check(spec, cert, "--cert");
         if (kid != null && kid.isBlank()) {
             throw usage("--kid must not be empty (leave it out for the RFC 7638 thumbprint)");
-        }
-        if (subject != null && cert) {
-            try {
-                KeyGeneration.certificateSubject(subject);
-            } catch (IllegalArgumentException e) {
-                throw usage("--subject: " + e.getMessage());
-            }
         }
         Set<Format> chosen = formats.isEmpty() ? EnumSet.noneOf(Format.class) : EnumSet.copyOf(formats);
         if (out == null && chosen.size() > 1) {
