@@ -12,6 +12,7 @@ import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import dev.latch.client.discovery.ProviderMetadata;
 import dev.latch.client.http.HttpFailure;
+import dev.latch.client.http.ResponseBodies;
 import dev.latch.core.jose.JwsAlgorithms;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +34,7 @@ import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -240,17 +242,11 @@ public final class IdTokenValidator {
         HttpRequest request = HttpRequest.newBuilder(jwksUri).timeout(Duration.ofSeconds(30)).header("Accept", "application/json").GET().build();
         try {
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            byte[] bytes;
-            try (InputStream in = response.body()) {
-                bytes = in.readNBytes((1 << 20) + 1);
-            }
+            Optional<String> body = ResponseBodies.utf8(response.body(), ResponseBodies.MAX_BYTES);
             if (response.statusCode() != 200) {
                 throw new IdTokenValidationException("the JWKS at " + jwksUri + " answered " + response.statusCode());
             }
-            if (bytes.length > 1 << 20) {
-                throw new IdTokenValidationException("the JWKS at " + jwksUri + " is larger than 1 MiB");
-            }
-            return JWKSet.parse(new String(bytes, StandardCharsets.UTF_8));
+            return JWKSet.parse(body.orElseThrow(() -> new IdTokenValidationException("the JWKS at " + jwksUri + " is larger than 1 MiB")));
         } catch (java.text.ParseException e) {
             throw new IdTokenValidationException("the JWKS at " + jwksUri + " is not a JWK Set: " + e.getMessage(), e);
         } catch (IOException e) {
