@@ -398,10 +398,7 @@ public final class CachingTokenSource implements TokenSource, AutoCloseable {
             } else {
                 throw new ReauthenticationRequiredException("no refresh token is held and no grant is configured: sign in again", null, 0);
             }
-            if (token.refreshToken() != null) {
-                refreshToken = token.refreshToken();
-            }
-            Cached c = store(token, clock.instant());
+            Cached c = store(token, clock.instant()); // keeps a rotated refresh token too
             if (!clock.instant().isBefore(c.deadline())) {
                 cached = null;
                 throw new OAuthClientException("the token endpoint issued a token that is already expired (expires_in too short)");
