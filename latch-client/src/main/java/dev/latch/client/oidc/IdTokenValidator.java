@@ -22,15 +22,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -171,15 +166,7 @@ public final class IdTokenValidator {
 
     /** OIDC Core §3.1.3.6: the left half of the hash of the access token's ASCII octets, base64url. */
     private static void checkAtHash(JWTClaimsSet claims, JWSAlgorithm alg, String accessToken) {
-        String name = alg.getName();
-        String hash = JwsAlgorithms.isEd25519(alg) || name.endsWith("512") ? "SHA-512" : name.endsWith("384") ? "SHA-384" : "SHA-256";
-        byte[] digest;
-        try {
-            digest = MessageDigest.getInstance(hash).digest(accessToken.getBytes(StandardCharsets.US_ASCII));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        String expected = Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, digest.length / 2));
+        String expected = JwsAlgorithms.accessTokenHash(accessToken, alg);
         if (!expected.equals(claims.getClaim("at_hash"))) {
             throw new IdTokenValidationException("the ID token's at_hash does not match the access token");
         }
