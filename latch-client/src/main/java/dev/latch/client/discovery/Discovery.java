@@ -1,6 +1,7 @@
 package dev.latch.client.discovery;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.latch.client.http.EndpointUrls;
 import dev.latch.client.http.HttpFailure;
 import dev.latch.client.http.ResponseBodies;
 import java.io.IOException;
@@ -126,6 +127,10 @@ public final class Discovery {
         if (!issuer.isAbsolute() || issuer.getHost() == null
                 || !("https".equals(issuer.getScheme()) || "http".equals(issuer.getScheme()))) {
             throw new DiscoveryException("issuer " + issuer + " is not an absolute http(s) URL");
+        }
+        String problem = EndpointUrls.problem(issuer);
+        if (problem != null) {
+            throw new DiscoveryException("issuer " + issuer + " " + problem);
         }
         if (issuer.getRawQuery() != null || issuer.getRawFragment() != null) {
             throw new DiscoveryException("issuer " + issuer + " must not have a query or fragment (RFC 8414 §2)");
