@@ -1,6 +1,7 @@
 package dev.latch.client.mail;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.latch.client.http.EndpointUrls;
 import dev.latch.client.http.HttpFailure;
 import dev.latch.client.token.AccessToken;
 import dev.latch.client.token.TokenSource;
@@ -241,7 +242,7 @@ public final class GraphMailSender implements MailSender {
     private URI uploadUrl(String value, MailAttachment a) {
         try {
             URI uri = value == null ? null : new URI(value);
-            if (uri == null || !uri.isAbsolute() || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()) && isLoopback(uri))) {
+            if (uri == null || EndpointUrls.problem(uri) != null) {
                 throw new MailException("Microsoft Graph gave no usable upload URL for " + a.name(), null);
             }
             return uri;
@@ -418,10 +419,6 @@ public final class GraphMailSender implements MailSender {
         return out.toString();
     }
 
-    private static boolean isLoopback(URI uri) {
-        return uri.getHost() != null && LoopbackHosts.isLoopback(uri.getHost());
-    }
-
     public static final class Builder {
         private URI baseUrl = DEFAULT_BASE_URL;
         private TokenSource tokens;
@@ -449,8 +446,7 @@ public final class GraphMailSender implements MailSender {
             if (baseUrl == null || !baseUrl.isAbsolute() || baseUrl.getHost() == null) {
                 throw new IllegalArgumentException("Graph base URL must be an absolute URL: " + baseUrl);
             }
-            boolean https = "https".equals(baseUrl.getScheme());
-            if (!https && !("http".equals(baseUrl.getScheme()) && isLoopback(baseUrl))) {
+            if (EndpointUrls.problem(baseUrl) != null) {
                 throw new IllegalArgumentException("Graph base URL must be https (http only to a loopback host): " + baseUrl);
             }
             if (baseUrl.getRawPath() != null && !baseUrl.getRawPath().isEmpty() && !baseUrl.getRawPath().equals("/")

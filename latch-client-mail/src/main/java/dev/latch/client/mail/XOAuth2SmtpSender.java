@@ -1,5 +1,6 @@
 package dev.latch.client.mail;
 
+import dev.latch.client.http.EndpointUrls;
 import dev.latch.client.token.AccessToken;
 import dev.latch.client.token.TokenSource;
 import jakarta.mail.Address;
@@ -343,7 +344,7 @@ public final class XOAuth2SmtpSender implements MailSender {
             if (tokens == null) {
                 throw new IllegalArgumentException("token source is missing");
             }
-            if (security == SmtpSecurity.PLAINTEXT_LOOPBACK_ONLY && !LoopbackHosts.isLoopback(host)) {
+            if (security == SmtpSecurity.PLAINTEXT_LOOPBACK_ONLY && !EndpointUrls.isLoopbackHost(host)) {
                 throw new IllegalArgumentException("SMTP without TLS is allowed only to a loopback host, not " + host
                         + ": the access token would travel in clear");
             }

@@ -1,7 +1,9 @@
 package dev.latch.client.discovery;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.latch.client.http.EndpointUrls;
 import dev.latch.client.http.HttpFailure;
+import dev.latch.client.http.ResponseBodies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -9,7 +11,6 @@ import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,8 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * silent fix-up. Results are cached per issuer for a TTL (one hour by default); failures are not.
  */
 public final class Discovery {
-
-    static final int MAX_DOCUMENT_BYTES = 1 << 20;
 
     private final HttpClient http;
     private final Clock clock;
@@ -129,6 +128,10 @@ public final class Discovery {
                 || !("https".equals(issuer.getScheme()) || "http".equals(issuer.getScheme()))) {
             throw new DiscoveryException("issuer " + issuer + " is not an absolute http(s) URL");
         }
+        String problem = EndpointUrls.problem(issuer);
+        if (problem != null) {
+            throw new DiscoveryException("issuer " + issuer + " " + problem);
+        }
         if (issuer.getRawQuery() != null || issuer.getRawFragment() != null) {
             throw new DiscoveryException("issuer " + issuer + " must not have a query or fragment (RFC 8414 §2)");
         }
@@ -149,14 +152,8 @@ public final class Discovery {
         HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).header("Accept", "application/json").GET().build();
         try {
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            String body;
-            try (InputStream in = response.body()) {
-                byte[] bytes = in.readNBytes(MAX_DOCUMENT_BYTES + 1);
-                if (bytes.length > MAX_DOCUMENT_BYTES) {
-                    throw new DiscoveryException(url + " answered more than " + MAX_DOCUMENT_BYTES + " bytes");
-                }
-                body = new String(bytes, StandardCharsets.UTF_8);
-            }
+            String body = ResponseBodies.utf8(response.body(), ResponseBodies.MAX_BYTES)
+                    .orElseThrow(() -> new DiscoveryException(url + " answered more than " + ResponseBodies.MAX_BYTES + " bytes"));
             Map<String, Object> json = null;
             if (response.statusCode() == 200) {
                 try {

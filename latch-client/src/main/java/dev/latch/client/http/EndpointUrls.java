@@ -38,21 +38,29 @@ public final class EndpointUrls {
 
     /** True when the host is localhost or a loopback IP literal (no name is looked up). */
     public static boolean isLoopback(URI url) {
-        String host = url.getHost();
-        if (host == null) {
+        return isLoopbackHost(url.getHost());
+    }
+
+    /**
+     * The one rule for "this host is the local machine", where a request may go without TLS: {@code localhost}
+     * (or a name under it), a {@code 127.0.0.0/8} literal or {@code ::1} (bracketed or not, as in a URL or
+     * a bare host name); no name is looked up.
+     */
+    public static boolean isLoopbackHost(String host) {
+        if (host == null || host.isEmpty()) {
             return false;
         }
-        host = host.toLowerCase(Locale.ROOT);
-        if (host.equals("localhost") || host.endsWith(".localhost")) {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.equals("localhost") || h.endsWith(".localhost")) {
             return true;
         }
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        } else if (!IPV4.matcher(host).matches()) {
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        } else if (!IPV4.matcher(h).matches() && !h.contains(":")) {
             return false;
         }
         try {
-            return InetAddress.getByName(host).isLoopbackAddress(); // a literal: parsed, not looked up
+            return InetAddress.getByName(h).isLoopbackAddress(); // a literal: parsed, not looked up
         } catch (UnknownHostException e) {
             return false;
         }

@@ -12,6 +12,7 @@ import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import dev.latch.client.discovery.ProviderMetadata;
 import dev.latch.client.http.HttpFailure;
+import dev.latch.client.http.ResponseBodies;
 import dev.latch.core.jose.JwsAlgorithms;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,18 +22,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -169,15 +166,7 @@ public final class IdTokenValidator {
 
     /** OIDC Core §3.1.3.6: the left half of the hash of the access token's ASCII octets, base64url. */
     private static void checkAtHash(JWTClaimsSet claims, JWSAlgorithm alg, String accessToken) {
-        String name = alg.getName();
-        String hash = JwsAlgorithms.isEd25519(alg) || name.endsWith("512") ? "SHA-512" : name.endsWith("384") ? "SHA-384" : "SHA-256";
-        byte[] digest;
-        try {
-            digest = MessageDigest.getInstance(hash).digest(accessToken.getBytes(StandardCharsets.US_ASCII));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        String expected = Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, digest.length / 2));
+        String expected = JwsAlgorithms.accessTokenHash(accessToken, alg);
         if (!expected.equals(claims.getClaim("at_hash"))) {
             throw new IdTokenValidationException("the ID token's at_hash does not match the access token");
         }
@@ -240,17 +229,11 @@ public final class IdTokenValidator {
         HttpRequest request = HttpRequest.newBuilder(jwksUri).timeout(Duration.ofSeconds(30)).header("Accept", "application/json").GET().build();
         try {
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            byte[] bytes;
-            try (InputStream in = response.body()) {
-                bytes = in.readNBytes((1 << 20) + 1);
-            }
+            Optional<String> body = ResponseBodies.utf8(response.body(), ResponseBodies.MAX_BYTES);
             if (response.statusCode() != 200) {
                 throw new IdTokenValidationException("the JWKS at " + jwksUri + " answered " + response.statusCode());
             }
-            if (bytes.length > 1 << 20) {
-                throw new IdTokenValidationException("the JWKS at " + jwksUri + " is larger than 1 MiB");
-            }
-            return JWKSet.parse(new String(bytes, StandardCharsets.UTF_8));
+            return JWKSet.parse(body.orElseThrow(() -> new IdTokenValidationException("the JWKS at " + jwksUri + " is larger than 1 MiB")));
         } catch (java.text.ParseException e) {
             throw new IdTokenValidationException("the JWKS at " + jwksUri + " is not a JWK Set: " + e.getMessage(), e);
         } catch (IOException e) {

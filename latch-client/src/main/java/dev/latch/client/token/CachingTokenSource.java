@@ -97,7 +97,10 @@ public final class CachingTokenSource implements TokenSource, AutoCloseable {
     private final boolean proactive;
     private final String clientId;
     private final Slot defaultSlot;
+    /** Slots by normalised key ({@link #keyOf}): requests that differ only in scope order share one. */
     private final Map<Object, Slot> slots = new ConcurrentHashMap<>();
+    /** Slots by the request as given, so a repeated lookup neither normalises nor allocates. */
+    private final Map<TokenRequest, Slot> slotsByRequest = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private CachingTokenSource(Builder b) {
@@ -151,7 +154,11 @@ public final class CachingTokenSource implements TokenSource, AutoCloseable {
      * cached separately under its own key.
      */
     public AccessToken token(TokenRequest request) {
-        return slots.computeIfAbsent(keyOf(request), k -> new Slot(request, null)).get();
+        Slot slot = slotsByRequest.get(request);
+        if (slot == null) {
+            slot = slotsByRequest.computeIfAbsent(request, r -> slots.computeIfAbsent(keyOf(r), k -> new Slot(r, null)));
+        }
+        return slot.get();
     }
 
     /** Forgets {@code token} if it is a cached one (a resource server said {@code invalid_token}); the refresh token is kept. */
@@ -391,10 +398,7 @@ public final class CachingTokenSource implements TokenSource, AutoCloseable {
             } else {
                 throw new ReauthenticationRequiredException("no refresh token is held and no grant is configured: sign in again", null, 0);
             }
-            if (token.refreshToken() != null) {
-                refreshToken = token.refreshToken();
-            }
-            Cached c = store(token, clock.instant());
+            Cached c = store(token, clock.instant()); // keeps a rotated refresh token too
             if (!clock.instant().isBefore(c.deadline())) {
                 cached = null;
                 throw new OAuthClientException("the token endpoint issued a token that is already expired (expires_in too short)");

@@ -5,6 +5,7 @@ import dev.latch.client.OAuthClientException;
 import dev.latch.client.auth.ClientAuthentication;
 import dev.latch.client.auth.FormPost;
 import dev.latch.client.http.HttpFailure;
+import dev.latch.client.http.ResponseBodies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -35,9 +36,6 @@ import java.util.Optional;
  * </ul>
  */
 public final class TokenClient {
-
-    /** Responses larger than this are refused (a token response is a few KiB). */
-    static final int MAX_RESPONSE_BYTES = 1 << 20;
 
     private final HttpClient http;
     private final Duration timeout;
@@ -102,13 +100,8 @@ public final class TokenClient {
         Instant sent = clock.instant();
         try {
             response = this.http.send(http.build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = response.body()) {
-                byte[] bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
-                if (bytes.length > MAX_RESPONSE_BYTES) {
-                    throw new OAuthClientException("token endpoint " + endpoint.url() + " answered more than " + MAX_RESPONSE_BYTES + " bytes");
-                }
-                body = new String(bytes, StandardCharsets.UTF_8);
-            }
+            body = ResponseBodies.utf8(response.body(), ResponseBodies.MAX_BYTES).orElseThrow(() -> new OAuthClientException(
+                    "token endpoint " + endpoint.url() + " answered more than " + ResponseBodies.MAX_BYTES + " bytes"));
         } catch (IOException e) {
             String message = "token endpoint: " + HttpFailure.describe(endpoint.url(), e);
             if (HttpFailure.isTls(e)) {

@@ -129,6 +129,12 @@ class DiscoveryTest {
     }
 
     @Test
+    void issuerHttpOutsideLoopbackThenRefusedWithoutARequest() {
+        assertThatThrownBy(() -> discovery.discover("http://as.example"))
+                .isInstanceOf(DiscoveryException.class).hasMessageStartingWith("issuer http://as.example is http on a host that is not loopback");
+    }
+
+    @Test
     void endpointNotHttpsOutsideLoopbackThenDiscoveryExceptionNamingMemberAndUrl() {
         String issuer = as.origin();
         as.on("/.well-known/openid-configuration", Answer.json(200, "{\"issuer\":\"" + issuer + "\",\"token_endpoint\":\"http://as.example/token\"}"));

@@ -196,4 +196,20 @@ public final class JwsAlgorithms {
     public static JWSVerifier macVerifier(String secret) throws JOSEException {
         return new MACVerifier(secret.getBytes(StandardCharsets.UTF_8));
     }
+
+    /**
+     * OIDC Core §3.1.3.6 ({@code at_hash}; also {@code c_hash}): base64url of the left half of the hash of
+     * {@code token}'s ASCII octets, with the hash of the JWS algorithm (SHA-256 for *256, SHA-384, SHA-512;
+     * Ed25519 signs with SHA-512 inside, so SHA-512).
+     */
+    public static String accessTokenHash(String token, JWSAlgorithm alg) {
+        String name = alg.getName();
+        String hash = isEd25519(alg) || name.endsWith("512") ? "SHA-512" : name.endsWith("384") ? "SHA-384" : "SHA-256";
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance(hash).digest(token.getBytes(StandardCharsets.US_ASCII));
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, digest.length / 2));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

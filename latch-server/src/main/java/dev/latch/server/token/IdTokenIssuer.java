@@ -10,13 +10,8 @@ import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.server.client.Client;
 import dev.latch.server.http.Json;
 import dev.latch.server.keys.KeyRing;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +59,7 @@ public final class IdTokenIssuer {
         putOrRemove(claims, "sid", content.sessionId());
         if (content.amr() != null && !content.amr().isEmpty()) claims.put("amr", content.amr());
         else claims.remove("amr");
-        if (accessToken != null) claims.put("at_hash", accessTokenHash(accessToken, alg));
+        if (accessToken != null) claims.put("at_hash", JwsAlgorithms.accessTokenHash(accessToken, alg));
         else claims.remove("at_hash");
         KeyRing.ActiveKey key = keys.active(alg);
         JWSObject jws = new JWSObject(new JWSHeader.Builder(alg).type(JOSEObjectType.JWT).keyID(key.key().kid()).build(),
@@ -80,20 +75,5 @@ public final class IdTokenIssuer {
     private static void putOrRemove(Map<String, Object> claims, String name, Object value) {
         if (value != null) claims.put(name, value);
         else claims.remove(name);
-    }
-
-    /**
-     * OIDC Core §3.1.3.6: base64url of the left half of the access token's hash, with the hash of
-     * the JWS algorithm (SHA-256 for *256, SHA-384, SHA-512; Ed25519 signs with SHA-512 inside, so SHA-512).
-     */
-    static String accessTokenHash(String accessToken, JWSAlgorithm alg) {
-        String name = alg.getName();
-        String hash = JwsAlgorithms.isEd25519(alg) || name.endsWith("512") ? "SHA-512" : name.endsWith("384") ? "SHA-384" : "SHA-256";
-        try {
-            byte[] digest = MessageDigest.getInstance(hash).digest(accessToken.getBytes(StandardCharsets.US_ASCII));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, digest.length / 2));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
