@@ -97,10 +97,7 @@ public final class CachingTokenSource implements TokenSource, AutoCloseable {
     private final boolean proactive;
     private final String clientId;
     private final Slot defaultSlot;
-    /** Slots by normalised key ({@link #keyOf}): requests that differ only in scope order share one. */
     private final Map<Object, Slot> slots = new ConcurrentHashMap<>();
-    /** Slots by the request as given, so a repeated lookup neither normalises nor allocates. */
-    private final Map<TokenRequest, Slot> slotsByRequest = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private CachingTokenSource(Builder b) {
@@ -154,11 +151,7 @@ public final class CachingTokenSource implements TokenSource, AutoCloseable {
      * cached separately under its own key.
      */
     public AccessToken token(TokenRequest request) {
-        Slot slot = slotsByRequest.get(request);
-        if (slot == null) {
-            slot = slotsByRequest.computeIfAbsent(request, r -> slots.computeIfAbsent(keyOf(r), k -> new Slot(r, null)));
-        }
-        return slot.get();
+        return slots.computeIfAbsent(keyOf(request), k -> new Slot(request, null)).get();
     }
 
     /** Forgets {@code token} if it is a cached one (a resource server said {@code invalid_token}); the refresh token is kept. */
