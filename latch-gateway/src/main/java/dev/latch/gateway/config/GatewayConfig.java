@@ -1,0 +1,143 @@
+package dev.latch.gateway.config;
+
+import dev.latch.client.auth.ClientAuthentication;
+import dev.latch.resource.AccessRule;
+import dev.latch.resource.IssuerSettings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gateway's configuration (gateway.yaml + {@code LATCH_GATEWAY_*} + flags), bound and checked by
+ * {@link GatewayConfigLoader}. Defaults are declared in the loader next to the key they belong to and
+ * documented in docs/gateway-configuration.md.
+ *
+ * @param port           public listener (default 8000; 0 picks a free one)
+ * @param host           public bind address (default 0.0.0.0)
+ * @param managementPort loopback listener for /healthz and /metrics (default 9000; 0 picks a free one)
+ * @param tls            optional TLS of the public listener
+ * @param issuers        by id, in file order
+ * @param routes         in file order (matching picks the longest path prefix; a route with a host wins over one without)
+ * @param forwardAuth    the forward-auth endpoint for nginx auth_request / Traefik / Envoy, or null when off
+ * @param accessLog      one line per request on the {@code latch.gateway.access} logger
+ * @param shutdownGrace  how long SIGTERM waits for requests in flight (default 30 s)
+ */
+public record GatewayConfig(int port, String host, int managementPort, Tls tls, Map<String, Issuer> issuers,
+                            List<Route> routes, ForwardAuth forwardAuth, boolean accessLog, Duration shutdownGrace) {
+
+    public GatewayConfig {
+        issuers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(issuers));
+        routes = List.copyOf(routes);
+    }
+
+    /** PEM certificate chain and private key. */
+    public record Tls(Path cert, Path key) {}
+
+    /** An issuer whose tokens {@code protect} routes accept: the id routes name, and the validation settings. */
+    public record Issuer(String id, IssuerSettings settings) {}
+
+    public enum Mode { PROTECT, ATTACH, PASSTHROUGH }
+
+    /**
+     * One route.
+     *
+     * @param path           path prefix, starting and (by convention) ending with {@code /}
+     * @param host           the Host it applies to (case-insensitive, without port), or null for any
+     * @param upstream       where requests go: scheme, host, port and an optional base path that replaces {@code path}
+     * @param mode           protect | attach | passthrough
+     * @param issuer         protect: the issuer id whose tokens are accepted
+     * @param rules          protect: HTTP method (upper case) or {@code *} → what the token must carry
+     * @param forwardToken   protect: pass the caller's {@code Authorization} header on (default false: removed)
+     * @param headers        protect: the identity header names
+     * @param token          attach: how the gateway gets its token
+     * @param cors           null when the route answers no CORS
+     * @param rateLimit      null when unlimited
+     * @param timeouts       connect / idle / total time limits towards the upstream
+     * @param maxBodyBytes   request bodies larger than this are refused with 413 (default 10 MiB; -1 no limit)
+     */
+    public record Route(String path, String host, URI upstream, Mode mode, String issuer, Map<String, AccessRule> rules,
+                        boolean forwardToken, IdentityHeaders headers, Token token, Cors cors, RateLimit rateLimit,
+                        Timeouts timeouts, long maxBodyBytes) {
+
+        public Route {
+            rules = Map.copyOf(rules);
+        }
+
+        /** The rule for {@code method}: its own, else {@code *}'s, else {@link AccessRule#NONE}. */
+        public AccessRule rule(String method) {
+            AccessRule own = rules.get(method);
+            if (own != null) return own;
+            return rules.getOrDefault("*", AccessRule.NONE);
+        }
+    }
+
+    /**
+     * Header names of the identity sent upstream (oauth2-proxy's by default). The caller's own headers of
+     * these names are always removed first.
+     */
+    public record IdentityHeaders(String user, String email, String preferredUsername, String groups, String clientId, String scope) {
+        public static final IdentityHeaders DEFAULT = new IdentityHeaders("X-Forwarded-User", "X-Forwarded-Email",
+                "X-Forwarded-Preferred-Username", "X-Forwarded-Groups", "X-Forwarded-Client-Id", "X-Forwarded-Scope");
+
+        public List<String> all() {
+            return List.of(user, email, preferredUsername, groups, clientId, scope);
+        }
+    }
+
+    /**
+     * An attach route's token: client credentials at {@code issuer} (found by discovery) or at an explicit
+     * token endpoint.
+     *
+     * @param issuer         the authorization server's issuer, or null when {@code tokenEndpoint} is given
+     * @param tokenEndpoint  explicit token URL (Epic, Entra), or null for discovery
+     * @param authentication client authentication with secrets resolved and keys loaded
+     * @param scopes         requested scopes (may be empty)
+     * @param resource       RFC 8707 resource, or null
+     * @param audience       audience parameter, or null
+     */
+    public record Token(URI issuer, URI tokenEndpoint, ClientAuthentication authentication, List<String> scopes,
+                        String resource, String audience) {
+        public Token {
+            scopes = List.copyOf(scopes);
+        }
+    }
+
+    /**
+     * CORS for a route (Fetch standard). {@code allowedOrigins} holds exact origins; {@code *} is allowed only
+     * without credentials.
+     */
+    public record Cors(List<String> allowedOrigins, List<String> allowedMethods, List<String> allowedHeaders,
+                       List<String> exposedHeaders, boolean allowCredentials, Duration maxAge) {
+        public Cors {
+            allowedOrigins = List.copyOf(allowedOrigins);
+            allowedMethods = List.copyOf(allowedMethods);
+            allowedHeaders = List.copyOf(allowedHeaders);
+            exposedHeaders = List.copyOf(exposedHeaders);
+        }
+    }
+
+    /** Token bucket per caller (client id on protect routes, remote address elsewhere). */
+    public record RateLimit(double perSecond, int burst) {}
+
+    public record Timeouts(Duration connect, Duration idle, Duration total) {
+        public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(300));
+    }
+
+    /**
+     * The forward-auth endpoint: answers 200 (with the identity headers) or 401/403 for the request that
+     * nginx {@code auth_request}, Traefik ForwardAuth or Envoy {@code ext_authz} describe.
+     *
+     * @param path    where it listens on the public port (default {@code /_latch/auth})
+     * @param issuer  the issuer id whose tokens are accepted
+     * @param rules   method → rule, as on a route (the method is that of the original request:
+     *                {@code X-Forwarded-Method} or {@code X-Original-Method})
+     * @param headers identity header names in the answer
+     */
+    public record ForwardAuth(String path, String issuer, Map<String, AccessRule> rules, IdentityHeaders headers) {
+        public ForwardAuth {
+            rules = Map.copyOf(rules);
+        }
+    }
+}
