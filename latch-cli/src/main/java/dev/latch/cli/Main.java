@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
 @Command(name = "latch", mixinStandardHelpOptions = true, version = "latch 0.1.0",
         description = "OAuth 2.0 / OpenID Connect authorization server and toolbox.",
         footer = {"", "Exit codes: 0 success, 1 the operation failed, 2 usage error."},
-        subcommands = {ServeCommand.class, ClientsCommand.class, UsersCommand.class, KeysCommand.class, ConfigCommand.class,
+        subcommands = {ServeCommand.class, GatewayCommand.class, ClientsCommand.class, UsersCommand.class, KeysCommand.class, ConfigCommand.class,
                 JwtCommand.class, TokenCommand.class, DoctorCommand.class})
 public final class Main {
 
@@ -121,6 +121,9 @@ public final class Main {
         }
         if (e instanceof dev.latch.client.OAuthClientException) {
             return e.getMessage();
+        }
+        if (e instanceof dev.latch.gateway.config.GatewayConfigException g) {
+            return g.problems().size() == 1 ? g.problems().get(0) : "the gateway configuration has " + g.problems().size() + " problems:\n  " + String.join("\n  ", g.problems());
         }
         if (e instanceof ConfigLoader.ConfigException || e instanceof SecretReference.SecretResolutionException
                 || e instanceof Database.DatabaseException || e instanceof IllegalArgumentException

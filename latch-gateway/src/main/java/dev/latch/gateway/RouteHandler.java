@@ -1,0 +1,104 @@
+package dev.latch.gateway;
+
+import dev.latch.gateway.attach.TokenAttachment;
+import dev.latch.gateway.config.GatewayConfig;
+import dev.latch.gateway.cors.CorsRules;
+import dev.latch.gateway.http.GatewayResponses;
+import dev.latch.gateway.metadata.ProtectedResourceMetadata;
+import dev.latch.gateway.protect.Protection;
+import dev.latch.gateway.proxy.RequestSizeLimit;
+import dev.latch.gateway.proxy.UpstreamProxy;
+import dev.latch.gateway.ratelimit.TokenBuckets;
+import dev.latch.resource.TokenPrincipal;
+import dev.latch.resource.TokenRejectedException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * One route's way through the gateway, in order: CORS preflight, body size, the mode's decision
+ * (protect: token and rule; attach: a token of the gateway's own; passthrough: nothing), the rate
+ * limit, then the upstream. An unauthenticated request on a protect route never reaches the upstream.
+ */
+final class RouteHandler {
+
+    private final GatewayConfig.Route route;
+    private final UpstreamProxy proxy;
+    private final Protection protection;
+    private final TokenAttachment attachment;
+    private final CorsRules cors;
+    private final TokenBuckets buckets;
+    private final GatewayHandler.Refusals refusals;
+
+    RouteHandler(GatewayConfig.Route route, UpstreamProxy proxy, Protection protection, TokenAttachment attachment,
+                 GatewayHandler.Refusals refusals) {
+        this.route = route;
+        this.proxy = proxy;
+        this.protection = protection;
+        this.attachment = attachment;
+        this.cors = route.cors() == null ? null : new CorsRules(route.cors());
+        this.buckets = route.rateLimit() == null ? null : new TokenBuckets(route.rateLimit());
+        this.refusals = refusals;
+    }
+
+    GatewayConfig.Route route() {
+        return route;
+    }
+
+    UpstreamProxy proxy() {
+        return proxy;
+    }
+
+    /** Handles the request; returns the principal of a protect route's caller (for the access log), else null. */
+    TokenPrincipal handle(Request request, Response response, Callback callback) {
+        if (cors != null) {
+            if (CorsRules.isPreflight(request)) {
+                cors.preflight(request, response, callback);
+                return null;
+            }
+            cors.decorate(request, response);
+        }
+        long max = route.maxBodyBytes();
+        if (max >= 0 && request.getLength() > max) {
+            refusals.refused(route, "request_too_large");
+            GatewayResponses.error(response, callback, 413, "request_too_large",
+                    "the request body is larger than this route accepts (" + max + " bytes)");
+            return null;
+        }
+        Request forwarded = max >= 0 && request.getLength() != 0 ? new RequestSizeLimit(request, max) : request;
+        TokenPrincipal principal = null;
+        String caller;
+        if (protection != null) {
+            try {
+                principal = protection.authorize(request);
+            } catch (TokenRejectedException refusal) {
+                refusals.refused(route, refusal.reason().name().toLowerCase(java.util.Locale.ROOT));
+                GatewayResponses.refused(response, callback, refusal, ProtectedResourceMetadata.url(request, route));
+                return null;
+            }
+            forwarded.setAttribute(UpstreamProxy.ADD_HEADERS, protection.identity(principal));
+            if (route.forwardToken()) {
+                forwarded.setAttribute(UpstreamProxy.KEEP_AUTHORIZATION, Boolean.TRUE);
+            }
+            caller = Protection.caller(principal);
+        } else {
+            caller = "addr:" + Request.getRemoteAddr(request);
+        }
+        if (buckets != null) {
+            long wait = buckets.take(caller);
+            if (wait > 0) {
+                refusals.refused(route, "rate_limited");
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(wait));
+                GatewayResponses.error(response, callback, 429, "rate_limited", "too many requests; retry after " + wait + " s");
+                return principal;
+            }
+        }
+        if (attachment != null) {
+            attachment.forward(forwarded, response, callback);
+        } else {
+            proxy.handle(forwarded, response, callback);
+        }
+        return principal;
+    }
+}

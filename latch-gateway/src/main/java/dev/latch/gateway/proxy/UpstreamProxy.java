@@ -1,0 +1,264 @@
+package dev.latch.gateway.proxy;
+
+import dev.latch.gateway.config.GatewayConfig;
+import dev.latch.gateway.http.GatewayResponses;
+import dev.latch.gateway.route.Routes;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.proxy.ProxyHandler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.URIUtil;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * Forwards a route's requests to its upstream on Jetty's proxy core: bodies streamed both ways (never
+ * buffered whole), pooled upstream connections, hop-by-hop headers removed (RFC 9110 §7.6.1, done by
+ * {@link ProxyHandler}), {@code Via}, {@code Forwarded} (RFC 7239) and {@code X-Forwarded-For/-Proto/-Host}
+ * set, connect/idle/total time limits, and a JSON {@code 502}/{@code 504} when the upstream fails.
+ *
+ * <p>What the gateway asserts upstream (identity headers, an attached token) is handed over in
+ * request attributes by the route's handler; the caller's own copies of those headers never pass.
+ */
+public final class UpstreamProxy extends ProxyHandler {
+
+    /** {@link HttpFields} the route's handler wants added to the upstream request. */
+    public static final String ADD_HEADERS = UpstreamProxy.class.getName() + ".addHeaders";
+    /** Set when the caller's {@code Authorization} may pass upstream (protect with forward-token). */
+    public static final String KEEP_AUTHORIZATION = UpstreamProxy.class.getName() + ".keepAuthorization";
+
+    private static final Set<String> FORWARDED = Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+            "x-forwarded-port", "x-real-ip");
+
+    private final GatewayConfig.Route route;
+    private final String upstreamOrigin;
+    private final String upstreamBase;
+    private final Set<String> assertedHeaders;
+    private final UpstreamFailureListener failures;
+    private volatile UpstreamResponseHook responseHook;
+
+    /** Told about each upstream failure (for metrics and health). */
+    public interface UpstreamFailureListener {
+        void upstreamFailed(GatewayConfig.Route route, int status, Throwable cause);
+    }
+
+    /**
+     * Sees an upstream response before the caller does; returning true takes it over (the proxy writes
+     * nothing of it). Used by attach to renew its token and retry once on a {@code 401}.
+     */
+    public interface UpstreamResponseHook {
+        boolean intercept(Request clientRequest, org.eclipse.jetty.client.Response upstreamResponse);
+
+        /** Called once the intercepted response is complete; must finish {@code callback} one way or another. */
+        void intercepted(Request clientRequest, Response response, Callback callback);
+    }
+
+    /**
+     * @param assertedHeaders header names only the gateway may set (identity headers of every route);
+     *                        removed from every caller's request whatever the mode
+     */
+    public UpstreamProxy(GatewayConfig.Route route, List<String> assertedHeaders, UpstreamFailureListener failures) {
+        this.route = route;
+        URI upstream = route.upstream();
+        this.upstreamOrigin = upstream.getScheme() + "://" + upstream.getRawAuthority();
+        String path = upstream.getRawPath();
+        this.upstreamBase = path == null || path.isEmpty() ? null : path;
+        this.assertedHeaders = assertedHeaders.stream().map(h -> h.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.failures = failures;
+        setUseServerThreadPool(true);
+        setViaHost("latch-gateway");
+    }
+
+    public void responseHook(UpstreamResponseHook hook) {
+        this.responseHook = hook;
+    }
+
+    public GatewayConfig.Route route() {
+        return route;
+    }
+
+    @Override
+    protected HttpClient newHttpClient() {
+        ClientConnector connector = new ClientConnector();
+        connector.setSslContextFactory(new SslContextFactory.Client());
+        HttpClient client = new HttpClient(new org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP(connector));
+        client.setConnectTimeout(route.timeouts().connect().toMillis());
+        client.setIdleTimeout(route.timeouts().idle().toMillis());
+        client.setMaxConnectionsPerDestination(1024);
+        client.setMaxRequestsQueuedPerDestination(8192);
+        // upstream's Set-Cookie and redirects go to the caller untouched
+        client.setFollowRedirects(false);
+        client.setUserAgentField(null);
+        return client;
+    }
+
+    /** The upstream URL: the upstream's base path in place of the route's path (or the whole path when it has none). */
+    @Override
+    protected HttpURI rewriteHttpURI(Request request) {
+        String path = request.getHttpURI().getCanonicalPath();
+        String target;
+        if (upstreamBase == null) {
+            target = path;
+        } else {
+            String rest = Routes.remainder(route.path(), path);
+            target = rest.isEmpty() ? upstreamBase : (upstreamBase.endsWith("/") ? upstreamBase : upstreamBase + "/") + rest;
+        }
+        String query = request.getHttpURI().getQuery();
+        return HttpURI.build(upstreamOrigin + URIUtil.encodePath(target) + (query == null ? "" : "?" + query));
+    }
+
+    @Override
+    protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request request, HttpURI uri) {
+        return super.newProxyToServerRequest(request, uri)
+                .idleTimeout(route.timeouts().idle().toMillis(), TimeUnit.MILLISECONDS)
+                .timeout(route.timeouts().total().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void copyRequestHeaders(Request request, org.eclipse.jetty.client.Request upstream) {
+        super.copyRequestHeaders(request, upstream);
+        boolean keepAuthorization = request.getAttribute(KEEP_AUTHORIZATION) != null;
+        HttpFields add = (HttpFields) request.getAttribute(ADD_HEADERS);
+        upstream.headers(h -> {
+            for (HttpField field : request.getHeaders()) {
+                String name = field.getLowerCaseName();
+                if (assertedHeaders.contains(name) || FORWARDED.contains(name)
+                        || (field.getHeader() == HttpHeader.AUTHORIZATION && !keepAuthorization)) {
+                    h.remove(field.getName());
+                }
+            }
+            if (add != null) {
+                for (HttpField field : add) {
+                    h.put(field);
+                }
+            }
+        });
+    }
+
+    @Override
+    protected void addProxyHeaders(Request request, org.eclipse.jetty.client.Request upstream) {
+        super.addProxyHeaders(request, upstream);
+        String remote = Request.getRemoteAddr(request);
+        String prior = request.getHeaders().get("X-Forwarded-For");
+        String host = request.getHeaders().get(HttpHeader.HOST);
+        String proto = request.isSecure() ? "https" : "http";
+        upstream.headers(h -> {
+            h.put("X-Forwarded-For", prior == null || prior.isBlank() ? remote : prior + ", " + remote);
+            h.put("X-Forwarded-Proto", proto);
+            if (host != null) {
+                h.put("X-Forwarded-Host", host);
+            }
+        });
+    }
+
+    @Override
+    protected HttpField filterServerToProxyResponseField(HttpField field) {
+        // on a route with CORS rules the gateway alone answers CORS, so the upstream cannot widen them
+        if (route.cors() != null && field.getLowerCaseName().startsWith("access-control-")) {
+            return null;
+        }
+        return field;
+    }
+
+    @Override
+    protected org.eclipse.jetty.client.Response.CompleteListener newServerToProxyResponseListener(Request request,
+            org.eclipse.jetty.client.Request upstream, Response response, Callback callback) {
+        UpstreamResponseHook hook = responseHook;
+        if (hook == null) {
+            return super.newServerToProxyResponseListener(request, upstream, response, callback);
+        }
+        return new HookedListener(request, upstream, response, callback, hook);
+    }
+
+    @Override
+    protected void onServerToProxyResponseFailure(Request request, org.eclipse.jetty.client.Request upstream,
+            org.eclipse.jetty.client.Response upstreamResponse, Response response, Callback callback, Throwable failure) {
+        boolean timeout = failure instanceof TimeoutException || failure.getCause() instanceof TimeoutException
+                || (failure.getMessage() != null && failure.getMessage().toLowerCase(Locale.ROOT).contains("timeout"));
+        Throwable tooLarge = RequestSizeLimit.tooLarge(failure);
+        int status = tooLarge != null ? 413 : timeout ? 504 : 502;
+        if (tooLarge == null) {
+            failures.upstreamFailed(route, status, failure);
+        }
+        if (response.isCommitted()) {
+            callback.failed(failure);
+            return;
+        }
+        response.reset();
+        if (tooLarge != null) {
+            GatewayResponses.error(response, callback, 413, "request_too_large",
+                    "the request body is larger than this route accepts (" + route.maxBodyBytes() + " bytes)");
+        } else {
+            GatewayResponses.error(response, callback, status, timeout ? "upstream_timeout" : "upstream_unavailable",
+                    timeout ? "the upstream service did not answer in time" : "the upstream service cannot be reached");
+        }
+    }
+
+    /** Lets the hook see the status first; otherwise behaves as the proxy's own listener. */
+    private final class HookedListener extends ProxyResponseListener {
+        private final Request request;
+        private final Response response;
+        private final Callback callback;
+        private final UpstreamResponseHook hook;
+        private boolean intercepted;
+
+        HookedListener(Request request, org.eclipse.jetty.client.Request upstream, Response response, Callback callback, UpstreamResponseHook hook) {
+            super(request, upstream, response, callback);
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
+            this.hook = hook;
+        }
+
+        @Override
+        public void onBegin(org.eclipse.jetty.client.Response upstreamResponse) {
+            intercepted = hook.intercept(request, upstreamResponse);
+            if (!intercepted) super.onBegin(upstreamResponse);
+        }
+
+        @Override
+        public void onHeaders(org.eclipse.jetty.client.Response upstreamResponse) {
+            if (!intercepted) super.onHeaders(upstreamResponse);
+        }
+
+        @Override
+        public void onContent(org.eclipse.jetty.client.Response upstreamResponse, org.eclipse.jetty.io.Content.Chunk chunk, Runnable demander) {
+            if (intercepted) {
+                demander.run();
+            } else {
+                super.onContent(upstreamResponse, chunk, demander);
+            }
+        }
+
+        @Override
+        public void onSuccess(org.eclipse.jetty.client.Response upstreamResponse) {
+            if (!intercepted) super.onSuccess(upstreamResponse);
+        }
+
+        @Override
+        public void onComplete(Result result) {
+            if (intercepted && result.isSucceeded()) {
+                hook.intercepted(request, response, callback);
+            } else {
+                super.onComplete(result);
+            }
+        }
+    }
+
+    /** Sends {@code request} upstream again (after an intercepted answer); the hook decides when. */
+    public void resend(Request request, Response response, Callback callback) {
+        handle(request, response, callback);
+    }
+}
