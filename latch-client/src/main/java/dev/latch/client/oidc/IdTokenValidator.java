@@ -5,31 +5,24 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import dev.latch.client.discovery.ProviderMetadata;
-import dev.latch.client.http.HttpFailure;
-import dev.latch.client.http.ResponseBodies;
 import dev.latch.core.jose.JwsAlgorithms;
-import java.io.IOException;
-import java.io.InputStream;
 import dev.latch.client.OAuthClientException;
 import dev.latch.client.http.EndpointUrls;
+import dev.latch.client.jwks.JwksUnavailableException;
+import dev.latch.client.jwks.RemoteJwks;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -40,24 +33,18 @@ import java.util.Set;
  * there are several audiences or it is present; {@code exp} and {@code iat} with the clock-skew
  * allowance; {@code nonce} when one was sent; {@code at_hash} when present and the access token known.
  *
- * <p>The JWKS is fetched from {@code jwks_uri}, kept for {@code jwksTtl} (5 minutes), and fetched
- * again when a token names a key it does not hold (at most once per 30 s, so junk tokens cannot
- * make it hammer the provider).
+ * <p>The JWKS is fetched from {@code jwks_uri} by {@link RemoteJwks}: kept for {@code jwksTtl} (5 minutes,
+ * then refreshed in the background), and fetched again when a token names a key it does not hold (at
+ * most once per 30 s, so junk tokens cannot make it hammer the provider).
  */
 public final class IdTokenValidator {
-
-    private static final Duration MIN_REFETCH = Duration.ofSeconds(30);
 
     private final String issuer;
     private final String clientId;
     private final Set<JWSAlgorithm> allowed;
     private final Clock clock;
     private final Duration skew;
-    private final URI jwksUri;
-    private final HttpClient http;
-    private final Duration jwksTtl;
-    private volatile JWKSet jwks;
-    private volatile Instant fetchedAt = Instant.MIN;
+    private final RemoteJwks jwks;
 
     private IdTokenValidator(Builder b) {
         this.issuer = b.issuer;
@@ -65,13 +52,10 @@ public final class IdTokenValidator {
         this.allowed = Set.copyOf(b.algorithms);
         this.clock = b.clock;
         this.skew = b.skew;
-        this.jwksUri = b.jwksUri;
-        this.http = b.http;
-        this.jwksTtl = b.jwksTtl;
-        this.jwks = b.jwks;
-        if (b.jwks != null) {
-            fetchedAt = Instant.MAX; // a given JWKS is never refetched
-        }
+        // a given JWKS is never fetched; a remote one is fetched again for an unknown kid at most every 30 s
+        this.jwks = b.jwks != null ? RemoteJwks.fixed(b.jwks)
+                : RemoteJwks.builder(b.jwksUri).httpClient(b.http).clock(b.clock).ttl(b.jwksTtl)
+                        .refetchInterval(Duration.ofSeconds(30)).timeout(Duration.ofSeconds(30)).build();
     }
 
     public static Builder builder() {
@@ -174,9 +158,11 @@ public final class IdTokenValidator {
 
     private void verifySignature(SignedJWT jwt, JWSAlgorithm alg) {
         String kid = jwt.getHeader().getKeyID();
-        List<JWK> candidates = candidates(currentJwks(false), kid, alg);
-        if (candidates.isEmpty() && refetchAllowed()) {
-            candidates = candidates(currentJwks(true), kid, alg);
+        List<JWK> candidates;
+        try {
+            candidates = jwks.keysFor(kid, alg);
+        } catch (JwksUnavailableException e) {
+            throw new IdTokenValidationException(e.getMessage(), e);
         }
         if (candidates.isEmpty()) {
             throw new IdTokenValidationException("no key in the issuer's JWKS fits the ID token (kid " + kid + ", alg " + alg + ")");
@@ -192,56 +178,6 @@ public final class IdTokenValidator {
             }
         }
         throw new IdTokenValidationException("the ID token's signature is invalid");
-    }
-
-    private static List<JWK> candidates(JWKSet set, String kid, JWSAlgorithm alg) {
-        List<JWK> out = new ArrayList<>();
-        for (JWK key : set.getKeys()) {
-            if (kid != null && !kid.equals(key.getKeyID())) continue;
-            if (key.getKeyUse() != null && !KeyUse.SIGNATURE.equals(key.getKeyUse())) continue;
-            if (key.getAlgorithm() != null && !alg.getName().equals(key.getAlgorithm().getName())) continue;
-            if (!JwsAlgorithms.fits(key, alg)) continue;
-            out.add(key);
-        }
-        return out;
-    }
-
-    private boolean refetchAllowed() {
-        return jwksUri != null && !clock.instant().isBefore(fetchedAt.plus(MIN_REFETCH));
-    }
-
-    private JWKSet currentJwks(boolean force) {
-        JWKSet set = jwks;
-        Instant now = clock.instant();
-        if (set != null && !force && (fetchedAt.equals(Instant.MAX) || now.isBefore(fetchedAt.plus(jwksTtl)))) {
-            return set;
-        }
-        if (jwksUri == null) {
-            return set == null ? new JWKSet() : set;
-        }
-        set = fetchJwks();
-        jwks = set;
-        fetchedAt = now;
-        return set;
-    }
-
-    private JWKSet fetchJwks() {
-        HttpRequest request = HttpRequest.newBuilder(jwksUri).timeout(Duration.ofSeconds(30)).header("Accept", "application/json").GET().build();
-        try {
-            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            Optional<String> body = ResponseBodies.utf8(response.body(), ResponseBodies.MAX_BYTES);
-            if (response.statusCode() != 200) {
-                throw new IdTokenValidationException("the JWKS at " + jwksUri + " answered " + response.statusCode());
-            }
-            return JWKSet.parse(body.orElseThrow(() -> new IdTokenValidationException("the JWKS at " + jwksUri + " is larger than 1 MiB")));
-        } catch (java.text.ParseException e) {
-            throw new IdTokenValidationException("the JWKS at " + jwksUri + " is not a JWK Set: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new IdTokenValidationException("JWKS: " + HttpFailure.describe(jwksUri, e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IdTokenValidationException("interrupted while fetching " + jwksUri, e);
-        }
     }
 
     private static String names(Set<JWSAlgorithm> algs) {
@@ -313,9 +249,8 @@ public final class IdTokenValidator {
          *                              loopback host; see {@link EndpointUrls})
          */
         public Builder jwksUri(URI uri) {
-            String problem = uri == null ? null : EndpointUrls.problem(uri);
-            if (problem != null) {
-                throw new OAuthClientException("the JWKS URI " + uri + " " + problem);
+            if (uri != null) {
+                RemoteJwks.checkUri(uri);
             }
             this.jwksUri = uri;
             return this;
