@@ -2,7 +2,9 @@ package dev.latch.client.auth;
 
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -74,6 +76,20 @@ public final class FormPost {
             b.append(formEncode(e.getKey())).append('=').append(formEncode(e.getValue()));
         }
         return b.toString();
+    }
+
+    /**
+     * The POST as a JDK request: the {@link #body() body} as {@code application/x-www-form-urlencoded}, {@code Accept:
+     * application/json} and the headers added (e.g. {@code Authorization: Basic}), with {@code timeout} as its limit.
+     * Every form the library sends (token, introspection) goes out this way.
+     */
+    public HttpRequest toHttpRequest(Duration timeout) {
+        HttpRequest.Builder http = HttpRequest.newBuilder(url).timeout(timeout)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body(), StandardCharsets.UTF_8));
+        headers.forEach(http::header);
+        return http.build();
     }
 
     /** {@code application/x-www-form-urlencoded} encoding of one value (space as {@code +}). */

@@ -10,9 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,18 +86,13 @@ public final class TokenClient {
 
     private AccessToken send(TokenEndpoint endpoint, ClientAuthentication authentication, TokenRequest request) {
         FormPost post = form(endpoint, authentication, request);
-        HttpRequest.Builder http = HttpRequest.newBuilder(endpoint.url()).timeout(timeout)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(post.body(), StandardCharsets.UTF_8));
-        post.headers().forEach(http::header);
         HttpResponse<InputStream> response;
         String body;
         // expires_in counts from when the server answered; counting from before the request was sent
         // errs on the early side by the round trip, never late
         Instant sent = clock.instant();
         try {
-            response = this.http.send(http.build(), HttpResponse.BodyHandlers.ofInputStream());
+            response = this.http.send(post.toHttpRequest(timeout), HttpResponse.BodyHandlers.ofInputStream());
             body = ResponseBodies.utf8(response.body(), ResponseBodies.MAX_BYTES).orElseThrow(() -> new OAuthClientException(
                     "token endpoint " + endpoint.url() + " answered more than " + ResponseBodies.MAX_BYTES + " bytes"));
         } catch (IOException e) {
