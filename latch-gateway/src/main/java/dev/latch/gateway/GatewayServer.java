@@ -70,6 +70,7 @@ public final class GatewayServer implements AutoCloseable {
         GatewayHandler.Refusals refusals = (route, reason) -> metrics.refusal(route.path(), reason);
         UpstreamProxy.UpstreamFailureListener failures = (route, status, cause) -> metrics.upstreamError(route.path(), status);
         List<RouteHandler> routeHandlers = new ArrayList<>();
+        dev.latch.gateway.websocket.WebSocketRelay webSockets = new dev.latch.gateway.websocket.WebSocketRelay(server);
         this.attachments = new ArrayList<>();
         for (GatewayConfig.Route route : config.routes()) {
             UpstreamProxy proxy = new UpstreamProxy(route, List.copyOf(asserted), failures);
@@ -82,7 +83,7 @@ public final class GatewayServer implements AutoCloseable {
                 attachment = new TokenAttachment(route, TokenAttachment.tokenSource(route.token()), proxy, threads);
                 attachments.add(attachment);
             }
-            routeHandlers.add(new RouteHandler(route, proxy, protection, attachment, refusals));
+            routeHandlers.add(new RouteHandler(route, proxy, protection, attachment, refusals, webSockets));
         }
         ForwardAuthEndpoint forwardAuth = null;
         String forwardAuthPath = null;

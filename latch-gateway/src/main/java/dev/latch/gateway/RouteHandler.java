@@ -11,6 +11,8 @@ import dev.latch.gateway.proxy.UpstreamProxy;
 import dev.latch.gateway.ratelimit.TokenBuckets;
 import dev.latch.resource.TokenPrincipal;
 import dev.latch.resource.TokenRejectedException;
+import dev.latch.gateway.websocket.WebSocketRelay;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -30,9 +32,11 @@ final class RouteHandler {
     private final CorsRules cors;
     private final TokenBuckets buckets;
     private final GatewayHandler.Refusals refusals;
+    private final WebSocketRelay webSockets;
 
     RouteHandler(GatewayConfig.Route route, UpstreamProxy proxy, Protection protection, TokenAttachment attachment,
-                 GatewayHandler.Refusals refusals) {
+                 GatewayHandler.Refusals refusals, WebSocketRelay webSockets) {
+        this.webSockets = webSockets;
         this.route = route;
         this.proxy = proxy;
         this.protection = protection;
@@ -94,7 +98,14 @@ final class RouteHandler {
                 return principal;
             }
         }
-        if (attachment != null) {
+        if (WebSocketRelay.isUpgrade(request)) {
+            HttpFields add = (HttpFields) forwarded.getAttribute(UpstreamProxy.ADD_HEADERS);
+            if (attachment != null && (add = attachment.headers(response, callback)) == null) {
+                return principal;
+            }
+            webSockets.relay(request, response, callback, proxy.target(request), proxy.removed(forwarded), add,
+                    route.timeouts().connect().toMillis());
+        } else if (attachment != null) {
             attachment.forward(forwarded, response, callback);
         } else {
             proxy.handle(forwarded, response, callback);

@@ -70,6 +70,23 @@ public final class TokenAttachment implements UpstreamProxy.UpstreamResponseHook
         proxy.handle(request, response, callback);
     }
 
+    /**
+     * The headers that carry the route's token (for a WebSocket upgrade, which does not go through the
+     * proxy), or null after answering {@code 502} when no token can be had.
+     */
+    public HttpFields headers(Response response, Callback callback) {
+        try {
+            HttpFields.Mutable headers = HttpFields.build(1);
+            headers.put(HttpHeader.AUTHORIZATION, "Bearer " + tokens.token().value());
+            return headers;
+        } catch (OAuthClientException e) {
+            LOG.warn("route {}: no token from the authorization server: {}", route.path(), e.getMessage());
+            GatewayResponses.error(response, callback, 502, "token_unavailable",
+                    "the gateway could not get an access token for this service: " + e.getMessage());
+            return null;
+        }
+    }
+
     private static void attach(Request request, AccessToken token) {
         HttpFields.Mutable headers = HttpFields.build(1);
         headers.put(HttpHeader.AUTHORIZATION, "Bearer " + token.value());

@@ -119,6 +119,21 @@ public final class UpstreamProxy extends ProxyHandler {
         return HttpURI.build(upstreamOrigin + URIUtil.encodePath(target) + (query == null ? "" : "?" + query));
     }
 
+    /** The upstream URL of {@code request} (for the WebSocket relay, which does not go through the proxy). */
+    public URI target(Request request) {
+        return rewriteHttpURI(request).toURI();
+    }
+
+    /** Header names (lower case) of {@code request} that must not reach the upstream. */
+    public Set<String> removed(Request request) {
+        if (request.getAttribute(KEEP_AUTHORIZATION) != null) {
+            return assertedHeaders;
+        }
+        Set<String> out = new java.util.HashSet<>(assertedHeaders);
+        out.add("authorization");
+        return out;
+    }
+
     @Override
     protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request request, HttpURI uri) {
         return super.newProxyToServerRequest(request, uri)
