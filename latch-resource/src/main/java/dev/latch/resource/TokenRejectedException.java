@@ -1,5 +1,9 @@
 package dev.latch.resource;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * A request whose bearer token is refused, with the RFC 6750 §3.1 error it is answered with. The
  * {@link #description() description} is safe to send to the caller (it says which check failed, never
@@ -96,5 +100,18 @@ public final class TokenRejectedException extends RuntimeException {
      */
     public String wwwAuthenticate(String resourceMetadata) {
         return BearerChallenge.of(reason.error(), description, requiredScope, resourceMetadata);
+    }
+
+    /**
+     * The response body, {@code {"error":"…","error_description":"…"}} (RFC 6750 §3.1 codes; {@code invalid_token}
+     * for {@link Reason#MISSING}, whose challenge carries no error attribute). JSON-escaped by Nimbus.
+     */
+    public String json() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", reason.error() == null ? "invalid_token" : reason.error());
+        if (description != null) {
+            body.put("error_description", description);
+        }
+        return JSONObjectUtils.toJSONString(body);
     }
 }
