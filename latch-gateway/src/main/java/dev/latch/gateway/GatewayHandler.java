@@ -119,8 +119,9 @@ final class GatewayHandler extends Handler.AbstractContainer {
         int status = response.getStatus();
         metrics.request(route, status, nanos);
         if (accessLog && ACCESS.isInfoEnabled()) {
-            ACCESS.info("{} {} {} {} {} {}ms sub={} client={}", Request.getRemoteAddr(request), route, request.getMethod(),
-                    request.getHttpURI().getPath(), status, String.format("%.2f", nanos / 1e6),
+            long micros = nanos / 1000;
+            ACCESS.info("{} {} {} {} {} {}.{}ms sub={} client={}", Request.getRemoteAddr(request), route, request.getMethod(),
+                    request.getHttpURI().getPath(), status, micros / 1000, String.valueOf(1000 + micros % 1000).substring(1),
                     principal == null ? "-" : principal.subject(), principal == null || principal.clientId() == null ? "-" : principal.clientId());
         }
     }

@@ -18,17 +18,20 @@ import java.util.function.ToLongFunction;
 public final class GatewayMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    /** Per route, one timer per status code (100-599), made on first use: no key is built per request. */
+    private final Map<String, java.util.concurrent.atomic.AtomicReferenceArray<Timer>> timers = new ConcurrentHashMap<>();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     public void request(String route, int status, long nanos) {
-        String key = route + '|' + status;
-        Timer timer = timers.get(key);
+        var byStatus = timers.computeIfAbsent(route, r -> new java.util.concurrent.atomic.AtomicReferenceArray<>(500));
+        int slot = Math.min(Math.max(status, 100), 599) - 100;
+        Timer timer = byStatus.get(slot);
         if (timer == null) {
-            timer = timers.computeIfAbsent(key, k -> Timer.builder("latch_gateway_requests").description("Requests through the gateway")
+            timer = Timer.builder("latch_gateway_requests").description("Requests through the gateway")
                     .tag("route", route).tag("status", Integer.toString(status))
                     .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                    .register(registry));
+                    .register(registry);
+            byStatus.compareAndSet(slot, null, timer);
         }
         timer.record(nanos, TimeUnit.NANOSECONDS);
     }
