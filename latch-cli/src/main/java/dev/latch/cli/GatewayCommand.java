@@ -111,7 +111,7 @@ public final class GatewayCommand implements Callable<Integer> {
         }
         out.println(file + ": valid (" + loaded.routes().size() + " route" + (loaded.routes().size() == 1 ? "" : "s") + ", "
                 + loaded.issuers().size() + " issuer" + (loaded.issuers().size() == 1 ? "" : "s")
-                + (offline ? "; issuers not contacted" : "; every issuer reachable") + ")");
+                + (loaded.issuers().isEmpty() ? "" : offline ? "; issuers not contacted" : "; every issuer reachable") + ")");
         out.flush();
         return 0;
     }

@@ -88,6 +88,10 @@ final class RouteHandler {
             caller = Protection.caller(principal);
         } else {
             caller = "addr:" + Request.getRemoteAddr(request);
+            if (route.mode() == GatewayConfig.Mode.PASSTHROUGH) {
+                // a plain proxy: a service that does its own authentication gets the caller's credentials
+                forwarded.setAttribute(UpstreamProxy.KEEP_AUTHORIZATION, Boolean.TRUE);
+            }
         }
         if (buckets != null) {
             long wait = buckets.take(caller);

@@ -121,6 +121,12 @@ class ProxyCoreTest {
     }
 
     @Test
+    void passthroughThenCallersOwnAuthorizationReachesTheService() {
+        HttpResponse<String> r = gateway.get("/own-auth", "Authorization", "Basic YWxpY2U6cw==");
+        assertThat(headersOf(EchoUpstream.parse(r.body())).get("authorization")).isEqualTo("Basic YWxpY2U6cw==");
+    }
+
+    @Test
     void bodyDeclaredTooLargeThen413BeforeUpstream() {
         int before = upstream.count();
         HttpResponse<String> r = TestGateway.send(HttpRequest.newBuilder(URI.create(gateway.url("/small/x")))

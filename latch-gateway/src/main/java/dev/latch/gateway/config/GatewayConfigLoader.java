@@ -255,7 +255,7 @@ public final class GatewayConfigLoader {
             Duration shutdownGrace = duration(root.get("shutdown-grace"), DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, null);
             Set<String> issuerIds = new LinkedHashSet<>();
             Map<String, Issuer> issuers = issuers(root.get("issuers"), issuerIds);
-            List<Route> routes = routes(root, issuerIds);
+            List<Route> routes = routes(root, issuerIds, root.get("forward-auth") != null);
             ForwardAuth forwardAuth = forwardAuth(root.get("forward-auth"), issuerIds);
             if (!problems.isEmpty()) {
                 return null;
@@ -568,19 +568,22 @@ public final class GatewayConfigLoader {
 
         // ---------------------------------------------------------------- routes
 
-        private List<Route> routes(YamlNode root, Set<String> issuerIds) {
+        /** @param forwardAuthOnly a gateway with a forward-auth endpoint needs no route (it may only answer nginx auth_request) */
+        private List<Route> routes(YamlNode root, Set<String> issuerIds, boolean forwardAuthOnly) {
             List<Route> routes = new ArrayList<>();
             YamlNode node = root.get("routes");
             if (node == null) {
-                problems.add(root.whereOf("routes") + ": at least one route is required"
-                        + (file == null ? " (no configuration file was given)" : ""));
+                if (!forwardAuthOnly) {
+                    problems.add(root.whereOf("routes") + ": at least one route is required (or forward-auth)"
+                            + (file == null ? " (no configuration file was given)" : ""));
+                }
                 return routes;
             }
             if (!sequence(node)) {
                 return routes;
             }
-            if (node.items().isEmpty()) {
-                problem(node, "at least one route is required");
+            if (node.items().isEmpty() && !forwardAuthOnly) {
+                problem(node, "at least one route is required (or forward-auth)");
             }
             Map<String, String> seen = new LinkedHashMap<>();
             for (YamlNode item : node.items()) {

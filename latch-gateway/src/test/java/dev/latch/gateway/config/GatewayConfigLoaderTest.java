@@ -349,7 +349,7 @@ class GatewayConfigLoaderTest {
         GatewayConfigException e = catchThrowableOfType(GatewayConfigException.class, () -> loader().load(null, Map.of()));
 
         assertThat(e.problems()).containsExactly("LATCH_GATEWAY_PORT: must be 0-65535 (was \"-1\")",
-                "routes: at least one route is required (no configuration file was given)");
+                "routes: at least one route is required (or forward-auth) (no configuration file was given)");
     }
 
     @Test
@@ -421,8 +421,8 @@ class GatewayConfigLoaderTest {
         assertThatThrownBy(() -> loader().load(missing, Map.of())).isInstanceOf(GatewayConfigException.class)
                 .hasMessage(missing + ": does not exist");
         assertThat(problems("- a\n- b\n")).containsExactly(at(1) + "the configuration must be a mapping of keys (port, issuers, routes, …)");
-        assertThat(problems("")).containsExactly(at(1) + "routes: at least one route is required");
-        assertThat(problems("routes: []\n")).containsExactly(at(1) + "routes: at least one route is required");
+        assertThat(problems("")).containsExactly(at(1) + "routes: at least one route is required (or forward-auth)");
+        assertThat(problems("routes: []\n")).containsExactly(at(1) + "routes: at least one route is required (or forward-auth)");
     }
 
     @Test
