@@ -1,0 +1,515 @@
+#!/usr/bin/env bash
+# What `latch gateway` costs in front of a small JSON service, next to what users compare it with, all in
+# one run on loopback: nginx direct, nginx proxy_pass, HAProxy jwt_verify, Latch passthrough / protect
+# (one token: cached validation; a new token per request: a signature each) / attach, and the raw RS256
+# verification rate of the machine. See bench/README.md, "Gateway". Writes bench/results/gateway-latest.md.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+
+threads="${BENCH_THREADS:-2}"          # wrk threads
+connections="${BENCH_CONNECTIONS:-64}"
+seconds="${BENCH_SECONDS:-15}"         # each measured wrk run
+warmup="${BENCH_WARMUP:-5}"            # wrk warm-up before each Latch measurement (2 s for nginx/HAProxy)
+first_warmup="${BENCH_FIRST_WARMUP:-12}" # per route, once after each gateway start (the JIT needs ~30 s in all)
+uncached_warmup="${BENCH_UNCACHED_WARMUP:-20}" # the signature path: one token with a bad signature (then 5 s of
+                                       # valid new tokens and a 5 s probe of the rate)
+raw_seconds="${BENCH_RAW_SECONDS:-10}" # raw verification, after a 3 s warm-up
+raw_threads="${BENCH_RAW_THREADS:-2}"
+low_seconds="${BENCH_LOW_SECONDS:-5}"  # the one-connection latency runs (0 skips them)
+tokens_override="${BENCH_TOKENS:-}"    # distinct tokens for the measured uncached run (default: from the probe's rate)
+jfr="${BENCH_JFR:-0}"                  # 1: a JFR CPU-time profile of each Latch run, in bench/results/gateway-raw/
+keep="${BENCH_KEEP:-0}"
+gw_java_opts="${LATCH_JAVA_OPTS:-}"    # extra JVM options of the gateway (default heap otherwise)
+
+# ---------------------------------------------------------------- prerequisites
+missing=()
+for tool in nginx:nginx haproxy:haproxy wrk:wrk curl:curl; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || [[ -x "/usr/sbin/${tool%%:*}" ]] || missing+=("${tool#*:}")
+done
+(( ${#missing[@]} == 0 )) || die "needs ${missing[*]}: apt-get install -y ${missing[*]}"
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+HAPROXY="$(command -v haproxy || echo /usr/sbin/haproxy)"
+JAVA="$(find_jdk || true)"
+[[ -n "$JAVA" ]] || die "needs a JDK 21+ (java with javac beside it: bench/gateway/Tokens.java is launched from source); set JAVA_HOME or LATCH_JAVA"
+export LATCH_JAVA="$JAVA"
+"$root/latch" --version >/dev/null || die "building latch failed (try: mvn -B -DskipTests -pl latch-cli -am package)"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/latch-gateway-bench.XXXXXX")"
+chmod 755 "$work"
+data="$work/data"
+raw="$here/results/gateway-raw"
+mkdir -p "$here/results" "$raw"
+rm -f "$raw"/*.txt "$raw"/*.jfr
+# The run uses a copy of the jar: others may rebuild latch-cli/target/latch.jar while it runs.
+cp "$root/latch-cli/target/latch.jar" "$work/latch.jar"
+jar="$work/latch.jar"
+latch() { "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$jar" "$@"; }
+
+started_pids=()
+cleanup() {
+  local pid
+  for pid in "${started_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${started_pids[@]}"; do
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; nap 0.05; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  started_pids=()
+  if [[ "$keep" == 1 ]]; then say "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+stop_pid() { # stop_pid PID: one process this script started
+  local pid="$1" kept=() p
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; nap 0.05; done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for p in "${started_pids[@]}"; do [[ "$p" == "$pid" ]] || kept+=("$p"); done
+  started_pids=(${kept[@]+"${kept[@]}"})
+}
+
+free_port() { # a port nothing on 127.0.0.1 answers on
+  local p
+  while :; do
+    p=$(( 20000 + RANDOM % 40000 ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+wait_http() { # wait_http URL PID: until URL answers at all
+  local deadline=$(( $(now_ms) + 60000 ))
+  until curl -s -o /dev/null --max-time 2 "$1"; do
+    kill -0 "$2" 2>/dev/null || die "the process behind $1 stopped"
+    (( $(now_ms) < deadline )) || die "$1 did not answer within 60 s"
+    nap 0.05
+  done
+}
+wait_line() { # wait_line FILE PATTERN PID: until FILE has a line matching PATTERN
+  local deadline=$(( $(now_ms) + 60000 ))
+  until grep -q "$2" "$1" 2>/dev/null; do
+    kill -0 "$3" 2>/dev/null || { tail -20 "$work"/*.err >&2 || true; die "process $3 stopped during start-up"; }
+    (( $(now_ms) < deadline )) || die "no '$2' in $1 within 60 s"
+    nap 0.05
+  done
+}
+tree_cpu() { # CPU ticks of processes and their children (nginx: master and workers)
+  local total=0 p c
+  for p in "$@"; do
+    total=$(( total + $(proc_cpu "$p") ))
+    for c in $(pgrep -P "$p" 2>/dev/null || true); do total=$(( total + $(proc_cpu "$c") )); done
+  done
+  echo "$total"
+}
+
+say "JVM: $JAVA; work dir: $work; machine: $cores cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD -- . 2>/dev/null || echo ' (with uncommitted changes in the tree)')"
+started="$(date -u '+%Y-%m-%d %H:%M UTC')"
+
+# ---------------------------------------------------------------- the pieces
+up_port="$(free_port)"; px_port="$(free_port)"; ha_port="$(free_port)"
+issuer="http://127.0.0.1:$up_port"
+audience="https://api.bench.example"
+latch keys generate --alg RS256 --out "$work/issuer" >/dev/null 2>"$work/keys.err"
+jwks="$(tr -d '\n' < "$work/issuer.jwks.json")"
+body='{"id":4711,"name":"bench","tags":["a","b","c"],"active":true,"note":"a small JSON answer from nginx."}'
+
+nginx_common() { # nginx_common NAME: the top of a foreground nginx configuration
+  cat <<EOF
+daemon off;
+master_process on;
+worker_processes auto;
+pid $work/$1.pid;
+error_log $work/$1.err warn;
+$( [[ "$(id -u)" == 0 ]] && echo "user root;" || true )
+events { worker_connections 4096; }
+EOF
+}
+# The service: the JSON answer, and the static discovery document and JWKS of the protect issuer.
+{ nginx_common up; cat <<EOF
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $work/up-body; proxy_temp_path $work/up-proxy; fastcgi_temp_path $work/up-fcgi;
+  uwsgi_temp_path $work/up-uwsgi; scgi_temp_path $work/up-scgi;
+  default_type application/json;
+  server {
+    listen 127.0.0.1:$up_port;
+    location = /.well-known/openid-configuration { return 200 '{"issuer":"$issuer","jwks_uri":"$issuer/jwks"}'; }
+    location = /jwks { return 200 '$jwks'; }
+    location = /echo-authorization { default_type text/plain; return 200 "\$http_authorization"; }
+    location / { return 200 '$body'; }
+  }
+}
+EOF
+} > "$work/up.conf"
+# What users compare with: nginx proxy_pass, no checks, a keep-alive upstream pool.
+{ nginx_common px; cat <<EOF
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $work/px-body; proxy_temp_path $work/px-proxy; fastcgi_temp_path $work/px-fcgi;
+  uwsgi_temp_path $work/px-uwsgi; scgi_temp_path $work/px-scgi;
+  upstream service { server 127.0.0.1:$up_port; keepalive 128; keepalive_requests 1000000; }
+  server {
+    listen 127.0.0.1:$px_port;
+    location / { proxy_pass http://service; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+EOF
+} > "$work/px.conf"
+# HAProxy 2.5+: the signature of the same RS256 token, checked in C (OpenSSL) on every request.
+cat > "$work/haproxy.cfg" <<EOF
+global
+  maxconn 8192
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend bench
+  bind 127.0.0.1:$ha_port
+  http-request deny unless { req.hdr(authorization),word(2,' '),jwt_verify("RS256","$work/issuer.pub.pem") -m int 1 }
+  default_backend service
+backend service
+  http-reuse always
+  server s1 127.0.0.1:$up_port
+EOF
+
+for conf in up px; do "$NGINX" -t -q -p "$work" -c "$work/$conf.conf" 2>"$work/$conf-test.err" || { cat "$work/$conf-test.err" >&2; die "nginx $conf.conf invalid"; }; done
+"$HAPROXY" -c -q -f "$work/haproxy.cfg" >"$work/haproxy-check.err" 2>&1 || { cat "$work/haproxy-check.err" >&2; die "haproxy.cfg invalid"; }
+
+"$NGINX" -p "$work" -c "$work/up.conf" 2>>"$work/up.err" & up_pid=$!; started_pids+=("$up_pid")
+"$NGINX" -p "$work" -c "$work/px.conf" 2>>"$work/px.err" & px_pid=$!; started_pids+=("$px_pid")
+"$HAPROXY" -db -f "$work/haproxy.cfg" >"$work/haproxy.err" 2>&1 & ha_pid=$!; started_pids+=("$ha_pid")
+wait_http "http://127.0.0.1:$up_port/" "$up_pid"; wait_http "http://127.0.0.1:$px_port/" "$px_pid"; wait_http "http://127.0.0.1:$ha_port/" "$ha_pid"
+
+# The authorization server of attach: a real `latch serve` with one client_credentials client.
+mapfile -t client < <(latch clients add --data "$data" --client-id bench-gateway --scope api.read -q 2>>"$work/serve.err")
+[[ "${#client[@]}" -ge 2 && -n "${client[1]}" ]] || { tail -5 "$work/serve.err" >&2; die "could not register the attach client"; }
+export BENCH_GATEWAY_SECRET="${client[1]}"
+"$JAVA" --enable-native-access=ALL-UNNAMED -jar "$jar" serve --data "$data" --port 0 --management-port 0 \
+  >"$work/serve.out" 2>>"$work/serve.err" & serve_pid=$!; started_pids+=("$serve_pid")
+wait_line "$work/serve.out" '^Latch is ready' "$serve_pid"
+as_issuer="$(sed -n 's/^Latch is ready: issuer \(http:\/\/[^ ]*\).*/\1/p' "$work/serve.out")"
+
+cat > "$work/gateway.yaml" <<EOF
+host: 127.0.0.1
+issuers:
+  - id: bench
+    issuer: $issuer
+    audience: $audience
+    typ: at+jwt
+routes:
+  - path: /pass/
+    upstream: http://127.0.0.1:$up_port/
+    mode: passthrough
+  - path: /api/
+    upstream: http://127.0.0.1:$up_port/
+    mode: protect
+    issuer: bench
+    scopes: [api.read]
+  - path: /attach/
+    upstream: http://127.0.0.1:$up_port/
+    mode: attach
+    token:
+      issuer: $as_issuer
+      client-id: bench-gateway
+      client-secret: \${env:BENCH_GATEWAY_SECRET}
+      scope: api.read
+EOF
+gw_pid=""; gw_port=""
+start_gateway() { # start_gateway LABEL [ENV=VALUE...]: the gateway JVM, stderr (access log) to a file
+  local label="$1"; shift
+  : > "$work/gateway-$label.out"
+  env "$@" "$JAVA" --enable-native-access=ALL-UNNAMED $gw_java_opts -jar "$jar" gateway --config "$work/gateway.yaml" \
+    --port 0 --management-port 0 >"$work/gateway-$label.out" 2>"$work/gateway-$label.err" &
+  gw_pid=$!; started_pids+=("$gw_pid")
+  wait_line "$work/gateway-$label.out" '^Latch gateway is ready' "$gw_pid"
+  gw_port="$(sed -n 's/^Latch gateway is ready: http:\/\/localhost:\([0-9]*\).*/\1/p' "$work/gateway-$label.out")"
+  [[ -n "$gw_port" ]] || die "no gateway port in $(cat "$work/gateway-$label.out")"
+  gw_mgmt="$(sed -n 's/.*(management http:\/\/127.0.0.1:\([0-9]*\)).*/\1/p' "$work/gateway-$label.out")"
+}
+cache_counts() { # "HITS MISSES" of the validated-token cache, from the gateway's /metrics
+  curl -s --max-time 5 "http://127.0.0.1:$gw_mgmt/metrics" | awk '
+    /^latch_gateway_token_cache_hits_total/ {h=$NF} /^latch_gateway_token_cache_misses_total/ {m=$NF}
+    END {printf "%d %d\n", h, m}'
+}
+# measure_cache KEY ARGS...: measure, and the cache hits and misses it caused
+measure_cache() {
+  local key="$1" h0 m0 h1 m1
+  read -r h0 m0 <<<"$(cache_counts)"
+  measure "$@"
+  read -r h1 m1 <<<"$(cache_counts)"
+  R[$key.hits]=$(( h1 - h0 )); R[$key.misses]=$(( m1 - m0 ))
+  say "[${R[$key.label]}] validated-token cache: $(( h1 - h0 )) hits, $(( m1 - m0 )) misses"
+}
+
+# One token for the cached runs (and HAProxy), minted like all others by bench/gateway/Tokens.java.
+tokens_java() { "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$jar" "$here/gateway/Tokens.java" "$@"; }
+tokens_java mint "$work/issuer.jwk.json" "$issuer" "$audience" 1 "$work/one-token.txt" 1 2>>"$work/tokens.err" \
+  || { tail -5 "$work/tokens.err" >&2; die "minting a token failed"; }
+token="$(head -1 "$work/one-token.txt")"
+
+# ---------------------------------------------------------------- sanity checks
+expect() { # expect NAME STATUS URL [curl args...]
+  local name="$1" want="$2" url="$3" got; shift 3
+  got="$(curl -s -o "$work/check.body" -w '%{http_code}' --max-time 10 "$@" "$url" || true)"
+  [[ "$got" == "$want" ]] || die "$name: HTTP $got from $url, expected $want: $(head -c 300 "$work/check.body")"
+}
+auth=(-H "Authorization: Bearer $token")
+start_gateway log
+expect "nginx direct" 200 "http://127.0.0.1:$up_port/data"
+[[ "$(cat "$work/check.body")" == "$body" ]] || die "nginx answered $(cat "$work/check.body")"
+expect "nginx proxy_pass" 200 "http://127.0.0.1:$px_port/data"
+expect "HAProxy, valid token" 200 "http://127.0.0.1:$ha_port/data" "${auth[@]}"
+expect "HAProxy, no token" 403 "http://127.0.0.1:$ha_port/data"
+expect "HAProxy, bad signature" 403 "http://127.0.0.1:$ha_port/data" -H "Authorization: Bearer ${token%?????}AAAAA"
+expect "passthrough" 200 "http://127.0.0.1:$gw_port/pass/data"
+[[ "$(cat "$work/check.body")" == "$body" ]] || die "passthrough answered $(cat "$work/check.body")"
+expect "protect, valid token" 200 "http://127.0.0.1:$gw_port/api/data" "${auth[@]}"
+expect "protect, no token" 401 "http://127.0.0.1:$gw_port/api/data"
+expect "protect, bad signature" 401 "http://127.0.0.1:$gw_port/api/data" -H "Authorization: Bearer ${token%?????}AAAAA"
+expect "attach" 200 "http://127.0.0.1:$gw_port/attach/echo-authorization"
+grep -q '^Bearer ey' "$work/check.body" || die "attach sent no token upstream: $(head -c 200 "$work/check.body")"
+say "all set: nginx :$up_port, nginx proxy :$px_port, HAProxy :$ha_port, latch serve $as_issuer, gateway :$gw_port"
+
+# ---------------------------------------------------------------- measuring
+declare -A R
+run_wrk() { # run_wrk SECONDS OUT URL [ENV=VALUE...]
+  local s="$1" out="$2" url="$3"; shift 3
+  env "$@" wrk -t"${wrk_t:-$threads}" -c"${wrk_c:-$connections}" -d"${s}s" --latency -s "$here/gateway/wrk.lua" "$url" >"$out" 2>&1 \
+    || { cat "$out" >&2; die "wrk failed on $url"; }
+}
+warm() { # warm SECONDS URL [ENV=VALUE...]
+  local s="$1" url="$2"; shift 2
+  say "  warm-up ${s}s: $url"
+  run_wrk "$s" "$work/warm.txt" "$url" "$@"
+}
+# measure KEY LABEL URL PROXY_PIDS [ENV=VALUE...]: one wrk run; CPU of the proxy under test (its process
+# tree), of the nginx service, of wrk, and of the whole machine around it.
+measure() {
+  local key="$1" label="$2" url="$3" pids="$4"; shift 4
+  local out="$raw/$key.txt" busy0 busy1 px0 px1 up0 up1 t0 t1 line n
+  say "[$label] wrk -t$threads -c$connections -d${seconds}s $url"
+  [[ "$jfr" == 1 && "$pids" == "$gw_pid" ]] && "$(dirname "$JAVA")/jcmd" "$gw_pid" JFR.start name="$key" \
+    jdk.CPUTimeSample#enabled=true jdk.CPUTimeSample#throttle=1ms filename="$raw/$key.jfr" >/dev/null
+  # the machine's counters tightly around wrk; the processes' around that (they idle outside it)
+  px0="$(tree_cpu $pids)"; up0="$(tree_cpu "$up_pid")"; busy0="$(machine_busy)"; t0="$(now_ms)"
+  TIMEFORMAT='%U %S'
+  { time run_wrk "$seconds" "$out" "$url" "$@" ; } 2>"$work/wrk-time.txt"
+  t1="$(now_ms)"; busy1="$(machine_busy)"; px1="$(tree_cpu $pids)"; up1="$(tree_cpu "$up_pid")"
+  [[ "$jfr" == 1 && "$pids" == "$gw_pid" ]] && "$(dirname "$JAVA")/jcmd" "$gw_pid" JFR.stop name="$key" >/dev/null
+  line="$(grep '^summary ' "$out")" || die "no summary line from wrk.lua in $out"
+  read -r _ _ n _ R[$key.non2xx] _ R[$key.errors] _ R[$key.exhausted] _ R[$key.p50] _ R[$key.p90] _ R[$key.p99] _ R[$key.p999] _ R[$key.max] <<<"$line"
+  R[$key.n]="$n"
+  R[$key.label]="$label"
+  R[$key.rps]="$(awk '/^Requests\/sec:/{printf "%.0f", $2}' "$out")"
+  local wall wrk_cpu
+  wall="$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1000}')"
+  wrk_cpu="$(tail -1 "$work/wrk-time.txt" | awk '{printf "%.3f", $1+$2}')"
+  R[$key.pxcpu]="$(awk -v a="$px0" -v b="$px1" -v t="$ticks" -v n="$n" 'BEGIN{printf "%.1f", (b-a)/t*1e6/n}')"
+  R[$key.upcpu]="$(awk -v a="$up0" -v b="$up1" -v t="$ticks" -v n="$n" 'BEGIN{printf "%.1f", (b-a)/t*1e6/n}')"
+  R[$key.wrkcpu]="$(awk -v c="$wrk_cpu" -v n="$n" 'BEGIN{printf "%.1f", c*1e6/n}')"
+  R[$key.share]="$(awk -v p0="$px0" -v p1="$px1" -v u0="$up0" -v u1="$up1" -v w="$wrk_cpu" -v b0="$busy0" -v b1="$busy1" \
+    -v t="$ticks" -v s="$wall" -v k="$cores" 'BEGIN{p=(p1-p0)/t; u=(u1-u0)/t; a=(b1-b0)/t; o=a-p-u-w; if (o<0) o=0; c=s*k;
+      printf "%.0f / %.0f / %.0f / %.0f / %.0f", 100*p/c, 100*u/c, 100*w/c, 100*o/c, 100*(1-a/c)}')"
+  R[$key.other]="$(awk -v p0="$px0" -v p1="$px1" -v u0="$up0" -v u1="$up1" -v w="$wrk_cpu" -v b0="$busy0" -v b1="$busy1" \
+    -v t="$ticks" -v s="$wall" -v k="$cores" 'BEGIN{o=(b1-b0)/t-(p1-p0)/t-(u1-u0)/t-w; if (o<0) o=0; printf "%.0f", 100*o/(s*k)}')"
+  say "[$label] ${R[$key.rps]} req/s, p50 ${R[$key.p50]} µs, p99 ${R[$key.p99]} µs, p99.9 ${R[$key.p999]} µs, non-2xx ${R[$key.non2xx]}, errors ${R[$key.errors]}; proxy CPU ${R[$key.pxcpu]} µs/req; machine proxy/service/wrk/other/idle ${R[$key.share]} %"
+}
+# measure_low KEY URL [ENV=VALUE...]: latency with one connection (no queueing): what the hop itself adds
+measure_low() {
+  local key="$1" url="$2" line; shift 2
+  (( low_seconds > 0 )) || return 0
+  say "[${R[$key.label]}] one connection, ${low_seconds}s"
+  wrk_t=1 wrk_c=1 run_wrk "$low_seconds" "$raw/$key-c1.txt" "$url" "$@"
+  line="$(grep '^summary ' "$raw/$key-c1.txt")"
+  read -r _ _ R[$key.lon] _ R[$key.lobad] _ _ _ _ _ R[$key.lo50] _ R[$key.lo90] _ R[$key.lo99] _ R[$key.lo999] _ <<<"$line"
+  R[$key.lorps]="$(awk '/^Requests\/sec:/{printf "%.0f", $2}' "$raw/$key-c1.txt")"
+  say "[${R[$key.label]}] one connection: ${R[$key.lorps]} req/s, p50 ${R[$key.lo50]} µs, p99 ${R[$key.lo99]} µs"
+}
+raw_verify() { # raw_verify jdk|native
+  local line
+  say "[raw verify $1] $raw_threads threads, ${raw_seconds}s"
+  line="$(tokens_java verify "$work/issuer.jwk.json" "$issuer" "$audience" "$raw_seconds" "$raw_threads" "$1" 2>>"$work/tokens.err")" \
+    || { tail -5 "$work/tokens.err" >&2; die "raw verification failed"; }
+  read -r _ R[raw.$1.provider] R[raw.$1.rate] R[raw.$1.cpu] <<<"$line"
+  say "[raw verify $1] ${R[raw.$1.provider]}: ${R[raw.$1.rate]}/s, ${R[raw.$1.cpu]} µs CPU each"
+}
+
+direct="http://127.0.0.1:$up_port/data"
+warm 2 "$direct"; measure direct "nginx direct" "$direct" "$up_pid"; measure_low direct "$direct"
+warm 2 "http://127.0.0.1:$px_port/data"; measure nginxproxy "nginx proxy_pass" "http://127.0.0.1:$px_port/data" "$px_pid"
+measure_low nginxproxy "http://127.0.0.1:$px_port/data"
+warm 2 "http://127.0.0.1:$ha_port/data" BENCH_TOKEN="$token"
+measure haproxy "HAProxy jwt_verify" "http://127.0.0.1:$ha_port/data" "$ha_pid" BENCH_TOKEN="$token"
+measure_low haproxy "http://127.0.0.1:$ha_port/data" BENCH_TOKEN="$token"
+
+gw="http://127.0.0.1:$gw_port"
+say "gateway JVM $gw_pid: first warm-up of every route"
+warm "$first_warmup" "$gw/pass/data"; warm "$first_warmup" "$gw/api/data" BENCH_TOKEN="$token"; warm "$first_warmup" "$gw/attach/data"
+warm "$warmup" "$gw/pass/data"; measure pass "Latch passthrough" "$gw/pass/data" "$gw_pid"; measure_low pass "$gw/pass/data"
+warm "$warmup" "$gw/api/data" BENCH_TOKEN="$token"
+measure_cache cached "Latch protect, one token (cached)" "$gw/api/data" "$gw_pid" BENCH_TOKEN="$token"
+measure_low cached "$gw/api/data" BENCH_TOKEN="$token"
+
+# Uncached: a distinct token per request, never one sent before. Each costs a signature to mint, so the
+# pools are sized to the run from "bound", the best rate the machine could reach: cores ÷ (CPU per request
+# of the cached run + one raw verification). Cold, the signature path is many times slower than warm (C2
+# takes 30-40 s of load to settle on two shared cores), so first a warm-up with one token whose signature
+# is wrong (refused tokens are never cached, so each request parses and verifies it in full, and the pool
+# costs nothing), then 5 s of valid new tokens (claims, cache insertion, the proxying; a pool that runs out
+# only means 401s), a 5 s probe of the warm rate (its pool: bound × 5 s), and a measured pool of 1.6 × the
+# probe's rate (at most 1.2 × bound) × time. An exhausted measured pool shows in the table (and as 401s),
+# never as cache hits.
+raw_verify jdk
+raw_verify native
+bound="$(awk -v k="$cores" -v g="${R[cached.pxcpu]}" -v u="${R[cached.upcpu]}" -v w="${R[cached.wrkcpu]}" -v r="${R[raw.jdk.cpu]}" \
+  'BEGIN{printf "%d", k*1e6/(g+u+w+r)}')"
+mint() { # mint COUNT NAME: COUNT tokens split round-robin into $work/NAME-00, -01, ... (one file per wrk thread)
+  local t0; t0="$(now_ms)"
+  tokens_java mint "$work/issuer.jwk.json" "$issuer" "$audience" "$1" "$work/$2.txt" "$cores" 2>>"$work/tokens.err" \
+    || { tail -5 "$work/tokens.err" >&2; die "minting tokens failed"; }
+  split -n "r/$threads" -d "$work/$2.txt" "$work/$2-"
+  rm -f "$work/$2.txt"
+  mint_s=$(( mint_s + ($(now_ms) - t0) / 1000 ))
+  minted=$(( minted + $1 ))
+}
+mint_s=0; minted=0
+n_warm="$(awk -v b="$bound" 'BEGIN{printf "%d", b*5*0.6 + 1000}')"
+n_probe="$(awk -v b="$bound" 'BEGIN{printf "%d", b*5 + 1000}')"
+say "minting $n_warm + $n_probe tokens for the uncached warm-up and probe (bound $bound/s)"
+mint "$n_warm" warm
+mint "$n_probe" probe
+warm "$uncached_warmup" "$gw/api/data" BENCH_TOKEN="${token%?????}AAAAA"
+read -r _ _ bn _ bbad _ <<<"$(grep '^summary ' "$work/warm.txt")"
+say "  $(( bn / uncached_warmup )) bad-signature requests/s ($bbad refused of $bn)"
+say "  warm-up 5s, new valid token per request: $gw/api/data"
+run_wrk 5 "$work/warm-uncached.txt" "$gw/api/data" BENCH_TOKEN_FILES="$work/warm-"
+read -r _ _ wn _ wbad _ _ _ wexh _ <<<"$(grep '^summary ' "$work/warm-uncached.txt")"
+warm_rate=$(( (wn - wbad) / 5 ))
+say "  probe 5s"
+run_wrk 5 "$work/probe-uncached.txt" "$gw/api/data" BENCH_TOKEN_FILES="$work/probe-"
+read -r _ _ pn _ pbad _ _ _ pexh _ <<<"$(grep '^summary ' "$work/probe-uncached.txt")"
+probe_rate=$(( (pn - pbad) / 5 ))
+rm -f "$work"/warm-?? "$work"/probe-??
+if [[ -n "$tokens_override" ]]; then
+  n_measure="$tokens_override"
+else
+  n_measure="$(awk -v r="$probe_rate" -v x="$pexh" -v b="$bound" -v s="$seconds" \
+    'BEGIN{e=(x>0 || 1.6*r>1.2*b) ? 1.2*b : 1.6*r; printf "%d", e*s + 2000}')"
+fi
+say "  warm-up $warm_rate, probe $probe_rate valid requests/s ($wexh / $pexh beyond their pools); minting $n_measure tokens for the measured run"
+mint "$n_measure" measure
+measure_cache uncached "Latch protect, new token per request" "$gw/api/data" "$gw_pid" BENCH_TOKEN_FILES="$work/measure-"
+rm -f "$work"/measure-??
+(( ${R[uncached.exhausted]} == 0 )) || say "WARNING: the uncached run used up its $n_measure tokens (${R[uncached.exhausted]} requests without one): rerun with BENCH_TOKENS larger"
+
+warm "$warmup" "$gw/attach/data"; measure attach "Latch attach" "$gw/attach/data" "$gw_pid"; measure_low attach "$gw/attach/data"
+log_bytes="$(stat -c %s "$work/gateway-log.err")"
+log_lines="$(wc -l < "$work/gateway-log.err")"
+stop_pid "$gw_pid"
+
+# The same without the access log (LATCH_LOG_LEVEL=WARN: the root logger, which the access log inherits).
+start_gateway nolog LATCH_LOG_LEVEL=WARN
+gw="http://127.0.0.1:$gw_port"
+say "gateway JVM $gw_pid (access log off): warm-up"
+warm "$first_warmup" "$gw/pass/data"; warm "$first_warmup" "$gw/api/data" BENCH_TOKEN="$token"
+warm "$warmup" "$gw/pass/data"; measure pass_nolog "Latch passthrough, access log off" "$gw/pass/data" "$gw_pid"
+warm "$warmup" "$gw/api/data" BENCH_TOKEN="$token"
+measure cached_nolog "Latch protect cached, access log off" "$gw/api/data" "$gw_pid" BENCH_TOKEN="$token"
+stop_pid "$gw_pid"
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ---------------------------------------------------------------- report
+ms() { awk -v u="$1" 'BEGIN{ if (u < 10000) printf "%.2f", u/1000; else printf "%.1f", u/1000 }'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f %%", 100*a/b}'; }
+met() { awk -v ok="$1" 'BEGIN{print (ok ? "**met**" : "**not met**")}'; }
+keys=(direct nginxproxy haproxy pass cached uncached attach pass_nolog cached_nolog)
+c_rps="${R[cached.rps]}"; u_rps="${R[uncached.rps]}"
+r_cached_nginx="$(awk -v a="$c_rps" -v b="${R[nginxproxy.rps]}" 'BEGIN{print a/b}')"
+r_cached_ha="$(awk -v a="$c_rps" -v b="${R[haproxy.rps]}" 'BEGIN{print a/b}')"
+add_p50="$(awk -v a="${R[cached.p50]}" -v b="${R[direct.p50]}" 'BEGIN{printf "%.2f", (a-b)/1000}')"
+r_unc_raw="$(awk -v a="$u_rps" -v b="${R[raw.jdk.rate]}" 'BEGIN{print a/b}')"
+r_unc_native="$(awk -v a="$u_rps" -v b="${R[raw.native.rate]}" 'BEGIN{print a/b}')"
+# what the uncached ratio would be with nothing else on the machine: both rates are cores ÷ CPU per operation,
+# and a gateway request needs the gateway's, the service's and wrk's CPU
+r_unc_norm="$(awk -v r="${R[raw.jdk.cpu]}" -v g="${R[uncached.pxcpu]}" -v u="${R[uncached.upcpu]}" -v w="${R[uncached.wrkcpu]}" 'BEGIN{print r/(g+u+w)}')"
+att_p50="$(awk -v a="${R[attach.p50]}" -v b="${R[pass.p50]}" 'BEGIN{printf "%.2f", (a-b)/1000}')"
+{
+  echo "# Latch gateway benchmark — $started"
+  echo
+  echo "Machine: $cores cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)); load average before the run: $load_before, after: $load_after."
+  echo "JVM: $("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.runtime\.version = //p') ($JAVA), default heap${gw_java_opts:+, LATCH_JAVA_OPTS=$gw_java_opts}. Latch: $commit."
+  echo "nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), HAProxy $("$HAPROXY" -v | sed -n '1s/HAProxy version \([^ ]*\).*/\1/p'), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)."
+  echo "Load: \`wrk -t$threads -c$connections -d${seconds}s --latency -s bench/gateway/wrk.lua URL\` (GET, ${#body}-byte JSON answer from nginx \`return 200\`), all on loopback, all on the same $cores cores;"
+  echo "Latch runs preceded by ${warmup} s of wrk on the same route (nginx/HAProxy 2 s). Latency from wrk's histogram (\`latency:percentile()\`)."
+  echo
+  printf '| |'; for k in "${keys[@]}"; do printf ' %s |' "${R[$k.label]}"; done; echo
+  printf '|---|'; for k in "${keys[@]}"; do printf -- '---:|'; done; echo
+  row() { local label="$1" f="$2" k; printf '| %s |' "$label"; for k in "${keys[@]}"; do printf ' %s |' "$($f "$k")"; done; echo; }
+  f_rps() { awk -v v="${R[$1.rps]}" 'BEGIN{printf "%\047d", v}'; }
+  f_lat() { echo "$(ms "${R[$1.p50]}") / $(ms "${R[$1.p90]}") / $(ms "${R[$1.p99]}") / $(ms "${R[$1.p999]}")"; }
+  f_err() { echo "${R[$1.non2xx]} / ${R[$1.errors]}"; }
+  f_px() { case "$1" in direct) echo "—" ;; *) echo "${R[$1.pxcpu]}" ;; esac; }
+  f_up() { echo "${R[$1.upcpu]}"; }
+  f_wrk() { echo "${R[$1.wrkcpu]}"; }
+  f_share() { echo "${R[$1.share]}"; }
+  row "**requests/s**" f_rps
+  row "latency p50 / p90 / p99 / p99.9 (ms)" f_lat
+  row "non-2xx / socket errors" f_err
+  row "**proxy CPU per request (µs)**" f_px
+  row "service (nginx) CPU per request (µs)" f_up
+  row "wrk CPU per request (µs)" f_wrk
+  row "machine CPU: proxy / service / wrk / others / idle (%)" f_share
+  f_lo() { if [[ -n "${R[$1.lo50]:-}" ]]; then echo "$(ms "${R[$1.lo50]}") / $(ms "${R[$1.lo99]}") / $(ms "${R[$1.lo999]}")"; else echo "—"; fi; }
+  f_lorps() { if [[ -n "${R[$1.lorps]:-}" ]]; then awk -v v="${R[$1.lorps]}" 'BEGIN{printf "%\047d", v}'; else echo "—"; fi; }
+  if (( low_seconds > 0 )); then
+    row "one connection (\`-t1 -c1\`, ${low_seconds} s): requests/s" f_lorps
+    row "one connection: latency p50 / p99 / p99.9 (ms)" f_lo
+  fi
+  echo
+  echo "Proxy CPU = utime+stime of the process under test (/proc/PID/stat, nginx and HAProxy with their workers)"
+  echo "÷ requests; for the Latch columns the whole gateway JVM (JIT and GC included). \"others\" = everything else on the machine."
+  echo "HAProxy's \`jwt_verify\` checks only the signature (no iss, aud, exp, typ, scope), on every request (no cache);"
+  echo "Latch protect checks signature, typ at+jwt, iss, aud, exp/iat, the route's scope, and caches validated tokens by SHA-256."
+  echo "At $connections connections every set-up keeps the $cores cores busy, so latency there is mostly waiting (p50 ≈ connections ÷ rate);"
+  echo "the one-connection rows show what the hop itself adds."
+  echo
+  echo "Raw RS256 verification (\`bench/gateway/Tokens.java verify\`: one token, Nimbus RSASSAVerifier, $raw_threads threads, ${raw_seconds} s after 3 s warm-up):"
+  echo "JDK ${R[raw.jdk.provider]} **$(awk -v v="${R[raw.jdk.rate]}" 'BEGIN{printf "%\047d", v}')/s** (${R[raw.jdk.cpu]} µs CPU each) — the provider \`latch gateway\` verifies with;"
+  echo "ACCP ${R[raw.native.provider]} $(awk -v v="${R[raw.native.rate]}" 'BEGIN{printf "%\047d", v}')/s (${R[raw.native.cpu]} µs CPU each) — not installed by the gateway."
+  echo "Uncached: warm-up ${uncached_warmup} s with one bad-signature token (verified in full, refused, never cached), 5 s of new valid"
+  echo "tokens ($warm_rate/s) and a 5 s probe ($probe_rate/s) on tokens of their own, then"
+  echo "$n_measure distinct tokens for the measured run; $minted tokens minted in ${mint_s} s in all (ACCP, $cores threads);"
+  echo "requests beyond the pool: **${R[uncached.exhausted]}** (must be 0). Validated-token cache during the runs (gateway /metrics):"
+  echo "cached run ${R[cached.hits]} hits / ${R[cached.misses]} misses, uncached run ${R[uncached.hits]} hits / ${R[uncached.misses]} misses."
+  echo "Access log: $log_lines lines, $log_bytes bytes on the gateway's stderr (a file) in the logged JVM."
+  echo
+  echo "| measure | value | target | |"
+  echo "|---|---:|---|---|"
+  echo "| protect cached ÷ nginx proxy_pass (requests/s) | $(pct "$c_rps" "${R[nginxproxy.rps]}") | ≥ 80 % | $(met "$(awk -v r="$r_cached_nginx" 'BEGIN{print r >= 0.8}')") |"
+  echo "| protect cached ÷ HAProxy jwt_verify | $(pct "$c_rps" "${R[haproxy.rps]}") | ≥ 100 % | $(met "$(awk -v r="$r_cached_ha" 'BEGIN{print r >= 1}')") |"
+  echo "| protect cached p50 − nginx direct p50 | $add_p50 ms | ≤ 1 ms | $(met "$(awk -v d="$add_p50" 'BEGIN{print d <= 1}')") |"
+  echo "| protect cached p99 | $(ms "${R[cached.p99]}") ms | < 10 ms | $(met "$(awk -v p="${R[cached.p99]}" 'BEGIN{print p < 10000}')") |"
+  if (( low_seconds > 0 )); then
+    echo "| … at one connection: protect cached p50 − nginx direct p50 / p99 | $(awk -v a="${R[cached.lo50]}" -v b="${R[direct.lo50]}" 'BEGIN{printf "%.2f", (a-b)/1000}') ms / $(ms "${R[cached.lo99]}") ms | (≤ 1 ms / < 10 ms) | no queueing: the hop itself |"
+    echo "| … at one connection: nginx proxy_pass p50 − direct p50 | $(awk -v a="${R[nginxproxy.lo50]}" -v b="${R[direct.lo50]}" 'BEGIN{printf "%.2f", (a-b)/1000}') ms | | for comparison |"
+  fi
+  echo "| protect uncached ÷ raw RS256 verify (JDK, the gateway's provider) | $(pct "$u_rps" "${R[raw.jdk.rate]}") | ≥ 80 % | $(met "$(awk -v r="$r_unc_raw" 'BEGIN{print r >= 0.8}')") |"
+  echo "| … CPU-normalised: raw CPU per verify ÷ (gateway + nginx + wrk CPU per request) | $(awk -v r="$r_unc_norm" 'BEGIN{printf "%.0f %%", 100*r}') | | |"
+  echo "| … against ACCP's raw rate | $(pct "$u_rps" "${R[raw.native.rate]}") | | |"
+  echo "| attach p50 − passthrough p50 | $att_p50 ms | ≤ 1 ms | $(met "$(awk -v d="$att_p50" 'BEGIN{print d <= 1}')") |"
+  if (( low_seconds > 0 )); then
+    echo "| … at one connection | $(awk -v a="${R[attach.lo50]}" -v b="${R[pass.lo50]}" 'BEGIN{printf "%.2f", (a-b)/1000}') ms | | |"
+  fi
+  echo "| access log off ÷ on: passthrough / protect cached (requests/s) | $(pct "${R[pass_nolog.rps]}" "${R[pass.rps]}") / $(pct "${R[cached_nolog.rps]}" "${R[cached.rps]}") | | |"
+  echo
+  echo "Raw wrk outputs: bench/results/gateway-raw/."
+} > "$here/results/gateway-latest.md"
+cat "$here/results/gateway-latest.md"
