@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWEHeader;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.PlainHeader;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -220,32 +221,21 @@ public final class AccessTokenValidator implements AutoCloseable {
     }
 
     private TokenPrincipal jwt(String token, ValidatedTokens.Key key) {
-        int dot = token.indexOf('.');
-        Header header;
+        JWSObject jws;
         try {
-            header = Header.parse(new Base64URL(token.substring(0, dot)));
+            jws = JWSObject.parse(token);
         } catch (java.text.ParseException e) {
-            throw malformedJwt("header is not a JOSE header");
+            // not a JWS: find out why, for a precise refusal (alg none, a JWE header, garbage)
+            refuseUnparsable(token);
+            throw malformedJwt("not a JWS compact serialization");
         }
-        if (header instanceof PlainHeader) {
-            throw new TokenRejectedException(Reason.DISALLOWED_ALGORITHM, "the token's signing algorithm is not accepted",
-                    "alg none (unsigned)", null);
-        }
-        if (!(header instanceof JWSHeader jwsHeader) || header instanceof JWEHeader) {
-            throw malformedJwt("a JWE header in a three-part token");
-        }
+        JWSHeader jwsHeader = jws.getHeader();
         JWSAlgorithm alg = jwsHeader.getAlgorithm();
         if (!algorithms.contains(alg)) {
             throw new TokenRejectedException(Reason.DISALLOWED_ALGORITHM, "the token's signing algorithm is not accepted",
                     "alg " + alg + (JwsAlgorithms.isHmac(alg) ? " (HMAC)" : "") + " not in " + names(algorithms), null);
         }
         checkType(jwsHeader.getType());
-        JWSObject jws;
-        try {
-            jws = JWSObject.parse(token);
-        } catch (java.text.ParseException e) {
-            throw malformedJwt("not a JWS compact serialization");
-        }
         List<JWK> keys;
         try {
             keys = remoteJwks().keysFor(jwsHeader.getKeyID(), alg);
@@ -269,11 +259,45 @@ public final class AccessTokenValidator implements AutoCloseable {
         return principal;
     }
 
+    /** Throws the precise refusal for a three-part token that is not a JWS. */
+    private void refuseUnparsable(String token) {
+        Header header;
+        try {
+            header = Header.parse(new Base64URL(token.substring(0, token.indexOf('.'))));
+        } catch (java.text.ParseException e) {
+            throw malformedJwt("header is not a JOSE header");
+        }
+        if (header instanceof PlainHeader) {
+            throw new TokenRejectedException(Reason.DISALLOWED_ALGORITHM, "the token's signing algorithm is not accepted",
+                    "alg none (unsigned)", null);
+        }
+        if (!(header instanceof JWSHeader) || header instanceof JWEHeader) {
+            throw malformedJwt("a JWE header in a three-part token");
+        }
+    }
+
+    /**
+     * A verifier per published key and algorithm, made once: building the public key object costs more
+     * than a cached lookup. Keyed by the key object itself (weakly), so a refetched JWKS starts afresh.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<JWK, Map<JWSAlgorithm, JWSVerifier>> verifiers =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().weakKeys().maximumSize(256).build();
+
+    private JWSVerifier verifier(JWK key, JWSAlgorithm alg) throws JOSEException {
+        Map<JWSAlgorithm, JWSVerifier> byAlg = verifiers.get(key, k -> new java.util.concurrent.ConcurrentHashMap<>());
+        JWSVerifier verifier = byAlg.get(alg);
+        if (verifier == null) {
+            verifier = JwsAlgorithms.verifier(key, alg);
+            byAlg.put(alg, verifier);
+        }
+        return verifier;
+    }
+
     private boolean verified(JWSObject jws, List<JWK> keys, JWSAlgorithm alg) {
         for (JWK candidate : keys) {
             try {
                 signatureVerifications.increment();
-                if (jws.verify(JwsAlgorithms.verifier(candidate, alg))) {
+                if (jws.verify(verifier(candidate, alg))) {
                     return true;
                 }
             } catch (JOSEException | IllegalStateException e) {
