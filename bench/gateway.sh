@@ -435,11 +435,11 @@ c_rps="${R[cached.rps]}"; u_rps="${R[uncached.rps]}"
 r_cached_nginx="$(awk -v a="$c_rps" -v b="${R[nginxproxy.rps]}" 'BEGIN{print a/b}')"
 r_cached_ha="$(awk -v a="$c_rps" -v b="${R[haproxy.rps]}" 'BEGIN{print a/b}')"
 add_p50="$(awk -v a="${R[cached.p50]}" -v b="${R[direct.p50]}" 'BEGIN{printf "%.2f", (a-b)/1000}')"
-r_unc_raw="$(awk -v a="$u_rps" -v b="${R[raw.jdk.rate]}" 'BEGIN{print a/b}')"
+# the gateway verifies on AWS-LC (ACCP) when it loads (`--crypto auto`, as `latch serve`), so that is its raw rate
+r_unc_raw="$(awk -v a="$u_rps" -v b="${R[raw.native.rate]}" 'BEGIN{print a/b}')"
 r_unc_native="$(awk -v a="$u_rps" -v b="${R[raw.native.rate]}" 'BEGIN{print a/b}')"
 # what the uncached ratio would be with nothing else on the machine: both rates are cores ÷ CPU per operation,
-# and a gateway request needs the gateway's, the service's and wrk's CPU
-r_unc_norm="$(awk -v r="${R[raw.jdk.cpu]}" -v g="${R[uncached.pxcpu]}" -v u="${R[uncached.upcpu]}" -v w="${R[uncached.wrkcpu]}" 'BEGIN{print r/(g+u+w)}')"
+r_unc_norm="$(awk -v r="${R[raw.native.cpu]}" -v g="${R[uncached.pxcpu]}" -v u="${R[uncached.upcpu]}" -v w="${R[uncached.wrkcpu]}" 'BEGIN{print r/(g+u+w)}')"
 att_p50="$(awk -v a="${R[attach.p50]}" -v b="${R[pass.p50]}" 'BEGIN{printf "%.2f", (a-b)/1000}')"
 {
   echo "# Latch gateway benchmark — $started"
@@ -482,8 +482,8 @@ att_p50="$(awk -v a="${R[attach.p50]}" -v b="${R[pass.p50]}" 'BEGIN{printf "%.2f
   echo "the one-connection rows show what the hop itself adds."
   echo
   echo "Raw RS256 verification (\`bench/gateway/Tokens.java verify\`: one token, Nimbus RSASSAVerifier, $raw_threads threads, ${raw_seconds} s after 3 s warm-up):"
-  echo "JDK ${R[raw.jdk.provider]} **$(awk -v v="${R[raw.jdk.rate]}" 'BEGIN{printf "%\047d", v}')/s** (${R[raw.jdk.cpu]} µs CPU each) — the provider \`latch gateway\` verifies with;"
-  echo "ACCP ${R[raw.native.provider]} $(awk -v v="${R[raw.native.rate]}" 'BEGIN{printf "%\047d", v}')/s (${R[raw.native.cpu]} µs CPU each) — not installed by the gateway."
+  echo "JDK ${R[raw.jdk.provider]} **$(awk -v v="${R[raw.jdk.rate]}" 'BEGIN{printf "%\047d", v}')/s** (${R[raw.jdk.cpu]} µs CPU each) — the JDK's own provider (\`latch gateway --crypto jdk\`);"
+  echo "ACCP ${R[raw.native.provider]} $(awk -v v="${R[raw.native.rate]}" 'BEGIN{printf "%\047d", v}')/s (${R[raw.native.cpu]} µs CPU each) — the provider \`latch gateway\` verifies with (\`--crypto auto\`, the default)."
   echo "Uncached: warm-up ${uncached_warmup} s with one bad-signature token (verified in full, refused, never cached), 5 s of new valid"
   echo "tokens ($warm_rate/s) and a 5 s probe ($probe_rate/s) on tokens of their own, then"
   echo "$n_measure distinct tokens for the measured run; $minted tokens minted in ${mint_s} s in all (ACCP, $cores threads);"
@@ -501,9 +501,9 @@ att_p50="$(awk -v a="${R[attach.p50]}" -v b="${R[pass.p50]}" 'BEGIN{printf "%.2f
     echo "| … at one connection: protect cached p50 − nginx direct p50 / p99 | $(awk -v a="${R[cached.lo50]}" -v b="${R[direct.lo50]}" 'BEGIN{printf "%.2f", (a-b)/1000}') ms / $(ms "${R[cached.lo99]}") ms | (≤ 1 ms / < 10 ms) | no queueing: the hop itself |"
     echo "| … at one connection: nginx proxy_pass p50 − direct p50 | $(awk -v a="${R[nginxproxy.lo50]}" -v b="${R[direct.lo50]}" 'BEGIN{printf "%.2f", (a-b)/1000}') ms | | for comparison |"
   fi
-  echo "| protect uncached ÷ raw RS256 verify (JDK, the gateway's provider) | $(pct "$u_rps" "${R[raw.jdk.rate]}") | ≥ 80 % | $(met "$(awk -v r="$r_unc_raw" 'BEGIN{print r >= 0.8}')") |"
+  echo "| protect uncached ÷ raw RS256 verify (ACCP, the gateway's provider) | $(pct "$u_rps" "${R[raw.native.rate]}") | ≥ 80 % | $(met "$(awk -v r="$r_unc_raw" 'BEGIN{print r >= 0.8}')") |"
   echo "| … CPU-normalised: raw CPU per verify ÷ (gateway + nginx + wrk CPU per request) | $(awk -v r="$r_unc_norm" 'BEGIN{printf "%.0f %%", 100*r}') | | |"
-  echo "| … against ACCP's raw rate | $(pct "$u_rps" "${R[raw.native.rate]}") | | |"
+  echo "| … against the JDK provider's raw rate | $(pct "$u_rps" "${R[raw.jdk.rate]}") | | |"
   echo "| attach p50 − passthrough p50 | $att_p50 ms | ≤ 1 ms | $(met "$(awk -v d="$att_p50" 'BEGIN{print d <= 1}')") |"
   if (( low_seconds > 0 )); then
     echo "| … at one connection | $(awk -v a="${R[attach.lo50]}" -v b="${R[pass.lo50]}" 'BEGIN{printf "%.2f", (a-b)/1000}') ms | | |"
