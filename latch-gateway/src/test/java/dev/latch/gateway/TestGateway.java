@@ -69,15 +69,9 @@ public final class TestGateway implements AutoCloseable {
         return send(b.build());
     }
 
+    /** One request with the shared test client (the same helper the server's tests use). */
     public static HttpResponse<String> send(HttpRequest request) {
-        try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return dev.latch.server.TestServer.send(request);
     }
 
     @Override
