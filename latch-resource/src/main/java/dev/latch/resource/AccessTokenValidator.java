@@ -293,32 +293,18 @@ public final class AccessTokenValidator implements AutoCloseable {
         return verifier;
     }
 
-    /**
-     * Signature checks are pure CPU: at most one per core runs at a time (shared by every validator in the
-     * process), so a burst of new tokens on a server's many request threads queues here, fairly, instead of
-     * time-slicing the cores. Measured in the gateway with a new token per request on 2 cores: 5.2-6.7 k/s
-     * with this limit against 0.6-4.3 k/s without it (256 request threads contending), and a far lower p99.
-     */
-    private static final java.util.concurrent.Semaphore CORES =
-            new java.util.concurrent.Semaphore(Runtime.getRuntime().availableProcessors(), true);
-
     private boolean verified(JWSObject jws, List<JWK> keys, JWSAlgorithm alg) {
-        CORES.acquireUninterruptibly();
-        try {
-            for (JWK candidate : keys) {
-                try {
-                    signatureVerifications.increment();
-                    if (jws.verify(verifier(candidate, alg))) {
-                        return true;
-                    }
-                } catch (JOSEException | IllegalStateException e) {
-                    // a key that cannot verify (e.g. not usable as a public key): try the next one
+        for (JWK candidate : keys) {
+            try {
+                signatureVerifications.increment();
+                if (jws.verify(verifier(candidate, alg))) {
+                    return true;
                 }
+            } catch (JOSEException | IllegalStateException e) {
+                // a key that cannot verify (e.g. not usable as a public key): try the next one
             }
-            return false;
-        } finally {
-            CORES.release();
         }
+        return false;
     }
 
     /** RFC 9068 §4 step 2 and RFC 8725 §3.11: the {@code typ} tells an access token from an ID token or other JWT. */
