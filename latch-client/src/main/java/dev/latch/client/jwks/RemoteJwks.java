@@ -203,6 +203,10 @@ public final class RemoteJwks {
             if (inFlight != null) {
                 return inFlight;
             }
+            if (why == Start.FIRST && current != null) {
+                // another caller's first fetch finished between our look at `current` and this lock
+                return CompletableFuture.completedFuture(current);
+            }
             Instant now = clock.instant();
             switch (why) {
                 case FIRST -> {
