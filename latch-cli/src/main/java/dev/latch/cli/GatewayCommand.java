@@ -36,6 +36,9 @@ public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "N", description = "Public port (default 8000; 0 picks a free one).")
     Integer port;
 
+    @Option(names = "--host", paramLabel = "ADDRESS", description = "Public bind address (default 0.0.0.0).")
+    String host;
+
     @Option(names = "--management-port", paramLabel = "N", description = "Loopback port of /healthz and /metrics (default 9000).")
     Integer managementPort;
 
@@ -67,6 +70,7 @@ public final class GatewayCommand implements Callable<Integer> {
         }
         Map<String, String> overrides = new LinkedHashMap<>();
         overrides.put("port", port == null ? null : port.toString());
+        overrides.put("host", host);
         overrides.put("management-port", managementPort == null ? null : managementPort.toString());
         GatewayConfigLoader loader = new GatewayConfigLoader(secrets::environment, secrets);
         if (check) {

@@ -82,6 +82,21 @@ class GatewayCommandTest {
     }
 
     @Test
+    void hostFlagOverridesTheFileAndIsChecked() throws Exception {
+        Path file = write("""
+                host: 127.0.0.1
+                routes:
+                  - path: /
+                    upstream: http://127.0.0.1:9001
+                    mode: passthrough
+                """);
+        assertThat(new Cli(null).raw("gateway", "--check", "--offline", "--host", "::1", "--config", file.toString()).exit()).isZero();
+        Cli.Result bad = new Cli(null).raw("gateway", "--check", "--offline", "--host", "not a host!", "--config", file.toString());
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err()).contains("--host");
+    }
+
+    @Test
     void withoutConfigThenUsageErrorExit2() {
         Cli.Result r = new Cli(null).raw("gateway", "--check");
         assertThat(r.exit()).isEqualTo(2);
