@@ -77,7 +77,7 @@ public final class GatewayServer implements AutoCloseable {
             Protection protection = null;
             TokenAttachment attachment = null;
             if (route.mode() == GatewayConfig.Mode.PROTECT) {
-                protection = new Protection(validators.get(route.issuer()), route.rules(),
+                protection = new Protection(validators.get(route.issuer()), route::rule,
                         route.headers() == null ? GatewayConfig.IdentityHeaders.DEFAULT : route.headers());
             } else if (route.mode() == GatewayConfig.Mode.ATTACH) {
                 attachment = new TokenAttachment(route, TokenAttachment.tokenSource(route.token()), proxy, threads);
@@ -89,7 +89,7 @@ public final class GatewayServer implements AutoCloseable {
         String forwardAuthPath = null;
         if (config.forwardAuth() != null) {
             GatewayConfig.ForwardAuth fa = config.forwardAuth();
-            forwardAuth = new ForwardAuthEndpoint(new Protection(validators.get(fa.issuer()), fa.rules(),
+            forwardAuth = new ForwardAuthEndpoint(new Protection(validators.get(fa.issuer()), fa::rule,
                     fa.headers() == null ? GatewayConfig.IdentityHeaders.DEFAULT : fa.headers()));
             forwardAuthPath = fa.path();
         }

@@ -145,6 +145,45 @@ public final class AccessTokenValidator implements AutoCloseable {
     }
 
     /**
+     * A request as RFC 6750 lets a resource server take it: the token from the {@code Authorization} header only
+     * (§2.1; a token in the URI query, §2.3, is refused, and the form-body method of §2.2 is never read), validated,
+     * then {@code rule} checked.
+     *
+     * @param rawQuery the raw query of the request being decided, or null
+     * @throws TokenRejectedException why the request may not pass
+     */
+    public TokenPrincipal admit(String authorizationHeader, String rawQuery, AccessRule rule) {
+        if (hasQueryToken(rawQuery)) {
+            throw new TokenRejectedException(Reason.MALFORMED,
+                    "access tokens in the query string are not accepted; send them in the Authorization header",
+                    "access_token query parameter (RFC 6750 §2.3 not supported)", null);
+        }
+        TokenPrincipal principal = authenticate(authorizationHeader);
+        rule.check(principal);
+        return principal;
+    }
+
+    /** True when the query has an {@code access_token} parameter (its name percent-encoded or not). */
+    static boolean hasQueryToken(String rawQuery) {
+        if (rawQuery == null || (rawQuery.indexOf("access") < 0 && rawQuery.indexOf('%') < 0)) {
+            return false; // the common case, decided without splitting the query
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            try {
+                name = java.net.URLDecoder.decode(name, java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                // a broken escape: compare the name as it is
+            }
+            if ("access_token".equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The token of an RFC 6750 §2.1 {@code Authorization: Bearer} header value, or null when the value is absent,
      * of another scheme, or not {@code Bearer} + spaces + one b64token.
      */

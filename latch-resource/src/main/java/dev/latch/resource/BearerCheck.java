@@ -1,7 +1,5 @@
 package dev.latch.resource;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,14 +35,7 @@ final class BearerCheck {
      */
     TokenPrincipal admit(String authorization, String rawQuery) {
         try {
-            if (hasQueryToken(rawQuery)) {
-                throw new TokenRejectedException(TokenRejectedException.Reason.MALFORMED,
-                        "access tokens in the URI are not accepted; send them in the Authorization header",
-                        "access_token query parameter (RFC 6750 §2.3 not supported)", null);
-            }
-            TokenPrincipal principal = validator.authenticate(authorization);
-            rule.check(principal);
-            return principal;
+            return validator.admit(authorization, rawQuery, rule);
         } catch (TokenRejectedException e) {
             // the message carries the reason and detail, never the token
             LOG.debug("refused: {} {}", e.reason(), e.getMessage());
@@ -55,25 +46,5 @@ final class BearerCheck {
     /** The {@code WWW-Authenticate} value answering {@code refusal}. */
     String challenge(TokenRejectedException refusal) {
         return refusal.wwwAuthenticate(resourceMetadata);
-    }
-
-    /** True when the query has an {@code access_token} parameter (its name percent-encoded or not). */
-    static boolean hasQueryToken(String rawQuery) {
-        if (rawQuery == null || (rawQuery.indexOf("access") < 0 && rawQuery.indexOf('%') < 0)) {
-            return false; // the common case, decided without splitting the query
-        }
-        for (String pair : rawQuery.split("&")) {
-            int eq = pair.indexOf('=');
-            String name = eq < 0 ? pair : pair.substring(0, eq);
-            try {
-                name = URLDecoder.decode(name, StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                // a broken escape: compare the name as it is
-            }
-            if ("access_token".equals(name)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

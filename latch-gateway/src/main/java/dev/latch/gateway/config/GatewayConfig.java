@@ -32,6 +32,12 @@ public record GatewayConfig(int port, String host, int managementPort, Tls tls, 
         routes = List.copyOf(routes);
     }
 
+    /** A method's own rule, else {@code *}'s, else {@link AccessRule#NONE}. */
+    private static AccessRule ruleFor(Map<String, AccessRule> rules, String method) {
+        AccessRule own = rules.get(method);
+        return own != null ? own : rules.getOrDefault("*", AccessRule.NONE);
+    }
+
     /** PEM certificate chain and private key. */
     public record Tls(Path cert, Path key) {}
 
@@ -67,9 +73,7 @@ public record GatewayConfig(int port, String host, int managementPort, Tls tls, 
 
         /** The rule for {@code method}: its own, else {@code *}'s, else {@link AccessRule#NONE}. */
         public AccessRule rule(String method) {
-            AccessRule own = rules.get(method);
-            if (own != null) return own;
-            return rules.getOrDefault("*", AccessRule.NONE);
+            return ruleFor(rules, method);
         }
     }
 
@@ -138,6 +142,11 @@ public record GatewayConfig(int port, String host, int managementPort, Tls tls, 
     public record ForwardAuth(String path, String issuer, Map<String, AccessRule> rules, IdentityHeaders headers) {
         public ForwardAuth {
             rules = Map.copyOf(rules);
+        }
+
+        /** The rule for the original request's {@code method}, as {@link Route#rule}. */
+        public AccessRule rule(String method) {
+            return ruleFor(rules, method);
         }
     }
 }

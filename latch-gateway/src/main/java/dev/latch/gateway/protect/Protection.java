@@ -5,7 +5,7 @@ import dev.latch.resource.AccessRule;
 import dev.latch.resource.AccessTokenValidator;
 import dev.latch.resource.TokenPrincipal;
 import dev.latch.resource.TokenRejectedException;
-import java.util.Map;
+import java.util.function.Function;
 import java.util.TreeSet;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -20,12 +20,13 @@ import org.eclipse.jetty.server.Request;
 public final class Protection {
 
     private final AccessTokenValidator validator;
-    private final Map<String, AccessRule> rules;
+    private final Function<String, AccessRule> rules;
     private final GatewayConfig.IdentityHeaders headers;
 
-    public Protection(AccessTokenValidator validator, Map<String, AccessRule> rules, GatewayConfig.IdentityHeaders headers) {
+    /** @param rules the rule for a method ({@link GatewayConfig.Route#rule}, {@link GatewayConfig.ForwardAuth#rule}) */
+    public Protection(AccessTokenValidator validator, Function<String, AccessRule> rules, GatewayConfig.IdentityHeaders headers) {
         this.validator = validator;
-        this.rules = Map.copyOf(rules);
+        this.rules = rules;
         this.headers = headers;
     }
 
@@ -45,18 +46,7 @@ public final class Protection {
      * @throws TokenRejectedException why the request may not pass
      */
     public TokenPrincipal authorize(String authorization, String query, String method) {
-        if (hasQueryToken(query)) {
-            throw new TokenRejectedException(TokenRejectedException.Reason.MALFORMED,
-                    "access tokens in the query string are not accepted; send them in the Authorization header");
-        }
-        TokenPrincipal principal = validator.authenticate(authorization);
-        rule(method).check(principal);
-        return principal;
-    }
-
-    private AccessRule rule(String method) {
-        AccessRule own = rules.get(method);
-        return own != null ? own : rules.getOrDefault("*", AccessRule.NONE);
+        return validator.admit(authorization, query, rules.apply(method));
     }
 
     /** The identity headers for {@code principal} (absent values are left out). */
@@ -96,19 +86,5 @@ public final class Protection {
             }
         }
         return b == null ? value : b.toString();
-    }
-
-    static boolean hasQueryToken(String query) {
-        if (query == null) {
-            return false;
-        }
-        for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            String name = eq < 0 ? pair : pair.substring(0, eq);
-            if (name.equalsIgnoreCase("access_token") || name.equalsIgnoreCase("access%5Ftoken")) {
-                return true;
-            }
-        }
-        return false;
     }
 }
