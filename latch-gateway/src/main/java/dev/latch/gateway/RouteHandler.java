@@ -70,7 +70,9 @@ final class RouteHandler {
                     "the request body is larger than this route accepts (" + max + " bytes)");
             return null;
         }
-        Request forwarded = max >= 0 && request.getLength() != 0 ? new RequestSizeLimit(request, max) : request;
+        // a declared length was checked above; only a body of unknown length (chunked) is counted as it streams
+        boolean chunked = request.getLength() < 0 && request.getHeaders().get(HttpHeader.TRANSFER_ENCODING) != null;
+        Request forwarded = max >= 0 && chunked ? new RequestSizeLimit(request, max) : request;
         TokenPrincipal principal = null;
         String caller;
         if (protection != null) {
