@@ -57,17 +57,11 @@ public final class TokenAttachment implements UpstreamProxy.UpstreamResponseHook
      * Adds the token to {@code request} and sends it upstream, or answers {@code 502} when no token can be had.
      */
     public void forward(Request request, Response response, Callback callback) {
-        AccessToken token;
-        try {
-            token = tokens.token();
-        } catch (OAuthClientException e) {
-            LOG.warn("route {}: no token from the authorization server: {}", route.path(), e.getMessage());
-            GatewayResponses.error(response, callback, 502, "token_unavailable",
-                    "the gateway could not get an access token for this service: " + e.getMessage());
-            return;
+        AccessToken token = tokenOrRefuse(response, callback, "the gateway could not get an access token for this service: ");
+        if (token != null) {
+            attach(request, token);
+            proxy.handle(request, response, callback);
         }
-        attach(request, token);
-        proxy.handle(request, response, callback);
     }
 
     /**
@@ -75,22 +69,29 @@ public final class TokenAttachment implements UpstreamProxy.UpstreamResponseHook
      * proxy), or null after answering {@code 502} when no token can be had.
      */
     public HttpFields headers(Response response, Callback callback) {
+        AccessToken token = tokenOrRefuse(response, callback, "the gateway could not get an access token for this service: ");
+        return token == null ? null : bearer(token);
+    }
+
+    /** The route's token, or null after answering {@code 502} (the next request tries again). */
+    private AccessToken tokenOrRefuse(Response response, Callback callback, String why) {
         try {
-            HttpFields.Mutable headers = HttpFields.build(1);
-            headers.put(HttpHeader.AUTHORIZATION, "Bearer " + tokens.token().value());
-            return headers;
+            return tokens.token();
         } catch (OAuthClientException e) {
             LOG.warn("route {}: no token from the authorization server: {}", route.path(), e.getMessage());
-            GatewayResponses.error(response, callback, 502, "token_unavailable",
-                    "the gateway could not get an access token for this service: " + e.getMessage());
+            GatewayResponses.error(response, callback, 502, "token_unavailable", why + e.getMessage());
             return null;
         }
     }
 
-    private static void attach(Request request, AccessToken token) {
+    private static HttpFields bearer(AccessToken token) {
         HttpFields.Mutable headers = HttpFields.build(1);
         headers.put(HttpHeader.AUTHORIZATION, "Bearer " + token.value());
-        request.setAttribute(UpstreamProxy.ADD_HEADERS, headers);
+        return headers;
+    }
+
+    private static void attach(Request request, AccessToken token) {
+        request.setAttribute(UpstreamProxy.ADD_HEADERS, bearer(token));
         request.setAttribute(TOKEN, token);
     }
 
@@ -107,16 +108,11 @@ public final class TokenAttachment implements UpstreamProxy.UpstreamResponseHook
             if (request.getAttribute(TOKEN) instanceof AccessToken used) {
                 tokens.invalidate(used);
             }
-            AccessToken fresh;
-            try {
-                fresh = tokens.token();
-            } catch (OAuthClientException e) {
-                GatewayResponses.error(response, callback, 502, "token_unavailable",
-                        "the upstream refused the gateway's token and no new one could be had: " + e.getMessage());
-                return;
+            AccessToken fresh = tokenOrRefuse(response, callback, "the upstream refused the gateway's token and no new one could be had: ");
+            if (fresh != null) {
+                attach(request, fresh);
+                proxy.resend(request, response, callback);
             }
-            attach(request, fresh);
-            proxy.resend(request, response, callback);
         });
     }
 
