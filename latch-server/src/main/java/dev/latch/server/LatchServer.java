@@ -1,7 +1,6 @@
 package dev.latch.server;
 
 import com.nimbusds.jose.JWSAlgorithm;
-import dev.latch.core.error.OAuthError;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.server.authorize.AuthorizationEndpoint;
 import dev.latch.server.authorize.AuthorizationRequestParser;
@@ -9,7 +8,6 @@ import dev.latch.server.authorize.LoginThrottle;
 import dev.latch.server.client.Client;
 import dev.latch.server.code.JdbcAuthorizationCodeStore;
 import dev.latch.server.consent.ConsentStore;
-import dev.latch.server.http.BrowserResponse;
 import dev.latch.server.par.PushedAuthorizationEndpoint;
 import dev.latch.server.par.PushedRequestStore;
 import dev.latch.server.session.InteractionStore;
@@ -23,11 +21,9 @@ import dev.latch.server.client.ClientKeys;
 import dev.latch.server.config.ServerConfig;
 import dev.latch.server.discovery.MetadataEndpoint;
 import dev.latch.server.discovery.ServerEndpoints;
-import dev.latch.server.http.ErrorRenderer;
-import dev.latch.server.http.FormParameters;
-import dev.latch.server.http.Json;
-import dev.latch.server.http.Request;
-import dev.latch.server.http.Response;
+import dev.latch.server.health.HealthEndpoint;
+import dev.latch.server.http.HttpAdapter;
+import dev.latch.server.http.Routes;
 import dev.latch.server.introspect.IntrospectionEndpoint;
 import dev.latch.server.jwks.JwksEndpoint;
 import dev.latch.server.metrics.Metrics;
@@ -44,7 +40,6 @@ import dev.latch.server.token.OpaqueTokenStore;
 import dev.latch.server.token.TokenEndpoint;
 import dev.latch.server.claims.ClaimMappings;
 import dev.latch.server.code.AuthorizationCodeStore;
-import dev.latch.server.code.JdbcAuthorizationCodeStore;
 import dev.latch.server.refresh.JdbcRefreshTokenStore;
 import dev.latch.server.refresh.RefreshTokenStore;
 import dev.latch.server.token.AuthorizationCodeGrant;
@@ -52,23 +47,13 @@ import dev.latch.server.token.IdTokenIssuer;
 import dev.latch.server.token.RefreshTokenGrant;
 import dev.latch.server.token.UserTokens;
 import dev.latch.server.user.User;
-import dev.latch.server.user.UserStore;
 import dev.latch.server.userinfo.UserinfoEndpoint;
-import io.javalin.Javalin;
-import io.javalin.compression.CompressionStrategy;
-import io.javalin.http.Context;
-import io.javalin.http.HandlerType;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -120,8 +105,8 @@ public final class LatchServer implements AutoCloseable {
     private final AuthorizationCodeStore codes;
     private final RefreshTokenStore refreshTokens;
     private final UserinfoEndpoint userinfoEndpoint;
-    private Javalin app;
-    private Javalin management;
+    private HttpAdapter app;
+    private HttpAdapter management;
 
     private LatchServer(LatchInstance instance) {
         // people sign in against the instance's users unless a test gives others (see users(...))
@@ -253,82 +238,15 @@ public final class LatchServer implements AutoCloseable {
             logoutEndpoint = new dev.latch.server.logout.LogoutEndpoint(sessions, consents, users, instance.keyRing(),
                     instance.clients()::find, pages, instance.clock(), endpoints);
         }
-        app = Javalin.create(c -> {
-            c.concurrency.useVirtualThreads = true;
-            c.startup.showJavalinBanner = false;
-            c.http.maxRequestSize = FormParameters.MAX_BODY + 1;
-            // Token, registration and introspection responses hold secrets next to values the client
-            // chose: compressing them over TLS invites BREACH-style guessing. The bodies are small anyway.
-            c.http.compressionStrategy = CompressionStrategy.NONE;
-            c.jetty.port = config.port();
-            if (config.tls().enabled()) {
-                TlsConnector.configure(c, config.tls(), config.port());
-            }
-            c.routes.before(ctx -> ctx.attribute("latch.t0", System.nanoTime()));
-            // CORS for the endpoints a single-page app calls (issue 3); preflights are answered below
-            Set<String> corsPaths = Set.of(endpoints.metadataPath(), endpoints.openidConfigurationPath(), base + "/jwks", base + "/token",
-                    base + "/userinfo", base + "/revoke");
-            c.routes.before(ctx -> {
-                if (ctx.method() != HandlerType.OPTIONS && corsPaths.contains(ctx.path())) {
-                    cors.headers(ctx.header("Origin")).forEach(ctx::header);
-                }
-            });
-            for (String path : corsPaths) {
-                c.routes.addEndpoint(new io.javalin.router.Endpoint(HandlerType.OPTIONS, path,
-                        ctx -> write(ctx, cors.preflight(ctx.header("Origin"), ctx.header("Access-Control-Request-Method")))));
-            }
-            c.routes.after(ctx -> {
-                Long t0 = ctx.attribute("latch.t0");
-                if (t0 != null) {
-                    // ctx.endpoint() here is this after-handler ("*"); the route is the HTTP endpoint that ran
-                    io.javalin.router.Endpoint matched = ctx.endpoints().lastHttpEndpoint();
-                    String route = matched == null ? "unmatched" : matched.path;
-                    metrics.request(route, ctx.method().name(), ctx.statusCode(), System.nanoTime() - t0);
-                }
-            });
-            c.routes.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> write(ctx, e.getStatus() >= 500
-                    ? ErrorRenderer.unexpected(e)
-                    : ErrorRenderer.json(OAuthError.of("invalid_request", e.getStatus(), "the request cannot be served"))));
-            c.routes.exception(Exception.class, (e, ctx) -> write(ctx, ErrorRenderer.unexpected(e)));
-            c.routes.get(endpoints.metadataPath(), ctx -> write(ctx, metadataEndpoint.handle()));
-            c.routes.get(base + "/jwks", ctx -> write(ctx, jwksEndpoint.handle(request(ctx))));
-            for (HandlerType method : List.of(HandlerType.POST, HandlerType.GET, HandlerType.PUT, HandlerType.DELETE)) {
-                c.routes.addEndpoint(new io.javalin.router.Endpoint(method, base + "/token", ctx -> write(ctx, tokenEndpoint.handle(request(ctx)))));
-                c.routes.addEndpoint(new io.javalin.router.Endpoint(method, base + "/introspect", ctx -> write(ctx, introspectionEndpoint.handle(request(ctx)))));
-                c.routes.addEndpoint(new io.javalin.router.Endpoint(method, base + "/revoke", ctx -> write(ctx, revocationEndpoint.handle(request(ctx)))));
-            }
-            if (authorizationEndpoint != null) {
-                c.routes.get(endpoints.openidConfigurationPath(), ctx -> write(ctx, metadataEndpoint.handleOpenidConfiguration()));
-                c.routes.post(base + "/par", ctx -> write(ctx, parEndpoint.handle(request(ctx))));
-                c.routes.get(base + "/authorize", ctx -> write(ctx, authorizationEndpoint.authorize(request(ctx))));
-                c.routes.post(base + "/authorize", ctx -> write(ctx, authorizationEndpoint.authorize(request(ctx))));
-                c.routes.post(base + "/authorize/login", ctx -> write(ctx, authorizationEndpoint.login(request(ctx))));
-                c.routes.post(base + "/authorize/consent", ctx -> write(ctx, authorizationEndpoint.consent(request(ctx))));
-                c.routes.get(base + "/logout", ctx -> write(ctx, logoutEndpoint.handle(request(ctx))));
-                c.routes.post(base + "/logout", ctx -> write(ctx, logoutEndpoint.handle(request(ctx))));
-            }
-            c.routes.get(base + "/userinfo", ctx -> write(ctx, userinfoEndpoint.handle(request(ctx))));
-            c.routes.post(base + "/userinfo", ctx -> write(ctx, userinfoEndpoint.handle(request(ctx))));
-            if (registrationEndpoint.open()) {
-                c.routes.post(base + "/register", ctx -> write(ctx, registrationEndpoint.register(request(ctx))));
-                for (HandlerType method : List.of(HandlerType.GET, HandlerType.PUT, HandlerType.DELETE)) {
-                    c.routes.addEndpoint(new io.javalin.router.Endpoint(method, base + "/register/{client_id}",
-                            ctx -> write(ctx, registrationEndpoint.configure(request(ctx), ctx.pathParam("client_id")))));
-                }
-            }
-        });
-        app.start(config.port());
-        management = Javalin.create(c -> {
-            c.startup.showJavalinBanner = false;
-            c.routes.get("/healthz", ctx -> {
-                boolean db = instance.database().reachable();
-                Map<String, Object> body = new LinkedHashMap<>();
-                body.put("status", db ? "ok" : "unavailable");
-                body.put("database", db ? "reachable" : "unreachable");
-                ctx.status(db ? 200 : 503).contentType("application/json").result(Json.write(body));
-            });
-            c.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
-        }).start(config.management().host(), config.management().port());
+        List<Routes.Source> features = new ArrayList<>(List.of(metadataEndpoint, jwksEndpoint, tokenEndpoint, introspectionEndpoint,
+                revocationEndpoint, userinfoEndpoint, registrationEndpoint));
+        if (authorizationEndpoint != null) {
+            features.addAll(List.of(parEndpoint, authorizationEndpoint, logoutEndpoint));
+        }
+        app = HttpAdapter.startPublic(config.port(), config.tls().enabled() ? tlsKeyStore(config.tls()) : null, base, cors, metrics,
+                features);
+        management = HttpAdapter.startManagement(config.management().host(), config.management().port(),
+                List.of(new HealthEndpoint(instance.database()::reachable), metrics));
         maintenance.scheduleWithFixedDelay(this::purgeExpired, 1, 60, TimeUnit.SECONDS);
         return this;
     }
@@ -382,77 +300,18 @@ public final class LatchServer implements AutoCloseable {
     @Override
     public void close() {
         maintenance.shutdownNow();
-        if (app != null) app.stop();
-        if (management != null) management.stop();
+        if (app != null) app.close();
+        if (management != null) management.close();
         fetcher.close();
         if (passwordVerifier != null) passwordVerifier.close();
         instance.close();
     }
 
-    /** How much of an oversized body is read and dropped so that the error answer reaches the client. */
-    private static final long DRAIN_LIMIT = 4L * 1024 * 1024;
-
-    static Request request(Context ctx) throws IOException {
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        for (String name : Collections.list(ctx.req().getHeaderNames())) {
-            headers.put(name.toLowerCase(Locale.ROOT), Collections.list(ctx.req().getHeaders(name)));
-        }
-        Map<String, List<String>> query = new LinkedHashMap<>(ctx.queryParamMap());
-        byte[] body;
-        int declared = ctx.req().getContentLength();
-        try (InputStream in = ctx.req().getInputStream()) {
-            // Sized by Content-Length when it is given: readNBytes(64 KiB) would allocate a 16 KiB buffer per request.
-            body = declared >= 0 && declared <= FormParameters.MAX_BODY ? in.readNBytes(declared) : in.readNBytes(FormParameters.MAX_BODY + 1);
-            if (body.length > FormParameters.MAX_BODY) {
-                // Read (and drop) a moderately oversized rest before answering: closing a socket with unread
-                // data makes TCP reset it, and the client would lose the 400 it is owed. Past the bound, close.
-                long dropped = 0;
-                byte[] sink = new byte[8192];
-                int n;
-                while (dropped < DRAIN_LIMIT && (n = in.read(sink, 0, (int) Math.min(sink.length, DRAIN_LIMIT - dropped))) > 0) {
-                    dropped += n;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            body = new byte[FormParameters.MAX_BODY + 1];
-        }
-        if (body.length > FormParameters.MAX_BODY) {
-            // The rest of the body stays unread, so the connection cannot carry another request: say so,
-            // or a client reusing it sends its next request into a closing socket.
-            ctx.header("Connection", "close");
-        }
-        return new Request(ctx.method().name(), ctx.path(), headers, query, body, ctx.ip());
-    }
-
-    /** Copies a browser response out: its cookies, one {@code Set-Cookie} header each, then the response. */
-    static void write(Context ctx, BrowserResponse response) {
-        for (String cookie : response.cookies()) {
-            ctx.res().addHeader("Set-Cookie", cookie);
-        }
-        write(ctx, response.response());
-    }
-
-    /**
-     * Copies an endpoint's response out. The body goes straight to the servlet stream with its length:
-     * Javalin's {@code ctx.result(byte[])} would copy it through a new 32 KiB buffer per response, a
-     * third of the token endpoint's garbage. Compression is off on this listener (see {@link #start()}),
-     * so bypassing Javalin's compressing stream changes nothing else.
-     */
-    static void write(Context ctx, Response response) {
-        ctx.status(response.status());
-        response.headers().forEach(ctx::header);
-        byte[] body = response.body();
-        if (body.length == 0) {
-            return;
-        }
-        if (!response.headers().containsKey("Content-Type")) {
-            ctx.contentType("application/json");
-        }
-        ctx.res().setContentLength(body.length);
+    static KeyStore tlsKeyStore(ServerConfig.Tls tls) {
         try {
-            ctx.res().getOutputStream().write(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing the response failed", e);
+            return dev.latch.core.jose.TlsKeyStore.fromPem(tls.cert(), tls.key());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--tls-cert/--tls-key: " + e.getMessage(), e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.latch.server.authorize;
 
+import dev.latch.server.http.Routes;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.client.Client;
 import dev.latch.server.code.AuthorizationCodeStore;
@@ -43,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * consent if needed → code. {@code prompt=none} never shows a page (OIDC Core §3.1.2.6); every
  * authorization response carries {@code iss} (RFC 9207).
  */
-public final class AuthorizationEndpoint {
+public final class AuthorizationEndpoint implements Routes.Source {
 
     public static final String SESSION_COOKIE = "latch_session";
     public static final String BROWSER_COOKIE = "latch_browser";
@@ -421,5 +422,14 @@ public final class AuthorizationEndpoint {
 
     private long now() {
         return clock.instant().getEpochSecond();
+    }
+
+    @Override
+    public void addRoutes(Routes routes) {
+        String path = routes.base() + "/authorize";
+        routes.addPage("GET", path, this::authorize)
+                .addPage("POST", path, this::authorize)
+                .addPage("POST", path + "/login", this::login)
+                .addPage("POST", path + "/consent", this::consent);
     }
 }

@@ -1,6 +1,7 @@
 package dev.latch.server.cors;
 
 import dev.latch.server.client.StoredClient;
+import dev.latch.server.http.HttpAdapter;
 import dev.latch.server.http.Response;
 import java.net.URI;
 import java.time.Clock;
@@ -23,7 +24,7 @@ import java.util.function.Supplier;
  * <p>The origin set is rebuilt from the client store at most every {@link #REFRESH}, so a client added
  * or changed (also by another node or the CLI) is honoured within that time.
  */
-public final class CorsPolicy {
+public final class CorsPolicy implements HttpAdapter.CrossOrigin {
 
     public static final Duration REFRESH = Duration.ofSeconds(5);
     static final String ALLOWED_METHODS = "GET, POST";
@@ -43,6 +44,7 @@ public final class CorsPolicy {
     }
 
     /** Headers for an actual (non-preflight) response to a request with this {@code Origin} (may be null). */
+    @Override
     public Map<String, String> headers(String origin) {
         return allowed(origin)
                 // WWW-Authenticate carries the RFC 6750 error of a refused bearer token: the app must be able to read it
@@ -51,6 +53,7 @@ public final class CorsPolicy {
     }
 
     /** The answer to a preflight {@code OPTIONS} request: the grant for an allowed origin, otherwise no CORS headers. */
+    @Override
     public Response preflight(String origin, String requestMethod) {
         Response r = Response.empty(204).withHeader("Vary", "Origin");
         if (!allowed(origin) || requestMethod == null) {

@@ -1,5 +1,6 @@
 package dev.latch.server.discovery;
 
+import dev.latch.server.http.Routes;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.server.client.Client;
 import dev.latch.server.http.Json;
@@ -16,7 +17,7 @@ import java.util.function.BooleanSupplier;
  * {@code grant_types_supported} to code+implicit, {@code token_endpoint_auth_methods_supported} to
  * Basic only, {@code response_modes_supported} to query+fragment).
  */
-public final class MetadataEndpoint {
+public final class MetadataEndpoint implements Routes.Source {
 
     private final ServerEndpoints endpoints;
     private final java.util.function.Supplier<List<String>> grantTypes;
@@ -112,5 +113,15 @@ public final class MetadataEndpoint {
 
     public Response handle() {
         return Response.json(200, Json.write(metadata())).withHeader("Cache-Control", "public, max-age=300");
+    }
+
+    @Override
+    public void addRoutes(Routes routes) {
+        routes.get(endpoints.metadataPath(), request -> handle()).crossOrigin(endpoints.metadataPath());
+        // OIDC discovery only while people can sign in; its preflight is answered either way
+        if (signIn()) {
+            routes.get(endpoints.openidConfigurationPath(), request -> handleOpenidConfiguration());
+        }
+        routes.crossOrigin(endpoints.openidConfigurationPath());
     }
 }

@@ -9,7 +9,17 @@ import java.util.Map;
  * tested without a server. Header names are lower-case.
  */
 public record Request(String method, String path, Map<String, List<String>> headers, Map<String, List<String>> query,
-                      byte[] body, String remoteAddress) {
+                      byte[] body, String remoteAddress, Map<String, String> pathParams) {
+
+    public Request(String method, String path, Map<String, List<String>> headers, Map<String, List<String>> query,
+                   byte[] body, String remoteAddress) {
+        this(method, path, headers, query, body, remoteAddress, Map.of());
+    }
+
+    /** A {@code {name}} segment of the route's path (see {@link Routes#add}), decoded; null when the route has none. */
+    public String pathParam(String name) {
+        return pathParams.get(name);
+    }
 
     public String header(String name) {
         List<String> values = headers.get(name.toLowerCase(Locale.ROOT));

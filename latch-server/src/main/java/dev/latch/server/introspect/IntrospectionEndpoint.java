@@ -1,5 +1,6 @@
 package dev.latch.server.introspect;
 
+import dev.latch.server.http.Routes;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.client.Client;
 import dev.latch.server.client.ClientAuthentication;
@@ -22,7 +23,7 @@ import java.util.Optional;
  * one of its {@code resource_uris}). To anyone else, and for anything revoked, expired or unknown,
  * the answer is {@code {"active":false}} and nothing more (RFC 7662 §2.2, §4).
  */
-public final class IntrospectionEndpoint {
+public final class IntrospectionEndpoint implements Routes.Source {
 
     private static final String INACTIVE = "{\"active\":false}";
     private final ClientAuthentication authentication;
@@ -65,5 +66,13 @@ public final class IntrospectionEndpoint {
             return true;
         }
         return caller.resourceUris() != null && caller.resourceUris().stream().anyMatch(aud::contains);
+    }
+
+    @Override
+    public void addRoutes(Routes routes) {
+        // every method reaches the endpoint, which answers the wrong ones with the OAuth error the RFC names
+        for (String method : java.util.List.of("POST", "GET", "PUT", "DELETE")) {
+            routes.add(method, routes.base() + "/introspect", this::handle);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.latch.server.jwks;
 
+import dev.latch.server.http.Routes;
 import dev.latch.server.http.Request;
 import dev.latch.server.http.Response;
 import dev.latch.server.keys.KeyRing;
@@ -10,7 +11,7 @@ import java.util.LinkedHashMap;
  * The JWK Set of published signing keys (RFC 7517 §5), with {@code Cache-Control: max-age} (the
  * same max-age a new key waits before signing) and an {@code ETag} for conditional requests.
  */
-public final class JwksEndpoint {
+public final class JwksEndpoint implements Routes.Source {
 
     private final KeyRing keys;
 
@@ -46,5 +47,10 @@ public final class JwksEndpoint {
             }
         }
         return false;
+    }
+
+    @Override
+    public void addRoutes(Routes routes) {
+        routes.get(routes.base() + "/jwks", this::handle).crossOrigin(routes.base() + "/jwks");
     }
 }

@@ -1,5 +1,6 @@
 package dev.latch.server.logout;
 
+import dev.latch.server.http.Routes;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.authorize.AuthorizationEndpoint;
 import dev.latch.server.client.Client;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * <p>Ending a session deletes it, clears its cookie and drops its session-bound consents (those given
  * with "ask me again after I sign out", see {@link ConsentStore#endSession}).
  */
-public final class LogoutEndpoint {
+public final class LogoutEndpoint implements Routes.Source {
 
     private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
     private static final Set<String> PARAMETERS = Set.of("id_token_hint", "client_id", "logout_hint", "post_logout_redirect_uri",
@@ -263,5 +264,11 @@ public final class LogoutEndpoint {
 
     private long now() {
         return clock.instant().getEpochSecond();
+    }
+
+    @Override
+    public void addRoutes(Routes routes) {
+        String path = routes.base() + "/logout";
+        routes.addPage("GET", path, this::handle).addPage("POST", path, this::handle);
     }
 }

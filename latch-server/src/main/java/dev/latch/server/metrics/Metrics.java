@@ -1,15 +1,20 @@
 package dev.latch.server.metrics;
 
+import dev.latch.server.http.HttpAdapter;
+import dev.latch.server.http.Response;
+import dev.latch.server.http.Routes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** The server's Prometheus metrics: requests and latencies, tokens issued, errors by RFC code. */
-public final class Metrics {
+public final class Metrics implements HttpAdapter.Observer, Routes.Source {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -26,6 +31,7 @@ public final class Metrics {
                 .register(registry)).increment();
     }
 
+    @Override
     public void request(String route, String method, int status, long nanos) {
         String key = route + "|" + method + "|" + status;
         timers.computeIfAbsent(key, k -> Timer.builder("latch_http_requests").description("HTTP requests")
@@ -35,6 +41,16 @@ public final class Metrics {
 
     public String scrape() {
         return registry.scrape();
+    }
+
+    /** {@code GET /metrics} on the management listener, in the Prometheus text format. */
+    @Override
+    public void addRoutes(Routes routes) {
+        routes.get("/metrics", request -> {
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            return new Response(200, headers, scrape().getBytes(StandardCharsets.UTF_8));
+        });
     }
 
     public PrometheusMeterRegistry registry() {

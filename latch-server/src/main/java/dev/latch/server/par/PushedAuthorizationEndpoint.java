@@ -1,5 +1,6 @@
 package dev.latch.server.par;
 
+import dev.latch.server.http.Routes;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.authorize.AuthorizationError;
 import dev.latch.server.authorize.AuthorizationRequestParser;
@@ -20,7 +21,7 @@ import java.util.Set;
  * endpoint, the request is checked as the authorization endpoint would check it, and a single-use
  * request URI valid for 60 s comes back (§2.2, 201 Created).
  */
-public final class PushedAuthorizationEndpoint {
+public final class PushedAuthorizationEndpoint implements Routes.Source {
 
     /** Client authentication parameters: they authenticate the push and are not part of the request. */
     private static final Set<String> AUTHENTICATION = Set.of("client_secret", "client_assertion", "client_assertion_type");
@@ -62,5 +63,10 @@ public final class PushedAuthorizationEndpoint {
         } catch (OAuthError e) {
             return ErrorRenderer.json(e);
         }
+    }
+
+    @Override
+    public void addRoutes(Routes routes) {
+        routes.post(routes.base() + "/par", this::handle);
     }
 }

@@ -1,5 +1,6 @@
 package dev.latch.server.registration;
 
+import dev.latch.server.http.Routes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.latch.core.error.OAuthError;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * registration. Registered scopes and grant types are capped by the server's policy; settings only
  * an administrator may make (allowed resources, resource-server identity, enabling) are refused.
  */
-public final class RegistrationEndpoint {
+public final class RegistrationEndpoint implements Routes.Source {
 
     private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
     /** Latch settings a client may not give itself. */
@@ -250,5 +251,17 @@ public final class RegistrationEndpoint {
 
     private static boolean constantTimeEquals(String a, String b) {
         return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void addRoutes(Routes routes) {
+        if (!open()) {
+            return;
+        }
+        String path = routes.base() + "/register";
+        routes.post(path, this::register);
+        for (String method : java.util.List.of("GET", "PUT", "DELETE")) {
+            routes.add(method, path + "/{client_id}", request -> configure(request, request.pathParam("client_id")));
+        }
     }
 }

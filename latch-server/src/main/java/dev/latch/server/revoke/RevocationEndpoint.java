@@ -1,5 +1,6 @@
 package dev.latch.server.revoke;
 
+import dev.latch.server.http.Routes;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.client.ClientAuthentication;
 import dev.latch.server.http.ErrorRenderer;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * or one that is unknown or invalid, the answer is still 200 and nothing changes (RFC 7009 §2.2),
  * so the endpoint reveals nothing about other clients' tokens.
  */
-public final class RevocationEndpoint {
+public final class RevocationEndpoint implements Routes.Source {
 
     private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
     private final ClientAuthentication authentication;
@@ -54,5 +55,14 @@ public final class RevocationEndpoint {
             metrics.error("revocation", e.code());
             return ErrorRenderer.json(e);
         }
+    }
+
+    @Override
+    public void addRoutes(Routes routes) {
+        // every method reaches the endpoint, which answers the wrong ones with the OAuth error the RFC names
+        for (String method : java.util.List.of("POST", "GET", "PUT", "DELETE")) {
+            routes.add(method, routes.base() + "/revoke", this::handle);
+        }
+        routes.crossOrigin(routes.base() + "/revoke");
     }
 }

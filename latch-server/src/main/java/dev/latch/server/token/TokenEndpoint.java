@@ -1,5 +1,6 @@
 package dev.latch.server.token;
 
+import dev.latch.server.http.Routes;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.client.Client;
 import dev.latch.server.client.ClientAuthentication;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * The token endpoint (RFC 6749 §3.2): parse the form, authenticate the client, dispatch on
  * {@code grant_type}, render. Every response carries {@code Cache-Control: no-store}.
  */
-public final class TokenEndpoint {
+public final class TokenEndpoint implements Routes.Source {
 
     private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
 
@@ -63,5 +64,14 @@ public final class TokenEndpoint {
             metrics.error("token", e.code());
             return ErrorRenderer.json(e);
         }
+    }
+
+    @Override
+    public void addRoutes(Routes routes) {
+        // every method reaches the endpoint, which answers the wrong ones with the OAuth error the RFC names
+        for (String method : java.util.List.of("POST", "GET", "PUT", "DELETE")) {
+            routes.add(method, routes.base() + "/token", this::handle);
+        }
+        routes.crossOrigin(routes.base() + "/token");
     }
 }

@@ -1,5 +1,6 @@
 package dev.latch.server.userinfo;
 
+import dev.latch.server.http.Routes;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.claims.ClaimMappings;
 import dev.latch.server.http.ErrorRenderer;
@@ -22,7 +23,7 @@ import java.util.Set;
  * whatever its audience. Answers {@code sub}, the standard claims of the granted scopes (§5.4) and
  * the claims mapped into userinfo. Errors are RFC 6750 §3 challenges.
  */
-public final class UserinfoEndpoint {
+public final class UserinfoEndpoint implements Routes.Source {
 
     private final AccessTokenReader tokens;
     private final UserStore users;
@@ -86,5 +87,11 @@ public final class UserinfoEndpoint {
             throw OAuthError.invalidRequest("the access token was sent in more than one way (RFC 6750 §2)");
         }
         return fromHeader != null ? fromHeader : fromBody;
+    }
+
+    @Override
+    public void addRoutes(Routes routes) {
+        String path = routes.base() + "/userinfo";
+        routes.get(path, this::handle).post(path, this::handle).crossOrigin(path);
     }
 }

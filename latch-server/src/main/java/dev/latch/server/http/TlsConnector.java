@@ -1,6 +1,5 @@
-package dev.latch.server;
+package dev.latch.server.http;
 
-import dev.latch.server.config.ServerConfig;
 import io.javalin.config.JavalinConfig;
 import java.security.KeyStore;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -9,13 +8,12 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
-/** Serves HTTPS directly from a PEM certificate chain and private key ({@code --tls-cert}, {@code --tls-key}). */
+/** Serves HTTPS directly from a key store made of a PEM certificate chain and private key ({@code --tls-cert}, {@code --tls-key}). */
 final class TlsConnector {
 
     private TlsConnector() {}
 
-    static void configure(JavalinConfig config, ServerConfig.Tls tls, int port) {
-        KeyStore keyStore = keyStore(tls);
+    static void configure(JavalinConfig config, KeyStore keyStore, int port) {
         config.jetty.modifyServer(server -> {
             SslContextFactory.Server ssl = new SslContextFactory.Server();
             ssl.setKeyStore(keyStore);
@@ -27,13 +25,5 @@ final class TlsConnector {
             connector.setPort(port);
             server.setConnectors(new org.eclipse.jetty.server.Connector[] {connector});
         });
-    }
-
-    static KeyStore keyStore(ServerConfig.Tls tls) {
-        try {
-            return dev.latch.core.jose.TlsKeyStore.fromPem(tls.cert(), tls.key());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--tls-cert/--tls-key: " + e.getMessage(), e);
-        }
     }
 }
