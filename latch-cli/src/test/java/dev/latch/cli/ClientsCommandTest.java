@@ -7,7 +7,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import dev.latch.core.jose.KeyGeneration;
 import dev.latch.server.LatchInstance;
-import dev.latch.server.client.Secrets;
+import dev.latch.server.secret.Secrets;
 import dev.latch.server.client.StoredClient;
 import dev.latch.server.http.Json;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.latch.server;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.client.Client;
 import dev.latch.server.client.ClientRegistry;
-import dev.latch.server.client.Secrets;
+import dev.latch.server.secret.Secrets;
 import dev.latch.server.client.StoredClient;
 import dev.latch.server.config.ConfigLoader;
 import dev.latch.server.config.ServerConfig;

@@ -31,7 +31,7 @@ import dev.latch.server.outbound.OutboundFetcher;
 import dev.latch.server.registration.RegistrationEndpoint;
 import dev.latch.server.replay.JdbcReplayCache;
 import dev.latch.server.revoke.RevocationEndpoint;
-import dev.latch.server.revoke.RevokedTokens;
+import dev.latch.server.token.RevokedTokens;
 import dev.latch.server.storage.Sql;
 import dev.latch.server.token.AccessTokenIssuer;
 import dev.latch.server.token.AccessTokenReader;

@@ -306,7 +306,7 @@ public final class AuthorizationEndpoint implements Routes.Source {
         String browser = Cookies.read(http, BROWSER_COOKIE);
         boolean newBrowser = browser == null || browser.length() > 100;
         if (newBrowser) {
-            browser = dev.latch.server.client.Secrets.generate(256);
+            browser = dev.latch.server.secret.Secrets.generate(256);
         }
         String id = interactions.create(browser, resolved.parameters(), resolved.pushed(), now());
         BrowserResponse response = BrowserResponse.of(page.apply(id));

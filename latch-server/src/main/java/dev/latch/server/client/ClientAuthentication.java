@@ -1,5 +1,6 @@
 package dev.latch.server.client;
 
+import dev.latch.server.secret.Secrets;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;

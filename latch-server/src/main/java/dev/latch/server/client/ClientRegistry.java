@@ -1,5 +1,6 @@
 package dev.latch.server.client;
 
+import dev.latch.server.secret.Secrets;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;

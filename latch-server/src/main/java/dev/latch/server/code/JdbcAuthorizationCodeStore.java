@@ -1,7 +1,7 @@
 package dev.latch.server.code;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.latch.server.client.Secrets;
+import dev.latch.server.secret.Secrets;
 import dev.latch.server.http.Json;
 import dev.latch.server.storage.Sql;
 import java.util.Arrays;

@@ -228,7 +228,7 @@ public final class LogoutEndpoint implements Routes.Source {
 
     /** Bound to the session cookie, which a cross-site page can neither read nor send with a POST (SameSite=Lax). */
     private static String csrfToken(String cookie) {
-        return dev.latch.server.client.Secrets.digest("logout-csrf:" + cookie);
+        return dev.latch.server.secret.Secrets.digest("logout-csrf:" + cookie);
     }
 
     private Response refused(int status, String message) {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.client.Client;
 import dev.latch.server.client.ClientRegistry;
-import dev.latch.server.client.Secrets;
+import dev.latch.server.secret.Secrets;
 import dev.latch.server.client.StoredClient;
 import dev.latch.server.config.ServerConfig;
 import dev.latch.server.discovery.ServerEndpoints;

@@ -1,6 +1,6 @@
 package dev.latch.server.session;
 
-import dev.latch.server.client.Secrets;
+import dev.latch.server.secret.Secrets;
 import dev.latch.server.storage.Sql;
 import java.time.Duration;
 import java.util.Optional;

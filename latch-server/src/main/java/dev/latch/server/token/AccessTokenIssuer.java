@@ -8,7 +8,7 @@ import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.JWSObject;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.server.client.Client;
-import dev.latch.server.client.Secrets;
+import dev.latch.server.secret.Secrets;
 import dev.latch.server.http.Json;
 import dev.latch.server.keys.KeyRing;
 import java.text.ParseException;

@@ -7,7 +7,6 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.server.keys.KeyRing;
 import dev.latch.server.keys.SigningKey;
-import dev.latch.server.revoke.RevokedTokens;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.List;

@@ -8,7 +8,6 @@ import dev.latch.server.code.AuthorizationCodeStore.Redemption;
 import dev.latch.server.code.AuthorizationGrant;
 import dev.latch.server.http.FormParameters;
 import dev.latch.server.refresh.RefreshTokenStore;
-import dev.latch.server.revoke.RevokedTokens;
 import dev.latch.server.user.User;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -2,7 +2,7 @@ package dev.latch.server.token;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.latch.server.client.Secrets;
+import dev.latch.server.secret.Secrets;
 import dev.latch.server.http.Json;
 import dev.latch.server.storage.Sql;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.latch.server.ui;
 
-import dev.latch.server.client.Secrets;
+import dev.latch.server.secret.Secrets;
 import dev.latch.server.config.ServerConfig;
 import dev.latch.server.http.Response;
 import gg.jte.ContentType;

@@ -1,6 +1,6 @@
 package dev.latch.server.user;
 
-import dev.latch.server.client.Secrets;
+import dev.latch.server.secret.Secrets;
 import java.text.Normalizer;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -12,7 +12,7 @@ import dev.latch.core.jose.KeyGeneration;
 import dev.latch.server.TestServer;
 import dev.latch.server.client.Client;
 import dev.latch.server.client.ClientRegistry;
-import dev.latch.server.client.Secrets;
+import dev.latch.server.secret.Secrets;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

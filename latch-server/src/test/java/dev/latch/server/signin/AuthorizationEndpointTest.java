@@ -101,7 +101,7 @@ class AuthorizationEndpointTest {
                 assertThat(c).startsWith("latch_session=").contains("HttpOnly").contains("SameSite=Lax").doesNotContain("Secure"));
         assertThat(agent.cookies.get("latch_session")).isNotEqualTo(first);
         assertThat(f.server.sql().query("SELECT COUNT(*) FROM browser_sessions WHERE id_digest = ?", rs -> rs.getInt(1),
-                dev.latch.server.client.Secrets.digest(first))).containsExactly(0);
+                dev.latch.server.secret.Secrets.digest(first))).containsExactly(0);
     }
 
     @Test

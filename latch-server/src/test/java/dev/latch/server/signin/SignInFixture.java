@@ -3,7 +3,7 @@ package dev.latch.server.signin;
 import dev.latch.server.TestClock;
 import dev.latch.server.TestServer;
 import dev.latch.server.client.Client;
-import dev.latch.server.client.Secrets;
+import dev.latch.server.secret.Secrets;
 import dev.latch.server.client.StoredClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -41,7 +41,7 @@ public abstract class AuthorizationCodeStoreContract extends StoreContract {
     void codeIsStoredOnlyAsADigest() {
         String code = codes.issue(GRANT, 1_060);
         List<String> stored = sql.query("SELECT code_digest FROM authorization_codes", rs -> rs.getString(1));
-        assertThat(stored).contains(dev.latch.server.client.Secrets.digest(code)).doesNotContain(code);
+        assertThat(stored).contains(dev.latch.server.secret.Secrets.digest(code)).doesNotContain(code);
         assertThat(String.join("", sql.query("SELECT grant_data FROM authorization_codes", rs -> rs.getString(1)))).doesNotContain(code);
     }
 

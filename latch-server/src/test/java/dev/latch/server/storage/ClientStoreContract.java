@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.latch.server.client.Client;
 import dev.latch.server.client.JdbcClientStore;
-import dev.latch.server.client.Secrets;
+import dev.latch.server.secret.Secrets;
 import dev.latch.server.client.StoredClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

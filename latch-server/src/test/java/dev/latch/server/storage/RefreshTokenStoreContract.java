@@ -2,7 +2,7 @@ package dev.latch.server.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.latch.server.client.Secrets;
+import dev.latch.server.secret.Secrets;
 import dev.latch.server.refresh.JdbcRefreshTokenStore;
 import dev.latch.server.refresh.RefreshTokenStore.Family;
 import dev.latch.server.refresh.RefreshTokenStore.Use;

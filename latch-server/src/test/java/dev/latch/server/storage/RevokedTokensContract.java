@@ -2,7 +2,7 @@ package dev.latch.server.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.latch.server.revoke.RevokedTokens;
+import dev.latch.server.token.RevokedTokens;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.latch.server.revoke;
+package dev.latch.server.token;
 
 import dev.latch.server.storage.Sql;
 

@@ -1,4 +1,4 @@
-package dev.latch.server.client;
+package dev.latch.server.secret;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
