@@ -20,7 +20,7 @@ import dev.latch.server.InMemoryUserStore;
 import dev.latch.server.TestKeys;
 import dev.latch.server.TestServer;
 import dev.latch.server.client.Client;
-import dev.latch.server.code.AuthorizationGrant;
+import dev.latch.server.code.ApprovedAuthorization;
 import dev.latch.server.user.User;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -142,7 +142,7 @@ class DocExamplesTest {
                 MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
         long now = Clock.systemUTC().instant().getEpochSecond();
         // the code the authorization endpoint would redirect with once alice has signed in and consented
-        String code = latch.server().authorizationCodes().issue(new AuthorizationGrant("web", "u-7f3a", redirect.toString(),
+        String code = latch.server().authorizationCodes().issue(new ApprovedAuthorization("web", "u-7f3a", redirect.toString(),
                 "openid profile offline_access", "n-0c4e", challenge, now, "sid-1", List.of("pwd"), List.of(), true), now + 60);
 
         CodeExchange.SignIn signIn = ClientLibraryExamples.signIn(URI.create(latch.issuer()), secret, code, redirect, verifier, "n-0c4e");

@@ -15,7 +15,7 @@ import dev.latch.server.InMemoryUserStore;
 import dev.latch.server.TestClock;
 import dev.latch.server.TestServer;
 import dev.latch.server.client.Client;
-import dev.latch.server.code.AuthorizationGrant;
+import dev.latch.server.code.ApprovedAuthorization;
 import dev.latch.server.user.User;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -71,7 +71,7 @@ class LatchServerSignInTest {
     }
 
     private static String code(String nonce) throws Exception {
-        AuthorizationGrant grant = new AuthorizationGrant("web", SUBJECT, REDIRECT.toString(), "openid profile offline_access", nonce,
+        ApprovedAuthorization grant = new ApprovedAuthorization("web", SUBJECT, REDIRECT.toString(), "openid profile offline_access", nonce,
                 challenge(), clock.instant().getEpochSecond(), "sid-1", List.of("pwd"), List.of(), true);
         return server.server().authorizationCodes().issue(grant, clock.instant().getEpochSecond() + 60);
     }

@@ -4,7 +4,7 @@ import dev.latch.server.http.Routes;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.client.Client;
 import dev.latch.server.code.AuthorizationCodeStore;
-import dev.latch.server.code.AuthorizationGrant;
+import dev.latch.server.code.ApprovedAuthorization;
 import dev.latch.server.consent.ConsentStore;
 import dev.latch.server.discovery.ServerEndpoints;
 import dev.latch.server.http.BrowserResponse;
@@ -363,7 +363,7 @@ public final class AuthorizationEndpoint implements Routes.Source {
 
     private Response issueCode(AuthorizationRequest request, BrowserSession session, String scope, long now) {
         boolean offline = Set.of(scope.split(" ")).contains("offline_access");
-        AuthorizationGrant grant = new AuthorizationGrant(request.client().clientId(), session.subject(), request.redirectUri(), scope,
+        ApprovedAuthorization grant = new ApprovedAuthorization(request.client().clientId(), session.subject(), request.redirectUri(), scope,
                 request.nonce(), request.codeChallenge(), session.authTime(), session.sid(), List.of("pwd"), request.resources(), offline);
         String code = codes.issue(grant, now + CODE_LIFETIME_SECONDS);
         Map<String, String> fields = new LinkedHashMap<>();

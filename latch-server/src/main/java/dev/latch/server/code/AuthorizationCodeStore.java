@@ -10,14 +10,14 @@ import java.util.Optional;
 public interface AuthorizationCodeStore {
 
     /** Issues a new code (256 random bits) for {@code grant}, valid until {@code expiresAt}. */
-    String issue(AuthorizationGrant grant, long expiresAt);
+    String issue(ApprovedAuthorization grant, long expiresAt);
 
     /** The outcome of presenting a code. */
     sealed interface Redemption {
         /** First, timely use: the caller issues tokens and then calls {@link #recordIssued}. */
-        record Redeemed(AuthorizationGrant grant) implements Redemption {}
+        record Redeemed(ApprovedAuthorization grant) implements Redemption {}
         /** The code was used before: what that use produced must be revoked (RFC 6749 §4.1.2, RFC 9700 §4.5). */
-        record Replayed(AuthorizationGrant grant, List<String> issuedJtis, String refreshFamily) implements Redemption {}
+        record Replayed(ApprovedAuthorization grant, List<String> issuedJtis, String refreshFamily) implements Redemption {}
         /** Unknown or expired. */
         record Invalid() implements Redemption {}
     }
@@ -30,5 +30,5 @@ public interface AuthorizationCodeStore {
     /** Forgets codes that expired before {@code now} (after keeping them long enough to detect replays). */
     int purgeExpired(long now);
 
-    Optional<AuthorizationGrant> peek(String code);
+    Optional<ApprovedAuthorization> peek(String code);
 }

@@ -21,7 +21,7 @@ public final class JdbcAuthorizationCodeStore implements AuthorizationCodeStore 
     }
 
     @Override
-    public String issue(AuthorizationGrant grant, long expiresAt) {
+    public String issue(ApprovedAuthorization grant, long expiresAt) {
         String code = Secrets.generate(256);
         sql.update("INSERT INTO authorization_codes (code_digest, client_id, grant_data, expires_at) VALUES (?, ?, ?, ?)",
                 Secrets.digest(code), grant.clientId(), Json.write(grant), expiresAt);
@@ -31,7 +31,7 @@ public final class JdbcAuthorizationCodeStore implements AuthorizationCodeStore 
     @Override
     public Redemption redeem(String code, long now) {
         String digest = Secrets.digest(code);
-        record Row(AuthorizationGrant grant, long expiresAt, Long redeemedAt, String jtis, String family) {}
+        record Row(ApprovedAuthorization grant, long expiresAt, Long redeemedAt, String jtis, String family) {}
         Optional<Row> row = sql.queryOne("SELECT grant_data, expires_at, redeemed_at, issued_jtis, refresh_family "
                 + "FROM authorization_codes WHERE code_digest = ?", rs -> new Row(parse(rs.getString(1)), rs.getLong(2),
                 Sql.nullableLong(rs, "redeemed_at"), rs.getString(4), rs.getString(5)), digest);
@@ -66,14 +66,14 @@ public final class JdbcAuthorizationCodeStore implements AuthorizationCodeStore 
     }
 
     @Override
-    public Optional<AuthorizationGrant> peek(String code) {
+    public Optional<ApprovedAuthorization> peek(String code) {
         return sql.queryOne("SELECT grant_data FROM authorization_codes WHERE code_digest = ?", rs -> parse(rs.getString(1)),
                 Secrets.digest(code));
     }
 
-    private static AuthorizationGrant parse(String json) {
+    private static ApprovedAuthorization parse(String json) {
         try {
-            return Json.MAPPER.readValue(json, AuthorizationGrant.class);
+            return Json.MAPPER.readValue(json, ApprovedAuthorization.class);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored authorization code is unreadable", e);
         }

@@ -2,14 +2,17 @@ package dev.latch.server.keys;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.SignedJWT;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.core.jose.KeyGeneration;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -223,6 +226,29 @@ public final class KeyRing {
     /** Any stored key with this kid, published or not (for checking old signatures such as id_token_hint). */
     public Optional<SigningKey> byKid(String kid) {
         return snapshot().keys().stream().filter(k -> k.kid().equals(kid)).findFirst();
+    }
+
+    /**
+     * {@code token} parsed, when it is a JWS signed by one of the stored keys (retired ones included,
+     * so an old ID token still counts as a logout hint) with the algorithm that key is for; empty for
+     * anything else. Only the signature is checked: each caller checks the type and claims it needs.
+     */
+    public Optional<SignedJWT> verifiedJwt(String token) {
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            String kid = jwt.getHeader().getKeyID();
+            if (kid == null) return Optional.empty();
+            Optional<SigningKey> key = byKid(kid);
+            if (key.isEmpty() || !key.get().alg().equals(jwt.getHeader().getAlgorithm())) {
+                return Optional.empty();
+            }
+            if (jwt.getState() != JWSObject.State.SIGNED || !jwt.verify(JwsAlgorithms.verifier(key.get().publicJwk(), key.get().alg()))) {
+                return Optional.empty();
+            }
+            return Optional.of(jwt);
+        } catch (ParseException | JOSEException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     private static String etag(String json) {

@@ -1,12 +1,8 @@
 package dev.latch.server.logout;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.server.keys.KeyRing;
-import dev.latch.server.keys.SigningKey;
 import java.text.ParseException;
 import java.util.List;
 import java.util.Optional;
@@ -23,27 +19,22 @@ record IdTokenHint(String subject, String sid, List<String> audience, String aut
 
     /** The verified hint, or empty when it is not a valid ID token of this issuer. */
     static Optional<IdTokenHint> verify(String token, KeyRing keys, String issuer) {
+        Optional<SignedJWT> verified = keys.verifiedJwt(token);
+        if (verified.isEmpty()) {
+            return Optional.empty();
+        }
+        SignedJWT jwt = verified.get();
+        // an access token (typ at+jwt, RFC 9068) is signed by the same keys but is no ID token
+        if (jwt.getHeader().getType() != null && !"JWT".equalsIgnoreCase(jwt.getHeader().getType().getType())) {
+            return Optional.empty();
+        }
         try {
-            SignedJWT jwt = SignedJWT.parse(token);
-            // an access token (typ at+jwt, RFC 9068) is signed by the same keys but is no ID token
-            if (jwt.getHeader().getType() != null && !"JWT".equalsIgnoreCase(jwt.getHeader().getType().getType())) {
-                return Optional.empty();
-            }
-            String kid = jwt.getHeader().getKeyID();
-            if (kid == null) return Optional.empty();
-            Optional<SigningKey> key = keys.byKid(kid);
-            if (key.isEmpty() || !key.get().alg().equals(jwt.getHeader().getAlgorithm())) {
-                return Optional.empty();
-            }
-            if (jwt.getState() != JWSObject.State.SIGNED || !jwt.verify(JwsAlgorithms.verifier(key.get().publicJwk(), key.get().alg()))) {
-                return Optional.empty();
-            }
             JWTClaimsSet c = jwt.getJWTClaimsSet();
             if (!issuer.equals(c.getIssuer()) || c.getSubject() == null || c.getAudience() == null || c.getAudience().isEmpty()) {
                 return Optional.empty();
             }
             return Optional.of(new IdTokenHint(c.getSubject(), c.getStringClaim("sid"), c.getAudience(), c.getStringClaim("azp")));
-        } catch (ParseException | JOSEException | IllegalArgumentException e) {
+        } catch (ParseException e) {
             return Optional.empty();
         }
     }

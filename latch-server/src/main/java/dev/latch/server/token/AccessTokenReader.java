@@ -1,12 +1,8 @@
 package dev.latch.server.token;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.server.keys.KeyRing;
-import dev.latch.server.keys.SigningKey;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.List;
@@ -63,20 +59,15 @@ public final class AccessTokenReader {
     }
 
     private Optional<AccessToken> verifiedJwt(String token) {
+        Optional<SignedJWT> verified = keys.verifiedJwt(token);
+        if (verified.isEmpty()) {
+            return Optional.empty();
+        }
+        SignedJWT jwt = verified.get();
+        if (jwt.getHeader().getType() == null || !AccessTokenIssuer.AT_JWT.getType().equalsIgnoreCase(jwt.getHeader().getType().getType())) {
+            return Optional.empty();
+        }
         try {
-            SignedJWT jwt = SignedJWT.parse(token);
-            if (jwt.getHeader().getType() == null || !AccessTokenIssuer.AT_JWT.getType().equalsIgnoreCase(jwt.getHeader().getType().getType())) {
-                return Optional.empty();
-            }
-            String kid = jwt.getHeader().getKeyID();
-            if (kid == null) return Optional.empty();
-            Optional<SigningKey> key = keys.byKid(kid);
-            if (key.isEmpty() || !key.get().alg().equals(jwt.getHeader().getAlgorithm())) {
-                return Optional.empty();
-            }
-            if (jwt.getState() != JWSObject.State.SIGNED || !jwt.verify(JwsAlgorithms.verifier(key.get().publicJwk(), key.get().alg()))) {
-                return Optional.empty();
-            }
             JWTClaimsSet c = jwt.getJWTClaimsSet();
             if (!issuer.equals(c.getIssuer()) || c.getExpirationTime() == null || c.getJWTID() == null) {
                 return Optional.empty();
@@ -86,7 +77,7 @@ public final class AccessTokenReader {
                     c.getStringClaim("scope"), c.getJWTID(),
                     c.getIssueTime() == null ? 0 : c.getIssueTime().toInstant().getEpochSecond(),
                     c.getExpirationTime().toInstant().getEpochSecond()));
-        } catch (ParseException | JOSEException | IllegalArgumentException e) {
+        } catch (ParseException e) {
             return Optional.empty();
         }
     }

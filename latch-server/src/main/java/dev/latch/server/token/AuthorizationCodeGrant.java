@@ -5,7 +5,7 @@ import dev.latch.server.client.Client;
 import dev.latch.server.client.ClientAuthentication;
 import dev.latch.server.code.AuthorizationCodeStore;
 import dev.latch.server.code.AuthorizationCodeStore.Redemption;
-import dev.latch.server.code.AuthorizationGrant;
+import dev.latch.server.code.ApprovedAuthorization;
 import dev.latch.server.http.FormParameters;
 import dev.latch.server.refresh.RefreshTokenStore;
 import dev.latch.server.user.User;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * same {@code redirect_uri} and the PKCE verifier of its challenge. A second redemption revokes what
  * the first produced (RFC 6749 §4.1.2, RFC 9700 §4.5).
  */
-public final class AuthorizationCodeGrant implements Grant {
+public final class AuthorizationCodeGrant implements GrantType {
 
     private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
     /** RFC 7636 §4.1: 43-128 characters of the unreserved set. */
@@ -65,7 +65,7 @@ public final class AuthorizationCodeGrant implements Grant {
         }
         long now = clock.instant().getEpochSecond();
         Redemption redemption = codes.redeem(code, now);
-        AuthorizationGrant grant = switch (redemption) {
+        ApprovedAuthorization grant = switch (redemption) {
             case Redemption.Invalid ignored -> throw OAuthError.invalidGrant("the authorization code is invalid or expired");
             case Redemption.Replayed replayed -> throw revokeWhatTheFirstUseProduced(replayed, now);
             case Redemption.Redeemed redeemed -> redeemed.grant();
@@ -104,21 +104,21 @@ public final class AuthorizationCodeGrant implements Grant {
         return OAuthError.invalidGrant("the authorization code was already used");
     }
 
-    static void checkClient(Client client, AuthorizationGrant grant) {
+    static void checkClient(Client client, ApprovedAuthorization grant) {
         if (!client.clientId().equals(grant.clientId())) {
             throw OAuthError.invalidGrant("the authorization code was issued to another client");
         }
     }
 
     /** RFC 6749 §4.1.3: identical to the redirect_uri of the authorization request. */
-    static void checkRedirectUri(AuthorizationGrant grant, String redirectUri) {
+    static void checkRedirectUri(ApprovedAuthorization grant, String redirectUri) {
         if (!redirectUri.equals(grant.redirectUri())) {
             throw OAuthError.invalidGrant("redirect_uri differs from the one of the authorization request");
         }
     }
 
     /** RFC 7636 §4.6, with the RFC 9700 §2.1.1 rule that a verifier for a code without challenge is refused. */
-    static void checkPkce(Client client, AuthorizationGrant grant, String verifier) {
+    static void checkPkce(Client client, ApprovedAuthorization grant, String verifier) {
         if (grant.codeChallenge() == null) {
             if (verifier != null) {
                 throw OAuthError.invalidGrant("code_verifier sent for a code issued without code_challenge");
@@ -144,7 +144,7 @@ public final class AuthorizationCodeGrant implements Grant {
     }
 
     /** RFC 8707 §2.2: the token request may narrow the resources of the authorization, never widen them. */
-    static List<String> checkResources(List<String> requested, AuthorizationGrant grant) {
+    static List<String> checkResources(List<String> requested, ApprovedAuthorization grant) {
         List<String> granted = grant.resources() == null ? List.of() : grant.resources();
         if (requested.isEmpty()) {
             return granted;

@@ -9,7 +9,7 @@ import dev.latch.server.http.FormParameters;
  * {@code openid} in the scope is granted and echoed when allowed (Keycloak-fronted FHIR servers ask
  * for it) but yields no ID token: there is no user.
  */
-public final class ClientCredentialsGrant implements Grant {
+public final class ClientCredentialsGrant implements GrantType {
 
     private final AccessTokenIssuer issuer;
     private final String defaultAudience;

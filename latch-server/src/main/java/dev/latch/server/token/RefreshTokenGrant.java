@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * access token only; the refresh token keeps the original grant. An ID token issued here keeps the
  * sign-in's {@code auth_time} and carries no {@code nonce} (OIDC Core §12.2).
  */
-public final class RefreshTokenGrant implements Grant {
+public final class RefreshTokenGrant implements GrantType {
 
     private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
 

@@ -25,12 +25,12 @@ public final class TokenEndpoint implements Routes.Source {
     private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
 
     private final ClientAuthentication authentication;
-    private final Map<String, Grant> grants = new LinkedHashMap<>();
+    private final Map<String, GrantType> grants = new LinkedHashMap<>();
     private final Metrics metrics;
 
-    public TokenEndpoint(ClientAuthentication authentication, List<Grant> grants, Metrics metrics) {
+    public TokenEndpoint(ClientAuthentication authentication, List<GrantType> grants, Metrics metrics) {
         this.authentication = authentication;
-        for (Grant g : grants) {
+        for (GrantType g : grants) {
             this.grants.put(g.type(), g);
         }
         this.metrics = metrics;
@@ -44,7 +44,7 @@ public final class TokenEndpoint implements Routes.Source {
         try {
             FormParameters form = FormParameters.parse(request);
             String grantType = form.require("grant_type");
-            Grant grant = grants.get(grantType);
+            GrantType grant = grants.get(grantType);
             if (grant == null) {
                 throw OAuthError.unsupportedGrantType("grant_type " + grantType + " is not supported");
             }

@@ -52,6 +52,26 @@ public final class StandardClaims {
     private StandardClaims() {}
 
     /**
+     * The user's standard claims that the granted scopes ask for (OIDC Core §5.4), as userinfo returns
+     * them. {@code preferred_username} defaults to the username and {@code updated_at} to the record's
+     * last change, as OIDC Core §5.1 describes them.
+     */
+    public static Map<String, Object> forScopes(User user, java.util.Collection<String> scopes) {
+        Map<String, Object> have = new LinkedHashMap<>(user.claims() == null ? Map.of() : user.claims());
+        have.putIfAbsent("preferred_username", user.username());
+        have.putIfAbsent("updated_at", user.updatedAt());
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String scope : List.of("profile", "email", "address", "phone")) {
+            if (!scopes.contains(scope)) continue;
+            for (String claim : BY_SCOPE.get(scope)) {
+                Object v = have.get(claim);
+                if (v != null) out.put(claim, v);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Checks {@code claims} and returns them in the stored form: known claims only, in §5.1 order,
      * null values dropped, an address given as one string turned into {@code {"formatted": …}}.
      *

@@ -11,6 +11,7 @@ import dev.latch.server.http.Response;
 import dev.latch.server.metrics.Metrics;
 import dev.latch.server.token.AccessToken;
 import dev.latch.server.token.AccessTokenReader;
+import dev.latch.server.user.StandardClaims;
 import dev.latch.server.user.User;
 import dev.latch.server.user.UserStore;
 import java.util.LinkedHashMap;
@@ -53,7 +54,7 @@ public final class UserinfoEndpoint implements Routes.Source {
             User user = users.findBySubject(at.subject()).filter(User::enabled)
                     .orElseThrow(() -> OAuthError.invalidToken("the access token does not stand for an active user"));
             Map<String, Object> body = new LinkedHashMap<>(mappings.claims(user, scopes, ClaimMappings.Target.USERINFO));
-            body.putAll(StandardClaims.of(user, scopes));
+            body.putAll(StandardClaims.forScopes(user, scopes));
             body.put("sub", user.subject());
             return Response.noStoreJson(200, Json.write(body));
         } catch (OAuthError e) {

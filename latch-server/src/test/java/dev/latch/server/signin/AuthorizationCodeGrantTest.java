@@ -24,7 +24,7 @@ import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import com.nimbusds.openid.connect.sdk.validators.AccessTokenValidator;
 import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import dev.latch.server.client.Client;
-import dev.latch.server.code.AuthorizationGrant;
+import dev.latch.server.code.ApprovedAuthorization;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -154,7 +154,7 @@ class AuthorizationCodeGrantTest {
     void verifierSentForCodeWithoutChallengeThenInvalidGrant() {
         String secret = f.server.register(new Client.Builder().clientId("relaxed").scope("openid").requirePkce(false)
                 .grantTypes(List.of("authorization_code")).redirectUris(List.of(REDIRECT)).build()).clientSecret();
-        AuthorizationGrant g = new AuthorizationGrant("relaxed", SUBJECT, REDIRECT, "openid", null, null, 1, null, List.of(), List.of(), false);
+        ApprovedAuthorization g = new ApprovedAuthorization("relaxed", SUBJECT, REDIRECT, "openid", null, null, 1, null, List.of(), List.of(), false);
         String withVerifier = f.code(g);
         assertError(f.server.postForm("/token", "grant_type=authorization_code&code=" + form(withVerifier) + "&redirect_uri=" + form(REDIRECT)
                 + "&code_verifier=" + VERIFIER, "Authorization", basic("relaxed", secret)), 400, "invalid_grant");
@@ -165,7 +165,7 @@ class AuthorizationCodeGrantTest {
 
     @Test
     void codeWithoutChallengeForAClientThatMustUsePkceThenInvalidGrant() {
-        AuthorizationGrant g = new AuthorizationGrant("web", SUBJECT, REDIRECT, "openid", null, null, 1, null, List.of(), List.of(), false);
+        ApprovedAuthorization g = new ApprovedAuthorization("web", SUBJECT, REDIRECT, "openid", null, null, 1, null, List.of(), List.of(), false);
         assertError(f.tokenAsWeb("grant_type=authorization_code&code=" + form(f.code(g)) + "&redirect_uri=" + form(REDIRECT)), 400, "invalid_grant");
     }
 
@@ -199,7 +199,7 @@ class AuthorizationCodeGrantTest {
 
     @Test
     void publicClientWithoutChallengeThenInvalidGrant() {
-        AuthorizationGrant g = new AuthorizationGrant("spa", SUBJECT, REDIRECT, "openid", null, null, 1, null, List.of(), List.of(), false);
+        ApprovedAuthorization g = new ApprovedAuthorization("spa", SUBJECT, REDIRECT, "openid", null, null, 1, null, List.of(), List.of(), false);
         assertError(f.server.postForm("/token", "grant_type=authorization_code&client_id=spa&code=" + form(f.code(g))
                 + "&redirect_uri=" + form(REDIRECT)), 400, "invalid_grant");
     }
@@ -223,7 +223,7 @@ class AuthorizationCodeGrantTest {
     @Test
     void userDisabledSinceSignInThenInvalidGrant() {
         f.users.insert(new dev.latch.server.user.User("u-gone", "bob", Map.of(), List.of(), null, false, 1, 1));
-        AuthorizationGrant g = new AuthorizationGrant("web", "u-gone", REDIRECT, "openid", null, TokenGrantFixture.challenge(VERIFIER), 1, null,
+        ApprovedAuthorization g = new ApprovedAuthorization("web", "u-gone", REDIRECT, "openid", null, TokenGrantFixture.challenge(VERIFIER), 1, null,
                 List.of(), List.of(), false);
         assertError(f.exchangeAsWeb(f.code(g), ""), 400, "invalid_grant");
     }

@@ -3,7 +3,7 @@ package dev.latch.server.signin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.latch.server.client.Client;
-import dev.latch.server.code.AuthorizationGrant;
+import dev.latch.server.code.ApprovedAuthorization;
 import dev.latch.server.code.JdbcAuthorizationCodeStore;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -55,7 +55,7 @@ class AuthorizationEndpointTest {
         return name;
     }
 
-    static AuthorizationGrant grant(String code) {
+    static ApprovedAuthorization grant(String code) {
         return new JdbcAuthorizationCodeStore(f.server.sql()).peek(code).orElseThrow();
     }
 
@@ -71,7 +71,7 @@ class AuthorizationEndpointTest {
         assertThat(location).startsWith(CALLBACK + "?");
         Map<String, String> q = Agent.query(location);
         assertThat(q).containsEntry("state", "st-1").containsEntry("iss", f.server.issuer()).containsKey("code");
-        AuthorizationGrant g = grant(q.get("code"));
+        ApprovedAuthorization g = grant(q.get("code"));
         assertThat(g.subject()).isEqualTo(f.users.findByUsername(alice).orElseThrow().subject());
         assertThat(g.nonce()).isEqualTo("n-1");
         assertThat(g.codeChallenge()).isEqualTo(SignInFixture.CHALLENGE);
@@ -167,12 +167,12 @@ class AuthorizationEndpointTest {
         Map<String, String> p = f.request();
         p.put("scope", "openid offline_access");
         HttpResponse<String> r = approve(agent, login(agent, p, freshUser(), SignInFixture.PASSWORD), "approve");
-        AuthorizationGrant without = grant(Agent.query(r.headers().firstValue("location").orElseThrow()).get("code"));
+        ApprovedAuthorization without = grant(Agent.query(r.headers().firstValue("location").orElseThrow()).get("code"));
         assertThat(without.scope()).isEqualTo("openid");
         assertThat(without.offlineAccess()).isFalse();
         p.put("prompt", "consent");
         HttpResponse<String> consent = agent.get(f.authorizeUrl(p));
-        AuthorizationGrant with = grant(Agent.query(approve(agent, consent, "approve").headers().firstValue("location").orElseThrow()).get("code"));
+        ApprovedAuthorization with = grant(Agent.query(approve(agent, consent, "approve").headers().firstValue("location").orElseThrow()).get("code"));
         assertThat(with.scope()).isEqualTo("openid offline_access");
         assertThat(with.offlineAccess()).isTrue();
     }

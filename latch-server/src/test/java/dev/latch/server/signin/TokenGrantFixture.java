@@ -7,7 +7,7 @@ import dev.latch.server.InMemoryUserStore;
 import dev.latch.server.TestClock;
 import dev.latch.server.TestServer;
 import dev.latch.server.client.Client;
-import dev.latch.server.code.AuthorizationGrant;
+import dev.latch.server.code.ApprovedAuthorization;
 import dev.latch.server.user.User;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -70,12 +70,12 @@ final class TokenGrantFixture implements AutoCloseable {
         }
     }
 
-    static AuthorizationGrant grant(String clientId, String scope, boolean offline) {
-        return new AuthorizationGrant(clientId, SUBJECT, REDIRECT, scope, "n-0S6_WzA2Mj", challenge(VERIFIER), AUTH_TIME, "sid-1",
+    static ApprovedAuthorization grant(String clientId, String scope, boolean offline) {
+        return new ApprovedAuthorization(clientId, SUBJECT, REDIRECT, scope, "n-0S6_WzA2Mj", challenge(VERIFIER), AUTH_TIME, "sid-1",
                 List.of("pwd"), List.of(), offline);
     }
 
-    String code(AuthorizationGrant grant) {
+    String code(ApprovedAuthorization grant) {
         return server.server().authorizationCodes().issue(grant, clock.instant().getEpochSecond() + 60);
     }
 

@@ -143,7 +143,7 @@ class UserinfoTest {
         String secret = f.server.register(new dev.latch.server.client.Client.Builder().clientId("fhir-app").scope("openid")
                 .allowedResources(java.util.List.of("https://fhir.example/r4")).grantTypes(java.util.List.of("authorization_code"))
                 .redirectUris(java.util.List.of(TokenGrantFixture.REDIRECT)).build()).clientSecret();
-        var g = new dev.latch.server.code.AuthorizationGrant("fhir-app", SUBJECT, TokenGrantFixture.REDIRECT, "openid", null,
+        var g = new dev.latch.server.code.ApprovedAuthorization("fhir-app", SUBJECT, TokenGrantFixture.REDIRECT, "openid", null,
                 TokenGrantFixture.challenge(TokenGrantFixture.VERIFIER), 1, null, java.util.List.of(), java.util.List.of("https://fhir.example/r4"), false);
         String token = assertNoStoreJson(f.server.postForm("/token", "grant_type=authorization_code&code=" + form(f.code(g))
                 + "&redirect_uri=" + form(TokenGrantFixture.REDIRECT) + "&code_verifier=" + TokenGrantFixture.VERIFIER,

@@ -3,7 +3,7 @@ package dev.latch.server.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.latch.server.code.AuthorizationCodeStore.Redemption;
-import dev.latch.server.code.AuthorizationGrant;
+import dev.latch.server.code.ApprovedAuthorization;
 import dev.latch.server.code.JdbcAuthorizationCodeStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 /** What every {@link dev.latch.server.code.AuthorizationCodeStore} must do, on each database. */
 public abstract class AuthorizationCodeStoreContract extends StoreContract {
 
-    static final AuthorizationGrant GRANT = new AuthorizationGrant("app", "sub-1", "https://app.example/cb", "openid profile",
+    static final ApprovedAuthorization GRANT = new ApprovedAuthorization("app", "sub-1", "https://app.example/cb", "openid profile",
             "nonce-1", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", 1_000, "sid-1", List.of("pwd"),
             List.of("https://api.example"), true);
 

@@ -11,6 +11,6 @@ import java.util.List;
  * @param codeChallenge S256 challenge, or null when the (confidential) client was allowed to go without PKCE
  * @param offlineAccess true when a refresh token may be issued
  */
-public record AuthorizationGrant(String clientId, String subject, String redirectUri, String scope, String nonce,
+public record ApprovedAuthorization(String clientId, String subject, String redirectUri, String scope, String nonce,
                                  String codeChallenge, long authTime, String sessionId, List<String> amr,
                                  List<String> resources, boolean offlineAccess) {}

@@ -4,7 +4,7 @@ import dev.latch.server.client.ClientAuthentication;
 import dev.latch.server.http.FormParameters;
 
 /** One grant type of the token endpoint (RFC 6749 §4); the endpoint dispatches on {@link #type()}. */
-public interface Grant {
+public interface GrantType {
 
     String type();
 
