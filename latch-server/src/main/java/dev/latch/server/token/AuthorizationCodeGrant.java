@@ -2,11 +2,9 @@ package dev.latch.server.token;
 
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.client.Client;
-import dev.latch.server.client.ClientAuthentication;
 import dev.latch.server.code.AuthorizationCodeStore;
 import dev.latch.server.code.AuthorizationCodeStore.Redemption;
 import dev.latch.server.code.ApprovedAuthorization;
-import dev.latch.server.http.FormParameters;
 import dev.latch.server.refresh.RefreshTokenStore;
 import dev.latch.server.user.User;
 import java.nio.charset.StandardCharsets;
@@ -54,12 +52,12 @@ public final class AuthorizationCodeGrant implements GrantType {
     }
 
     @Override
-    public TokenResponse execute(ClientAuthentication.Authenticated authenticated, FormParameters form) {
-        Client client = authenticated.client();
+    public TokenResponse execute(TokenRequest request) {
+        Client client = request.client().client();
         // malformed requests are refused before the code is touched, so they cannot burn it
-        String code = form.require("code");
-        String redirectUri = form.require("redirect_uri");
-        String verifier = form.get("code_verifier");
+        String code = TokenRequest.required(request.code(), "code");
+        String redirectUri = TokenRequest.required(request.redirectUri(), "redirect_uri");
+        String verifier = request.codeVerifier();
         if (verifier != null && !VERIFIER.matcher(verifier).matches()) {
             throw OAuthError.invalidRequest("code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)");
         }
@@ -73,7 +71,7 @@ public final class AuthorizationCodeGrant implements GrantType {
         checkClient(client, grant);
         checkRedirectUri(grant, redirectUri);
         checkPkce(client, grant, verifier);
-        List<String> resources = checkResources(form.all("resource"), grant);
+        List<String> resources = checkResources(request.resources(), grant);
         List<String> audience = TokenRequestChecks.checkAudience(client, resources, defaultAudience);
         User user = tokens.activeUser(grant.subject());
 

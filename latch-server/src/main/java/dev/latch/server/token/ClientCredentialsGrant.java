@@ -1,8 +1,6 @@
 package dev.latch.server.token;
 
 import dev.latch.server.client.Client;
-import dev.latch.server.client.ClientAuthentication;
-import dev.latch.server.http.FormParameters;
 
 /**
  * RFC 6749 §4.4: a confidential client gets a token for itself ({@code sub} = its client_id).
@@ -25,10 +23,10 @@ public final class ClientCredentialsGrant implements GrantType {
     }
 
     @Override
-    public TokenResponse execute(ClientAuthentication.Authenticated authenticated, FormParameters form) {
-        Client client = authenticated.client();
-        String scope = TokenRequestChecks.checkScope(client, form.get("scope"));
-        var audience = TokenRequestChecks.checkAudience(client, form.all("resource"), defaultAudience);
+    public TokenResponse execute(TokenRequest request) {
+        Client client = request.client().client();
+        String scope = TokenRequestChecks.checkScope(client, request.scope());
+        var audience = TokenRequestChecks.checkAudience(client, request.resources(), defaultAudience);
         AccessTokenIssuer.Issued issued = issuer.issue(client, client.clientId(), audience, scope);
         return new TokenResponse(issued.token(), "Bearer", issued.content().expiresAt() - issued.content().issuedAt(),
                 scope, null);

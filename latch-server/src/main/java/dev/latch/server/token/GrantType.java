@@ -1,7 +1,5 @@
 package dev.latch.server.token;
 
-import dev.latch.server.client.ClientAuthentication;
-import dev.latch.server.http.FormParameters;
 
 /** One grant type of the token endpoint (RFC 6749 §4); the endpoint dispatches on {@link #type()}. */
 public interface GrantType {
@@ -9,5 +7,5 @@ public interface GrantType {
     String type();
 
     /** Runs the grant for an authenticated client that is allowed to use it. */
-    TokenResponse execute(ClientAuthentication.Authenticated client, FormParameters form);
+    TokenResponse execute(TokenRequest request);
 }

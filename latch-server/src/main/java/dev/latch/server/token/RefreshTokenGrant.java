@@ -2,8 +2,6 @@ package dev.latch.server.token;
 
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.client.Client;
-import dev.latch.server.client.ClientAuthentication;
-import dev.latch.server.http.FormParameters;
 import dev.latch.server.refresh.RefreshTokenStore;
 import dev.latch.server.refresh.RefreshTokenStore.Family;
 import dev.latch.server.refresh.RefreshTokenStore.Use;
@@ -43,10 +41,10 @@ public final class RefreshTokenGrant implements GrantType {
     }
 
     @Override
-    public TokenResponse execute(ClientAuthentication.Authenticated authenticated, FormParameters form) {
-        Client client = authenticated.client();
-        String presented = form.require("refresh_token");
-        String requestedScope = form.get("scope");
+    public TokenResponse execute(TokenRequest request) {
+        Client client = request.client().client();
+        String presented = TokenRequest.required(request.refreshToken(), "refresh_token");
+        String requestedScope = request.scope();
         long now = clock.instant().getEpochSecond();
         record Checked(String scope, List<String> audience, User user) {}
         AtomicReference<Checked> checked = new AtomicReference<>();

@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The token endpoint (RFC 6749 §3.2): parse the form, authenticate the client, dispatch on
- * {@code grant_type}, render. Every response carries {@code Cache-Control: no-store}.
+ * The token endpoint (RFC 6749 §3.2): parse the form, authenticate the client, read the
+ * {@link TokenRequest} once, dispatch it on {@code grant_type}, render. Every response carries {@code Cache-Control: no-store}.
  */
 public final class TokenEndpoint implements Routes.Source {
 
@@ -53,7 +53,7 @@ public final class TokenEndpoint implements Routes.Source {
             if (!c.allowsGrant(grantType)) {
                 throw OAuthError.unauthorizedClient("the client may not use grant_type " + grantType);
             }
-            TokenResponse response = grant.execute(client, form);
+            TokenResponse response = grant.execute(TokenRequest.read(grantType, client, form));
             metrics.tokenIssued(grantType);
             if (AUDIT.isInfoEnabled()) {
                 AUDIT.info("token issued grant={} client={} auth={} scope=\"{}\"", grantType, c.clientId(), client.method(),
