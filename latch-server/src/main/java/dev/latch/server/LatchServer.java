@@ -26,6 +26,7 @@ import dev.latch.server.discovery.ServerEndpoints;
 import dev.latch.server.http.ErrorRenderer;
 import dev.latch.server.http.FormParameters;
 import dev.latch.server.http.Json;
+import dev.latch.server.http.KeepAlive;
 import dev.latch.server.http.Request;
 import dev.latch.server.http.Response;
 import dev.latch.server.introspect.IntrospectionEndpoint;
@@ -261,6 +262,11 @@ public final class LatchServer implements AutoCloseable {
             // chose: compressing them over TLS invites BREACH-style guessing. The bodies are small anyway.
             c.http.compressionStrategy = CompressionStrategy.NONE;
             c.jetty.port = config.port();
+            // answers say Connection: close whenever the connection cannot carry another request
+            c.jetty.modifyServer(server -> {
+                server.setHandler(KeepAlive.handler());
+                server.setErrorHandler(KeepAlive.jettyErrors());
+            });
             if (config.tls().enabled()) {
                 TlsConnector.configure(c, config.tls(), config.port());
             }
@@ -399,10 +405,15 @@ public final class LatchServer implements AutoCloseable {
         }
         Map<String, List<String>> query = new LinkedHashMap<>(ctx.queryParamMap());
         byte[] body;
-        int declared = ctx.req().getContentLength();
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > FormParameters.MAX_BODY + DRAIN_LIMIT) {
+            // Nothing of a body past every bound is read (nor waited for): the answer says the connection closes.
+            ctx.header("Connection", "close");
+            return new Request(ctx.method().name(), ctx.path(), headers, query, new byte[FormParameters.MAX_BODY + 1], ctx.ip());
+        }
         try (InputStream in = ctx.req().getInputStream()) {
             // Sized by Content-Length when it is given: readNBytes(64 KiB) would allocate a 16 KiB buffer per request.
-            body = declared >= 0 && declared <= FormParameters.MAX_BODY ? in.readNBytes(declared) : in.readNBytes(FormParameters.MAX_BODY + 1);
+            body = declared >= 0 && declared <= FormParameters.MAX_BODY ? in.readNBytes((int) declared) : in.readNBytes(FormParameters.MAX_BODY + 1);
             if (body.length > FormParameters.MAX_BODY) {
                 // Read (and drop) a moderately oversized rest before answering: closing a socket with unread
                 // data makes TCP reset it, and the client would lose the 400 it is owed. Past the bound, close.
