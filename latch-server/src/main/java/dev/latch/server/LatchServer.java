@@ -263,10 +263,7 @@ public final class LatchServer implements AutoCloseable {
             c.http.compressionStrategy = CompressionStrategy.NONE;
             c.jetty.port = config.port();
             // answers say Connection: close whenever the connection cannot carry another request
-            c.jetty.modifyServer(server -> {
-                server.setHandler(KeepAlive.handler());
-                server.setErrorHandler(KeepAlive.jettyErrors());
-            });
+            KeepAlive.install(c.jetty);
             if (config.tls().enabled()) {
                 TlsConnector.configure(c, config.tls(), config.port());
             }
@@ -326,6 +323,7 @@ public final class LatchServer implements AutoCloseable {
         app.start(config.port());
         management = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
+            KeepAlive.install(c.jetty);
             c.routes.get("/healthz", ctx -> {
                 boolean db = instance.database().reachable();
                 Map<String, Object> body = new LinkedHashMap<>();

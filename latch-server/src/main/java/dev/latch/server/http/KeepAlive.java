@@ -30,6 +30,14 @@ public final class KeepAlive {
 
     private KeepAlive() {}
 
+    /** Installs both on a Javalin listener's Jetty server. */
+    public static void install(io.javalin.config.JettyConfig jetty) {
+        jetty.modifyServer(server -> {
+            server.setHandler(handler());
+            server.setErrorHandler(jettyErrors());
+        });
+    }
+
     /** Wraps the whole server (see the class comment); Javalin puts its servlet context inside. */
     public static Handler.Wrapper handler() {
         return new Handler.Wrapper() {

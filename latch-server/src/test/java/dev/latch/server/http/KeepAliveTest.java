@@ -61,6 +61,25 @@ class KeepAliveTest {
         }
     }
 
+    static List<Hostile> managementKinds() {
+        return List.of(HostileRequests.withBody("PUT /healthz with a form body", "PUT", "/healthz", HostileRequests.FORM, "a=b"),
+                HostileRequests.withBody("POST /metrics with a form body", "POST", "/metrics", HostileRequests.FORM, "a=b"),
+                HostileRequests.raw("GET /%zz", "GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n"),
+                HostileRequests.raw("header value of 20 KiB", "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20 * 1024) + "\r\n\r\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("managementKinds")
+    void managementListenerLikewise(Hostile bad) {
+        try (RawHttpConnection connection = RawHttpConnection.open(fixture.server.server().managementPort())) {
+            Answer first = exchange(connection, bad);
+            assertThat(problem(bad, first)).isNull();
+            if (first.close()) return;
+            assertThat(connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")).isTrue();
+            assertThat(connection.read().status()).as("after " + bad + " answered " + first.status() + " without Connection: close").isEqualTo(200);
+        }
+    }
+
     @Test
     void stormOfSeededHostileRequestsOverKeepAliveConnections() throws Exception {
         long seed = Long.getLong("latch.storm.seed", 20261206L);
