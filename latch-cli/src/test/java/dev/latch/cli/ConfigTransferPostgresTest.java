@@ -2,6 +2,7 @@ package dev.latch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.latch.server.RealPart;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +33,7 @@ class ConfigTransferPostgresTest {
         try (Connection c = DriverManager.getConnection(SERVER + "?connectTimeout=2", "postgres", null); Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + SCHEMA);
         } catch (SQLException e) {
-            Assumptions.abort("no PostgreSQL on 127.0.0.1:5432 (" + e.getMessage() + ")");
+            RealPart.require(false, "no PostgreSQL on 127.0.0.1:5432 (" + e.getMessage() + ")");
         }
     }
 

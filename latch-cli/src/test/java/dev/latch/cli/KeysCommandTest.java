@@ -328,7 +328,7 @@ class KeysCommandTest {
     /** Key files as OpenSSL 3 writes them (PBES2/PBKDF2-HMAC-SHA256/AES-256-CBC PKCS#8; AES-encrypted PKCS#12), when openssl is installed. */
     @Test
     void importKeyFilesMadeByOpenssl() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(openssl("version") == 0, "openssl is not installed");
+        dev.latch.server.RealPart.require(openssl("version") == 0, "openssl is not installed (Debian: apt-get install openssl)");
         Path pem = dir.resolve("openssl.pem");
         assertThat(openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-aes-256-cbc",
                 "-pass", "pass:from openssl", "-out", pem.toString())).isZero();

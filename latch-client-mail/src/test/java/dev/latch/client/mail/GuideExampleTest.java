@@ -8,10 +8,10 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.latch.client.auth.ProviderPresets;
 import dev.latch.client.docs.DocExamples;
 import dev.latch.client.keys.KeyLoader;
+import dev.latch.server.RealPart;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +27,7 @@ class GuideExampleTest {
     /** The guide's openssl commands make a file the Entra certificate preset signs with, carrying x5t#S256. */
     @Test
     void guideShellStepsMakeAKeyFileTheEntraPresetAccepts(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is not installed");
+        RealPart.require(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is not installed (Debian: apt-get install openssl)");
         Process p = new ProcessBuilder("bash", "-euo", "pipefail", "-c", DocExamples.shellBlocks("docs/guides/office365-mail.md").get(0))
                 .directory(dir.toFile()).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes());

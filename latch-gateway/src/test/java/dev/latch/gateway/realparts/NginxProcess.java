@@ -1,5 +1,6 @@
 package dev.latch.gateway.realparts;
 
+import dev.latch.server.RealPart;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real nginx for tests: the installed binary (Debian's {@code /usr/sbin/nginx}, else the first on the
@@ -133,16 +133,8 @@ public final class NginxProcess implements AutoCloseable {
     /** The first executable of {@code candidates}; without one, skips — or fails when {@code env} has {@code CI} set. */
     static Path requireInstalled(List<Path> candidates, Map<String, String> env) {
         Path found = candidates.stream().filter(Files::isExecutable).findFirst().orElse(null);
-        if (found != null) {
-            return found;
-        }
-        String message = "nginx is not installed (Debian: " + INSTALL + ")";
-        String ci = env.get("CI");
-        if (ci != null && !ci.isEmpty()) {
-            throw new AssertionError(message + "; CI is set, so this fails rather than skips");
-        }
-        Assumptions.abort(message);
-        return null;
+        RealPart.require(found != null, "nginx is not installed (Debian: " + INSTALL + ")", env);
+        return found;
     }
 
     /** Debian's place, then the PATH. */

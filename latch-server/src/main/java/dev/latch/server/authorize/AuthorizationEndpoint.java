@@ -132,8 +132,8 @@ public final class AuthorizationEndpoint implements Routes.Source {
         } catch (IllegalArgumentException e) {
             return BrowserResponse.of(pages.error(400, "Request refused", "The authorization request is not valid form encoding.", "invalid_request"));
         }
-        return BrowserResponse.of(Response.empty(303).withHeader("Location", endpoints.authorization() + "?" + query)
-                .withHeader("Cache-Control", "no-store"));
+        return BrowserResponse.repeatAsGet(endpoints.authorization(), query.toString()).orElseGet(() -> BrowserResponse.of(
+                pages.error(400, "Request refused", "The authorization request is too long to send as a link; push it first (PAR).", "invalid_request")));
     }
 
     /** POST {@code /authorize/login}: the login form. */

@@ -69,7 +69,8 @@ public final class ErrorRenderer {
     }
 
     private static void log(OAuthError error) {
-        if (error.status() >= 500) {
+        // 505 answers a client's protocol version, not a failure of the server
+        if (error.status() >= 500 && error.status() != 505) {
             LOG.warn("{} {}: {}", error.status(), error.code(), error.detail() == null ? error.description() : error.detail());
         } else if (LOG.isDebugEnabled()) {
             LOG.debug("{} {}: {}{}", error.status(), error.code(), error.description(),

@@ -66,6 +66,8 @@ public final class HttpAdapter implements AutoCloseable {
             // chose: compressing them over TLS invites BREACH-style guessing. The bodies are small anyway.
             c.http.compressionStrategy = CompressionStrategy.NONE;
             c.jetty.port = port;
+            // answers say Connection: close whenever the connection cannot carry another request
+            KeepAlive.install(c.jetty);
             if (tls != null) {
                 TlsConnector.configure(c, tls, port);
             }
@@ -104,6 +106,7 @@ public final class HttpAdapter implements AutoCloseable {
         features.forEach(feature -> feature.addRoutes(table));
         Javalin app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
+            KeepAlive.install(c.jetty);
             table.register(c);
         }).start(host, port);
         return new HttpAdapter(app);
@@ -158,11 +161,17 @@ public final class HttpAdapter implements AutoCloseable {
             headers.put(name.toLowerCase(Locale.ROOT), Collections.list(ctx.req().getHeaders(name)));
         }
         Map<String, List<String>> query = new LinkedHashMap<>(ctx.queryParamMap());
+        Map<String, String> pathParams = ctx.pathParamMap().isEmpty() ? Map.of() : Map.copyOf(ctx.pathParamMap());
         byte[] body;
-        int declared = ctx.req().getContentLength();
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > FormParameters.MAX_BODY + DRAIN_LIMIT) {
+            // Nothing of a body past every bound is read (nor waited for): the answer says the connection closes.
+            ctx.header("Connection", "close");
+            return new Request(ctx.method().name(), ctx.path(), headers, query, new byte[FormParameters.MAX_BODY + 1], ctx.ip(), pathParams);
+        }
         try (InputStream in = ctx.req().getInputStream()) {
             // Sized by Content-Length when it is given: readNBytes(64 KiB) would allocate a 16 KiB buffer per request.
-            body = declared >= 0 && declared <= FormParameters.MAX_BODY ? in.readNBytes(declared) : in.readNBytes(FormParameters.MAX_BODY + 1);
+            body = declared >= 0 && declared <= FormParameters.MAX_BODY ? in.readNBytes((int) declared) : in.readNBytes(FormParameters.MAX_BODY + 1);
             if (body.length > FormParameters.MAX_BODY) {
                 // Read (and drop) a moderately oversized rest before answering: closing a socket with unread
                 // data makes TCP reset it, and the client would lose the 400 it is owed. Past the bound, close.
@@ -181,7 +190,6 @@ public final class HttpAdapter implements AutoCloseable {
             // or a client reusing it sends its next request into a closing socket.
             ctx.header("Connection", "close");
         }
-        Map<String, String> pathParams = ctx.pathParamMap().isEmpty() ? Map.of() : Map.copyOf(ctx.pathParamMap());
         return new Request(ctx.method().name(), ctx.path(), headers, query, body, ctx.ip(), pathParams);
     }
 

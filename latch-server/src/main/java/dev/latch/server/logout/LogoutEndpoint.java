@@ -110,8 +110,8 @@ public final class LogoutEndpoint implements Routes.Source {
             if (!"yes".equals(parameters.remove("confirm"))) {
                 // the RP's cross-site POST carries no SameSite=Lax session cookie: repeat it as a top-level GET
                 parameters.remove("csrf");
-                return BrowserResponse.of(Response.empty(303).withHeader("Location", endpoints.endSession() + query(parameters))
-                        .withHeader("Cache-Control", "no-store"));
+                return BrowserResponse.repeatAsGet(endpoints.endSession(), query(parameters))
+                        .orElseGet(() -> BrowserResponse.of(refused(400, "it is too long to send as a link")));
             }
             String csrf = parameters.remove("csrf");
             return logout(http, parameters, true, csrf);
@@ -248,8 +248,7 @@ public final class LogoutEndpoint implements Routes.Source {
     }
 
     private static String query(Map<String, String> parameters) {
-        if (parameters.isEmpty()) return "";
-        StringJoiner j = new StringJoiner("&", "?", "");
+        StringJoiner j = new StringJoiner("&");
         parameters.forEach((k, v) -> j.add(encode(k) + "=" + encode(v)));
         return j.toString();
     }

@@ -3,9 +3,9 @@ package dev.latch.server.http;
 import static dev.latch.server.OAuthResponses.basic;
 import static dev.latch.server.OAuthResponses.json;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.latch.server.RealPart;
 import dev.latch.server.TestServer;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -136,7 +136,7 @@ class ManagementEndpointsTest {
         Optional<InetAddress> external = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
                 .flatMap(i -> Collections.list(i.getInetAddresses()).stream())
                 .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress()).findFirst();
-        assumeTrue(external.isPresent(), "this machine has no non-loopback IPv4 address to try");
+        RealPart.require(external.isPresent(), "this machine has no non-loopback IPv4 address to try");
         int port = server.server().managementPort();
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(external.get(), port), 2000);

@@ -2,7 +2,6 @@ package dev.latch.server.peers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -63,7 +62,7 @@ class NodeCodeFlowTest {
 
     @BeforeAll
     static void start() throws IOException {
-        assumeTrue(SharedChromium.available(), "Debian chromium and chromium-driver are not installed");
+        SharedChromium.require();
         callback = new BrowserCallback();
         server = TestServer.start(Map.of());
         work = Files.createTempDirectory("latch-codeflow");

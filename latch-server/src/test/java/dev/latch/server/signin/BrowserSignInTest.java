@@ -1,7 +1,6 @@
 package dev.latch.server.signin;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -29,7 +28,7 @@ class BrowserSignInTest {
 
     @BeforeAll
     static void start() throws IOException {
-        assumeTrue(SharedChromium.available(), "Debian chromium and chromium-driver are not installed");
+        SharedChromium.require();
         callback = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         callback.createContext("/cb", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);

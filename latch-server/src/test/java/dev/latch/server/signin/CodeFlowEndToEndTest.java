@@ -1,7 +1,6 @@
 package dev.latch.server.signin;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jwt.JWT;
@@ -79,7 +78,7 @@ class CodeFlowEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(SharedChromium.available(), "Debian chromium and chromium-driver are not installed");
+        SharedChromium.require();
         callback = new BrowserCallback();
         redirect = URI.create(callback.uri());
         server = TestServer.start(Map.of());

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.latch.server.RealPart;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -23,6 +24,12 @@ public final class SharedChromium {
 
     public static boolean available() {
         return Files.isExecutable(BINARY) && Files.isExecutable(DRIVER);
+    }
+
+    /** Skips the calling test without Debian's chromium and chromedriver, or fails it on CI ({@link RealPart}). */
+    public static void require() {
+        RealPart.require(Files.isExecutable(BINARY), BINARY + " is missing (Debian: apt-get install chromium)");
+        RealPart.require(Files.isExecutable(DRIVER), DRIVER + " is missing (Debian: apt-get install chromium-driver)");
     }
 
     public static synchronized ChromeDriver driver() {

@@ -1,7 +1,7 @@
 package dev.latch.server.storage;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.latch.server.RealPart;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  *
  * <p>PostgreSQL is used when it answers with trust authentication as user {@code postgres} or as the
  * current OS user (the first that connects); otherwise {@link #postgres()} skips the calling test
- * with a JUnit assumption saying PostgreSQL is not reachable. {@code LATCH_TEST_PG_HOST},
+ * saying PostgreSQL is not reachable, or fails it on CI ({@link dev.latch.server.RealPart}). {@code LATCH_TEST_PG_HOST},
  * {@code LATCH_TEST_PG_PORT}, {@code LATCH_TEST_PG_DATABASE} and {@code LATCH_TEST_PG_USER} point
  * elsewhere.
  */
@@ -80,11 +80,11 @@ public final class TestDatabase implements AutoCloseable {
         return new TestDatabase(baseUrl() + "?currentSchema=" + schema, p.user(), schema, null);
     }
 
-    /** Skips the calling test (JUnit assumption) with the reason when PostgreSQL does not answer. */
+    /** Skips the calling test with the reason when PostgreSQL does not answer, or fails it on CI ({@link RealPart}). */
     public static void assumePostgresReachable() {
         Probe p = probe();
-        assumeTrue(p.user() != null, () -> "PostgreSQL is not reachable at " + PG_HOST + ":" + PG_PORT + "/" + PG_DATABASE
-                + " with trust authentication (" + p.reason() + "); PostgreSQL tests skipped");
+        RealPart.require(p.user() != null, "PostgreSQL is not reachable at " + PG_HOST + ":" + PG_PORT + "/" + PG_DATABASE
+                + " with trust authentication (" + p.reason() + ")");
     }
 
     /** True when PostgreSQL answers (for tests that choose rather than skip). */
