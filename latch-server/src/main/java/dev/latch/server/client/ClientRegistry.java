@@ -76,7 +76,7 @@ public final class ClientRegistry {
             if (client.usesSecretDigest()) {
                 digest = Secrets.digest(secret);
             } else {
-                encrypted = masterKey.encrypt(secretPurpose(client.clientId()), secret);
+                encrypted = encryptSecret(client.clientId(), secret);
             }
         } else if (givenSecret != null) {
             throw OAuthError.invalidClientMetadata("a " + client.tokenEndpointAuthMethod() + " client has no secret");
@@ -106,7 +106,7 @@ public final class ClientRegistry {
         if (client.usesSecretDigest() && !hadDigest || client.usesEncryptedSecret() && !hadEncrypted) {
             secret = Secrets.generate(512);
             digest = client.usesSecretDigest() ? Secrets.digest(secret) : null;
-            encrypted = client.usesEncryptedSecret() ? masterKey.encrypt(secretPurpose(clientId), secret) : null;
+            encrypted = client.usesEncryptedSecret() ? encryptSecret(clientId, secret) : null;
         } else if (!client.usesSecretDigest() && !client.usesEncryptedSecret()) {
             digest = null;
             encrypted = null;
@@ -128,7 +128,7 @@ public final class ClientRegistry {
         String secret = givenSecret != null ? checkGivenSecret(givenSecret) : Secrets.generate(512);
         StoredClient stored = new StoredClient(client,
                 client.usesSecretDigest() ? Secrets.digest(secret) : null,
-                client.usesEncryptedSecret() ? masterKey.encrypt(secretPurpose(clientId), secret) : null,
+                client.usesEncryptedSecret() ? encryptSecret(clientId, secret) : null,
                 existing.registrationTokenDigest(), existing.createdAt(), clock.instant().getEpochSecond());
         store.update(stored);
         return new Registered(stored, secret);
@@ -152,6 +152,11 @@ public final class ClientRegistry {
     /** The plaintext HMAC key of a {@code client_secret_jwt} client. */
     public String hmacSecret(StoredClient client) {
         return masterKey.decrypt(secretPurpose(client.clientId()), client.secretEncrypted());
+    }
+
+    /** A {@code client_secret_jwt} secret (an HMAC key) as stored: encrypted under the master key for this client. */
+    public String encryptSecret(String clientId, String secret) {
+        return masterKey.encrypt(secretPurpose(clientId), secret);
     }
 
     public static String secretPurpose(String clientId) {
