@@ -6,6 +6,7 @@ import dev.latch.server.config.ServerConfig;
 import dev.latch.server.keys.JdbcKeyStore;
 import dev.latch.server.keys.KeyRing;
 import dev.latch.server.keys.MasterKey;
+import dev.latch.server.outbound.OutboundPolicy;
 import dev.latch.server.refresh.JdbcRefreshTokenStore;
 import dev.latch.server.refresh.RefreshTokenStore;
 import dev.latch.server.revoke.RevokedTokens;
@@ -46,7 +47,8 @@ public final class LatchInstance implements AutoCloseable {
         this.scopes = new ScopeCatalogue(sql);
         this.keyRing = new KeyRing(new JdbcKeyStore(sql, masterKey), clock, config.tokens().jwksMaxAge(),
                 config.tokens().maxAccessTokenLifetime(), Duration.ofSeconds(2));
-        this.clients = new ClientRegistry(new JdbcClientStore(sql), scopes, masterKey, clock, config.tokens().maxAccessTokenLifetime());
+        this.clients = new ClientRegistry(new JdbcClientStore(sql), scopes, masterKey, clock, config.tokens().maxAccessTokenLifetime(),
+                new OutboundPolicy(config.outbound().allow()));
         this.refreshTokens = new JdbcRefreshTokenStore(sql, new RevokedTokens(sql)::revoke);
         ServerConfig.Argon2id argon2id = config.passwords().argon2id();
         this.users = new UserRegistry(new JdbcUserStore(sql),

@@ -54,7 +54,7 @@ class ClientAuthenticationWorkTest {
         testDatabase = TestDatabase.h2();
         database = testDatabase.open();
         ClientRegistry registry = new ClientRegistry(new JdbcClientStore(database.sql()), new ScopeCatalogue(database.sql()),
-                MasterKey.random(), Clock.systemUTC(), Duration.ofHours(24));
+                MasterKey.random(), Clock.systemUTC(), Duration.ofHours(24), new dev.latch.server.outbound.OutboundPolicy(java.util.List.of()));
         basicSecret = registry.create(new Client.Builder().clientId("basic-known").build(), null, true, null).clientSecret();
         registry.create(new Client.Builder().clientId("hmac-known").tokenEndpointAuthMethod(Client.SECRET_JWT).build(), HMAC_SECRET, true, null);
         key = TestKeys.rsa("k1");
