@@ -3,12 +3,8 @@ package dev.latch.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.latch.core.secret.SecretReference;
 import dev.latch.server.client.ClientRegistry;
 import dev.latch.server.config.ConfigLoader;
-import dev.latch.server.config.ServerConfig;
-import java.io.ByteArrayInputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,19 +25,7 @@ class ConfiguredClientsTest {
 
     /** Starts a server on the data directory with {@code yaml}, runs {@code check} on its clients, stops it. */
     private void startWith(String yaml, Consumer<ClientRegistry> check) throws Exception {
-        Path file = dir.resolve("latch.yaml");
-        Files.writeString(file, yaml);
-        SecretReference secrets = new SecretReference(env::get, () -> new ByteArrayInputStream(new byte[0]));
-        ServerConfig config = new ConfigLoader(name -> null, secrets).load(file, Map.of("data", dir.resolve("data").toString()));
-        LatchInstance instance = LatchInstance.open(config, TestClock.atNow());
-        LatchServer server;
-        try {
-            server = LatchServer.create(instance);
-        } catch (RuntimeException e) {
-            instance.close();
-            throw e;
-        }
-        try (server) {
+        try (LatchServer server = ConfiguredUsersTest.serverFrom(dir, yaml, env, TestClock.atNow())) {
             check.accept(server.instance().clients());
         }
     }
