@@ -109,6 +109,29 @@ class ClientProbingTest {
         }
     }
 
+    /**
+     * RFC 7518 §3.2: without a registered algorithm, a 32-byte secret serves HS256 but not HS512 (its
+     * hash is 64 bytes), even when the assertion's HS512 MAC was computed with exactly that secret.
+     */
+    @Test
+    void clientSecretJwtWithoutRegisteredAlgWhenTheAssertionsAlgNeedsALongerKeyThenInvalidClient() throws Exception {
+        String secret = "k".repeat(32);
+        server.clients().create(new Client.Builder().clientId("hmac-any-alg").scope("read").tokenEndpointAuthMethod(Client.SECRET_JWT)
+                .build(), secret, true, null);
+        String hs256 = ClientAssertion.of("hmac-any-alg", server.issuer()).signHmac(secret, JWSAlgorithm.HS256);
+        assertThat(server.postForm("/token", "grant_type=client_credentials&" + ClientAssertion.form(hs256)).statusCode()).isEqualTo(200);
+
+        // Nimbus will not sign HS512 with a short key, so the MAC is computed here over a well-formed assertion
+        String shape = ClientAssertion.of("hmac-any-alg", server.issuer()).signHmac("x".repeat(64), JWSAlgorithm.HS512);
+        String input = shape.substring(0, shape.lastIndexOf('.'));
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA512");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA512"));
+        String hs512 = input + "." + java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(mac.doFinal(input.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        var body = assertError(server.postForm("/token", "grant_type=client_credentials&" + ClientAssertion.form(hs512)), 401, "invalid_client");
+        assertThat(body.path("error_description").asText()).isEqualTo(ClientAuthentication.FAILED);
+    }
+
     /** Each endpoint's own well-formed request, so the only thing wrong is the client's credential. */
     private static String body(String endpoint) {
         return switch (endpoint) {
