@@ -140,6 +140,39 @@ class ClientsCommandTest {
                 + "so it must not be guessable); omit it to have one generated");
     }
 
+    /** RFC 7518 §3.2: an HMAC key at least as long as the hash, checked on add, update and rotate-secret. */
+    @Test
+    void clientSecretJwtWhenSecretShorterThanTheAlgorithmsHashThenExit1NamingBothLengths() {
+        String short32 = "k".repeat(32);
+        Cli.Result add = cli.env("S", short32).run("clients", "add", "--client-id", "hs512", "--auth-method", "client_secret_jwt",
+                "--auth-signing-alg", "HS512", "--secret", "${env:S}");
+        assertThat(add.exit()).isEqualTo(1);
+        assertThat(add.errLine()).isEqualTo("latch: client_secret is too short for token_endpoint_auth_signing_alg HS512: "
+                + "the secret is 32 bytes; HS512 needs at least 64 (RFC 7518 §3.2)");
+
+        assertThat(cli.env("S", short32).run("clients", "add", "--client-id", "hs256", "--auth-method", "client_secret_jwt",
+                "--auth-signing-alg", "HS256", "--secret", "${env:S}").exit()).isZero();
+        Cli.Result update = cli.run("clients", "update", "hs256", "--auth-signing-alg", "HS384");
+        assertThat(update.exit()).isEqualTo(1);
+        assertThat(update.errLine()).contains("HS384 needs at least 48").contains("latch clients rotate-secret");
+        Cli.Result rotate = cli.env("S", "r".repeat(31)).run("clients", "rotate-secret", "hs256", "--secret", "${env:S}");
+        assertThat(rotate.exit()).isEqualTo(1);
+        assertThat(stored("hs256").client().tokenEndpointAuthSigningAlg()).isEqualTo("HS256");
+        try (LatchInstance latch = Instances.open(data)) {
+            assertThat(latch.clients().find("hs512")).isEmpty();
+        }
+    }
+
+    /** A jwks_uri the outbound policy would refuse at every fetch is refused when it is set. */
+    @Test
+    void jwksUriOnAPrivateAddressThenExit1WithTheReason() {
+        Cli.Result r = cli.run("clients", "add", "--client-id", "internal", "--auth-method", "private_key_jwt",
+                "--jwks-uri", "https://10.20.30.40/jwks");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.errLine()).startsWith("latch: jwks_uri https://10.20.30.40/jwks: ").contains("private, loopback or link-local")
+                .contains("LATCH_OUTBOUND_ALLOW");
+    }
+
     @Test
     void addWhenClientIdTakenThenExit1() {
         assertThat(cli.run("clients", "add", "--client-id", "dup").exit()).isZero();

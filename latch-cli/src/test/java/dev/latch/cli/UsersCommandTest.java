@@ -294,7 +294,7 @@ class UsersCommandTest {
             var consents = new dev.latch.server.consent.ConsentStore(latch.database().sql());
             consents.remember(sub, "web", "openid offline_access", 1_700_000_000L);
             consents.remember(sub, "other", "openid", 1_700_000_000L);
-            var refresh = new dev.latch.server.refresh.JdbcRefreshTokenStore(latch.database().sql());
+            var refresh = latch.refreshTokens();
             long now = latch.clock().instant().getEpochSecond();
             for (String client : List.of("web", "other")) {
                 refresh.start(new dev.latch.server.refresh.RefreshTokenStore.Family(null, client, sub, "openid offline_access", List.of(),

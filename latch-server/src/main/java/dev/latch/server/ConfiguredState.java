@@ -124,14 +124,10 @@ final class ConfiguredState {
             LOG.info("client {} created from configuration", client.clientId());
             return;
         }
-        registry.update(client.clientId(), client, true);
-        StoredClient now = registry.find(client.clientId()).orElseThrow();
-        if (needsSecret) {
-            boolean same = normalized.usesSecretDigest() ? Secrets.matches(secret, now.secretDigest())
-                    : secret.equals(registry.hmacSecret(now));
-            if (!same) {
-                registry.rotateSecret(client.clientId(), secret);
-            }
-        }
+        StoredClient before = existing.get();
+        // the secret goes with the metadata in one update, so an algorithm and the longer secret it needs can change together
+        boolean sameSecret = !needsSecret || (normalized.usesSecretDigest() ? Secrets.matches(secret, before.secretDigest())
+                : before.secretEncrypted() != null && secret.equals(registry.hmacSecret(before)));
+        registry.update(client.clientId(), client, true, sameSecret ? null : secret);
     }
 }

@@ -6,6 +6,10 @@ import dev.latch.server.config.ServerConfig;
 import dev.latch.server.keys.JdbcKeyStore;
 import dev.latch.server.keys.KeyRing;
 import dev.latch.server.keys.MasterKey;
+import dev.latch.server.outbound.OutboundPolicy;
+import dev.latch.server.refresh.JdbcRefreshTokenStore;
+import dev.latch.server.refresh.RefreshTokenStore;
+import dev.latch.server.token.RevokedTokens;
 import dev.latch.server.scope.ScopeCatalogue;
 import dev.latch.server.storage.Database;
 import dev.latch.server.storage.Sql;
@@ -32,6 +36,7 @@ public final class LatchInstance implements AutoCloseable {
     private final ScopeCatalogue scopes;
     private final ClientRegistry clients;
     private final UserRegistry users;
+    private final RefreshTokenStore refreshTokens;
 
     private LatchInstance(ServerConfig config, Clock clock, Database database, MasterKey masterKey) {
         this.config = config;
@@ -42,7 +47,9 @@ public final class LatchInstance implements AutoCloseable {
         this.scopes = new ScopeCatalogue(sql);
         this.keyRing = new KeyRing(new JdbcKeyStore(sql, masterKey), clock, config.tokens().jwksMaxAge(),
                 config.tokens().maxAccessTokenLifetime(), Duration.ofSeconds(2));
-        this.clients = new ClientRegistry(new JdbcClientStore(sql), scopes, masterKey, clock, config.tokens().maxAccessTokenLifetime());
+        this.clients = new ClientRegistry(new JdbcClientStore(sql), scopes, masterKey, clock, config.tokens().maxAccessTokenLifetime(),
+                new OutboundPolicy(config.outbound().allow()));
+        this.refreshTokens = new JdbcRefreshTokenStore(sql, new RevokedTokens(sql)::revoke);
         ServerConfig.Argon2id argon2id = config.passwords().argon2id();
         this.users = new UserRegistry(new JdbcUserStore(sql),
                 new Argon2idHasher(argon2id.memoryKib(), argon2id.iterations(), argon2id.parallelism()),
@@ -94,6 +101,9 @@ public final class LatchInstance implements AutoCloseable {
     public ScopeCatalogue scopes() { return scopes; }
     public ClientRegistry clients() { return clients; }
     public UserRegistry users() { return users; }
+
+    /** Refresh-token families; revoking one puts the access tokens issued under it on the deny-list. */
+    public RefreshTokenStore refreshTokens() { return refreshTokens; }
 
     @Override
     public void close() {

@@ -40,7 +40,7 @@ import dev.latch.server.token.OpaqueTokenStore;
 import dev.latch.server.token.TokenEndpoint;
 import dev.latch.server.claims.ClaimMappings;
 import dev.latch.server.code.AuthorizationCodeStore;
-import dev.latch.server.refresh.JdbcRefreshTokenStore;
+import dev.latch.server.code.JdbcAuthorizationCodeStore;
 import dev.latch.server.refresh.RefreshTokenStore;
 import dev.latch.server.token.AuthorizationCodeGrant;
 import dev.latch.server.token.IdTokenIssuer;
@@ -131,7 +131,7 @@ public final class LatchServer implements AutoCloseable {
         AccessTokenIssuer issuer = new AccessTokenIssuer(instance.keyRing(), opaqueTokens, clock, config.issuer(),
                 config.tokens().accessTokenLifetime(), defaultAlg);
         this.codes = new JdbcAuthorizationCodeStore(sql);
-        this.refreshTokens = new JdbcRefreshTokenStore(sql);
+        this.refreshTokens = instance.refreshTokens();
         ClaimMappings mappings = new ClaimMappings(config.claims());
         UserTokens userTokens = new UserTokens(issuer, new IdTokenIssuer(instance.keyRing(), clock, config.issuer(), config.tokens().idTokenLifetime()),
                 refreshTokens, users, mappings, clock, config.tokens().refreshTokenIdleLifetime(), config.tokens().refreshTokenAbsoluteLifetime());

@@ -40,20 +40,26 @@ class ConfiguredUsersTest {
 
     /** Starts a server on the data directory with {@code yaml}, runs {@code check} on its users, stops it. */
     private void startWith(String yaml, Consumer<UserRegistry> check) throws Exception {
+        try (LatchServer server = serverFrom(dir, yaml, env, clock)) {
+            check.accept(server.instance().users());
+        }
+    }
+
+    /**
+     * A server (not yet listening) over the data directory in {@code dir}, configured by {@code yaml}
+     * as {@code latch serve --config} does, with secret references read from {@code env}.
+     */
+    static LatchServer serverFrom(Path dir, String yaml, Map<String, String> env, java.time.Clock clock) throws Exception {
         Path file = dir.resolve("latch.yaml");
         Files.writeString(file, yaml);
         SecretReference secrets = new SecretReference(env::get, () -> new ByteArrayInputStream(new byte[0]));
         ServerConfig config = new ConfigLoader(name -> null, secrets).load(file, Map.of("data", dir.resolve("data").toString()));
         LatchInstance instance = LatchInstance.open(config, clock);
-        LatchServer server;
         try {
-            server = LatchServer.create(instance);
+            return LatchServer.create(instance);
         } catch (RuntimeException e) {
             instance.close();
             throw e;
-        }
-        try (server) {
-            check.accept(server.instance().users());
         }
     }
 

@@ -4,7 +4,6 @@ import dev.latch.cli.InstanceOptions;
 import dev.latch.cli.Table;
 import dev.latch.server.LatchInstance;
 import dev.latch.server.consent.ConsentStore;
-import dev.latch.server.refresh.JdbcRefreshTokenStore;
 import dev.latch.server.user.InvalidUserException;
 import dev.latch.server.user.User;
 import java.time.Instant;
@@ -46,8 +45,7 @@ public final class ConsentsCommand implements Callable<Integer> {
             ConsentStore consents = new ConsentStore(latch.database().sql());
             if (revoke != null) {
                 int removed = consents.revoke(u.subject(), revoke);
-                int families = new JdbcRefreshTokenStore(latch.database().sql())
-                        .revokeFamilies(u.subject(), revoke, latch.clock().instant().getEpochSecond());
+                int families = latch.refreshTokens().revokeFamilies(u.subject(), revoke, latch.clock().instant().getEpochSecond());
                 if (removed == 0 && families == 0) {
                     throw new InvalidUserException("user " + u.username() + " has no consent for client " + revoke);
                 }

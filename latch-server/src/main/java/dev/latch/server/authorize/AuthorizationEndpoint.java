@@ -1,5 +1,6 @@
 package dev.latch.server.authorize;
 
+import dev.latch.server.secret.Secrets;
 import dev.latch.server.http.Routes;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.client.Client;

@@ -32,8 +32,19 @@ import java.util.Set;
  * Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3,
  * RFC 7521 §4.2, RFC 7523 §2.2 and §3 with draft-ietf-oauth-rfc7523bis audience rules). A client
  * authenticates with exactly one method, and only with the one it registered.
+ *
+ * <p>Nothing is learnt by probing: whatever depends on the client named — unknown, disabled,
+ * registered for another method or algorithm, wrong secret, no fitting key, bad signature — is
+ * answered with the one description {@value #FAILED} (the reason goes to the log only), and every
+ * attempt runs exactly one credential check, against a {@link DecoyClients decoy} when there is no
+ * real client to check against, so the time taken does not tell either. What is checked before the
+ * client is looked up (the request's form, the assertion's claims) does not depend on it and keeps its
+ * specific description.
  */
 public final class ClientAuthentication {
+
+    /** The public description of every failure that depends on the client named. */
+    public static final String FAILED = "client authentication failed";
 
     public static final String JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
     static final JOSEObjectType CLIENT_AUTH_TYP = new JOSEObjectType("client-authentication+jwt");
@@ -47,6 +58,41 @@ public final class ClientAuthentication {
     private final String issuer;
     private final Set<String> endpointAudiences;
     private final Cache<String, Optional<StoredClient>> clients;
+    private final DecoyClients decoys;
+    private final CredentialCheck check;
+
+    /**
+     * The credential check each attempt runs exactly once: a seam, so a test can see that the
+     * attempts naming an unknown client do the same work as the others.
+     */
+    interface CredentialCheck {
+        CredentialCheck STANDARD = new CredentialCheck() {
+            @Override
+            public boolean secretMatches(String presented, String storedDigest) {
+                return Secrets.matches(presented, storedDigest);
+            }
+
+            @Override
+            public boolean signatureValid(SignedJWT jwt, JWSVerifier verifier) throws JOSEException {
+                return jwt.verify(verifier);
+            }
+        };
+
+        boolean secretMatches(String presented, String storedDigest);
+
+        boolean signatureValid(SignedJWT jwt, JWSVerifier verifier) throws JOSEException;
+    }
+
+    /**
+     * The client an attempt is checked against: the one named, or a decoy standing in for it.
+     *
+     * @param refusal why the attempt fails whatever the check says (for the log); null for a real client
+     */
+    private record Candidate(StoredClient stored, String refusal) {
+        Candidate refused(String reason) {
+            return refusal != null ? this : new Candidate(stored, reason);
+        }
+    }
 
     /** The authenticated client and the method it used. */
     public record Authenticated(StoredClient stored, String method) {
@@ -61,6 +107,11 @@ public final class ClientAuthentication {
      */
     public ClientAuthentication(ClientRegistry registry, ClientKeys clientKeys, ReplayCache replay, Clock clock,
                                 String issuer, Set<String> endpointAudiences, Duration cacheFor) {
+        this(registry, clientKeys, replay, clock, issuer, endpointAudiences, cacheFor, CredentialCheck.STANDARD);
+    }
+
+    ClientAuthentication(ClientRegistry registry, ClientKeys clientKeys, ReplayCache replay, Clock clock, String issuer,
+                         Set<String> endpointAudiences, Duration cacheFor, CredentialCheck check) {
         this.registry = registry;
         this.clientKeys = clientKeys;
         this.replay = replay;
@@ -68,6 +119,8 @@ public final class ClientAuthentication {
         this.issuer = issuer;
         this.endpointAudiences = Set.copyOf(endpointAudiences);
         this.clients = Caffeine.newBuilder().expireAfterWrite(cacheFor).maximumSize(100_000).build();
+        this.decoys = new DecoyClients(registry);
+        this.check = check;
     }
 
     /** Authenticates the client of {@code request}, whose form body is {@code form}. */
@@ -94,10 +147,7 @@ public final class ClientAuthentication {
             if (clientId == null) {
                 throw OAuthError.invalidClient("client_id is missing");
             }
-            StoredClient c = known(clientId, false);
-            requireMethod(c, Client.POST, false);
-            checkSecret(c, form.get("client_secret"), false);
-            return new Authenticated(c, Client.POST);
+            return new Authenticated(checkSecret(candidate(clientId, Client.POST, null), form.get("client_secret"), false), Client.POST);
         }
         if (assertion) {
             return assertion(form);
@@ -106,9 +156,12 @@ public final class ClientAuthentication {
         if (clientId == null) {
             throw OAuthError.invalidClient("client authentication is required");
         }
-        StoredClient c = known(clientId, false);
-        requireMethod(c, Client.NONE, false);
-        return new Authenticated(c, Client.NONE);
+        // a public client has no credential: its id is all it shows, so there is no check to run
+        Candidate c = candidate(clientId, Client.NONE, null);
+        if (c.refusal() != null) {
+            throw failed(c.refusal(), false);
+        }
+        return new Authenticated(c.stored(), Client.NONE);
     }
 
     private Authenticated basic(String encoded, FormParameters form) {
@@ -138,10 +191,7 @@ public final class ClientAuthentication {
         if (bodyId != null && !bodyId.equals(clientId)) {
             throw OAuthError.invalidRequest("client_id in the body differs from the authenticated client");
         }
-        StoredClient c = known(clientId, true);
-        requireMethod(c, Client.BASIC, true);
-        checkSecret(c, secret, true);
-        return new Authenticated(c, Client.BASIC);
+        return new Authenticated(checkSecret(candidate(clientId, Client.BASIC, null), secret, true), Client.BASIC);
     }
 
     private Authenticated assertion(FormParameters form) {
@@ -171,29 +221,32 @@ public final class ClientAuthentication {
         if (bodyId != null && !bodyId.equals(sub)) {
             throw OAuthError.invalidClient("client_id differs from the client_assertion subject");
         }
-        StoredClient stored = known(sub, false);
         JWSHeader header = jwt.getHeader();
         JWSAlgorithm alg = header.getAlgorithm();
-        boolean hmac = JwsAlgorithms.isHmac(alg);
-        String method = hmac ? Client.SECRET_JWT : Client.PRIVATE_KEY_JWT;
         if (!JwsAlgorithms.isSupported(alg)) {
             throw OAuthError.invalidClient("client_assertion algorithm " + alg + " is not accepted");
         }
-        requireMethod(stored, method, false);
-        Client client = stored.client();
-        String registeredAlg = client.tokenEndpointAuthSigningAlg();
-        if (registeredAlg != null && !registeredAlg.equals(alg.getName())
-                && !(JwsAlgorithms.isEd25519(alg) && JwsAlgorithms.isEd25519(JWSAlgorithm.parse(registeredAlg)))) {
-            throw OAuthError.invalidClient("client_assertion must be signed with " + registeredAlg);
-        }
+        // the checks that do not depend on the client come first: their answers are the same for any client_id
         checkType(header.getType(), claims, jwt.getPayload().toJSONObject().get("aud"));
         checkTimes(claims);
         if (claims.getJWTID() == null || claims.getJWTID().isBlank()) {
             throw OAuthError.invalidClient("client_assertion has no jti");
         }
-        verifySignature(jwt, stored, alg, hmac);
+        boolean hmac = JwsAlgorithms.isHmac(alg);
+        String method = hmac ? Client.SECRET_JWT : Client.PRIVATE_KEY_JWT;
+        Candidate candidate = candidate(sub, method, alg);
+        String registeredAlg = candidate.stored().client().tokenEndpointAuthSigningAlg();
+        if (registeredAlg != null && !registeredAlg.equals(alg.getName())
+                && !(JwsAlgorithms.isEd25519(alg) && JwsAlgorithms.isEd25519(JWSAlgorithm.parse(registeredAlg)))) {
+            candidate = candidate.refused("client_assertion must be signed with " + registeredAlg + ", not " + alg);
+        }
+        candidate = verifySignature(jwt, candidate, alg, hmac);
+        if (candidate.refusal() != null) {
+            throw failed(candidate.refusal(), false);
+        }
+        StoredClient stored = candidate.stored();
         long expiresAt = claims.getExpirationTime().toInstant().getEpochSecond() + LEEWAY.toSeconds();
-        if (!replay.firstUse(client.clientId(), claims.getJWTID(), expiresAt)) {
+        if (!replay.firstUse(stored.clientId(), claims.getJWTID(), expiresAt)) {
             throw OAuthError.invalidClient("client_assertion was already used (jti replay)");
         }
         return new Authenticated(stored, method);
@@ -258,33 +311,53 @@ public final class ClientAuthentication {
         }
     }
 
-    private void verifySignature(SignedJWT jwt, StoredClient stored, JWSAlgorithm alg, boolean hmac) {
+    /**
+     * Runs exactly one signature verification: with the candidate's HMAC key, or with its key that
+     * fits the assertion, or — when there is none — with a decoy key, so a missing key costs what a
+     * wrong one costs.
+     *
+     * @return the candidate, refused when the signature or the candidate's keys fail
+     */
+    private Candidate verifySignature(SignedJWT jwt, Candidate candidate, JWSAlgorithm alg, boolean hmac) {
         JWSHeader header = jwt.getHeader();
-        JWSVerifier verifier;
+        Client client = candidate.stored().client();
         try {
+            JWSVerifier verifier;
             if (hmac) {
-                verifier = JwsAlgorithms.macVerifier(registry.hmacSecret(stored));
+                String secret = registry.hmacSecret(candidate.stored());
+                try {
+                    JwsAlgorithms.requireMacLength(alg, secret);
+                } catch (JOSEException e) {
+                    // RFC 7518 §3.2; clients registered before the length rule may hold such a secret
+                    candidate = candidate.refused("the client's secret is too short for " + alg + ": " + e.getMessage());
+                }
+                verifier = JwsAlgorithms.macVerifier(secret);
             } else {
-                if (header.getJWKURL() != null && !header.getJWKURL().toString().equals(stored.client().jwksUri())) {
-                    throw OAuthError.invalidClient("client_assertion jku is not the registered jwks_uri");
+                if (header.getJWKURL() != null && !header.getJWKURL().toString().equals(client.jwksUri())) {
+                    candidate = candidate.refused("client_assertion jku is not the registered jwks_uri");
                 }
-                JWK key = selectKey(stored.client(), header, alg, false);
-                if (key == null) {
-                    key = selectKey(stored.client(), header, alg, true);
+                JWK key = null;
+                try {
+                    key = selectKey(client, header, alg, false);
+                    if (key == null) {
+                        key = selectKey(client, header, alg, true);
+                    }
+                } catch (OAuthError e) {
+                    candidate = candidate.refused(e.description() + (e.detail() == null ? "" : " (" + e.detail() + ")"));
                 }
                 if (key == null) {
-                    throw OAuthError.invalidClient("no registered key matches the client_assertion"
+                    candidate = candidate.refused("no registered key matches the client_assertion"
                             + (header.getKeyID() != null ? " (kid " + header.getKeyID() + ")" : ""));
+                    key = decoys.key(alg);
                 }
                 verifier = JwsAlgorithms.verifier(key, alg);
             }
-            if (!jwt.verify(verifier)) {
-                throw OAuthError.invalidClient("client_assertion signature is invalid");
+            if (!check.signatureValid(jwt, verifier)) {
+                candidate = candidate.refused("client_assertion signature is invalid");
             }
-        } catch (JOSEException e) {
-            throw OAuthError.invalidClient("client_assertion signature cannot be verified").withDetail(e.getMessage());
-        } catch (IllegalStateException e) {
-            throw OAuthError.invalidClient("client_assertion cannot be verified").withDetail(e.getMessage());
+            return candidate;
+        } catch (JOSEException | IllegalStateException e) {
+            return candidate.refused("client_assertion cannot be verified: " + e.getMessage());
         }
     }
 
@@ -317,28 +390,36 @@ public final class ClientAuthentication {
         return fitting.isEmpty() ? null : fitting.get(0);
     }
 
-    private StoredClient known(String clientId, boolean basic) {
+    /**
+     * The client named when it may use {@code method}; otherwise a decoy for that method, refused with
+     * the reason, so the caller runs the same check either way.
+     */
+    private Candidate candidate(String clientId, String method, JWSAlgorithm alg) {
         Optional<StoredClient> found = clients.get(clientId, registry::find);
         if (found.isEmpty() || !found.get().client().isEnabled()) {
-            OAuthError e = OAuthError.invalidClient("unknown or disabled client").withDetail("client " + clientId);
-            throw basic ? e.withBasicChallenge() : e;
+            return new Candidate(decoys.standIn(method, alg), "unknown or disabled client " + clientId);
         }
-        return found.get();
+        String registered = found.get().client().tokenEndpointAuthMethod();
+        if (!method.equals(registered)) {
+            return new Candidate(decoys.standIn(method, alg), "client " + clientId + " is registered for " + registered + ", not " + method);
+        }
+        return new Candidate(found.get(), null);
     }
 
-    private static void requireMethod(StoredClient c, String used, boolean basic) {
-        String registered = c.client().tokenEndpointAuthMethod();
-        if (!used.equals(registered)) {
-            OAuthError e = OAuthError.invalidClient("the client is registered for " + registered + ", not " + used);
-            throw basic ? e.withBasicChallenge() : e;
+    private StoredClient checkSecret(Candidate c, String secret, boolean basic) {
+        boolean matches = check.secretMatches(secret, c.stored().secretDigest());
+        if (c.refusal() != null) {
+            throw failed(c.refusal(), basic);
         }
+        if (!matches) {
+            throw failed("wrong secret for " + c.stored().clientId(), basic);
+        }
+        return c.stored();
     }
 
-    private static void checkSecret(StoredClient c, String secret, boolean basic) {
-        if (!Secrets.matches(secret, c.secretDigest())) {
-            OAuthError e = OAuthError.invalidClient("client authentication failed").withDetail("wrong secret for " + c.clientId());
-            throw basic ? e.withBasicChallenge() : e;
-        }
+    private static OAuthError failed(String reason, boolean basic) {
+        OAuthError e = OAuthError.invalidClient(FAILED).withDetail(reason);
+        return basic ? e.withBasicChallenge() : e;
     }
 
     /**

@@ -6,7 +6,10 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.latch.core.error.OAuthError;
 import dev.latch.core.jose.JwsAlgorithms;
+import com.nimbusds.jose.JOSEException;
 import dev.latch.server.keys.MasterKey;
+import dev.latch.server.outbound.OutboundFetcher;
+import dev.latch.server.outbound.OutboundPolicy;
 import dev.latch.server.scope.ScopeCatalogue;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -41,12 +44,16 @@ public final class ClientRegistry {
     private final MasterKey masterKey;
     private final Clock clock;
     private final Duration maxAccessTokenLifetime;
+    private final OutboundPolicy outbound;
 
     /** A client as registered, with the plaintext secret shown once (null when it has none or kept its old one). */
     public record Registered(StoredClient stored, String clientSecret) {}
 
-    public ClientRegistry(ClientStore store, ScopeCatalogue scopes, MasterKey masterKey, Clock clock, Duration maxAccessTokenLifetime) {
+    /** @param outbound the policy every fetch of a {@code jwks_uri} will apply, applied here when one is registered */
+    public ClientRegistry(ClientStore store, ScopeCatalogue scopes, MasterKey masterKey, Clock clock, Duration maxAccessTokenLifetime,
+                          OutboundPolicy outbound) {
         this.store = store;
+        this.outbound = outbound;
         this.scopes = scopes;
         this.masterKey = masterKey;
         this.clock = clock;
@@ -73,11 +80,11 @@ public final class ClientRegistry {
         String digest = null;
         String encrypted = null;
         if (client.usesSecretDigest() || client.usesEncryptedSecret()) {
-            secret = givenSecret != null ? checkGivenSecret(givenSecret) : Secrets.generate(512);
+            secret = givenSecret != null ? checkGivenSecret(client, givenSecret) : Secrets.generate(512);
             if (client.usesSecretDigest()) {
                 digest = Secrets.digest(secret);
             } else {
-                encrypted = masterKey.encrypt(secretPurpose(client.clientId()), secret);
+                encrypted = encryptSecret(client.clientId(), secret);
             }
         } else if (givenSecret != null) {
             throw OAuthError.invalidClientMetadata("a " + client.tokenEndpointAuthMethod() + " client has no secret");
@@ -95,6 +102,14 @@ public final class ClientRegistry {
      * (then a new one is generated and returned).
      */
     public Registered update(String clientId, Client requested, boolean addUnknownScopes) {
+        return update(clientId, requested, addUnknownScopes, null);
+    }
+
+    /**
+     * Replaces a client's metadata and, when {@code givenSecret} is not null and the client uses a
+     * secret, its secret (checked against the new metadata, so algorithm and secret may change together).
+     */
+    public Registered update(String clientId, Client requested, boolean addUnknownScopes, String givenSecret) {
         StoredClient existing = store.find(clientId).orElseThrow(() -> OAuthError.notFound("no client " + clientId));
         Client client = normalize(requested.toBuilder().clientId(clientId)
                 .clientIdIssuedAt(existing.client().clientIdIssuedAt())
@@ -104,13 +119,19 @@ public final class ClientRegistry {
         String secret = null;
         boolean hadDigest = digest != null;
         boolean hadEncrypted = encrypted != null;
-        if (client.usesSecretDigest() && !hadDigest || client.usesEncryptedSecret() && !hadEncrypted) {
-            secret = Secrets.generate(512);
-            digest = client.usesSecretDigest() ? Secrets.digest(secret) : null;
-            encrypted = client.usesEncryptedSecret() ? masterKey.encrypt(secretPurpose(clientId), secret) : null;
-        } else if (!client.usesSecretDigest() && !client.usesEncryptedSecret()) {
+        if (!client.usesSecretDigest() && !client.usesEncryptedSecret()) {
+            if (givenSecret != null) {
+                throw OAuthError.invalidClientMetadata("a " + client.tokenEndpointAuthMethod() + " client has no secret");
+            }
             digest = null;
             encrypted = null;
+        } else if (givenSecret != null || client.usesSecretDigest() && !hadDigest || client.usesEncryptedSecret() && !hadEncrypted) {
+            secret = givenSecret != null ? checkGivenSecret(client, givenSecret) : Secrets.generate(512);
+            digest = client.usesSecretDigest() ? Secrets.digest(secret) : null;
+            encrypted = client.usesEncryptedSecret() ? encryptSecret(clientId, secret) : null;
+        } else if (client.usesEncryptedSecret()) {
+            // the HMAC key stays: it must still be long enough for the (perhaps new) algorithm
+            checkHmacKey(client, hmacSecret(existing), "rotate to a longer secret first (latch clients rotate-secret)");
         }
         StoredClient stored = new StoredClient(client, digest, encrypted, existing.registrationTokenDigest(),
                 existing.createdAt(), clock.instant().getEpochSecond());
@@ -126,10 +147,10 @@ public final class ClientRegistry {
             throw OAuthError.invalidClientMetadata("client " + clientId + " authenticates with "
                     + client.tokenEndpointAuthMethod() + " and has no secret");
         }
-        String secret = givenSecret != null ? checkGivenSecret(givenSecret) : Secrets.generate(512);
+        String secret = givenSecret != null ? checkGivenSecret(client, givenSecret) : Secrets.generate(512);
         StoredClient stored = new StoredClient(client,
                 client.usesSecretDigest() ? Secrets.digest(secret) : null,
-                client.usesEncryptedSecret() ? masterKey.encrypt(secretPurpose(clientId), secret) : null,
+                client.usesEncryptedSecret() ? encryptSecret(clientId, secret) : null,
                 existing.registrationTokenDigest(), existing.createdAt(), clock.instant().getEpochSecond());
         store.update(stored);
         return new Registered(stored, secret);
@@ -155,11 +176,16 @@ public final class ClientRegistry {
         return masterKey.decrypt(secretPurpose(client.clientId()), client.secretEncrypted());
     }
 
+    /** A {@code client_secret_jwt} secret (an HMAC key) as stored: encrypted under the master key for this client. */
+    public String encryptSecret(String clientId, String secret) {
+        return masterKey.encrypt(secretPurpose(clientId), secret);
+    }
+
     public static String secretPurpose(String clientId) {
         return "client-secret:" + clientId;
     }
 
-    private static String checkGivenSecret(String secret) {
+    private static String checkGivenSecret(Client client, String secret) {
         if (secret.length() < MIN_SECRET_LENGTH) {
             throw OAuthError.invalidClientMetadata("client_secret must be at least " + MIN_SECRET_LENGTH
                     + " characters (it is stored as a SHA-256 digest, so it must not be guessable); omit it to have one generated");
@@ -167,7 +193,28 @@ public final class ClientRegistry {
         if (secret.length() > MAX_SECRET_LENGTH) {
             throw OAuthError.invalidClientMetadata("client_secret must be at most " + MAX_SECRET_LENGTH + " characters");
         }
+        checkHmacKey(client, secret, null);
         return secret;
+    }
+
+    /**
+     * RFC 7518 §3.2: a {@code client_secret_jwt} secret is an HMAC key, at least as long as the hash
+     * of the client's {@code token_endpoint_auth_signing_alg} (HS256 32, HS384 48, HS512 64 bytes).
+     * Without a registered algorithm, the algorithm of each assertion is checked when it is presented.
+     *
+     * @param hint what to do about it, or null
+     */
+    public static void checkHmacKey(Client client, String secret, String hint) {
+        String alg = client.tokenEndpointAuthSigningAlg();
+        if (!client.usesEncryptedSecret() || alg == null) {
+            return;
+        }
+        try {
+            JwsAlgorithms.requireMacLength(JWSAlgorithm.parse(alg), secret);
+        } catch (JOSEException e) {
+            throw OAuthError.invalidClientMetadata("client_secret is too short for token_endpoint_auth_signing_alg " + alg + ": "
+                    + e.getMessage() + (hint == null ? "" : "; " + hint));
+        }
     }
 
     /** Applies defaults and checks every field; the result is what gets stored. */
@@ -200,6 +247,12 @@ public final class ClientRegistry {
         }
         if (c.jwksUri() != null) {
             checkUri("jwks_uri", c.jwksUri(), false);
+            try {
+                outbound.check(c.jwksUri());
+            } catch (OutboundFetcher.FetchException e) {
+                // refused now with the reason every later fetch would give
+                throw OAuthError.invalidClientMetadata("jwks_uri " + e.getMessage());
+            }
         }
         if (Client.PRIVATE_KEY_JWT.equals(method) && c.jwks() == null && c.jwksUri() == null) {
             throw OAuthError.invalidClientMetadata("private_key_jwt needs jwks or jwks_uri");

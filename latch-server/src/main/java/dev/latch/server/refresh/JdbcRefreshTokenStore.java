@@ -7,16 +7,26 @@ import dev.latch.server.storage.Sql;
 import java.util.List;
 import java.util.Optional;
 
-/** {@link RefreshTokenStore} on the {@code refresh_families} and {@code refresh_tokens} tables. */
+/**
+ * {@link RefreshTokenStore} on the {@code refresh_families}, {@code refresh_tokens} and
+ * {@code family_access_tokens} tables.
+ *
+ * <p>Revoking a family and issuing an access token under it may run at once on two nodes. The
+ * revocation sets {@code revoked_at} and then reads the family's access tokens; the issuance records
+ * its token and then reads {@code revoked_at}. Whichever comes second sees the other's write, so
+ * every access token of a revoked family reaches the deny-list.
+ */
 public final class JdbcRefreshTokenStore implements RefreshTokenStore {
 
     /** The part of a family kept as JSON. */
     record GrantData(String scope, List<String> resources, long authTime, String sessionId, List<String> amr) {}
 
     private final Sql sql;
+    private final AccessTokenDenyList denyList;
 
-    public JdbcRefreshTokenStore(Sql sql) {
+    public JdbcRefreshTokenStore(Sql sql, AccessTokenDenyList denyList) {
         this.sql = sql;
+        this.denyList = denyList;
     }
 
     @Override
@@ -94,24 +104,60 @@ public final class JdbcRefreshTokenStore implements RefreshTokenStore {
     }
 
     @Override
+    public void recordAccessToken(String familyId, String clientId, String jti, long expiresAt) {
+        sql.update("INSERT INTO family_access_tokens (jti, family_id, client_id, expires_at) VALUES (?, ?, ?, ?)",
+                jti, familyId, clientId, expiresAt);
+        boolean revoked = sql.queryOne("SELECT revoked_at FROM refresh_families WHERE family_id = ?",
+                rs -> rs.getObject(1) != null, familyId).orElse(true);
+        if (revoked) {
+            denyList.deny(jti, clientId, expiresAt);
+        }
+    }
+
+    @Override
     public boolean revoke(String token, String clientId, long now) {
-        return sql.update("UPDATE refresh_families SET revoked_at = ? WHERE revoked_at IS NULL AND client_id = ? AND family_id = "
-                + "(SELECT family_id FROM refresh_tokens WHERE token_digest = ?)", now, clientId, Secrets.digest(token)) == 1;
+        Optional<String> familyId = sql.queryOne("SELECT f.family_id FROM refresh_tokens t JOIN refresh_families f "
+                + "ON f.family_id = t.family_id WHERE t.token_digest = ? AND f.client_id = ?", rs -> rs.getString(1),
+                Secrets.digest(token), clientId);
+        if (familyId.isEmpty()) {
+            return false;
+        }
+        boolean revoked = sql.update("UPDATE refresh_families SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
+                now, familyId.get()) == 1;
+        denyAccessTokens(familyId.get(), now);
+        return revoked;
     }
 
     @Override
     public void revokeFamily(String familyId, long now) {
         sql.update("UPDATE refresh_families SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL", now, familyId);
+        denyAccessTokens(familyId, now);
     }
 
     @Override
     public int revokeFamilies(String subject, String clientId, long now) {
-        return sql.update("UPDATE refresh_families SET revoked_at = ? WHERE subject = ? AND client_id = ? AND revoked_at IS NULL",
+        List<String> families = sql.query("SELECT family_id FROM refresh_families WHERE subject = ? AND client_id = ? AND revoked_at IS NULL",
+                rs -> rs.getString(1), subject, clientId);
+        int revoked = sql.update("UPDATE refresh_families SET revoked_at = ? WHERE subject = ? AND client_id = ? AND revoked_at IS NULL",
                 now, subject, clientId);
+        for (String familyId : families) {
+            denyAccessTokens(familyId, now);
+        }
+        return revoked;
+    }
+
+    /** Puts the family's unexpired access tokens on the deny-list (again, for those already there: it is idempotent). */
+    private void denyAccessTokens(String familyId, long now) {
+        record Issued(String jti, String clientId, long expiresAt) {}
+        for (Issued at : sql.query("SELECT jti, client_id, expires_at FROM family_access_tokens WHERE family_id = ? AND expires_at > ?",
+                rs -> new Issued(rs.getString(1), rs.getString(2), rs.getLong(3)), familyId, now)) {
+            denyList.deny(at.jti(), at.clientId(), at.expiresAt());
+        }
     }
 
     @Override
     public int purgeExpired(long now) {
+        sql.update("DELETE FROM family_access_tokens WHERE expires_at < ?", now);
         sql.update("DELETE FROM refresh_tokens WHERE family_id IN (SELECT family_id FROM refresh_families WHERE expires_at < ?)", now);
         return sql.update("DELETE FROM refresh_families WHERE expires_at < ?", now);
     }

@@ -52,18 +52,41 @@ public interface RefreshTokenStore {
     Use use(String token, String clientId, long now, long idleSeconds, java.util.function.Consumer<Family> check);
 
     /**
-     * RFC 7009 §2.1: revokes the family of {@code token} when it is a refresh token of {@code clientId}.
+     * RFC 7009 §2.1: revokes the family of {@code token} when it is a refresh token of {@code clientId},
+     * with the access tokens issued under it.
      *
      * @return true when a family was revoked
      */
     boolean revoke(String token, String clientId, long now);
 
-    /** Revokes every token of a family (a replayed authorization code, a reused refresh token). */
+    /**
+     * Where the access tokens of a revoked family go: the access-token deny-list by {@code jti}
+     * (RFC 7009 §2.1), each kept until the token's own {@code exp}.
+     */
+    @FunctionalInterface
+    interface AccessTokenDenyList {
+        void deny(String jti, String clientId, long expiresAt);
+    }
+
+    /**
+     * Records an access token issued under {@code familyId} (by the code exchange that started the
+     * family or by a refresh), so revoking the family revokes it too. Recorded after the family was
+     * revoked — a refresh racing with the revocation — it is denied at once.
+     */
+    void recordAccessToken(String familyId, String clientId, String jti, long expiresAt);
+
+    /**
+     * Revokes every token of a family (a replayed authorization code, a reused refresh token), with the
+     * access tokens issued under it.
+     */
     void revokeFamily(String familyId, long now);
 
-    /** Revokes every family of {@code subject} for {@code clientId} (a consent withdrawn); returns how many. */
+    /**
+     * Revokes every family of {@code subject} for {@code clientId} (a consent withdrawn), with their
+     * access tokens; returns how many families.
+     */
     int revokeFamilies(String subject, String clientId, long now);
 
-    /** Forgets families that ended before {@code now}, with their tokens. */
+    /** Forgets families that ended before {@code now}, with their tokens, and access-token records past their exp. */
     int purgeExpired(long now);
 }

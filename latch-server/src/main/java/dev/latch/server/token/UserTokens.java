@@ -70,6 +70,10 @@ public final class UserTokens {
             idToken = idTokens.issue(client, new IdTokenIssuer.Content(user.subject(), signIn.authTime(), signIn.nonce(),
                     signIn.sessionId(), signIn.amr(), mappings.claims(user, scopes, ClaimMappings.Target.ID_TOKEN)), at.token());
         }
+        if (refreshFamily != null) {
+            // RFC 7009 §2.1: revoking the family's refresh token revokes this access token too
+            refreshTokens.recordAccessToken(refreshFamily, client.clientId(), at.content().jti(), at.content().expiresAt());
+        }
         TokenResponse response = new TokenResponse(at.token(), "Bearer", at.content().expiresAt() - at.content().issuedAt(), scope,
                 null, refreshToken, idToken);
         return new Issued(response, at.content().jti(), refreshFamily);

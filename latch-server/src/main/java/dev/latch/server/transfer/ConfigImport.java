@@ -249,6 +249,11 @@ public final class ConfigImport {
             } catch (IllegalArgumentException error) {
                 throw new IllegalArgumentException(where + ": secret_wrapped cannot be unwrapped with this --export-key");
             }
+            try {
+                ClientRegistry.checkHmacKey(checked, hmacSecret, null);
+            } catch (OAuthError error) {
+                throw new IllegalArgumentException(where + ": " + error.description());
+            }
         } else if (e.secretDigest() != null || e.secretWrapped() != null) {
             throw new IllegalArgumentException(where + ": a " + checked.tokenEndpointAuthMethod() + " client has no secret");
         }

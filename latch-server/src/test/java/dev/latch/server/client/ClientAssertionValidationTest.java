@@ -420,10 +420,21 @@ class ClientAssertionValidationTest {
         try (JwksHost host = new JwksHost(); LogCapture log = LogCapture.start()) {
             JWK k = TestKeys.rsa("remote");
             host.serve("/jwks", JwksHost.Answer.json(new com.nimbusds.jose.jwk.JWKSet(k).toPublicJWKSet().toString(), null));
-            server.register(new Client.Builder().clientId("loopback-http").tokenEndpointAuthMethod(Client.PRIVATE_KEY_JWT)
-                    .jwksUri(host.url("/jwks")).build());
-            server.register(new Client.Builder().clientId("loopback-https").tokenEndpointAuthMethod(Client.PRIVATE_KEY_JWT)
-                    .jwksUri("https://localhost:" + host.port() + "/jwks").build());
+            Client http = new Client.Builder().clientId("loopback-http").tokenEndpointAuthMethod(Client.PRIVATE_KEY_JWT)
+                    .jwksUri(host.url("/jwks")).build();
+            Client https = new Client.Builder().clientId("loopback-https").tokenEndpointAuthMethod(Client.PRIVATE_KEY_JWT)
+                    .jwksUri("https://localhost:" + host.port() + "/jwks").build();
+            // refused when registered, with the reason a fetch would give ...
+            for (Client c : List.of(http, https)) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> server.register(c))
+                        .isInstanceOfSatisfying(dev.latch.core.error.OAuthError.class, e -> assertThat(e.description())
+                                .startsWith("jwks_uri ").containsAnyOf("only https", "loopback"));
+            }
+            // ... and still at every fetch, for clients stored before that rule (or whose host's DNS changed since)
+            for (Client c : List.of(http, https)) {
+                server.clients().store().insert(new StoredClient(server.clients().normalize(c.toBuilder().jwksUri("https://jwks.invalid/keys")
+                        .build(), true).toBuilder().jwksUri(c.jwksUri()).build(), null, null, null, 0, 0));
+            }
 
             assertInvalidClientWithoutChallenge(token(ClientAssertion.of("loopback-http", server.issuer()).kid("remote").sign(k, JWSAlgorithm.RS256)));
             assertInvalidClientWithoutChallenge(token(ClientAssertion.of("loopback-https", server.issuer()).kid("remote").sign(k, JWSAlgorithm.RS256)));

@@ -29,7 +29,7 @@ class ClientRegistryStorageLimitsTest {
         testDatabase = TestDatabase.h2();
         database = testDatabase.open();
         registry = new ClientRegistry(new JdbcClientStore(database.sql()), new ScopeCatalogue(database.sql()), MasterKey.random(),
-                Clock.systemUTC(), Duration.ofHours(24));
+                Clock.systemUTC(), Duration.ofHours(24), new dev.latch.server.outbound.OutboundPolicy(java.util.List.of()));
     }
 
     @AfterAll

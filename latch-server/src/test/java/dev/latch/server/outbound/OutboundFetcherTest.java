@@ -76,13 +76,13 @@ class OutboundFetcherTest {
             // IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16) addresses carry an IPv4 address
             "::127.0.0.1", "::10.0.0.1", "64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1", "2002:7f00:1::1", "2002:a9fe:a9fe::1"})
     void internalAddressesAreRecognised(String address) throws UnknownHostException {
-        assertThat(OutboundFetcher.isInternal(InetAddress.getByName(address))).as(address).isTrue();
+        assertThat(OutboundPolicy.isInternal(InetAddress.getByName(address))).as(address).isTrue();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"93.184.215.14", "8.8.8.8", "2606:4700::1111", "64:ff9b::808:808", "2002:808:808::1"})
     void publicAddressesAreNotInternal(String address) throws UnknownHostException {
-        assertThat(OutboundFetcher.isInternal(InetAddress.getByName(address))).as(address).isFalse();
+        assertThat(OutboundPolicy.isInternal(InetAddress.getByName(address))).as(address).isFalse();
     }
 
     @Test

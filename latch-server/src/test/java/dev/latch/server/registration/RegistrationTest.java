@@ -45,6 +45,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -300,6 +301,29 @@ class RegistrationTest {
             "[]", "\"just a string\"", "null", "{not json", ""})
     void malformedMetadataThenInvalidClientMetadata(String json) {
         assertError(postJson(json, INITIAL), 400, "invalid_client_metadata");
+    }
+
+    /** A jwks_uri every later fetch would refuse is refused now, with the outbound policy's reason. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "https://127.0.0.1/jwks | loopback", "https://localhost/jwks | loopback", "https://10.0.0.8/jwks | private",
+            "https://169.254.169.254/latest/meta-data | link-local", "http://203.0.113.9/jwks | only https"})
+    void jwksUriTheOutboundPolicyRefusesThenInvalidClientMetadataWithTheReason(String uri, String reason) {
+        JsonNode body = assertError(postJson("{\"token_endpoint_auth_method\":\"private_key_jwt\",\"jwks_uri\":\"" + uri + "\"}", INITIAL),
+                400, "invalid_client_metadata");
+        assertThat(body.path("error_description").asText()).startsWith("jwks_uri " + uri).contains(reason);
+    }
+
+    /** Registration generates secrets of 512 bits, so client_secret_jwt with HS512 gets a key as long as its hash. */
+    @Test
+    void clientSecretJwtWithHs512ThenTheGeneratedSecretFitsTheAlgorithm() throws Exception {
+        JsonNode body = json(postJson("{\"token_endpoint_auth_method\":\"client_secret_jwt\",\"token_endpoint_auth_signing_alg\":\"HS512\","
+                + "\"scope\":\"read\"}", INITIAL));
+        String secret = body.path("client_secret").asText();
+        assertThat(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSizeGreaterThanOrEqualTo(64);
+        HTTPResponse token = clientCredentials(new com.nimbusds.oauth2.sdk.auth.ClientSecretJWT(new com.nimbusds.oauth2.sdk.id.ClientID(body.path("client_id").asText()),
+                URI.create(server.url("/token")), JWSAlgorithm.HS512, new com.nimbusds.oauth2.sdk.auth.Secret(secret)), "read");
+        assertThat(token.getStatusCode()).as(token.getBody()).isEqualTo(200);
     }
 
     @Test

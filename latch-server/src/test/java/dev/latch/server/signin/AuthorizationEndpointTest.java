@@ -1,5 +1,6 @@
 package dev.latch.server.signin;
 
+import dev.latch.server.secret.Secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.latch.server.client.Client;

@@ -1,5 +1,6 @@
 package dev.latch.server.storage;
 
+import dev.latch.server.secret.Secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.latch.server.code.AuthorizationCodeStore.Redemption;

@@ -6,6 +6,7 @@ import dev.latch.server.secret.Secrets;
 import dev.latch.server.refresh.JdbcRefreshTokenStore;
 import dev.latch.server.refresh.RefreshTokenStore.Family;
 import dev.latch.server.refresh.RefreshTokenStore.Use;
+import dev.latch.server.token.RevokedTokens;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -25,10 +26,12 @@ public abstract class RefreshTokenStoreContract extends StoreContract {
     static final long IDLE = 3_600;
 
     private JdbcRefreshTokenStore store;
+    private RevokedTokens revoked;
 
     @BeforeEach
     void createStore() {
-        store = new JdbcRefreshTokenStore(sql);
+        revoked = new RevokedTokens(sql);
+        store = new JdbcRefreshTokenStore(sql, revoked::revoke);
     }
 
     @Test
@@ -146,5 +149,67 @@ public abstract class RefreshTokenStoreContract extends StoreContract {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    // --- RFC 7009 §2.1: the access tokens issued under a family go with it ---
+
+    @Test
+    void revokedRefreshTokenThenTheAccessTokensOfItsFamilyAreDeniedAndOthersAreNot() {
+        Use.Rotated started = store.start(FAMILY, 1_000 + IDLE);
+        String familyId = started.family().familyId();
+        store.recordAccessToken(familyId, "app", "at-from-code", 1_300);
+        String next = ((Use.Rotated) store.use(started.token(), "app", 1_010, IDLE)).token();
+        store.recordAccessToken(familyId, "app", "at-from-refresh", 1_310);
+        Use.Rotated other = store.start(FAMILY, 1_000 + IDLE);
+        store.recordAccessToken(other.family().familyId(), "app", "at-of-another-grant", 1_300);
+
+        assertThat(store.revoke(next, "app", 1_020)).isTrue();
+
+        assertThat(revoked.isRevoked("at-from-code")).isTrue();
+        assertThat(revoked.isRevoked("at-from-refresh")).isTrue();
+        assertThat(revoked.isRevoked("at-of-another-grant")).isFalse();
+        assertThat(sql.query("SELECT expires_at FROM revoked_tokens WHERE jti = ?", rs -> rs.getLong(1), "at-from-refresh"))
+                .as("kept until the token's own exp").containsExactly(1_310L);
+    }
+
+    @Test
+    void revokedByAnotherClientThenNoAccessTokenIsDenied() {
+        Use.Rotated started = store.start(FAMILY, 1_000 + IDLE);
+        store.recordAccessToken(started.family().familyId(), "app", "at-1", 1_300);
+        assertThat(store.revoke(started.token(), "other", 1_005)).isFalse();
+        assertThat(revoked.isRevoked("at-1")).isFalse();
+    }
+
+    @Test
+    void accessTokenRecordedAfterItsFamilyWasRevokedThenDeniedAtOnce() {
+        Use.Rotated started = store.start(FAMILY, 1_000 + IDLE);
+        store.revokeFamily(started.family().familyId(), 1_005);
+        // a refresh that passed its check before the revocation and issues its access token after it
+        store.recordAccessToken(started.family().familyId(), "app", "late", 1_300);
+        assertThat(revoked.isRevoked("late")).isTrue();
+    }
+
+    @Test
+    void reusedRefreshTokenAndWithdrawnConsentThenTheFamiliesAccessTokensAreDenied() {
+        Use.Rotated started = store.start(FAMILY, 1_000 + IDLE);
+        store.recordAccessToken(started.family().familyId(), "app", "before-reuse", 1_300);
+        store.use(started.token(), "app", 1_010, IDLE);
+        assertThat(store.use(started.token(), "app", 1_020, IDLE)).isInstanceOf(Use.Reused.class);
+        assertThat(revoked.isRevoked("before-reuse")).isTrue();
+
+        Use.Rotated consented = store.start(FAMILY, 1_000 + IDLE);
+        store.recordAccessToken(consented.family().familyId(), "app", "before-withdrawal", 1_300);
+        store.revokeFamilies("sub-1", "app", 1_030);
+        assertThat(revoked.isRevoked("before-withdrawal")).isTrue();
+    }
+
+    @Test
+    void purgeForgetsAccessTokenRecordsPastTheirExpiry() {
+        Use.Rotated started = store.start(FAMILY, 1_000 + IDLE);
+        store.recordAccessToken(started.family().familyId(), "app", "short", 1_100);
+        store.recordAccessToken(started.family().familyId(), "app", "long", 1_500);
+        store.purgeExpired(1_200);
+        assertThat(sql.query("SELECT jti FROM family_access_tokens WHERE jti IN ('short', 'long')", rs -> rs.getString(1)))
+                .containsExactly("long");
     }
 }
