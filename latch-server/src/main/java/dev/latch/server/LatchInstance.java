@@ -6,6 +6,7 @@ import dev.latch.server.config.ServerConfig;
 import dev.latch.server.keys.JdbcKeyStore;
 import dev.latch.server.keys.KeyRing;
 import dev.latch.server.keys.MasterKey;
+import dev.latch.server.resource.ResourceProfiles;
 import dev.latch.server.scope.ScopeCatalogue;
 import dev.latch.server.storage.Database;
 import dev.latch.server.storage.Sql;
@@ -17,7 +18,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * One Latch instance's data: database, master key, keys, clients, scopes, users. Both {@code latch serve}
+ * One Latch instance's data: database, master key, keys, clients, scopes, users, resources' token profiles. Both {@code latch serve}
  * and the administrative commands open it; they may run at once on the same data.
  */
 public final class LatchInstance implements AutoCloseable {
@@ -32,6 +33,7 @@ public final class LatchInstance implements AutoCloseable {
     private final ScopeCatalogue scopes;
     private final ClientRegistry clients;
     private final UserRegistry users;
+    private final ResourceProfiles resources;
 
     private LatchInstance(ServerConfig config, Clock clock, Database database, MasterKey masterKey) {
         this.config = config;
@@ -47,6 +49,7 @@ public final class LatchInstance implements AutoCloseable {
         this.users = new UserRegistry(new JdbcUserStore(sql),
                 new Argon2idHasher(argon2id.memoryKib(), argon2id.iterations(), argon2id.parallelism()),
                 clock, config.passwords().minLength());
+        this.resources = new ResourceProfiles(sql, clock, config.tokens().defaultProfile());
     }
 
     /**
@@ -94,6 +97,7 @@ public final class LatchInstance implements AutoCloseable {
     public ScopeCatalogue scopes() { return scopes; }
     public ClientRegistry clients() { return clients; }
     public UserRegistry users() { return users; }
+    public ResourceProfiles resources() { return resources; }
 
     @Override
     public void close() {

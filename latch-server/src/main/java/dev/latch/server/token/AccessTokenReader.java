@@ -7,6 +7,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.server.keys.KeyRing;
 import dev.latch.server.keys.SigningKey;
+import dev.latch.server.resource.TokenProfile;
 import dev.latch.server.revoke.RevokedTokens;
 import java.text.ParseException;
 import java.time.Clock;
@@ -15,7 +16,10 @@ import java.util.Optional;
 
 /**
  * Reads an access token this server issued, JWT or opaque, and says whether it is still good:
- * signature by one of our keys, our issuer, {@code typ: at+jwt}, not expired, not revoked.
+ * signature by one of our keys, our issuer, the {@code typ} of a {@link TokenProfile} ({@code at+jwt},
+ * or {@code JWT} with a {@code client_id}, which no ID token carries), not expired, not revoked.
+ * Every profile is read whatever the configuration says now, so tokens issued before a change still
+ * introspect and revoke.
  */
 public final class AccessTokenReader {
 
@@ -66,7 +70,8 @@ public final class AccessTokenReader {
     private Optional<AccessToken> verifiedJwt(String token) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
-            if (jwt.getHeader().getType() == null || !AccessTokenIssuer.AT_JWT.getType().equalsIgnoreCase(jwt.getHeader().getType().getType())) {
+            TokenProfile profile = profileOf(jwt.getHeader().getType());
+            if (profile == null) {
                 return Optional.empty();
             }
             String kid = jwt.getHeader().getKeyID();
@@ -82,6 +87,10 @@ public final class AccessTokenReader {
             if (!issuer.equals(c.getIssuer()) || c.getExpirationTime() == null || c.getJWTID() == null) {
                 return Optional.empty();
             }
+            // typed JWT like an ID token (signed by the same keys): only the access token has a client_id
+            if (profile == TokenProfile.JWT && c.getStringClaim("client_id") == null) {
+                return Optional.empty();
+            }
             List<String> aud = c.getAudience();
             return Optional.of(new AccessToken(c.getIssuer(), c.getSubject(), aud, c.getStringClaim("client_id"),
                     c.getStringClaim("scope"), c.getJWTID(),
@@ -90,6 +99,14 @@ public final class AccessTokenReader {
         } catch (ParseException | JOSEException | IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    private static TokenProfile profileOf(com.nimbusds.jose.JOSEObjectType typ) {
+        if (typ == null) return null;
+        for (TokenProfile p : TokenProfile.values()) {
+            if (p.type().getType().equalsIgnoreCase(typ.getType())) return p;
+        }
+        return null;
     }
 
     public void revoke(String token, AccessToken content) {
