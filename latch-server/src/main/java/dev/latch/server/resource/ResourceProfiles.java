@@ -79,14 +79,14 @@ public final class ResourceProfiles {
         if (!created) {
             sql.update("UPDATE resources SET token_profile = ?, updated_at = ? WHERE uri = ?", profile.configName(), now, uri);
         }
-        loadedAt = Long.MIN_VALUE / 2; // this node sees its own change at once
+        reload(); // this node sees its own change at once
         return created;
     }
 
     /** Forgets {@code uri}'s own profile (it takes the default again); false when it had none. */
     public boolean remove(String uri) {
         boolean removed = sql.update("DELETE FROM resources WHERE uri = ?", uri) == 1;
-        loadedAt = Long.MIN_VALUE / 2;
+        reload();
         return removed;
     }
 
@@ -115,7 +115,8 @@ public final class ResourceProfiles {
         return snapshot;
     }
 
-    private void reload() {
+    /** Synchronized, so that of two reloads the one that read the table last is the one kept. */
+    private synchronized void reload() {
         long at = clock.millis();
         snapshot = Map.copyOf(list());
         loadedAt = at;
