@@ -129,6 +129,7 @@ class ConfigTransferTest {
                     .isEqualTo(a.clients().find("post").orElseThrow().registrationTokenDigest());
         }
         assertThat(doc.get("settings").get("tokens.signing-alg").asText()).isEqualTo("RS256");
+        assertThat(doc.get("settings").get("tokens.default-profile").asText()).isEqualTo("rfc9068");
         assertThat(doc.get("scopes").get(0).get("description").asText()).isEqualTo("Read the things");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(exported))).isEqualTo("rw-------");
     }

@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies the scopes, clients and users declared in the YAML configuration to the database at
+ * Applies the scopes, clients, users and resources declared in the YAML configuration to the database at
  * start-up: declared clients and users are created or brought up to date (the file is the source of
  * truth for them). A declared user keeps its subject across restarts and renames that only change
  * case; its password is re-hashed only when the configured one no longer matches the stored hash.
@@ -61,6 +61,10 @@ final class ConfiguredState {
             } catch (OAuthError e) {
                 throw new ConfigLoader.ConfigException(where + " (" + client.clientId() + "): " + e.description());
             }
+        }
+        // declared resources are brought to their declared profile; others set with `latch resources` stay
+        for (ServerConfig.ResourceSetting r : config.resources()) {
+            instance.resources().put(r.uri(), r.tokenProfile());
         }
         warnIfWeakPasswordHashing(instance.users());
         i = 0;

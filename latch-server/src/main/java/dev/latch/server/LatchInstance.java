@@ -10,6 +10,7 @@ import dev.latch.server.outbound.OutboundPolicy;
 import dev.latch.server.refresh.JdbcRefreshTokenStore;
 import dev.latch.server.refresh.RefreshTokenStore;
 import dev.latch.server.token.RevokedTokens;
+import dev.latch.server.resource.ResourceProfiles;
 import dev.latch.server.scope.ScopeCatalogue;
 import dev.latch.server.storage.Database;
 import dev.latch.server.storage.Sql;
@@ -21,7 +22,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * One Latch instance's data: database, master key, keys, clients, scopes, users. Both {@code latch serve}
+ * One Latch instance's data: database, master key, keys, clients, scopes, users, resources' token profiles. Both {@code latch serve}
  * and the administrative commands open it; they may run at once on the same data.
  */
 public final class LatchInstance implements AutoCloseable {
@@ -37,6 +38,7 @@ public final class LatchInstance implements AutoCloseable {
     private final ClientRegistry clients;
     private final UserRegistry users;
     private final RefreshTokenStore refreshTokens;
+    private final ResourceProfiles resources;
 
     private LatchInstance(ServerConfig config, Clock clock, Database database, MasterKey masterKey) {
         this.config = config;
@@ -54,6 +56,7 @@ public final class LatchInstance implements AutoCloseable {
         this.users = new UserRegistry(new JdbcUserStore(sql),
                 new Argon2idHasher(argon2id.memoryKib(), argon2id.iterations(), argon2id.parallelism()),
                 clock, config.passwords().minLength());
+        this.resources = new ResourceProfiles(sql, clock, config.tokens().defaultProfile());
     }
 
     /**
@@ -101,6 +104,7 @@ public final class LatchInstance implements AutoCloseable {
     public ScopeCatalogue scopes() { return scopes; }
     public ClientRegistry clients() { return clients; }
     public UserRegistry users() { return users; }
+    public ResourceProfiles resources() { return resources; }
 
     /** Refresh-token families; revoking one puts the access tokens issued under it on the deny-list. */
     public RefreshTokenStore refreshTokens() { return refreshTokens; }

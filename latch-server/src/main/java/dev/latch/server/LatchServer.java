@@ -129,7 +129,7 @@ public final class LatchServer implements AutoCloseable {
         this.opaqueTokens = new OpaqueTokenStore(sql);
         this.revokedTokens = new RevokedTokens(sql);
         AccessTokenIssuer issuer = new AccessTokenIssuer(instance.keyRing(), opaqueTokens, clock, config.issuer(),
-                config.tokens().accessTokenLifetime(), defaultAlg);
+                config.tokens().accessTokenLifetime(), defaultAlg, instance.resources()::profileFor);
         this.codes = new JdbcAuthorizationCodeStore(sql);
         this.refreshTokens = instance.refreshTokens();
         ClaimMappings mappings = new ClaimMappings(config.claims());

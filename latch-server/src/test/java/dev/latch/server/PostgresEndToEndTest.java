@@ -136,6 +136,24 @@ class PostgresEndToEndTest {
     }
 
     @Test
+    void resourceTokenProfilesAreKeptOnPostgresAndTypeTheToken() throws Exception {
+        String api = "https://pg-api.example";
+        ClientRegistry.Registered c = server.register(new Client.Builder().clientId("pg-profile").allowedResources(java.util.List.of(api)).build());
+        var profiles = server.instance().resources();
+        assertThat(profiles.put(api, dev.latch.server.resource.TokenProfile.RFC9068)).isTrue();
+        assertThat(profiles.put(api, dev.latch.server.resource.TokenProfile.JWT)).as("the second put updates").isFalse();
+        assertThat(profiles.list()).containsEntry(api, dev.latch.server.resource.TokenProfile.JWT);
+
+        TokenResponse r = TokenResponse.parse(new TokenRequest(uri("/token"), new ClientSecretBasic(new ClientID("pg-profile"),
+                new Secret(c.clientSecret())), new ClientCredentialsGrant(), null, null, java.util.List.of(URI.create(api)), null)
+                .toHTTPRequest().send());
+        assertThat(r.indicatesSuccess()).isTrue();
+        assertThat(SignedJWT.parse(r.toSuccessResponse().getTokens().getAccessToken().getValue()).getHeader().getType())
+                .isEqualTo(com.nimbusds.jose.JOSEObjectType.JWT);
+        assertThat(profiles.remove(api)).isTrue();
+    }
+
+    @Test
     void clientCredentialsWhenBasicSecretWrongThenInvalidClient() throws Exception {
         server.basicClient("pg-wrong", "read");
         ClientSecretBasic wrong = new ClientSecretBasic(new ClientID("pg-wrong"), new Secret("x".repeat(40)));

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         description = {"Print the effective configuration (defaults, --config file, LATCH_* environment and these options) as YAML "
                 + "in the form --config accepts. Secrets (database.password, master-key, registration.initial-access-token, "
                 + "clients' client_secret, users' password and password_hash) are shown as " + ShowConfigCommand.REDACTED + ".",
-                "Reads no data: clients, scopes and users in the database are listed by `latch clients list` and `latch users list`."})
+                "Reads no data: clients, scopes, users and resources in the database are listed by `latch clients list`, `latch users list` "
+                        + "and `latch resources list`."})
 public final class ShowConfigCommand implements Callable<Integer> {
 
     static final String REDACTED = "<redacted>";
@@ -73,6 +74,7 @@ public final class ShowConfigCommand implements Callable<Integer> {
         tokens.put("id-token-lifetime", duration(t.idTokenLifetime()));
         tokens.put("refresh-token-idle-lifetime", duration(t.refreshTokenIdleLifetime()));
         tokens.put("refresh-token-absolute-lifetime", duration(t.refreshTokenAbsoluteLifetime()));
+        tokens.put("default-profile", t.defaultProfile().configName());
         root.put("tokens", tokens);
         Map<String, Object> registration = new LinkedHashMap<>();
         registration.put("initial-access-token", secret(c.registration().initialAccessToken()));
@@ -118,6 +120,11 @@ public final class ShowConfigCommand implements Callable<Integer> {
             users.add(user);
         }
         root.put("users", users);
+        List<Object> resources = new ArrayList<>();
+        for (ServerConfig.ResourceSetting r : c.resources()) {
+            resources.add(map("uri", r.uri(), "token-profile", r.tokenProfile().configName()));
+        }
+        root.put("resources", resources);
         return root;
     }
 

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 /** {@code latch doctor token JWT --issuer URL [--aud A]}: every reason a verifier would reject the token, or that it would accept it. */
 @Command(name = "token", mixinStandardHelpOptions = true,
         description = {"Explain why a JWT would be rejected, or that it would be accepted: its form, alg against the issuer's metadata, "
-                + "kid against the issuer's JWKS, the signature, iss, aud (with --aud), and exp/nbf/iat with leeway. Every check runs.",
+                + "kid against the issuer's JWKS, the signature, iss, aud (with --aud), exp/nbf/iat with leeway, and typ (against the "
+                + "verifier's refusal with --refusal). Every check runs.",
                 "JWT may be $${env:NAME}, $${file:PATH} or - (standard input) to keep the token out of the process list."},
         footer = {"", "Exit codes: 0 the token would be accepted, 1 it would be rejected (or cannot be checked), 2 usage error."})
 public final class TokenDoctorCommand implements Callable<Integer> {
@@ -43,6 +44,11 @@ public final class TokenDoctorCommand implements Callable<Integer> {
     @Option(names = "--leeway", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
             description = "Clock leeway for exp, nbf and iat (default ${DEFAULT-VALUE}).")
     Duration leeway;
+
+    @Option(names = "--refusal", paramLabel = "TEXT", description = "What the API answered when it refused the token (its "
+            + "WWW-Authenticate, body or log line), e.g. Spring Security's \"the given typ value needs to be one of [JWT]\": "
+            + "the doctor reads the types the verifier accepts and names the Latch setting that fixes the token's typ.")
+    String refusal;
 
     @Option(names = "--insecure-localhost", description = "Accept plain http on localhost/127.0.0.1 without a warning.")
     boolean insecureLocalhost;
@@ -90,6 +96,7 @@ public final class TokenDoctorCommand implements Callable<Integer> {
         for (TokenChecker.Check c : checker.check(keys, policy, Main.clock(spec))) {
             add(report, c);
         }
+        report.add(TypeChecks.check(checker.header().get("typ"), checker.claims().get("aud"), refusal));
         return report.finish("latch doctor: the token would be accepted", "latch doctor: the token would be rejected");
     }
 

@@ -48,6 +48,12 @@ public final class DocExamples {
         return blocks(JAVA_BLOCK, read(file(page))).stream().map(String::strip).toList();
     }
 
+    /** The fenced blocks of {@code language} ({@code properties}, {@code yaml}…) of a Markdown page, de-indented. */
+    public static List<String> fencedBlocks(String page, String language) {
+        Pattern fence = Pattern.compile("```" + Pattern.quote(language) + "\\n(.*?)```", Pattern.DOTALL);
+        return blocks(fence, read(file(page))).stream().map(String::stripIndent).toList();
+    }
+
     /** The {@code ```sh} blocks of a Markdown page, de-indented (a block may sit inside a list item). */
     public static List<String> shellBlocks(String page) {
         return blocks(SHELL_BLOCK, read(file(page))).stream().map(String::stripIndent).toList();

@@ -37,7 +37,7 @@ public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
     private static final Set<String> TOP = Set.of("issuer", "port", "data", "database", "management", "tls", "crypto",
             "master-key", "tokens", "registration", "outbound", "scopes", "clients", "branding", "sessions", "claims",
-            "passwords", "users");
+            "passwords", "users", "resources");
 
     /** Environment variables and the setting each overrides. */
     public static final Map<String, String> ENVIRONMENT = Map.ofEntries(
@@ -72,9 +72,12 @@ public final class ConfigLoader {
      */
     public ServerConfig load(Path file, Map<String, String> overrides) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
+        YamlLines lines = YamlLines.NONE;
         if (file != null) {
             try {
-                JsonNode parsed = YAML.readTree(Files.readString(file));
+                String content = Files.readString(file);
+                JsonNode parsed = YAML.readTree(content);
+                lines = YamlLines.of(file, content);
                 if (parsed != null && !parsed.isMissingNode() && !parsed.isNull()) {
                     if (!parsed.isObject()) {
                         throw new ConfigException(file + ": the configuration must be a YAML mapping");
@@ -100,10 +103,10 @@ public final class ConfigLoader {
         for (Map.Entry<String, String> e : overrides.entrySet()) {
             if (e.getValue() != null) set(root, e.getKey(), e.getValue());
         }
-        return bind(root);
+        return bind(root, lines);
     }
 
-    private ServerConfig bind(ObjectNode root) {
+    private ServerConfig bind(ObjectNode root, YamlLines lines) {
         int port = intAt(root, "port", 8080);
         if (port < 0 || port > 65535) throw new ConfigException("port: must be 0-65535 (was " + port + ")");
         String issuer = text(root, "issuer");
@@ -134,7 +137,7 @@ public final class ConfigLoader {
         }
 
         JsonNode tok = obj(root, "tokens", Set.of("access-token-lifetime", "max-access-token-lifetime", "default-audience", "signing-alg", "jwks-max-age",
-                "id-token-lifetime", "refresh-token-idle-lifetime", "refresh-token-absolute-lifetime"));
+                "id-token-lifetime", "refresh-token-idle-lifetime", "refresh-token-absolute-lifetime", "default-profile"));
         ServerConfig.Tokens tokens = new ServerConfig.Tokens(
                 durationAt(tok, "tokens.access-token-lifetime", "access-token-lifetime", Duration.ofHours(1)),
                 durationAt(tok, "tokens.max-access-token-lifetime", "max-access-token-lifetime", Duration.ofHours(24)),
@@ -143,7 +146,8 @@ public final class ConfigLoader {
                 durationAt(tok, "tokens.jwks-max-age", "jwks-max-age", Duration.ofMinutes(10)),
                 durationAt(tok, "tokens.id-token-lifetime", "id-token-lifetime", Duration.ofHours(1)),
                 durationAt(tok, "tokens.refresh-token-idle-lifetime", "refresh-token-idle-lifetime", Duration.ofDays(30)),
-                durationAt(tok, "tokens.refresh-token-absolute-lifetime", "refresh-token-absolute-lifetime", Duration.ofDays(90)));
+                durationAt(tok, "tokens.refresh-token-absolute-lifetime", "refresh-token-absolute-lifetime", Duration.ofDays(90)),
+                TokenProfileSettings.defaultProfile(tok, lines));
         try {
             dev.latch.core.jose.JwsAlgorithms.asymmetric(tokens.signingAlg());
         } catch (IllegalArgumentException e) {
@@ -227,7 +231,7 @@ public final class ConfigLoader {
         return new ServerConfig(issuer, port, data, database, new ServerConfig.Management(mhost, mport), tlsSettings, crypto,
                 secrets.resolve("master-key", text(root, "master-key")), tokens, registration, outbound,
                 List.copyOf(scopes), List.copyOf(clients), branding, sessions, claimMappings(root.get("claims")),
-                passwords(root), users(root));
+                passwords(root), users(root), TokenProfileSettings.resources(root.get("resources"), lines));
     }
 
     /** Claims the mappings may never set: they say who issued the token, to whom, about whom, for what and when. */
@@ -239,15 +243,7 @@ public final class ConfigLoader {
     private static List<ServerConfig.ClaimMapping> claimMappings(JsonNode node) {
         List<ServerConfig.ClaimMapping> out = new ArrayList<>();
         if (node == null || node.isNull()) return List.of();
-        if (node.isObject() && node.size() > 0 && java.util.stream.StreamSupport.stream(
-                java.util.Spliterators.spliteratorUnknownSize(node.fieldNames(), 0), false).allMatch(k -> k.matches("\\d{1,3}"))) {
-            // claims.0.claim=… from the command line: entries by index
-            ArrayNode list = JsonNodeFactory.instance.arrayNode();
-            new java.util.TreeMap<Integer, JsonNode>(java.util.stream.StreamSupport.stream(
-                    java.util.Spliterators.spliteratorUnknownSize(node.fields(), 0), false)
-                    .collect(java.util.stream.Collectors.toMap(e -> Integer.parseInt(e.getKey()), Map.Entry::getValue))).values().forEach(list::add);
-            node = list;
-        }
+        node = indexedList(node);
         if (!node.isArray()) throw new ConfigException("claims: must be a list of {claim, source, in, scope}");
         Set<String> seen = new java.util.HashSet<>();
         int i = 0;
@@ -281,6 +277,19 @@ public final class ConfigLoader {
             i++;
         }
         return List.copyOf(out);
+    }
+
+    /** A list given on the command line as entries by index ({@code claims.0.claim=…}) as an array; any other node as it is. */
+    static JsonNode indexedList(JsonNode node) {
+        if (node.isObject() && node.size() > 0 && java.util.stream.StreamSupport.stream(
+                java.util.Spliterators.spliteratorUnknownSize(node.fieldNames(), 0), false).allMatch(k -> k.matches("\\d{1,3}"))) {
+            ArrayNode list = JsonNodeFactory.instance.arrayNode();
+            new java.util.TreeMap<Integer, JsonNode>(java.util.stream.StreamSupport.stream(
+                    java.util.Spliterators.spliteratorUnknownSize(node.fields(), 0), false)
+                    .collect(java.util.stream.Collectors.toMap(e -> Integer.parseInt(e.getKey()), Map.Entry::getValue))).values().forEach(list::add);
+            return list;
+        }
+        return node;
     }
 
     private static ServerConfig.Passwords passwords(JsonNode root) {

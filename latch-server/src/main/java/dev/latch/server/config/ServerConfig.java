@@ -1,5 +1,6 @@
 package dev.latch.server.config;
 
+import dev.latch.server.resource.TokenProfile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,12 +29,13 @@ import java.util.Map;
  * @param claims       claim mappings: user attributes and roles into ID token, userinfo and access token claims
  * @param passwords    how human passwords are hashed and what they must be
  * @param users        users declared in configuration (applied at start-up)
+ * @param resources    access-token profiles of resources (RFC 8707 indicators) declared in configuration (applied at start-up)
  */
 public record ServerConfig(String issuer, int port, Path data, DatabaseSettings database, Management management,
                            Tls tls, String crypto, String masterKey, Tokens tokens, Registration registration,
                            Outbound outbound, List<ScopeSetting> scopes, List<Map<String, Object>> clients,
                            Branding branding, Sessions sessions, List<ClaimMapping> claims, Passwords passwords,
-                           List<UserSetting> users) {
+                           List<UserSetting> users, List<ResourceSetting> resources) {
 
     public record DatabaseSettings(String url, String user, String password, int poolSize) {}
 
@@ -54,10 +56,19 @@ public record ServerConfig(String issuer, int port, Path data, DatabaseSettings 
      * @param idTokenLifetime        lifetime of ID tokens (OIDC Core §2 {@code exp}); default 1 h
      * @param refreshTokenIdleLifetime     a refresh token unused this long expires (a client may set its own); default 30 d
      * @param refreshTokenAbsoluteLifetime no refresh token outlives its first issue by more (a client may set its own); default 90 d
+     * @param defaultProfile         JWT access-token profile of audiences without one of their own; default {@code rfc9068} ({@code typ: at+jwt})
      */
     public record Tokens(Duration accessTokenLifetime, Duration maxAccessTokenLifetime, String defaultAudience,
                          String signingAlg, Duration jwksMaxAge, Duration idTokenLifetime, Duration refreshTokenIdleLifetime,
-                         Duration refreshTokenAbsoluteLifetime) {}
+                         Duration refreshTokenAbsoluteLifetime, TokenProfile defaultProfile) {}
+
+    /**
+     * A resource declared in configuration ({@code resources:}).
+     *
+     * @param uri          its RFC 8707 resource indicator, as clients send it in {@code resource} and tokens carry it in {@code aud}
+     * @param tokenProfile the form of JWT access tokens meant for it
+     */
+    public record ResourceSetting(String uri, TokenProfile tokenProfile) {}
 
     /**
      * One claim mapping: {@code claim} is filled from {@code source} ({@code roles}, {@code username},

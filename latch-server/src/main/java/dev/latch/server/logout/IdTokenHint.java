@@ -33,6 +33,10 @@ record IdTokenHint(String subject, String sid, List<String> audience, String aut
             if (!issuer.equals(c.getIssuer()) || c.getSubject() == null || c.getAudience() == null || c.getAudience().isEmpty()) {
                 return Optional.empty();
             }
+            // an access token under the jwt profile is typed JWT too; its client_id (never in an ID token) tells it apart
+            if (c.getClaim("client_id") != null) {
+                return Optional.empty();
+            }
             return Optional.of(new IdTokenHint(c.getSubject(), c.getStringClaim("sid"), c.getAudience(), c.getStringClaim("azp")));
         } catch (ParseException e) {
             return Optional.empty();

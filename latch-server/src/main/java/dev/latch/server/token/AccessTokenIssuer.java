@@ -1,7 +1,6 @@
 package dev.latch.server.token;
 
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.Payload;
@@ -11,21 +10,22 @@ import dev.latch.server.client.Client;
 import dev.latch.server.secret.Secrets;
 import dev.latch.server.http.Json;
 import dev.latch.server.keys.KeyRing;
+import dev.latch.server.resource.TokenProfile;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
- * Issues access tokens: JWTs per RFC 9068 (header {@code typ: at+jwt}) signed by the active key of
- * the client's algorithm, or opaque reference tokens (256 random bits, stored as a digest). A JWT
- * costs one signature and no database write.
+ * Issues access tokens: JWTs per RFC 9068 signed by the active key of the client's algorithm, or opaque
+ * reference tokens (256 random bits, stored as a digest). A JWT costs one signature and no database
+ * write. Its header {@code typ} is that of the audience's {@link TokenProfile}: {@code at+jwt}, or
+ * {@code JWT} for verifiers that accept nothing else.
  */
 public final class AccessTokenIssuer {
-
-    static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
 
     private final KeyRing keys;
     private final OpaqueTokenStore opaqueTokens;
@@ -33,19 +33,22 @@ public final class AccessTokenIssuer {
     private final String issuer;
     private final Duration defaultLifetime;
     private final JWSAlgorithm defaultAlg;
+    private final Function<List<String>, TokenProfile> profiles;
     private final Map<String, JWSHeader> headers = new ConcurrentHashMap<>();
 
     /** The token as sent and what it says. */
     public record Issued(String token, AccessToken content) {}
 
+    /** @param profiles the profile of a JWT for its audience ({@link dev.latch.server.resource.ResourceProfiles#profileFor}) */
     public AccessTokenIssuer(KeyRing keys, OpaqueTokenStore opaqueTokens, Clock clock, String issuer,
-                             Duration defaultLifetime, JWSAlgorithm defaultAlg) {
+                             Duration defaultLifetime, JWSAlgorithm defaultAlg, Function<List<String>, TokenProfile> profiles) {
         this.keys = keys;
         this.opaqueTokens = opaqueTokens;
         this.clock = clock;
         this.issuer = issuer;
         this.defaultLifetime = defaultLifetime;
         this.defaultAlg = defaultAlg;
+        this.profiles = profiles;
     }
 
     public Issued issue(Client client, String subject, List<String> audience, String scope) {
@@ -68,7 +71,8 @@ public final class AccessTokenIssuer {
         JWSAlgorithm alg = client.accessTokenSignedResponseAlg() != null
                 ? JwsAlgorithms.asymmetric(client.accessTokenSignedResponseAlg()) : defaultAlg;
         KeyRing.ActiveKey key = keys.active(alg);
-        JWSHeader header = headers.computeIfAbsent(key.key().kid(), kid -> header(alg, kid));
+        TokenProfile profile = profiles.apply(audience);
+        JWSHeader header = headers.computeIfAbsent(profile.configName() + " " + key.key().kid(), k -> header(alg, profile, key.key().kid()));
         Map<String, Object> claims = content.claims();
         if (!extraClaims.isEmpty()) {
             Map<String, Object> merged = new java.util.LinkedHashMap<>(extraClaims);
@@ -85,11 +89,11 @@ public final class AccessTokenIssuer {
     }
 
     /**
-     * The RFC 9068 §2.1 header for one key. It is parsed back from its own encoding because Nimbus then
-     * keeps that encoding, where a built header is serialized to JSON again for every token.
+     * The RFC 9068 §2.1 header for one key and profile. It is parsed back from its own encoding because
+     * Nimbus then keeps that encoding, where a built header is serialized to JSON again for every token.
      */
-    private static JWSHeader header(JWSAlgorithm alg, String kid) {
-        JWSHeader built = new JWSHeader.Builder(alg).type(AT_JWT).keyID(kid).build();
+    private static JWSHeader header(JWSAlgorithm alg, TokenProfile profile, String kid) {
+        JWSHeader built = new JWSHeader.Builder(alg).type(profile.type()).keyID(kid).build();
         try {
             return JWSHeader.parse(built.toBase64URL());
         } catch (ParseException e) {

@@ -3,6 +3,7 @@ package dev.latch.server.token;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.latch.server.keys.KeyRing;
+import dev.latch.server.resource.TokenProfile;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.List;
@@ -10,7 +11,10 @@ import java.util.Optional;
 
 /**
  * Reads an access token this server issued, JWT or opaque, and says whether it is still good:
- * signature by one of our keys, our issuer, {@code typ: at+jwt}, not expired, not revoked.
+ * signature by one of our keys, our issuer, the {@code typ} of a {@link TokenProfile} ({@code at+jwt},
+ * or {@code JWT} with a {@code client_id}, which no ID token carries), not expired, not revoked.
+ * Every profile is read whatever the configuration says now, so tokens issued before a change still
+ * introspect and revoke.
  */
 public final class AccessTokenReader {
 
@@ -64,12 +68,17 @@ public final class AccessTokenReader {
             return Optional.empty();
         }
         SignedJWT jwt = verified.get();
-        if (jwt.getHeader().getType() == null || !AccessTokenIssuer.AT_JWT.getType().equalsIgnoreCase(jwt.getHeader().getType().getType())) {
+        TokenProfile profile = profileOf(jwt.getHeader().getType());
+        if (profile == null) {
             return Optional.empty();
         }
         try {
             JWTClaimsSet c = jwt.getJWTClaimsSet();
             if (!issuer.equals(c.getIssuer()) || c.getExpirationTime() == null || c.getJWTID() == null) {
+                return Optional.empty();
+            }
+            // typed JWT like an ID token (signed by the same keys): only the access token has a client_id
+            if (profile == TokenProfile.JWT && c.getStringClaim("client_id") == null) {
                 return Optional.empty();
             }
             List<String> aud = c.getAudience();
@@ -80,6 +89,14 @@ public final class AccessTokenReader {
         } catch (ParseException e) {
             return Optional.empty();
         }
+    }
+
+    private static TokenProfile profileOf(com.nimbusds.jose.JOSEObjectType typ) {
+        if (typ == null) return null;
+        for (TokenProfile p : TokenProfile.values()) {
+            if (p.type().getType().equalsIgnoreCase(typ.getType())) return p;
+        }
+        return null;
     }
 
     public void revoke(String token, AccessToken content) {

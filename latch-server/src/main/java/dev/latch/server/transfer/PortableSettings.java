@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * The settings a configuration export carries: those that decide what tokens and clients look like
  * and so must agree between instances that share clients —
  * {@code issuer}, {@code tokens.access-token-lifetime}, {@code tokens.max-access-token-lifetime},
- * {@code tokens.default-audience}, {@code tokens.signing-alg}, {@code tokens.jwks-max-age},
+ * {@code tokens.default-audience}, {@code tokens.signing-alg}, {@code tokens.jwks-max-age}, {@code tokens.default-profile},
  * {@code registration.allowed-scopes}, {@code registration.allowed-grant-types},
  * {@code outbound.allow}, {@code outbound.timeout}, {@code outbound.max-bytes}.
  *
@@ -40,6 +40,7 @@ public final class PortableSettings {
         s.put("tokens.id-token-lifetime", duration(t.idTokenLifetime()));
         s.put("tokens.refresh-token-idle-lifetime", duration(t.refreshTokenIdleLifetime()));
         s.put("tokens.refresh-token-absolute-lifetime", duration(t.refreshTokenAbsoluteLifetime()));
+        s.put("tokens.default-profile", t.defaultProfile().configName());
         s.put("registration.allowed-scopes", List.copyOf(config.registration().allowedScopes()));
         s.put("registration.allowed-grant-types", List.copyOf(config.registration().allowedGrantTypes()));
         s.put("outbound.allow", List.copyOf(config.outbound().allow()));
