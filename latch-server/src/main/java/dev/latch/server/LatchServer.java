@@ -9,6 +9,7 @@ import dev.latch.server.authorize.LoginThrottle;
 import dev.latch.server.client.Client;
 import dev.latch.server.code.JdbcAuthorizationCodeStore;
 import dev.latch.server.consent.ConsentStore;
+import dev.latch.server.cpu.CpuPool;
 import dev.latch.server.http.BrowserResponse;
 import dev.latch.server.par.PushedAuthorizationEndpoint;
 import dev.latch.server.par.PushedRequestStore;
@@ -89,6 +90,8 @@ public final class LatchServer implements AutoCloseable {
     private final ServerConfig config;
     private final ServerEndpoints endpoints;
     private final Metrics metrics = new Metrics();
+    /** Token signatures, off the request threads (see CpuPool); 512 waiting per core ≈ 0.1 s of RS256 on ACCP. */
+    private final CpuPool signing = CpuPool.perCore("latch-sign", 512);
     private final ClientAuthentication authentication;
     private final TokenEndpoint tokenEndpoint;
     private final MetadataEndpoint metadataEndpoint;
@@ -143,12 +146,12 @@ public final class LatchServer implements AutoCloseable {
                 config.issuer(), Set.of(endpoints.token(), endpoints.par()), Duration.ofSeconds(2));
         this.opaqueTokens = new OpaqueTokenStore(sql);
         this.revokedTokens = new RevokedTokens(sql);
-        AccessTokenIssuer issuer = new AccessTokenIssuer(instance.keyRing(), opaqueTokens, clock, config.issuer(),
+        AccessTokenIssuer issuer = new AccessTokenIssuer(instance.keyRing(), signing, opaqueTokens, clock, config.issuer(),
                 config.tokens().accessTokenLifetime(), defaultAlg);
         this.codes = new JdbcAuthorizationCodeStore(sql);
         this.refreshTokens = new JdbcRefreshTokenStore(sql);
         ClaimMappings mappings = new ClaimMappings(config.claims());
-        UserTokens userTokens = new UserTokens(issuer, new IdTokenIssuer(instance.keyRing(), clock, config.issuer(), config.tokens().idTokenLifetime()),
+        UserTokens userTokens = new UserTokens(issuer, new IdTokenIssuer(instance.keyRing(), signing, clock, config.issuer(), config.tokens().idTokenLifetime()),
                 refreshTokens, users, mappings, clock, config.tokens().refreshTokenIdleLifetime(), config.tokens().refreshTokenAbsoluteLifetime());
         String defaultAudience = config.tokens().defaultAudience();
         this.tokenEndpoint = new TokenEndpoint(authentication, List.of(
@@ -289,6 +292,8 @@ public final class LatchServer implements AutoCloseable {
             c.routes.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> write(ctx, e.getStatus() >= 500
                     ? ErrorRenderer.unexpected(e)
                     : ErrorRenderer.json(OAuthError.of("invalid_request", e.getStatus(), "the request cannot be served"))));
+            c.routes.exception(CpuPool.Busy.class, (e, ctx) -> write(ctx, ErrorRenderer.json(OAuthError.of("temporarily_unavailable", 503,
+                    "the server is busy; try again in a moment")).withHeader("Retry-After", "1")));
             c.routes.exception(Exception.class, (e, ctx) -> write(ctx, ErrorRenderer.unexpected(e)));
             c.routes.get(endpoints.metadataPath(), ctx -> write(ctx, metadataEndpoint.handle()));
             c.routes.get(base + "/jwks", ctx -> write(ctx, jwksEndpoint.handle(request(ctx))));
@@ -386,6 +391,7 @@ public final class LatchServer implements AutoCloseable {
         if (management != null) management.stop();
         fetcher.close();
         if (passwordVerifier != null) passwordVerifier.close();
+        signing.close();
         instance.close();
     }
 

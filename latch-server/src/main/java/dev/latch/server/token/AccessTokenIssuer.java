@@ -1,6 +1,5 @@
 package dev.latch.server.token;
 
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -9,6 +8,7 @@ import com.nimbusds.jose.JWSObject;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.server.client.Client;
 import dev.latch.server.client.Secrets;
+import dev.latch.server.cpu.CpuPool;
 import dev.latch.server.http.Json;
 import dev.latch.server.keys.KeyRing;
 import java.text.ParseException;
@@ -21,13 +21,14 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Issues access tokens: JWTs per RFC 9068 (header {@code typ: at+jwt}) signed by the active key of
  * the client's algorithm, or opaque reference tokens (256 random bits, stored as a digest). A JWT
- * costs one signature and no database write.
+ * costs one signature, made on the server's signing {@link CpuPool}, and no database write.
  */
 public final class AccessTokenIssuer {
 
     static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
 
     private final KeyRing keys;
+    private final CpuPool cpu;
     private final OpaqueTokenStore opaqueTokens;
     private final Clock clock;
     private final String issuer;
@@ -38,9 +39,11 @@ public final class AccessTokenIssuer {
     /** The token as sent and what it says. */
     public record Issued(String token, AccessToken content) {}
 
-    public AccessTokenIssuer(KeyRing keys, OpaqueTokenStore opaqueTokens, Clock clock, String issuer,
+    /** @param cpu where the signatures are made (the request's virtual thread waits for them) */
+    public AccessTokenIssuer(KeyRing keys, CpuPool cpu, OpaqueTokenStore opaqueTokens, Clock clock, String issuer,
                              Duration defaultLifetime, JWSAlgorithm defaultAlg) {
         this.keys = keys;
+        this.cpu = cpu;
         this.opaqueTokens = opaqueTokens;
         this.clock = clock;
         this.issuer = issuer;
@@ -75,13 +78,7 @@ public final class AccessTokenIssuer {
             merged.putAll(claims);
             claims = merged;
         }
-        JWSObject jws = new JWSObject(header, new Payload(Json.write(claims)));
-        try {
-            jws.sign(key.signer());
-        } catch (JOSEException e) {
-            throw new IllegalStateException("signing failed with key " + key.key().kid() + ": " + e.getMessage(), e);
-        }
-        return new Issued(jws.serialize(), content);
+        return new Issued(key.sign(new JWSObject(header, new Payload(Json.write(claims))), cpu), content);
     }
 
     /**
