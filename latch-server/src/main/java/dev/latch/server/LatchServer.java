@@ -90,8 +90,8 @@ public final class LatchServer implements AutoCloseable {
     private final ServerConfig config;
     private final ServerEndpoints endpoints;
     private final Metrics metrics = new Metrics();
-    /** Token signatures, off the request threads (see CpuPool); 512 waiting per core ≈ 0.1 s of RS256 on ACCP. */
-    private final CpuPool signing = CpuPool.perCore("latch-sign", 512);
+    /** Token signatures, off the request threads (see CpuPool); closed with the server. */
+    private final CpuPool signing;
     private final ClientAuthentication authentication;
     private final TokenEndpoint tokenEndpoint;
     private final MetadataEndpoint metadataEndpoint;
@@ -126,7 +126,8 @@ public final class LatchServer implements AutoCloseable {
     private Javalin app;
     private Javalin management;
 
-    private LatchServer(LatchInstance instance) {
+    private LatchServer(LatchInstance instance, CpuPool signing) {
+        this.signing = signing;
         // people sign in against the instance's users unless a test gives others (see users(...))
         this.users.current = instance.users().store();
         this.passwordHasher = instance.users().hasher();
@@ -185,9 +186,17 @@ public final class LatchServer implements AutoCloseable {
         });
     }
 
-    /** Builds a server over an opened instance (not yet listening). */
+    /**
+     * Builds a server over an opened instance (not yet listening). Tokens are signed on a pool of one
+     * thread per core with 512 waiting per thread (≈ 0.1 s of RS256 on ACCP).
+     */
     public static LatchServer create(LatchInstance instance) {
-        return new LatchServer(instance);
+        return create(instance, CpuPool.perCore("latch-sign", 512));
+    }
+
+    /** Builds a server whose tokens are signed on {@code signing}, which the server closes when it stops. */
+    public static LatchServer create(LatchInstance instance, CpuPool signing) {
+        return new LatchServer(instance, signing);
     }
 
     /**
@@ -212,7 +221,7 @@ public final class LatchServer implements AutoCloseable {
 
     /** Builds a server whose people are those of {@code users} (tokens and userinfo; no sign-in without a hasher). */
     public static LatchServer create(LatchInstance instance, UserStore users) {
-        LatchServer server = new LatchServer(instance);
+        LatchServer server = create(instance);
         server.users.current = users;
         return server;
     }
