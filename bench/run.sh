@@ -23,7 +23,7 @@ workloads="${BENCH_WORKLOADS:-RS256 ES256 refresh introspect}"
 restarts="${BENCH_RESTARTS:-3}"
 algs="RS256 ES256"   # the clients' token algorithms (every workload needs the RS256 client)
 
-# say, die, find_jdk, nap, now_ms, CPU accounting and start_server/wait_ready/stop_server
+# say, die, find_jdk, nap, now_ms, CPU accounting (cpu_share, others_share) and start_server/wait_ready/stop_server
 source "$here/lib.sh"
 
 # ---------------------------------------------------------------- prerequisites
@@ -174,10 +174,8 @@ measure() {
   all_cpu="$(awk -v a="$busy0" -v b="$busy1" -v t="$ticks" 'BEGIN{printf "%.3f", (b-a)/t}')"
   R[$k.srvcpu]="$(awk -v c="$srv_cpu" -v n="$total" 'BEGIN{printf "%.1f", c*1e6/n}')"
   R[$k.wrkcpu]="$(awk -v c="$wrk_cpu" -v n="$total" 'BEGIN{printf "%.1f", c*1e6/n}')"
-  R[$k.share]="$(awk -v s="$srv_cpu" -v w="$wrk_cpu" -v a="$all_cpu" -v t="$wall" -v k="$cores" \
-    'BEGIN{o=a-s-w; if (o<0) o=0; i=1-a/(t*k); if (i<0) i=0; printf "%.0f / %.0f / %.0f / %.0f %%", 100*s/(t*k), 100*w/(t*k), 100*o/(t*k), 100*i}')"
-  R[$k.wrkother]="$(awk -v s="$srv_cpu" -v w="$wrk_cpu" -v a="$all_cpu" -v t="$wall" -v k="$cores" \
-    'BEGIN{o=a-s-w; if (o<0) o=0; printf "%.0f", 100*o/(t*k)}')"
+  R[$k.share]="$(cpu_share "$srv_cpu" "$wrk_cpu" "$all_cpu" "$wall")"
+  R[$k.wrkother]="$(others_share "$srv_cpu" "$wrk_cpu" "$all_cpu" "$wall")"
   # the ceiling: the raw rate of the algorithm the workload signs with (refresh: RS256, an access and an ID token)
   case "$w" in RS256|ES256) raw_alg="$w" ;; refresh) raw_alg=RS256 ;; *) raw_alg="" ;; esac
   if [[ -n "$raw_alg" && -n "${R[$provider.$raw_alg.raw]:-}" ]]; then

@@ -85,10 +85,8 @@ measure() {
   R[$mode.first]="$(sed -n 's/^FIRST-ERROR //p' "$out")"
   R[$mode.srvcpu]="$(awk -v c="$srv" -v n="$ops" 'BEGIN{printf "%.2f", (n>0)?c*1000/n:0}')"
   R[$mode.loadcpu]="$(awk -v c="$loadcpu" -v n="$ops" 'BEGIN{printf "%.2f", (n>0)?c*1000/n:0}')"
-  R[$mode.share]="$(awk -v s="$srv" -v l="$loadcpu" -v a="$all" -v t="$wall" -v k="$cores" \
-    'BEGIN{o=a-s-l; if (o<0) o=0; i=1-a/(t*k); if (i<0) i=0; printf "%.0f / %.0f / %.0f / %.0f %%", 100*s/(t*k), 100*l/(t*k), 100*o/(t*k), 100*i}')"
-  R[$mode.other]="$(awk -v s="$srv" -v l="$loadcpu" -v a="$all" -v t="$wall" -v k="$cores" \
-    'BEGIN{o=a-s-l; if (o<0) o=0; printf "%.0f", 100*o/(t*k)}')"
+  R[$mode.share]="$(cpu_share "$srv" "$loadcpu" "$all" "$wall")"
+  R[$mode.other]="$(others_share "$srv" "$loadcpu" "$all" "$wall")"
   # where the server's CPU went, per operation: Argon2id pool, signing pool, request threads, JIT, GC, the rest
   R[$mode.threads]="$(awk -F'\t' -v n="$ops" -v t="$ticks" 'NR==FNR{a[$1]=$2; next} {d=$2-a[$1]; if (d<=0) next;
       g=($1 ~ /^latch-password/) ? "Argon2id pool" : ($1 ~ /^latch-sign/) ? "signing pool" : ($1 ~ /^ForkJoinPool/) ? "request threads" :
