@@ -43,6 +43,13 @@ ticks="$(getconf CLK_TCK)"
 machine_busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }   # user nice system irq softirq steal
 proc_cpu() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 cores="$(nproc)"
+# Where the machine's CPU went during a run, from core-seconds of the server, the load generator and the
+# whole machine over WALL seconds: cpu_share prints "server / load / others / idle %", others_share the others' %.
+cpu_share() {
+  awk -v s="$1" -v l="$2" -v a="$3" -v t="$4" -v k="$cores" \
+    'BEGIN{o=a-s-l; if (o<0) o=0; i=1-a/(t*k); if (i<0) i=0; printf "%.0f / %.0f / %.0f / %.0f %%", 100*s/(t*k), 100*l/(t*k), 100*o/(t*k), 100*i}'
+}
+others_share() { awk -v s="$1" -v l="$2" -v a="$3" -v t="$4" -v k="$cores" 'BEGIN{o=a-s-l; if (o<0) o=0; printf "%.0f", 100*o/(t*k)}'; }
 # thread_cpu PID: CPU ticks per thread group of a JVM ("latch-password", "ForkJoinPool" = virtual-thread
 # carriers, "C2 CompilerThre" = JIT, "GC Thread", ...): thread names with their trailing numbers dropped.
 thread_cpu() {

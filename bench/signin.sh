@@ -85,14 +85,13 @@ measure() {
   R[$mode.first]="$(sed -n 's/^FIRST-ERROR //p' "$out")"
   R[$mode.srvcpu]="$(awk -v c="$srv" -v n="$ops" 'BEGIN{printf "%.2f", (n>0)?c*1000/n:0}')"
   R[$mode.loadcpu]="$(awk -v c="$loadcpu" -v n="$ops" 'BEGIN{printf "%.2f", (n>0)?c*1000/n:0}')"
-  R[$mode.share]="$(awk -v s="$srv" -v l="$loadcpu" -v a="$all" -v t="$wall" -v k="$cores" \
-    'BEGIN{o=a-s-l; if (o<0) o=0; i=1-a/(t*k); if (i<0) i=0; printf "%.0f / %.0f / %.0f / %.0f %%", 100*s/(t*k), 100*l/(t*k), 100*o/(t*k), 100*i}')"
-  R[$mode.other]="$(awk -v s="$srv" -v l="$loadcpu" -v a="$all" -v t="$wall" -v k="$cores" \
-    'BEGIN{o=a-s-l; if (o<0) o=0; printf "%.0f", 100*o/(t*k)}')"
-  # where the server's CPU went, per operation: Argon2id pool, request threads, JIT, GC, the rest
+  R[$mode.share]="$(cpu_share "$srv" "$loadcpu" "$all" "$wall")"
+  R[$mode.other]="$(others_share "$srv" "$loadcpu" "$all" "$wall")"
+  # where the server's CPU went, per operation: Argon2id pool, signing pool, request threads, JIT, GC, the rest
   R[$mode.threads]="$(awk -F'\t' -v n="$ops" -v t="$ticks" 'NR==FNR{a[$1]=$2; next} {d=$2-a[$1]; if (d<=0) next;
-      g=($1 ~ /^latch-password/) ? "Argon2id pool" : ($1 ~ /^ForkJoinPool/) ? "request threads" : ($1 ~ /^C[12] Compiler/) ? "JIT" :
-        ($1 ~ /^(GC|G1)/) ? "GC" : "other"; b[g]+=d} END{split("Argon2id pool,request threads,JIT,GC,other", o, ","); for (i = 1; i <= 5; i++) printf "%s %.2f ms; ", o[i], b[o[i]]*1000/t/n}' \
+      g=($1 ~ /^latch-password/) ? "Argon2id pool" : ($1 ~ /^latch-sign/) ? "signing pool" : ($1 ~ /^ForkJoinPool/) ? "request threads" :
+        ($1 ~ /^C[12] Compiler/) ? "JIT" : ($1 ~ /^(GC|G1)/) ? "GC" : "other"; b[g]+=d}
+      END{split("Argon2id pool,signing pool,request threads,JIT,GC,other", o, ","); for (i = 1; i <= 6; i++) printf "%s %.2f ms; ", o[i], b[o[i]]*1000/t/n}' \
       "$work/threads0" "$work/threads1" | sed 's/; $//')"
   R[$mode.norm]="$(awk -v s="$srv" -v l="$loadcpu" -v n="$ops" -v k="$cores" 'BEGIN{printf "%.0f", (n>0)?k*n/(s+l):0}')"
   say "$mode: server CPU by thread per op: ${R[$mode.threads]}"
@@ -150,11 +149,11 @@ noisy() { local o="${R[$1.other]:-0}"; (( o > 10 )) && printf ' (⚠ other proce
   echo "What limits each: every sign-in does one Argon2id verification (~${argon1_cpu} ms of CPU alone), on a pool of one"
   echo "platform thread per core, so at most $cores run at once; the \"Argon2id pool\" share of the server's CPU per"
   echo "operation is that cost, \"request threads\" the rest of the flow (pages, interaction, session, consent and code"
-  echo "rows in the database, and for the round trip the token request with its two signatures), \"JIT\" and \"GC\" the"
+  echo "rows in the database, and for the round trip the token request), \"signing pool\" the token signatures, \"JIT\" and \"GC\" the"
   echo "JVM's own work (Argon2id allocates its 19 MiB per call). With no idle CPU left the rate is CPU-bound, and"
   echo "Argon2id is most of it. Refresh grants never touch Argon2id: client secret check, refresh-token lookup and"
   echo "rotation (database writes: the old token marked used, the new one inserted), an access token and an ID token"
-  echo "signed (RS256 by default); all on request threads."
+  echo "signed (RS256 by default) on the signing pool, the rest on request threads."
   for m in roundtrip login refresh; do
     [[ -n "${R[$m.first]}" ]] && echo && echo "First error ($m): \`${R[$m.first]}\`"
   done

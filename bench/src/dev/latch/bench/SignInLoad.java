@@ -34,6 +34,10 @@ import java.util.regex.Pattern;
  *       then rotates it: POST /token grant_type=refresh_token, keeping the new one each time.</li>
  * </ul>
  *
+ *
+ * <p>{@code SignInLoad families --count N ...} makes N refresh-token families (a sign-in and a code exchange
+ * each, 8 at a time) and prints their refresh tokens, one per line, for {@code bench/run.sh}'s wrk run.
+ *
  * <p>Usage: {@code SignInLoad MODE --base URL --client-id ID --secret S --user U --password P --redirect-uri URI
  * [--workers 16] [--warmup 5] [--seconds 20]}. Prints one line:
  * {@code WARM} after the warm-up, then {@code RESULT mode ops seconds ops/s p50-ms p99-ms errors busy503 load-cpu-s} and, on errors, the first one.
@@ -233,6 +237,10 @@ public final class SignInLoad {
         for (int i = 1; i + 1 < args.length; i += 2) o.put(args[i], args[i + 1]);
         SignInLoad load = new SignInLoad(o.get("--base"), o.get("--client-id"), o.get("--secret"), o.get("--user"), o.get("--password"),
                 o.get("--redirect-uri"));
+        if (mode.equals("families")) {
+            load.printFamilies(Integer.parseInt(o.get("--count")));
+            return;
+        }
         int workers = Integer.parseInt(o.get("--workers"));
         if (Integer.parseInt(o.get("--warmup")) > 0) {
             load.run(mode, load.operations(mode, workers), Integer.parseInt(o.get("--warmup")));
@@ -250,6 +258,33 @@ public final class SignInLoad {
         System.out.printf("RESULT %s %d %.3f %.1f %.2f %.2f %d %d %.3f%n", mode, r.ops, r.seconds, r.ops / r.seconds,
                 percentile(r.latencies, 0.50), percentile(r.latencies, 0.99), load.errors.get(), load.busy.get(), cpu);
         if (load.firstError != null) System.out.println("FIRST-ERROR " + load.firstError);
+    }
+
+    /** N refresh tokens, each of its own family, one per line (a failed sign-in fails the whole run). */
+    private void printFamilies(int count) throws Exception {
+        String[] tokens = new String[count];
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        Exception[] failure = new Exception[1];
+        for (int w = 0; w < Math.min(8, count); w++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                for (int i; (i = next.getAndIncrement()) < count; ) {
+                    try {
+                        String[] v = new String[1];
+                        String code = signIn("openid offline_access", true, v);
+                        tokens[i] = refreshToken(exchange(code, v[0]));
+                    } catch (Exception e) {
+                        synchronized (failure) { failure[0] = e; }
+                        return;
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) t.join();
+        if (failure[0] != null) throw failure[0];
+        StringBuilder out = new StringBuilder();
+        for (String t : tokens) out.append(t).append('\n');
+        System.out.print(out);
     }
 
     private static Map<String, String> hidden(String html) {

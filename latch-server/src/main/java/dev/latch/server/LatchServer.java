@@ -8,6 +8,7 @@ import dev.latch.server.authorize.LoginThrottle;
 import dev.latch.server.client.Client;
 import dev.latch.server.code.JdbcAuthorizationCodeStore;
 import dev.latch.server.consent.ConsentStore;
+import dev.latch.server.cpu.CpuPool;
 import dev.latch.server.par.PushedAuthorizationEndpoint;
 import dev.latch.server.par.PushedRequestStore;
 import dev.latch.server.session.InteractionStore;
@@ -74,6 +75,8 @@ public final class LatchServer implements AutoCloseable {
     private final ServerConfig config;
     private final ServerEndpoints endpoints;
     private final Metrics metrics = new Metrics();
+    /** Token signatures, off the request threads (see CpuPool); closed with the server. */
+    private final CpuPool signing;
     private final ClientAuthentication authentication;
     private final TokenEndpoint tokenEndpoint;
     private final MetadataEndpoint metadataEndpoint;
@@ -108,7 +111,8 @@ public final class LatchServer implements AutoCloseable {
     private HttpAdapter app;
     private HttpAdapter management;
 
-    private LatchServer(LatchInstance instance) {
+    private LatchServer(LatchInstance instance, CpuPool signing) {
+        this.signing = signing;
         // people sign in against the instance's users unless a test gives others (see users(...))
         this.users.current = instance.users().store();
         this.passwordHasher = instance.users().hasher();
@@ -128,12 +132,12 @@ public final class LatchServer implements AutoCloseable {
                 config.issuer(), Set.of(endpoints.token(), endpoints.par()), Duration.ofSeconds(2));
         this.opaqueTokens = new OpaqueTokenStore(sql);
         this.revokedTokens = new RevokedTokens(sql);
-        AccessTokenIssuer issuer = new AccessTokenIssuer(instance.keyRing(), opaqueTokens, clock, config.issuer(),
+        AccessTokenIssuer issuer = new AccessTokenIssuer(instance.keyRing(), signing, opaqueTokens, clock, config.issuer(),
                 config.tokens().accessTokenLifetime(), defaultAlg, instance.resources()::profileFor);
         this.codes = new JdbcAuthorizationCodeStore(sql);
         this.refreshTokens = instance.refreshTokens();
         ClaimMappings mappings = new ClaimMappings(config.claims());
-        UserTokens userTokens = new UserTokens(issuer, new IdTokenIssuer(instance.keyRing(), clock, config.issuer(), config.tokens().idTokenLifetime()),
+        UserTokens userTokens = new UserTokens(issuer, new IdTokenIssuer(instance.keyRing(), signing, clock, config.issuer(), config.tokens().idTokenLifetime()),
                 refreshTokens, users, mappings, clock, config.tokens().refreshTokenIdleLifetime(), config.tokens().refreshTokenAbsoluteLifetime());
         String defaultAudience = config.tokens().defaultAudience();
         this.tokenEndpoint = new TokenEndpoint(authentication, List.of(
@@ -167,9 +171,17 @@ public final class LatchServer implements AutoCloseable {
         });
     }
 
-    /** Builds a server over an opened instance (not yet listening). */
+    /**
+     * Builds a server over an opened instance (not yet listening). Tokens are signed on a pool of one
+     * thread per core with 512 waiting per thread (≈ 0.1 s of RS256 on ACCP).
+     */
     public static LatchServer create(LatchInstance instance) {
-        return new LatchServer(instance);
+        return create(instance, CpuPool.perCore("latch-sign", 512));
+    }
+
+    /** Builds a server whose tokens are signed on {@code signing}, which the server closes when it stops. */
+    public static LatchServer create(LatchInstance instance, CpuPool signing) {
+        return new LatchServer(instance, signing);
     }
 
     /**
@@ -194,7 +206,7 @@ public final class LatchServer implements AutoCloseable {
 
     /** Builds a server whose people are those of {@code users} (tokens and userinfo; no sign-in without a hasher). */
     public static LatchServer create(LatchInstance instance, UserStore users) {
-        LatchServer server = new LatchServer(instance);
+        LatchServer server = create(instance);
         server.users.current = users;
         return server;
     }
@@ -244,7 +256,7 @@ public final class LatchServer implements AutoCloseable {
             features.addAll(List.of(parEndpoint, authorizationEndpoint, logoutEndpoint));
         }
         app = HttpAdapter.startPublic(config.port(), config.tls().enabled() ? tlsKeyStore(config.tls()) : null, base, cors, metrics,
-                features);
+                CpuPool.Busy.class, features);
         management = HttpAdapter.startManagement(config.management().host(), config.management().port(),
                 List.of(new HealthEndpoint(instance.database()::reachable), metrics));
         maintenance.scheduleWithFixedDelay(this::purgeExpired, 1, 60, TimeUnit.SECONDS);
@@ -304,6 +316,7 @@ public final class LatchServer implements AutoCloseable {
         if (management != null) management.close();
         fetcher.close();
         if (passwordVerifier != null) passwordVerifier.close();
+        signing.close();
         instance.close();
     }
 

@@ -7,6 +7,7 @@ import dev.latch.server.client.Client;
 import dev.latch.server.code.AuthorizationCodeStore;
 import dev.latch.server.code.ApprovedAuthorization;
 import dev.latch.server.consent.ConsentStore;
+import dev.latch.server.cpu.CpuPool;
 import dev.latch.server.discovery.ServerEndpoints;
 import dev.latch.server.http.BrowserResponse;
 import dev.latch.server.http.Cookies;
@@ -183,7 +184,7 @@ public final class AuthorizationEndpoint implements Routes.Source {
         try {
             // the hash is checked whether or not the user exists, so both failures cost the same time
             verified = usable ? hasher.verify(secret, user.get().passwordHash()) : hasher.verifyAgainstDummy(secret);
-        } catch (PasswordVerifier.Busy e) {
+        } catch (CpuPool.Busy e) {
             AUDIT.info("login.failure user={} reason=busy client={} ip={}", printable(username), c.request().client().clientId(), ip);
             return BrowserResponse.of(loginPage(503, c.request(), c.interaction().id(), username,
                     "The server is busy signing other people in. Try again in a moment.").withHeader("Retry-After", "1"));

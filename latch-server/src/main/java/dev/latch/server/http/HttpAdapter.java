@@ -52,10 +52,11 @@ public final class HttpAdapter implements AutoCloseable {
 
     /**
      * Starts the public listener on {@code port} (every interface), over TLS when {@code tls} is a key
-     * store (null: plain HTTP).
+     * store (null: plain HTTP). An exception of type {@code busy} (a saturated work queue) is answered
+     * {@code 503 temporarily_unavailable} with {@code Retry-After: 1}.
      */
     public static HttpAdapter startPublic(int port, KeyStore tls, String base, CrossOrigin cors, Observer observer,
-                                          List<? extends Routes.Source> features) {
+                                          Class<? extends RuntimeException> busy, List<? extends Routes.Source> features) {
         Table table = new Table(base);
         features.forEach(feature -> feature.addRoutes(table));
         Javalin app = Javalin.create(c -> {
@@ -93,6 +94,8 @@ public final class HttpAdapter implements AutoCloseable {
             c.routes.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> write(ctx, e.getStatus() >= 500
                     ? ErrorRenderer.unexpected(e)
                     : ErrorRenderer.json(OAuthError.of("invalid_request", e.getStatus(), "the request cannot be served"))));
+            c.routes.exception(busy, (e, ctx) -> write(ctx, ErrorRenderer.json(OAuthError.of("temporarily_unavailable", 503,
+                    "the server is busy; try again in a moment")).withHeader("Retry-After", "1")));
             c.routes.exception(Exception.class, (e, ctx) -> write(ctx, ErrorRenderer.unexpected(e)));
             table.register(c);
         });

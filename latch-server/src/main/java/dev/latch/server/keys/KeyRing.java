@@ -9,6 +9,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.core.jose.KeyGeneration;
+import dev.latch.server.cpu.CpuPool;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -49,7 +50,26 @@ public final class KeyRing {
     public record Snapshot(List<SigningKey> keys, String jwksJson, String etag, long at) {}
 
     /** The active key for one algorithm with its signer. */
-    public record ActiveKey(SigningKey key, JWSSigner signer) {}
+    public record ActiveKey(SigningKey key, JWSSigner signer) {
+
+        /**
+         * Signs {@code jws} on {@code cpu}'s platform threads (the caller, a request's virtual thread, waits:
+         * see {@link CpuPool}) and returns its compact serialization.
+         *
+         * @throws CpuPool.Busy when the pool's queue is full
+         */
+        public String sign(JWSObject jws, CpuPool cpu) {
+            try {
+                cpu.run(() -> {
+                    jws.sign(signer);
+                    return jws;
+                });
+            } catch (JOSEException e) {
+                throw new IllegalStateException("signing failed with key " + key.kid() + ": " + e.getMessage(), e);
+            }
+            return jws.serialize();
+        }
+    }
 
     public KeyRing(KeyStore store, Clock clock, Duration jwksMaxAge, Duration maxTokenLifetime, Duration reloadInterval) {
         this.store = store;

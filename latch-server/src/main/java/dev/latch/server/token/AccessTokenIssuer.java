@@ -7,6 +7,7 @@ import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.JWSObject;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.server.client.Client;
+import dev.latch.server.cpu.CpuPool;
 import dev.latch.server.secret.Secrets;
 import dev.latch.server.http.Json;
 import dev.latch.server.keys.KeyRing;
@@ -21,13 +22,14 @@ import java.util.function.Function;
 
 /**
  * Issues access tokens: JWTs per RFC 9068 signed by the active key of the client's algorithm, or opaque
- * reference tokens (256 random bits, stored as a digest). A JWT costs one signature and no database
- * write. Its header {@code typ} is that of the audience's {@link TokenProfile}: {@code at+jwt}, or
- * {@code JWT} for verifiers that accept nothing else.
+ * reference tokens (256 random bits, stored as a digest). A JWT costs one signature, made on the
+ * server's signing {@link CpuPool}, and no database write. Its header {@code typ} is that of the
+ * audience's {@link TokenProfile}: {@code at+jwt}, or {@code JWT} for verifiers that accept nothing else.
  */
 public final class AccessTokenIssuer {
 
     private final KeyRing keys;
+    private final CpuPool cpu;
     private final OpaqueTokenStore opaqueTokens;
     private final Clock clock;
     private final String issuer;
@@ -39,10 +41,14 @@ public final class AccessTokenIssuer {
     /** The token as sent and what it says. */
     public record Issued(String token, AccessToken content) {}
 
-    /** @param profiles the profile of a JWT for its audience ({@link dev.latch.server.resource.ResourceProfiles#profileFor}) */
-    public AccessTokenIssuer(KeyRing keys, OpaqueTokenStore opaqueTokens, Clock clock, String issuer,
+    /**
+     * @param cpu      where the signatures are made (the request's virtual thread waits for them)
+     * @param profiles the profile of a JWT for its audience ({@link dev.latch.server.resource.ResourceProfiles#profileFor})
+     */
+    public AccessTokenIssuer(KeyRing keys, CpuPool cpu, OpaqueTokenStore opaqueTokens, Clock clock, String issuer,
                              Duration defaultLifetime, JWSAlgorithm defaultAlg, Function<List<String>, TokenProfile> profiles) {
         this.keys = keys;
+        this.cpu = cpu;
         this.opaqueTokens = opaqueTokens;
         this.clock = clock;
         this.issuer = issuer;
@@ -79,13 +85,7 @@ public final class AccessTokenIssuer {
             merged.putAll(claims);
             claims = merged;
         }
-        JWSObject jws = new JWSObject(header, new Payload(Json.write(claims)));
-        try {
-            jws.sign(key.signer());
-        } catch (JOSEException e) {
-            throw new IllegalStateException("signing failed with key " + key.key().kid() + ": " + e.getMessage(), e);
-        }
-        return new Issued(jws.serialize(), content);
+        return new Issued(key.sign(new JWSObject(header, new Payload(Json.write(claims))), cpu), content);
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.latch.server.token;
 
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -8,6 +7,7 @@ import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.Payload;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.server.client.Client;
+import dev.latch.server.cpu.CpuPool;
 import dev.latch.server.http.Json;
 import dev.latch.server.keys.KeyRing;
 import java.time.Clock;
@@ -26,6 +26,7 @@ public final class IdTokenIssuer {
     private final Clock clock;
     private final String issuer;
     private final Duration lifetime;
+    private final CpuPool cpu;
 
     /**
      * What the ID token says about the sign-in.
@@ -35,8 +36,10 @@ public final class IdTokenIssuer {
      */
     public record Content(String subject, long authTime, String nonce, String sessionId, List<String> amr, Map<String, Object> extra) {}
 
-    public IdTokenIssuer(KeyRing keys, Clock clock, String issuer, Duration lifetime) {
+    /** @param cpu where the signatures are made (the request's virtual thread waits for them) */
+    public IdTokenIssuer(KeyRing keys, CpuPool cpu, Clock clock, String issuer, Duration lifetime) {
         this.keys = keys;
+        this.cpu = cpu;
         this.clock = clock;
         this.issuer = issuer;
         this.lifetime = lifetime;
@@ -64,12 +67,7 @@ public final class IdTokenIssuer {
         KeyRing.ActiveKey key = keys.active(alg);
         JWSObject jws = new JWSObject(new JWSHeader.Builder(alg).type(JOSEObjectType.JWT).keyID(key.key().kid()).build(),
                 new Payload(Json.write(claims)));
-        try {
-            jws.sign(key.signer());
-        } catch (JOSEException e) {
-            throw new IllegalStateException("signing failed with key " + key.key().kid() + ": " + e.getMessage(), e);
-        }
-        return jws.serialize();
+        return key.sign(jws, cpu);
     }
 
     private static void putOrRemove(Map<String, Object> claims, String name, Object value) {
