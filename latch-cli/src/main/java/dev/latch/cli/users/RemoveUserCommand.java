@@ -1,6 +1,6 @@
 package dev.latch.cli.users;
 
-import dev.latch.cli.InstanceOptions;
+import dev.latch.cli.instance.InstanceOptions;
 import dev.latch.server.LatchInstance;
 import dev.latch.server.user.InvalidUserException;
 import dev.latch.server.user.User;

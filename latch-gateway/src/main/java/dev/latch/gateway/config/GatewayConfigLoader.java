@@ -6,7 +6,7 @@ import com.nimbusds.jose.jwk.JWK;
 import dev.latch.client.auth.ClientAssertion;
 import dev.latch.client.auth.ClientAuthentication;
 import dev.latch.client.auth.ProviderPresets;
-import dev.latch.client.http.EndpointUrls;
+import dev.latch.client.fetch.EndpointUrls;
 import dev.latch.client.keys.KeyLoader;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.core.secret.SecretReference;

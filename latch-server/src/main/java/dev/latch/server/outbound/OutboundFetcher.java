@@ -1,5 +1,6 @@
 package dev.latch.server.outbound;
 
+import dev.latch.core.fetch.FetchException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -252,12 +253,5 @@ public final class OutboundFetcher implements AutoCloseable {
             return java.util.Arrays.copyOfRange(b, 2, 6);
         }
         return null;
-    }
-
-    /** A fetch that failed or was refused. */
-    public static final class FetchException extends RuntimeException {
-        public FetchException(String message) {
-            super(message);
-        }
     }
 }
