@@ -64,8 +64,8 @@ public final class SecretOptions {
 
     /** Refuses (or, when allowed, warns about) a literal secret given for {@code option}. */
     public static void warnIfLiteral(CommandSpec command, String option, String value) {
-        if (SecretReference.isReference(value) || value.startsWith("${")) {
-            return;
+        if (SecretReference.parse(value).kind() != SecretReference.Kind.LITERAL) {
+            return; // a reference, or a mistyped one that resolving reports
         }
         if (!"true".equalsIgnoreCase(CommandContext.secrets(command).environment(ALLOW_LITERAL))) {
             throw new picocli.CommandLine.ParameterException(command.commandLine(), option
