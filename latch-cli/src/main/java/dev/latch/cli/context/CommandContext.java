@@ -29,20 +29,11 @@ public interface CommandContext {
 
     /** The system clock and the process's environment and standard input. */
     static CommandContext system() {
-        Clock clock = Clock.systemUTC();
-        SecretReference secrets = SecretReference.system();
-        return new CommandContext() {
-            @Override
-            public Clock clock() {
-                return clock;
-            }
-
-            @Override
-            public SecretReference secrets() {
-                return secrets;
-            }
-        };
+        return new Fixed(Clock.systemUTC(), SecretReference.system());
     }
+
+    /** A context of given parts. */
+    record Fixed(Clock clock, SecretReference secrets) implements CommandContext {}
 
     /** The clock of the command line {@code spec} belongs to. */
     static Clock clock(CommandSpec spec) {
