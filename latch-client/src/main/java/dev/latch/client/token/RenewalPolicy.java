@@ -11,26 +11,8 @@ import java.util.function.DoubleSupplier;
  * min(refreshMargin, L/10)}; exponential back-off with equal jitter, capped, never below
  * {@code Retry-After}.
  */
-final class RenewalPolicy {
-
-    private final Duration skew;
-    private final Duration refreshMargin;
-    private final Duration defaultLifetime;
-    private final Duration baseBackoff;
-    private final Duration maxBackoff;
-    private final int maxAttempts;
-    private final DoubleSupplier random;
-
-    RenewalPolicy(Duration skew, Duration refreshMargin, Duration defaultLifetime, Duration baseBackoff, Duration maxBackoff,
-                  int maxAttempts, DoubleSupplier random) {
-        this.skew = skew;
-        this.refreshMargin = refreshMargin;
-        this.defaultLifetime = defaultLifetime;
-        this.baseBackoff = baseBackoff;
-        this.maxBackoff = maxBackoff;
-        this.maxAttempts = maxAttempts;
-        this.random = random;
-    }
+record RenewalPolicy(Duration skew, Duration refreshMargin, Duration defaultLifetime, Duration baseBackoff, Duration maxBackoff,
+                     int maxAttempts, DoubleSupplier random) {
 
     /** {@code token} received at {@code now}, with the instants it is due for renewal and no longer handed out. */
     CachedToken cache(AccessToken token, Instant now) {
@@ -72,11 +54,6 @@ final class RenewalPolicy {
     /** True for a wait longer than the back-off cap: thrown to the caller at once rather than slept through. */
     boolean beyondMaxBackoff(Duration wait) {
         return wait.compareTo(maxBackoff) > 0;
-    }
-
-    /** Attempts a waiting caller makes on transient failures. */
-    int maxAttempts() {
-        return maxAttempts;
     }
 
     private static Duration min(Duration a, Duration b) {
