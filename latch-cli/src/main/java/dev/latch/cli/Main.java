@@ -3,18 +3,22 @@ package dev.latch.cli;
 import dev.latch.cli.clients.ClientsCommand;
 import dev.latch.cli.resources.ResourcesCommand;
 import dev.latch.cli.config.ConfigCommand;
+import dev.latch.cli.context.CommandContext;
 import dev.latch.cli.doctor.DoctorCommand;
-import dev.latch.cli.token.TokenCommand;
+import dev.latch.cli.gateway.GatewayCommand;
 import dev.latch.cli.jwt.JwtCommand;
 import dev.latch.cli.keys.KeysCommand;
+import dev.latch.cli.options.SecretOptions;
+import dev.latch.cli.serve.ServeCommand;
+import dev.latch.cli.token.TokenCommand;
 import dev.latch.cli.users.UsersCommand;
 import dev.latch.core.secret.SecretReference;
 import dev.latch.server.config.ConfigLoader;
 import dev.latch.server.storage.Database;
 import java.io.PrintWriter;
 import java.time.Clock;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code latch} command. Exit codes: 0 success, 1 the operation failed (one line on stderr),
@@ -25,7 +29,7 @@ import picocli.CommandLine.Command;
         footer = {"", "Exit codes: 0 success, 1 the operation failed, 2 usage error."},
         subcommands = {ServeCommand.class, GatewayCommand.class, ClientsCommand.class, UsersCommand.class, ResourcesCommand.class, KeysCommand.class, ConfigCommand.class,
                 JwtCommand.class, TokenCommand.class, DoctorCommand.class})
-public final class Main {
+public final class Main implements CommandContext {
 
     private final SecretReference secrets;
     private final Clock clock;
@@ -40,23 +44,15 @@ public final class Main {
     }
 
     /** This machine's time as commands see it (tests give a fixed clock). */
+    @Override
     public Clock clock() {
         return clock;
     }
 
-    /** The clock of the command line {@code spec} belongs to. */
-    public static Clock clock(picocli.CommandLine.Model.CommandSpec spec) {
-        return spec.root().userObject() instanceof Main main ? main.clock() : Clock.systemUTC();
-    }
-
     /** How secret-valued options ({@code ${env:NAME}}, {@code ${file:PATH}}, {@code -}) are resolved. */
+    @Override
     public SecretReference secrets() {
         return secrets;
-    }
-
-    /** What {@code -} reads: the root command's standard input (tests give a fake one). */
-    public static java.io.InputStream standardInput(picocli.CommandLine.Model.CommandSpec spec) {
-        return SecretOptions.secrets(spec).standardInput();
     }
 
     public static void main(String[] args) {

@@ -1,7 +1,7 @@
 package dev.latch.cli.clients;
 
-import dev.latch.cli.InstanceOptions;
-import dev.latch.cli.SecretOptions;
+import dev.latch.cli.instance.InstanceOptions;
+import dev.latch.cli.options.SecretOptions;
 import dev.latch.server.LatchInstance;
 import dev.latch.server.client.Client;
 import dev.latch.server.client.ClientRegistry;

@@ -1,7 +1,7 @@
 package dev.latch.cli.config;
 
-import dev.latch.cli.InstanceOptions;
-import dev.latch.cli.SecretOptions;
+import dev.latch.cli.instance.InstanceOptions;
+import dev.latch.cli.options.SecretOptions;
 import dev.latch.server.LatchInstance;
 import dev.latch.server.transfer.ConfigExport;
 import dev.latch.server.transfer.ExportKey;

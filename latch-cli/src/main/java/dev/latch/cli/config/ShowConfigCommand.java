@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import dev.latch.cli.InstanceOptions;
+import dev.latch.cli.instance.InstanceOptions;
 import dev.latch.server.config.ServerConfig;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,8 +1,9 @@
 package dev.latch.cli.doctor;
 
-import dev.latch.cli.DurationConverter;
-import dev.latch.cli.Fetch;
 import dev.latch.cli.Main;
+import dev.latch.cli.context.CommandContext;
+import dev.latch.cli.fetch.Fetch;
+import dev.latch.cli.options.DurationConverter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -71,7 +72,7 @@ public final class DoctorCommand implements Callable<Integer> {
         }
 
         Report report = new Report(spec.commandLine().getOut());
-        ProviderChecks checks = new ProviderChecks(new Fetch(timeout), Main.clock(spec), report, insecureLocalhost);
+        ProviderChecks checks = new ProviderChecks(new Fetch(timeout), CommandContext.clock(spec), report, insecureLocalhost);
         checks.checkIssuerUrl(uri);
         Optional<ProviderChecks.Discovered> found = checks.discover(uri);
         if (found.isPresent()) {

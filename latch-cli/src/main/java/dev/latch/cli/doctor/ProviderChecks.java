@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
-import dev.latch.cli.Fetch;
-import dev.latch.cli.Fetch.FetchException;
-import dev.latch.cli.Fetch.Response;
+import dev.latch.cli.fetch.Fetch.Response;
+import dev.latch.cli.fetch.Fetch;
 import dev.latch.cli.jwt.JsonText;
 import dev.latch.client.discovery.Discovery;
+import dev.latch.core.fetch.FetchException;
 import dev.latch.core.jose.JwsAlgorithms;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -96,7 +96,7 @@ final class ProviderChecks {
 
     /** The client library's rule, so the doctor flags exactly what the library refuses. */
     static boolean isLoopback(URI url) {
-        return dev.latch.client.http.EndpointUrls.isLoopback(url);
+        return dev.latch.client.fetch.EndpointUrls.isLoopback(url);
     }
 
     // ---- discovery ---------------------------------------------------------------------------

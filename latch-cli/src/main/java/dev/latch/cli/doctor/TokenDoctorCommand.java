@@ -1,11 +1,12 @@
 package dev.latch.cli.doctor;
 
 import com.nimbusds.jose.jwk.JWK;
-import dev.latch.cli.DurationConverter;
-import dev.latch.cli.Fetch;
 import dev.latch.cli.Main;
-import dev.latch.cli.SecretOptions;
+import dev.latch.cli.context.CommandContext;
+import dev.latch.cli.fetch.Fetch;
 import dev.latch.cli.jwt.TokenChecker;
+import dev.latch.cli.options.DurationConverter;
+import dev.latch.cli.options.SecretOptions;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.core.secret.SecretReference;
 import java.net.URI;
@@ -72,7 +73,7 @@ public final class TokenDoctorCommand implements Callable<Integer> {
         if (checker.form().failed()) {
             return report.finish("latch doctor: the token would be accepted", "latch doctor: the token would be rejected");
         }
-        ProviderChecks provider = new ProviderChecks(new Fetch(timeout), Main.clock(spec), report, insecureLocalhost);
+        ProviderChecks provider = new ProviderChecks(new Fetch(timeout), CommandContext.clock(spec), report, insecureLocalhost);
         ProviderChecks.Discovered d = provider.discover(uri).orElse(null);
         TokenChecker.Keys keys = TokenChecker.Keys.unavailable();
         Set<String> advertised = new LinkedHashSet<>();
@@ -93,7 +94,7 @@ public final class TokenDoctorCommand implements Callable<Integer> {
         }
         TokenChecker.Policy policy = new TokenChecker.Policy(new LinkedHashSet<>(JwsAlgorithms.ASYMMETRIC), advertised, issuer,
                 audience == null ? List.of() : List.of(audience), leeway, true);
-        for (TokenChecker.Check c : checker.check(keys, policy, Main.clock(spec))) {
+        for (TokenChecker.Check c : checker.check(keys, policy, CommandContext.clock(spec))) {
             add(report, c);
         }
         report.add(TypeChecks.check(checker.header().get("typ"), checker.claims().get("aud"), refusal));

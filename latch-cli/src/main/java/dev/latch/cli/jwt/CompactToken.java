@@ -2,6 +2,7 @@ package dev.latch.cli.jwt;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.latch.cli.Main;
+import dev.latch.cli.context.CommandContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -89,7 +90,7 @@ record CompactToken(String[] parts, Map<String, Object> header, Map<String, Obje
             return tokenOrDash;
         }
         try {
-            return new String(Main.standardInput(spec).readAllBytes(), StandardCharsets.UTF_8).strip();
+            return new String(CommandContext.standardInput(spec).readAllBytes(), StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
             throw new IllegalArgumentException("standard input cannot be read: " + e.getMessage());
         }

@@ -1,6 +1,7 @@
 package dev.latch.cli.jwt;
 
 import dev.latch.cli.Main;
+import dev.latch.cli.context.CommandContext;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
@@ -47,7 +48,7 @@ public final class DecodeJwtCommand implements Callable<Integer> {
         if (parsed.claims() != null) {
             out.println("Claims:");
             out.println(JsonText.pretty(parsed.claims()));
-            times(out, parsed.claims(), Main.clock(spec).instant());
+            times(out, parsed.claims(), CommandContext.clock(spec).instant());
         } else {
             out.println("Payload (not a JSON object):");
             out.println(parsed.payload());

@@ -2,11 +2,12 @@ package dev.latch.cli.jwt;
 
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import dev.latch.cli.Fetch;
-import dev.latch.cli.KeyFileInput;
+import dev.latch.cli.fetch.Fetch;
+import dev.latch.cli.options.KeyFileInput;
 import dev.latch.client.OAuthClientException;
 import dev.latch.client.discovery.Discovery;
 import dev.latch.client.discovery.ProviderMetadata;
+import dev.latch.core.fetch.FetchException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,7 +91,7 @@ final class KeySources {
         Fetch.Response response;
         try {
             response = HTTP.get(uri);
-        } catch (Fetch.FetchException e) {
+        } catch (FetchException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
         int status = response.status();

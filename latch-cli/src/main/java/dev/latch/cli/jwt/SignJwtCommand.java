@@ -5,18 +5,19 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.jwk.JWK;
-import dev.latch.cli.DurationConverter;
-import dev.latch.cli.KeyFileInput;
+import com.nimbusds.jose.util.Base64URL;
 import dev.latch.cli.Main;
-import dev.latch.cli.SecretOptions;
+import dev.latch.cli.context.CommandContext;
+import dev.latch.cli.options.DurationConverter;
+import dev.latch.cli.options.KeyFileInput;
+import dev.latch.cli.options.SecretOptions;
 import dev.latch.client.auth.ClientAssertion;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.core.jose.KeyFiles;
 import dev.latch.core.jose.KeyGeneration;
-import java.nio.charset.StandardCharsets;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
@@ -143,7 +144,7 @@ public final class SignJwtCommand implements Callable<Integer> {
         if (clientAssertion) {
             return clientAssertion();
         }
-        long now = Main.clock(spec).instant().getEpochSecond();
+        long now = CommandContext.clock(spec).instant().getEpochSecond();
         JWK key = null;
         JWSAlgorithm algorithm;
         JWSSigner signer;
@@ -240,7 +241,7 @@ public final class SignJwtCommand implements Callable<Integer> {
         } catch (java.net.URISyntaxException e) {
             throw usage("--aud " + aud.get(0) + " is not a URL");
         }
-        builder.audience(ClientAssertion.Audience.TOKEN_ENDPOINT).clock(Main.clock(spec)).x5t(x5t).x5tS256(x5tS256);
+        builder.audience(ClientAssertion.Audience.TOKEN_ENDPOINT).clock(CommandContext.clock(spec)).x5t(x5t).x5tS256(x5tS256);
         if (noKid) builder.keyId(null);
         if (kid != null) builder.keyId(kid);
         if (typ != null && !typ.isEmpty()) builder.type(typ);

@@ -1,9 +1,10 @@
 package dev.latch.cli.jwt;
 
 import com.nimbusds.jose.JWSAlgorithm;
-import dev.latch.cli.DurationConverter;
 import dev.latch.cli.Main;
-import dev.latch.cli.SecretOptions;
+import dev.latch.cli.context.CommandContext;
+import dev.latch.cli.options.DurationConverter;
+import dev.latch.cli.options.SecretOptions;
 import dev.latch.core.jose.JwsAlgorithms;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -114,7 +115,7 @@ public final class VerifyJwtCommand implements Callable<Integer> {
         } else {
             with = TokenChecker.Keys.set(keys.jwks != null ? KeySources.jwks(spec, keys.jwks) : KeySources.discover(issuer));
         }
-        Optional<TokenChecker.Check> failure = checker.all(with, policy, Main.clock(spec)).stream().filter(TokenChecker.Check::failed).findFirst();
+        Optional<TokenChecker.Check> failure = checker.all(with, policy, CommandContext.clock(spec)).stream().filter(TokenChecker.Check::failed).findFirst();
         if (failure.isPresent()) {
             spec.commandLine().getErr().println("latch: invalid token: " + failure.get().reason());
             spec.commandLine().getErr().flush();
@@ -122,7 +123,7 @@ public final class VerifyJwtCommand implements Callable<Integer> {
         }
         if (!quiet) {
             PrintWriter out = spec.commandLine().getOut();
-            Instant now = Main.clock(spec).instant();
+            Instant now = CommandContext.clock(spec).instant();
             Instant exp = TokenChecker.numericDate(checker.claims(), "exp");
             out.println("valid: " + checker.header().get("alg") + " signature verified with " + checker.verifiedWith()
                     + (exp == null ? "; no exp" : "; expires " + JsonText.time(exp, now)));

@@ -2,9 +2,10 @@ package dev.latch.cli.keys;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.JWK;
-import dev.latch.cli.KeyFileInput;
 import dev.latch.cli.Main;
-import dev.latch.cli.SecretOptions;
+import dev.latch.cli.context.CommandContext;
+import dev.latch.cli.options.KeyFileInput;
+import dev.latch.cli.options.SecretOptions;
 import dev.latch.core.jose.KeyFiles;
 import dev.latch.core.jose.KeyGeneration;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +88,7 @@ public final class ConvertKeyCommand implements Callable<Integer> {
             if (!key.isPrivate()) {
                 throw new IllegalArgumentException(in + " holds a public key only; a self-signed certificate needs the private key");
             }
-            chain = List.of(certificate.make(key, Main.clock(spec).instant()));
+            chain = List.of(certificate.make(key, CommandContext.clock(spec).instant()));
             key = KeyFiles.withCertificateChain(key, chain);
         }
         byte[] output;

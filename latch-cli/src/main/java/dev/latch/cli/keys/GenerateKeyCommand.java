@@ -6,6 +6,7 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyType;
 import dev.latch.cli.Main;
+import dev.latch.cli.context.CommandContext;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.core.jose.KeyFiles;
 import dev.latch.core.jose.KeyGeneration;
@@ -103,7 +104,7 @@ public final class GenerateKeyCommand implements Callable<Integer> {
         }
         List<X509Certificate> chain = List.of();
         if (cert) {
-            chain = List.of(certificate.make(key, Main.clock(spec).instant()));
+            chain = List.of(certificate.make(key, CommandContext.clock(spec).instant()));
             key = KeyFiles.withCertificateChain(key, chain);
         }
         if (out == null) {

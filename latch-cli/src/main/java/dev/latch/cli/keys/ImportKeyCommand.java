@@ -2,8 +2,8 @@ package dev.latch.cli.keys;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
-import dev.latch.cli.InstanceOptions;
-import dev.latch.cli.SecretOptions;
+import dev.latch.cli.instance.InstanceOptions;
+import dev.latch.cli.options.SecretOptions;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.core.jose.KeyFiles;
 import dev.latch.server.LatchInstance;

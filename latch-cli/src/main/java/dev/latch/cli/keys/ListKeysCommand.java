@@ -1,8 +1,8 @@
 package dev.latch.cli.keys;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.latch.cli.InstanceOptions;
-import dev.latch.cli.Table;
+import dev.latch.cli.instance.InstanceOptions;
+import dev.latch.cli.output.Table;
 import dev.latch.server.LatchInstance;
 import dev.latch.server.http.Json;
 import dev.latch.server.keys.SigningKey;

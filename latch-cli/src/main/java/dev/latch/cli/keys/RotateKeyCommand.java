@@ -1,7 +1,7 @@
 package dev.latch.cli.keys;
 
 import com.nimbusds.jose.JWSAlgorithm;
-import dev.latch.cli.InstanceOptions;
+import dev.latch.cli.instance.InstanceOptions;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.server.LatchInstance;
 import dev.latch.server.keys.SigningKey;

@@ -2,8 +2,8 @@ package dev.latch.cli.keys;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.JWK;
-import dev.latch.cli.KeyFileInput;
-import dev.latch.cli.SecretOptions;
+import dev.latch.cli.options.KeyFileInput;
+import dev.latch.cli.options.SecretOptions;
 import dev.latch.core.jose.KeyFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.latch.cli.keys;
 
-import dev.latch.cli.InstanceOptions;
+import dev.latch.cli.instance.InstanceOptions;
 import dev.latch.server.LatchInstance;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -8,14 +8,17 @@ import dev.latch.client.token.AccessToken;
 import dev.latch.client.token.TokenClient;
 import dev.latch.client.token.TokenEndpoint;
 import dev.latch.client.token.TokenRequest;
+import dev.latch.core.pkce.Pkce;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,21 +33,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code state} are right, the code exchanged with the verifier, and the ID token validated by the
  * client library ({@link CodeExchange}, {@link IdTokenValidator}).
  */
-final class CodeFlow {
+record CodeFlow(CommandSpec spec, Browser browser, Clock clock, Duration timeout, HttpClient http) {
 
-    private final CommandSpec spec;
-    private final Browser browser;
-    private final Clock clock;
-    private final Duration timeout;
-    private final HttpClient http;
-
-    CodeFlow(CommandSpec spec, Browser browser, Clock clock, Duration timeout, HttpClient http) {
-        this.http = http;
-        this.spec = spec;
-        this.browser = browser;
-        this.clock = clock;
-        this.timeout = timeout;
-    }
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     AccessToken run(ProviderMetadata metadata, TokenClient client, TokenEndpoint endpoint, ClientAuthentication authentication,
                     String[] scopes, List<String> resources, int port) {
@@ -52,9 +43,9 @@ final class CodeFlow {
             throw new IllegalStateException("the metadata of " + metadata.issuer() + " names no authorization_endpoint");
         }
         Pkce pkce = Pkce.create();
-        String state = Pkce.random(32);
+        String state = randomValue();
         boolean openid = Arrays.asList(scopes).contains("openid");
-        String nonce = openid ? Pkce.random(32) : null;
+        String nonce = openid ? randomValue() : null;
 
         PrintWriter err = spec.commandLine().getErr();
         try (LoopbackRedirect redirect = LoopbackRedirect.listen(port, p -> verdict(p, metadata, state), problem -> {
@@ -147,5 +138,12 @@ final class CodeFlow {
     static String human(Duration d) {
         if (d.toMillis() < 1000) return d.toMillis() + " ms";
         return d.toSeconds() % 60 == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
+    }
+
+    /** 256 random bits, base64url without padding: a {@code state} or {@code nonce} no one can guess. */
+    private static String randomValue() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import dev.latch.cli.DurationConverter;
-import dev.latch.cli.Fetch;
 import dev.latch.cli.Main;
-import dev.latch.cli.SecretOptions;
+import dev.latch.cli.context.CommandContext;
+import dev.latch.cli.fetch.Fetch;
+import dev.latch.cli.options.DurationConverter;
+import dev.latch.cli.options.SecretOptions;
 import dev.latch.client.auth.ClientAssertion;
 import dev.latch.client.auth.ClientAuthentication;
 import dev.latch.client.auth.ProviderPresets;
@@ -148,12 +149,12 @@ public final class TokenCommand implements Callable<Integer> {
 
         // the key first: a missing or unreadable key file is found without a network round trip
         JWK privateKey = key == null ? null
-                : new KeyLoader(SecretOptions.references(spec)).loadPrivateKey(key, password == null ? null : password.toCharArray());
+                : new KeyLoader(CommandContext.secrets(spec)).loadPrivateKey(key, password == null ? null : password.toCharArray());
         ClientAuthentication authentication = authentication(secret, privateKey);
 
         HttpClient http = HttpClient.newBuilder().connectTimeout(httpTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
-        ProviderMetadata metadata = new Discovery(http, Main.clock(spec), Duration.ofMinutes(1), httpTimeout).discover(issuerUri);
-        TokenClient client = TokenClient.builder().httpClient(http).requestTimeout(httpTimeout).clock(Main.clock(spec)).build();
+        ProviderMetadata metadata = new Discovery(http, CommandContext.clock(spec), Duration.ofMinutes(1), httpTimeout).discover(issuerUri);
+        TokenClient client = TokenClient.builder().httpClient(http).requestTimeout(httpTimeout).clock(CommandContext.clock(spec)).build();
         if (metadata.tokenEndpoint() == null) {
             throw new IllegalStateException("the metadata of " + issuer + " names no token_endpoint");
         }
@@ -161,7 +162,7 @@ public final class TokenCommand implements Callable<Integer> {
 
         AccessToken token = switch (grant) {
             case "refresh_token" -> client.request(endpoint, authentication, TokenRequest.refreshToken(refresh, scopes()));
-            case "authorization_code" -> new CodeFlow(spec, browser, Main.clock(spec), timeout, http)
+            case "authorization_code" -> new CodeFlow(spec, browser, CommandContext.clock(spec), timeout, http)
                     .run(metadata, client, endpoint, authentication, scopes().length == 0 ? new String[] {"openid"} : scopes(),
                             resources, redirectPort == null ? 0 : redirectPort);
             default -> {
@@ -283,7 +284,7 @@ public final class TokenCommand implements Callable<Integer> {
     }
 
     private ClientAssertion.Builder assertionOptions(ClientAssertion.Builder b) {
-        b.clock(Main.clock(spec));
+        b.clock(CommandContext.clock(spec));
         if (kid != null) b.keyId(kid);
         if (x5tS256) b.x5tS256(true);
         if (audTokenEndpoint) b.audience(ClientAssertion.Audience.TOKEN_ENDPOINT);

@@ -1,20 +1,14 @@
 package dev.latch.cli.users;
 
-import dev.latch.cli.InstanceOptions;
-import dev.latch.cli.Table;
+import dev.latch.cli.output.Table;
 import dev.latch.server.LatchInstance;
 import dev.latch.server.consent.ConsentStore;
 import dev.latch.server.user.InvalidUserException;
 import dev.latch.server.user.User;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code latch users consents USERNAME [--revoke CLIENT_ID]}: the consents a user gave (OIDC Core
@@ -24,42 +18,29 @@ import picocli.CommandLine.Spec;
 @Command(name = "consents", mixinStandardHelpOptions = true,
         description = {"List a user's consents: CLIENT, SCOPE, GRANTED (UTC), LASTS ('session' when given with \"ask me again after I sign out\").",
                 "With --revoke, remove the user's consents for that client and revoke the user's refresh tokens for it."})
-public final class ConsentsCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    InstanceOptions instance = new InstanceOptions();
-
-    @Parameters(index = "0", paramLabel = "USERNAME", description = "The user (case does not matter).")
-    String username;
+public final class ConsentsCommand extends OneUserCommand {
 
     @Option(names = "--revoke", paramLabel = "CLIENT_ID", description = "Withdraw the consents given to this client and revoke its refresh tokens for the user.")
     String revoke;
 
     @Override
-    public Integer call() {
-        try (LatchInstance latch = instance.open(false)) {
-            User u = latch.users().find(username).orElseThrow(() -> new InvalidUserException("no user " + username));
-            ConsentStore consents = new ConsentStore(latch.database().sql());
-            if (revoke != null) {
-                int removed = consents.revoke(u.subject(), revoke);
-                int families = latch.refreshTokens().revokeFamilies(u.subject(), revoke, latch.clock().instant().getEpochSecond());
-                if (removed == 0 && families == 0) {
-                    throw new InvalidUserException("user " + u.username() + " has no consent for client " + revoke);
-                }
-                UserOutput.println(spec, "revoked consent of " + u.username() + " for client " + revoke + " (" + removed + " consent"
-                        + (removed == 1 ? "" : "s") + ", " + families + " refresh token famil" + (families == 1 ? "y" : "ies") + ")");
-                return 0;
+    String apply(LatchInstance latch) {
+        User u = user(latch);
+        ConsentStore consents = new ConsentStore(latch.database().sql());
+        if (revoke != null) {
+            int removed = consents.revoke(u.subject(), revoke);
+            int families = latch.refreshTokens().revokeFamilies(u.subject(), revoke, latch.clock().instant().getEpochSecond());
+            if (removed == 0 && families == 0) {
+                throw new InvalidUserException("user " + u.username() + " has no consent for client " + revoke);
             }
-            List<ConsentStore.Consent> all = consents.all(u.subject());
-            Table table = new Table("CLIENT", "SCOPE", "GRANTED", "LASTS");
-            for (ConsentStore.Consent c : all) {
-                table.row(c.clientId(), c.scope(), Instant.ofEpochSecond(c.grantedAt()).toString(), c.sessionBound() ? "session" : "until revoked");
-            }
-            table.print(spec.commandLine().getOut());
+            return "revoked consent of " + u.username() + " for client " + revoke + " (" + removed + " consent"
+                    + (removed == 1 ? "" : "s") + ", " + families + " refresh token famil" + (families == 1 ? "y" : "ies") + ")";
         }
-        return 0;
+        Table table = new Table("CLIENT", "SCOPE", "GRANTED", "LASTS");
+        for (ConsentStore.Consent c : consents.all(u.subject())) {
+            table.row(c.clientId(), c.scope(), Instant.ofEpochSecond(c.grantedAt()).toString(), c.sessionBound() ? "session" : "until revoked");
+        }
+        table.print(spec.commandLine().getOut());
+        return null;
     }
 }

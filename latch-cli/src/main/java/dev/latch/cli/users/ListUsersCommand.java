@@ -1,7 +1,7 @@
 package dev.latch.cli.users;
 
-import dev.latch.cli.InstanceOptions;
-import dev.latch.cli.Table;
+import dev.latch.cli.instance.InstanceOptions;
+import dev.latch.cli.output.Table;
 import dev.latch.server.LatchInstance;
 import dev.latch.server.user.User;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.latch.client.mail;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
-import dev.latch.client.http.EndpointUrls;
-import dev.latch.client.http.HttpFailure;
+import dev.latch.client.fetch.EndpointUrls;
+import dev.latch.client.fetch.HttpFailure;
 import dev.latch.client.token.AccessToken;
 import dev.latch.client.token.TokenSource;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.latch.client.mail;
 
-import dev.latch.client.http.EndpointUrls;
+import dev.latch.client.fetch.EndpointUrls;
 import dev.latch.client.token.AccessToken;
 import dev.latch.client.token.TokenSource;
 import jakarta.mail.Address;

@@ -12,12 +12,11 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.latch.client.OAuthClientException;
 import dev.latch.core.jose.JwsAlgorithms;
+import dev.latch.core.jose.KeyFiles;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -330,8 +329,12 @@ public final class ClientAssertion {
                 if (cert == null) {
                     throw new IllegalArgumentException("x5t/x5t#S256 need the key's certificate: give it or load a key file that has one");
                 }
-                sha1 = x5t ? thumbprint(cert, "SHA-1") : null;
-                sha256 = x5tS256 ? thumbprint(cert, "SHA-256") : null;
+                try {
+                    sha1 = x5t ? KeyFiles.x5t(cert) : null;
+                    sha256 = x5tS256 ? KeyFiles.x5tS256(cert) : null;
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException(e);
+                }
             }
             if ("client-authentication+jwt".equalsIgnoreCase(type) && audience != Audience.ISSUER) {
                 // draft-ietf-oauth-rfc7523bis: an explicitly typed client assertion names the issuer as its audience
@@ -345,23 +348,14 @@ public final class ClientAssertion {
             if (certificate != null) {
                 return certificate;
             }
-            List<com.nimbusds.jose.util.Base64> x5c = key == null ? null : key.getX509CertChain();
-            if (x5c == null || x5c.isEmpty()) {
+            if (key == null) {
                 return null;
             }
             try {
-                return (X509Certificate) CertificateFactory.getInstance("X.509")
-                        .generateCertificate(new java.io.ByteArrayInputStream(x5c.get(0).decode()));
+                List<X509Certificate> chain = KeyFiles.certificates(key);
+                return chain.isEmpty() ? null : chain.get(0);
             } catch (GeneralSecurityException e) {
                 throw new IllegalArgumentException("the key's x5c certificate is unreadable: " + e.getMessage(), e);
-            }
-        }
-
-        private static Base64URL thumbprint(X509Certificate cert, String digest) {
-            try {
-                return Base64URL.encode(MessageDigest.getInstance(digest).digest(cert.getEncoded()));
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(e);
             }
         }
 

@@ -1,9 +1,9 @@
 package dev.latch.client.discovery;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
-import dev.latch.client.http.EndpointUrls;
-import dev.latch.client.http.HttpFailure;
-import dev.latch.client.http.ResponseBodies;
+import dev.latch.client.fetch.EndpointUrls;
+import dev.latch.client.fetch.HttpFailure;
+import dev.latch.client.fetch.ResponseBodies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

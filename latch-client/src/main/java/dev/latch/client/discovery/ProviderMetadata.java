@@ -1,6 +1,6 @@
 package dev.latch.client.discovery;
 
-import dev.latch.client.http.EndpointUrls;
+import dev.latch.client.fetch.EndpointUrls;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;

@@ -166,32 +166,33 @@ public final class KeyLoader {
     private record Source(String name, byte[] bytes) {}
 
     private Source read(String value, String what) {
-        if (value.startsWith("${env:") && value.endsWith("}")) {
-            String name = value.substring(6, value.length() - 1);
-            String text;
-            try {
-                text = references.resolve(what, value);
-            } catch (SecretReference.SecretResolutionException e) {
-                throw new KeyLoadingException(e.getMessage(), e);
-            }
-            String label = "environment variable " + name;
-            String stripped = text.strip();
-            if (stripped.startsWith("{") || stripped.contains("-----BEGIN")) {
-                return new Source(label, stripped.getBytes(StandardCharsets.UTF_8));
-            }
-            try {
-                return new Source(label, Base64.getMimeDecoder().decode(stripped));
-            } catch (IllegalArgumentException e) {
-                throw new KeyLoadingException(label + ": neither PEM, JWK JSON nor base64 of a PKCS#12/JKS file");
-            }
+        SecretReference.Parsed reference = SecretReference.parse(value);
+        return switch (reference.kind()) {
+            case ENVIRONMENT_VARIABLE -> fromEnvironment(value, reference.name(), what);
+            case FILE -> readFile(Path.of(reference.name()), what);
+            case UNKNOWN_REFERENCE -> throw new KeyLoadingException("unknown reference " + value + " (use a path, ${file:PATH} or ${env:NAME})");
+            case STANDARD_INPUT, LITERAL -> readFile(Path.of(value), what); // a path ("-" included: no key is read from standard input here)
+        };
+    }
+
+    /** A key held in an environment variable: PEM or JWK JSON as text, or a PKCS#12/JKS file in base64. */
+    private Source fromEnvironment(String value, String name, String what) {
+        String text;
+        try {
+            text = references.resolve(what, value);
+        } catch (SecretReference.SecretResolutionException e) {
+            throw new KeyLoadingException(e.getMessage(), e);
         }
-        if (value.startsWith("${file:") && value.endsWith("}")) {
-            return readFile(Path.of(value.substring(7, value.length() - 1)), what);
+        String label = "environment variable " + name;
+        String stripped = text.strip();
+        if (stripped.startsWith("{") || stripped.contains("-----BEGIN")) {
+            return new Source(label, stripped.getBytes(StandardCharsets.UTF_8));
         }
-        if (value.startsWith("${")) {
-            throw new KeyLoadingException("unknown reference " + value + " (use a path, ${file:PATH} or ${env:NAME})");
+        try {
+            return new Source(label, Base64.getMimeDecoder().decode(stripped));
+        } catch (IllegalArgumentException e) {
+            throw new KeyLoadingException(label + ": neither PEM, JWK JSON nor base64 of a PKCS#12/JKS file");
         }
-        return readFile(Path.of(value), what);
     }
 
     private static Source readFile(Path file, String what) {

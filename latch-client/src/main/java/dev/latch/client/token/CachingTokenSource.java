@@ -1,27 +1,21 @@
 package dev.latch.client.token;
 
-import com.nimbusds.jwt.JWTParser;
-import dev.latch.client.OAuthClientException;
 import dev.latch.client.auth.ClientAuthentication;
 import dev.latch.client.discovery.Discovery;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -77,41 +71,23 @@ public final class CachingTokenSource implements TokenSource, AutoCloseable {
 
     static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(5);
 
-    private final TokenClient client;
-    private final ClientAuthentication authentication;
+    private final Renewal renewal;
+    private final ScheduledExecutorService ownExecutor;
     private final URI issuer;
     private final URI tokenEndpointUrl;
-    private final Discovery discovery;
-    private volatile TokenEndpoint endpoint;
-    private final Clock clock;
-    private final Sleeper sleeper;
-    private final Scheduler scheduler;
-    private final ScheduledExecutorService ownExecutor;
-    private final DoubleSupplier random;
-    private final Duration refreshMargin;
-    private final Duration skew;
-    private final Duration defaultLifetime;
-    private final Duration baseBackoff;
-    private final Duration maxBackoff;
-    private final int maxAttempts;
-    private final boolean proactive;
     private final String clientId;
-    private final Slot defaultSlot;
-    private final Map<Object, Slot> slots = new ConcurrentHashMap<>();
+    private final TokenSlot defaultSlot;
+    private final Map<Object, TokenSlot> slots = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private CachingTokenSource(Builder b) {
-        this.authentication = b.authentication;
         this.clientId = b.clientId != null ? b.clientId : b.authentication == null ? null : b.authentication.clientId();
-        this.clock = b.clock;
-        this.client = b.client != null ? b.client : TokenClient.builder().clock(b.clock).scopeSeparator(b.scopeSeparator).build();
+        TokenClient client = b.client != null ? b.client : TokenClient.builder().clock(b.clock).scopeSeparator(b.scopeSeparator).build();
         this.issuer = b.issuer;
         this.tokenEndpointUrl = b.tokenEndpoint;
-        this.discovery = b.discovery;
-        this.endpoint = b.tokenEndpoint == null ? null : new TokenEndpoint(b.issuer, b.tokenEndpoint);
-        this.sleeper = b.sleeper;
+        Scheduler scheduler;
         if (b.scheduler != null) {
-            this.scheduler = b.scheduler;
+            scheduler = b.scheduler;
             this.ownExecutor = null;
         } else {
             ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -120,19 +96,15 @@ public final class CachingTokenSource implements TokenSource, AutoCloseable {
                 return t;
             });
             this.ownExecutor = executor;
-            this.scheduler = (task, delay) -> executor.schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+            scheduler = (task, delay) -> executor.schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
         }
-        this.random = b.random;
-        this.refreshMargin = b.refreshMargin;
-        this.skew = b.skew;
-        this.defaultLifetime = b.defaultLifetime;
-        this.baseBackoff = b.baseBackoff;
-        this.maxBackoff = b.maxBackoff;
-        this.maxAttempts = b.maxAttempts;
-        this.proactive = b.proactive;
-        this.defaultSlot = new Slot(b.request, b.refreshToken);
+        RenewalPolicy policy = new RenewalPolicy(b.skew, b.refreshMargin, b.defaultLifetime, b.baseBackoff, b.maxBackoff,
+                b.maxAttempts, b.random);
+        TokenFetcher fetcher = new TokenFetcher(client, b.authentication, b.issuer, b.tokenEndpoint, b.discovery);
+        this.renewal = new Renewal(b.clock, b.sleeper, scheduler, policy, fetcher, b.proactive, () -> closed);
+        this.defaultSlot = new TokenSlot(renewal, b.request, b.refreshToken);
         if (b.initialToken != null) {
-            defaultSlot.store(b.initialToken, clock.instant());
+            defaultSlot.store(b.initialToken, b.clock.instant());
         }
     }
 
@@ -151,7 +123,7 @@ public final class CachingTokenSource implements TokenSource, AutoCloseable {
      * cached separately under its own key.
      */
     public AccessToken token(TokenRequest request) {
-        return slots.computeIfAbsent(keyOf(request), k -> new Slot(request, null)).get();
+        return slots.computeIfAbsent(keyOf(request), k -> new TokenSlot(renewal, request, null)).get();
     }
 
     /** Forgets {@code token} if it is a cached one (a resource server said {@code invalid_token}); the refresh token is kept. */
@@ -166,7 +138,7 @@ public final class CachingTokenSource implements TokenSource, AutoCloseable {
 
     /** The refresh token currently held for the default request, or null. */
     public String refreshToken() {
-        return defaultSlot.refreshToken;
+        return defaultSlot.refreshToken();
     }
 
     /** Stops background refreshes. */
@@ -174,7 +146,7 @@ public final class CachingTokenSource implements TokenSource, AutoCloseable {
     public void close() {
         closed = true;
         defaultSlot.cancelScheduled();
-        slots.values().forEach(Slot::cancelScheduled);
+        slots.values().forEach(TokenSlot::cancelScheduled);
         if (ownExecutor != null) {
             ownExecutor.shutdownNow();
         }
@@ -187,317 +159,9 @@ public final class CachingTokenSource implements TokenSource, AutoCloseable {
         return request;
     }
 
-    private TokenEndpoint endpoint() {
-        TokenEndpoint e = endpoint;
-        if (e == null) {
-            var metadata = discovery.discover(issuer);
-            e = TokenEndpoint.of(metadata);
-            endpoint = e;
-        }
-        return e;
-    }
-
-    private record Cached(AccessToken token, Instant refreshAt, Instant deadline) {}
-
-    private record Flight(CompletableFuture<Cached> future, boolean blocking) {}
-
-    /** One cached token and the state of renewing it. */
-    private final class Slot {
-        private final TokenRequest request;
-        private volatile String refreshToken;
-        private volatile Cached cached;
-        private final ReentrantLock lock = new ReentrantLock();
-        private Flight flight;
-        private Future<?> scheduled;
-        /** No request before this (Retry-After, back-off of a failed background refresh). */
-        private volatile Instant notBefore = Instant.MIN;
-        private volatile TokenEndpointUnavailableException lastUnavailable;
-        private int backgroundFailures;
-
-        Slot(TokenRequest request, String refreshToken) {
-            this.request = request;
-            this.refreshToken = refreshToken;
-        }
-
-        AccessToken get() {
-            Cached c = cached;
-            Instant now = clock.instant();
-            if (c != null && now.isBefore(c.refreshAt())) {
-                return c.token();
-            }
-            if (c != null && now.isBefore(c.deadline())) {
-                startBackground(now);
-                return c.token();
-            }
-            return blocking();
-        }
-
-        void invalidate(AccessToken token) {
-            lock.lock();
-            try {
-                Cached c = cached;
-                if (c != null && c.token().value().equals(token.value())) {
-                    cached = null;
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        private void startBackground(Instant now) {
-            if (closed || now.isBefore(notBefore)) {
-                return;
-            }
-            Flight mine;
-            lock.lock();
-            try {
-                if (flight != null) {
-                    return;
-                }
-                mine = new Flight(new CompletableFuture<>(), false);
-                flight = mine;
-            } finally {
-                lock.unlock();
-            }
-            try {
-                scheduler.schedule(() -> run(mine), Duration.ZERO);
-            } catch (RuntimeException e) { // e.g. the executor was shut down
-                finish(mine, null, e);
-            }
-        }
-
-        private AccessToken blocking() {
-            while (true) {
-                Flight joined;
-                Flight mine = null;
-                lock.lock();
-                try {
-                    Cached c = cached;
-                    if (c != null && clock.instant().isBefore(c.deadline())) {
-                        return c.token();
-                    }
-                    if (flight == null) {
-                        mine = new Flight(new CompletableFuture<>(), true);
-                        flight = mine;
-                    }
-                    joined = flight;
-                } finally {
-                    lock.unlock();
-                }
-                if (mine != null) {
-                    run(mine);
-                }
-                try {
-                    return joined.future().join().token();
-                } catch (CompletionException e) {
-                    if (joined.blocking() || !(e.getCause() instanceof TokenEndpointUnavailableException)) {
-                        throw rethrow(e.getCause());
-                    }
-                    // a background attempt failed transiently: try (with retries) for this caller
-                }
-            }
-        }
-
-        private void run(Flight flight) {
-            Cached result = null;
-            RuntimeException failure = null;
-            try {
-                result = fetch(flight.blocking());
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-            finish(flight, result, failure);
-        }
-
-        private void finish(Flight f, Cached result, RuntimeException failure) {
-            lock.lock();
-            try {
-                if (flight == f) {
-                    flight = null;
-                }
-            } finally {
-                lock.unlock();
-            }
-            if (failure != null) {
-                f.future().completeExceptionally(failure);
-            } else {
-                f.future().complete(result);
-            }
-        }
-
-        /** Gets a new token, retrying transient failures (sleeping) when a caller waits. */
-        private Cached fetch(boolean blocking) {
-            int attempt = 0;
-            while (true) {
-                Instant now = clock.instant();
-                if (now.isBefore(notBefore)) {
-                    Duration wait = Duration.between(now, notBefore);
-                    if (!blocking || wait.compareTo(maxBackoff) > 0) {
-                        throw new TokenEndpointUnavailableException("token endpoint asked to wait until " + notBefore
-                                + (lastUnavailable == null ? "" : " (" + lastUnavailable.getMessage() + ")"), wait, lastUnavailable);
-                    }
-                    sleep(wait);
-                }
-                try {
-                    Cached c = fetchOnce();
-                    backgroundFailures = 0;
-                    notBefore = Instant.MIN;
-                    lastUnavailable = null;
-                    return c;
-                } catch (TokenEndpointUnavailableException e) {
-                    attempt++;
-                    int failures = blocking ? attempt : ++backgroundFailures;
-                    Duration delay = backoff(failures, e.retryAfter());
-                    lastUnavailable = e;
-                    notBefore = clock.instant().plus(delay);
-                    boolean retryAfterTooLong = e.retryAfter() != null && e.retryAfter().compareTo(maxBackoff) > 0;
-                    if (!blocking) {
-                        schedule(delay);
-                        throw e;
-                    }
-                    if (attempt >= maxAttempts || retryAfterTooLong) {
-                        throw e;
-                    }
-                    sleep(delay);
-                }
-            }
-        }
-
-        private void sleep(Duration d) {
-            try {
-                sleeper.sleep(d);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new OAuthClientException("interrupted while waiting to retry the token request", ie);
-            }
-        }
-
-        private Cached fetchOnce() {
-            TokenEndpoint where = endpoint();
-            AccessToken token;
-            String rt = refreshToken;
-            if (rt != null) {
-                try {
-                    token = client.request(where, requireAuthentication(), TokenRequest.refreshToken(rt));
-                } catch (ReauthenticationRequiredException e) {
-                    refreshToken = null;
-                    if (request == null) {
-                        throw e;
-                    }
-                    token = grant(where);
-                }
-            } else if (request != null) {
-                token = grant(where);
-            } else {
-                throw new ReauthenticationRequiredException("no refresh token is held and no grant is configured: sign in again", null, 0);
-            }
-            Cached c = store(token, clock.instant()); // keeps a rotated refresh token too
-            if (!clock.instant().isBefore(c.deadline())) {
-                cached = null;
-                throw new OAuthClientException("the token endpoint issued a token that is already expired (expires_in too short)");
-            }
-            return c;
-        }
-
-        private AccessToken grant(TokenEndpoint where) {
-            return authentication == null ? client.request(where, request) : client.request(where, authentication, request);
-        }
-
-        private ClientAuthentication requireAuthentication() {
-            if (authentication == null) {
-                throw new OAuthClientException("a refresh token needs the client's authentication");
-            }
-            return authentication;
-        }
-
-        Cached store(AccessToken token, Instant now) {
-            Instant expiry = expiryOf(token, now);
-            Duration lifetime = Duration.between(now, expiry);
-            if (lifetime.isNegative()) {
-                lifetime = Duration.ZERO;
-            }
-            Instant deadline = expiry.minus(min(skew, lifetime.dividedBy(2)));
-            Instant refreshAt = deadline.minus(min(refreshMargin, lifetime.dividedBy(10)));
-            Cached c = new Cached(token, refreshAt, deadline);
-            cached = c;
-            if (token.refreshToken() != null) {
-                refreshToken = token.refreshToken();
-            }
-            if (proactive && now.isBefore(refreshAt)) {
-                schedule(Duration.between(now, refreshAt));
-            }
-            return c;
-        }
-
-        private void schedule(Duration delay) {
-            if (closed) {
-                return;
-            }
-            lock.lock();
-            try {
-                if (scheduled != null) {
-                    scheduled.cancel(false);
-                }
-                scheduled = scheduler.schedule(() -> {
-                    Cached c = cached;
-                    Instant now = clock.instant();
-                    if (c == null || !now.isBefore(c.refreshAt())) {
-                        startBackground(now);
-                    }
-                }, delay);
-            } catch (RuntimeException e) {
-                scheduled = null; // the executor is shut down: callers still renew on demand
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        void cancelScheduled() {
-            lock.lock();
-            try {
-                if (scheduled != null) {
-                    scheduled.cancel(false);
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
-    /** When the token expires: {@code expires_in}; else a JWT's {@code exp}; else the default lifetime. */
-    private Instant expiryOf(AccessToken token, Instant now) {
-        if (token.expiresAt() != null) {
-            return token.expiresAt();
-        }
-        try {
-            var exp = JWTParser.parse(token.value()).getJWTClaimsSet().getExpirationTime();
-            if (exp != null) {
-                return exp.toInstant();
-            }
-        } catch (java.text.ParseException notAJwt) {
-            // opaque token
-        }
-        return now.plus(defaultLifetime);
-    }
-
-    /** Exponential with equal jitter, capped, never below {@code Retry-After}. */
+    /** The back-off before attempt {@code failures + 1} (see {@link RenewalPolicy#backoff}). */
     Duration backoff(int failures, Duration retryAfter) {
-        long base = baseBackoff.toMillis() << Math.min(failures - 1, 20);
-        long capped = Math.min(base, maxBackoff.toMillis());
-        long jittered = capped / 2 + (long) (random.getAsDouble() * (capped / 2.0));
-        Duration d = Duration.ofMillis(jittered);
-        return retryAfter != null && retryAfter.compareTo(d) > 0 ? retryAfter : d;
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        return new OAuthClientException(String.valueOf(t.getMessage()), t);
+        return renewal.policy().backoff(failures, retryAfter);
     }
 
     @Override

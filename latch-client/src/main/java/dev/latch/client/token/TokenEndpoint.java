@@ -2,7 +2,7 @@ package dev.latch.client.token;
 
 import dev.latch.client.OAuthClientException;
 import dev.latch.client.discovery.ProviderMetadata;
-import dev.latch.client.http.EndpointUrls;
+import dev.latch.client.fetch.EndpointUrls;
 import java.net.URI;
 import java.util.Objects;
 

@@ -44,10 +44,50 @@ public final class SecretReference {
         return stdin.get();
     }
 
+    /** The kinds of value a secret-valued setting may hold. */
+    public enum Kind {
+        /** {@code ${env:NAME}} */
+        ENVIRONMENT_VARIABLE,
+        /** {@code ${file:PATH}} */
+        FILE,
+        /** {@code -} */
+        STANDARD_INPUT,
+        /** {@code ${…}} of no known kind, or unclosed: an error, never taken as a literal */
+        UNKNOWN_REFERENCE,
+        /** the value itself */
+        LITERAL
+    }
+
+    /**
+     * A value as written: its kind and what it names (the variable or the path; null for the other kinds).
+     * This is the one parser of the reference syntax; everything that must tell a reference from a
+     * literal, or read what a reference names, asks it.
+     */
+    public record Parsed(Kind kind, String name) {
+
+        /** True for {@code ${env:NAME}}, {@code ${file:PATH}} and {@code -}. */
+        public boolean isReference() {
+            return kind == Kind.ENVIRONMENT_VARIABLE || kind == Kind.FILE || kind == Kind.STANDARD_INPUT;
+        }
+    }
+
+    /** Parses {@code value} (not null). */
+    public static Parsed parse(String value) {
+        if (value.equals("-")) {
+            return new Parsed(Kind.STANDARD_INPUT, null);
+        }
+        if (value.startsWith("${env:") && value.endsWith("}")) {
+            return new Parsed(Kind.ENVIRONMENT_VARIABLE, value.substring(6, value.length() - 1));
+        }
+        if (value.startsWith("${file:") && value.endsWith("}")) {
+            return new Parsed(Kind.FILE, value.substring(7, value.length() - 1));
+        }
+        return new Parsed(value.startsWith("${") ? Kind.UNKNOWN_REFERENCE : Kind.LITERAL, null);
+    }
+
     /** True when {@code value} is a reference rather than a literal. */
     public static boolean isReference(String value) {
-        return value != null && (value.equals("-") || (value.startsWith("${") && value.endsWith("}")
-                && (value.startsWith("${env:") || value.startsWith("${file:"))));
+        return value != null && parse(value).isReference();
     }
 
     /**
@@ -60,37 +100,38 @@ public final class SecretReference {
         if (value == null) {
             return null;
         }
-        if (value.equals("-")) {
-            return fromStdin(setting);
-        }
-        if (value.startsWith("${env:") && value.endsWith("}")) {
-            String name = value.substring(6, value.length() - 1);
-            String resolved = environment.apply(name);
-            if (resolved == null || resolved.isEmpty()) {
-                throw new SecretResolutionException(setting + ": environment variable " + name
-                        + (resolved == null ? " is not set" : " is empty"));
-            }
-            return resolved;
-        }
-        if (value.startsWith("${file:") && value.endsWith("}")) {
-            String path = value.substring(7, value.length() - 1);
-            try {
-                String content = Files.readString(Path.of(path), StandardCharsets.UTF_8).strip();
-                if (content.isEmpty()) {
-                    throw new SecretResolutionException(setting + ": file " + path + " is empty");
-                }
-                return content;
-            } catch (NoSuchFileException e) {
-                throw new SecretResolutionException(setting + ": file " + path + " does not exist");
-            } catch (IOException e) {
-                throw new SecretResolutionException(setting + ": file " + path + " cannot be read (" + e.getMessage() + ")");
-            }
-        }
-        if (value.startsWith("${")) {
-            throw new SecretResolutionException(setting + ": unknown reference " + value
+        Parsed parsed = parse(value);
+        return switch (parsed.kind()) {
+            case STANDARD_INPUT -> fromStdin(setting);
+            case ENVIRONMENT_VARIABLE -> fromEnvironment(setting, parsed.name());
+            case FILE -> fromFile(setting, parsed.name());
+            case UNKNOWN_REFERENCE -> throw new SecretResolutionException(setting + ": unknown reference " + value
                     + " (use ${env:NAME}, ${file:PATH} or - for standard input)");
+            case LITERAL -> value;
+        };
+    }
+
+    private String fromEnvironment(String setting, String name) {
+        String resolved = environment.apply(name);
+        if (resolved == null || resolved.isEmpty()) {
+            throw new SecretResolutionException(setting + ": environment variable " + name
+                    + (resolved == null ? " is not set" : " is empty"));
         }
-        return value;
+        return resolved;
+    }
+
+    private static String fromFile(String setting, String path) {
+        try {
+            String content = Files.readString(Path.of(path), StandardCharsets.UTF_8).strip();
+            if (content.isEmpty()) {
+                throw new SecretResolutionException(setting + ": file " + path + " is empty");
+            }
+            return content;
+        } catch (NoSuchFileException e) {
+            throw new SecretResolutionException(setting + ": file " + path + " does not exist");
+        } catch (IOException e) {
+            throw new SecretResolutionException(setting + ": file " + path + " cannot be read (" + e.getMessage() + ")");
+        }
     }
 
     /** The most a password read from standard input may take (far above any password rule). */

@@ -61,6 +61,18 @@ class SecretReferenceTest {
     }
 
     @Test
+    void parseTellsEachKindAndWhatItNames() {
+        assertThat(SecretReference.parse("${env:DB_PASSWORD}")).isEqualTo(new SecretReference.Parsed(SecretReference.Kind.ENVIRONMENT_VARIABLE, "DB_PASSWORD"));
+        assertThat(SecretReference.parse("${file:/run/secrets/db}")).isEqualTo(new SecretReference.Parsed(SecretReference.Kind.FILE, "/run/secrets/db"));
+        assertThat(SecretReference.parse("-").kind()).isEqualTo(SecretReference.Kind.STANDARD_INPUT);
+        assertThat(SecretReference.parse("${vault:db}").kind()).isEqualTo(SecretReference.Kind.UNKNOWN_REFERENCE);
+        assertThat(SecretReference.parse("${env:UNCLOSED").kind()).isEqualTo(SecretReference.Kind.UNKNOWN_REFERENCE);
+        assertThat(SecretReference.parse("hunter2").kind()).isEqualTo(SecretReference.Kind.LITERAL);
+        assertThat(SecretReference.parse("${env:X}").isReference()).isTrue();
+        assertThat(SecretReference.parse("${vault:db}").isReference()).isFalse();
+    }
+
+    @Test
     void unknownReferenceKindIsRefusedAndLiteralsPassThrough() {
         assertThatThrownBy(() -> with(Map.of(), "").resolve("x", "${vault:a}")).hasMessageContaining("unknown reference");
         assertThat(with(Map.of(), "").resolve("x", "literal")).isEqualTo("literal");

@@ -6,7 +6,7 @@ import com.nimbusds.jose.jwk.JWK;
 import dev.latch.client.auth.ClientAssertion;
 import dev.latch.client.auth.ClientAuthentication;
 import dev.latch.client.auth.ProviderPresets;
-import dev.latch.client.http.EndpointUrls;
+import dev.latch.client.fetch.EndpointUrls;
 import dev.latch.client.keys.KeyLoader;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.core.secret.SecretReference;
@@ -527,11 +527,12 @@ public final class GatewayConfigLoader {
             if (value == null) {
                 return null;
             }
-            if (value.equals("-")) {
+            SecretReference.Kind kind = SecretReference.parse(value).kind();
+            if (kind == SecretReference.Kind.STANDARD_INPUT) {
                 problem(node, "standard input (-) is not read for the gateway's configuration: use ${env:NAME} or ${file:PATH}");
                 return null;
             }
-            if (!SecretReference.isReference(value) && !value.startsWith("${")) {
+            if (kind == SecretReference.Kind.LITERAL) {
                 if (!allowLiteralSecrets) {
                     problem(node, "a secret is not written into the configuration: use ${env:NAME} or ${file:PATH} ("
                             + ALLOW_LITERAL_SECRETS + "=true allows it)");

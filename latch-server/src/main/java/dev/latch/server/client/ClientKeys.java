@@ -2,6 +2,7 @@ package dev.latch.server.client;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.latch.core.error.OAuthError;
+import dev.latch.core.fetch.FetchException;
 import dev.latch.server.outbound.OutboundFetcher;
 import java.text.ParseException;
 import java.time.Clock;
@@ -71,7 +72,7 @@ public final class ClientKeys {
             if (ttl.compareTo(MAX_CACHE) > 0) ttl = MAX_CACHE;
             cache.put(client.clientId(), new Cached(client.jwksUri(), keys, now, now + ttl.toMillis()));
             return keys;
-        } catch (OutboundFetcher.FetchException | ParseException e) {
+        } catch (FetchException | ParseException e) {
             LOG.warn("client {}: cannot fetch jwks_uri: {}", client.clientId(), e.getMessage());
             // keep serving the keys we had (if any) and remember the attempt, so the next one waits a minute
             JWKSet stale = sameUri ? c.keys() : null;

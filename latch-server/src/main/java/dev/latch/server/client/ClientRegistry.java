@@ -1,5 +1,6 @@
 package dev.latch.server.client;
 
+import dev.latch.core.fetch.FetchException;
 import dev.latch.server.secret.Secrets;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
@@ -249,7 +250,7 @@ public final class ClientRegistry {
             checkUri("jwks_uri", c.jwksUri(), false);
             try {
                 outbound.check(c.jwksUri());
-            } catch (OutboundFetcher.FetchException e) {
+            } catch (FetchException e) {
                 // refused now with the reason every later fetch would give
                 throw OAuthError.invalidClientMetadata("jwks_uri " + e.getMessage());
             }

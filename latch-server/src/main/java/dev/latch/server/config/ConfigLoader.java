@@ -341,7 +341,8 @@ public final class ConfigLoader {
             }
             String password = text(u, "password");
             if (password != null) {
-                if (!password.startsWith("${env:") && !password.startsWith("${file:")) {
+                SecretReference.Kind kind = SecretReference.parse(password).kind();
+                if (kind != SecretReference.Kind.ENVIRONMENT_VARIABLE && kind != SecretReference.Kind.FILE) {
                     throw new ConfigException(where + ".password: must be ${env:NAME} or ${file:PATH}, not the password itself "
                             + "(or give password_hash, an Argon2id PHC string)");
                 }

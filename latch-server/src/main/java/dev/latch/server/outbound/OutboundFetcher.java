@@ -1,5 +1,6 @@
 package dev.latch.server.outbound;
 
+import dev.latch.core.fetch.FetchException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -144,10 +145,4 @@ public final class OutboundFetcher implements AutoCloseable {
         return m.find() ? Duration.ofSeconds(Long.parseLong(m.group(1))) : null;
     }
 
-    /** A fetch that failed or was refused. */
-    public static final class FetchException extends RuntimeException {
-        public FetchException(String message) {
-            super(message);
-        }
-    }
 }

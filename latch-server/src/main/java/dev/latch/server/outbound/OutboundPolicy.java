@@ -1,6 +1,6 @@
 package dev.latch.server.outbound;
 
-import dev.latch.server.outbound.OutboundFetcher.FetchException;
+import dev.latch.core.fetch.FetchException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;

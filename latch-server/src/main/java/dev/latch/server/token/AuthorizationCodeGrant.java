@@ -1,18 +1,15 @@
 package dev.latch.server.token;
 
 import dev.latch.core.error.OAuthError;
+import dev.latch.core.pkce.Pkce;
 import dev.latch.server.client.Client;
 import dev.latch.server.code.AuthorizationCodeStore;
 import dev.latch.server.code.AuthorizationCodeStore.Redemption;
 import dev.latch.server.code.ApprovedAuthorization;
 import dev.latch.server.refresh.RefreshTokenStore;
 import dev.latch.server.user.User;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -129,14 +126,7 @@ public final class AuthorizationCodeGrant implements GrantType {
         if (verifier == null) {
             throw OAuthError.invalidGrant("code_verifier is required for this code");
         }
-        byte[] computed;
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
-            computed = Base64.getUrlEncoder().withoutPadding().encodeToString(hash).getBytes(StandardCharsets.US_ASCII);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        if (!MessageDigest.isEqual(computed, grant.codeChallenge().getBytes(StandardCharsets.US_ASCII))) {
+        if (!Pkce.matches(verifier, grant.codeChallenge())) {
             throw OAuthError.invalidGrant("code_verifier does not match the code_challenge");
         }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.latch.core.fetch.FetchException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -95,7 +96,7 @@ class OutboundFetcherTest {
         OutboundFetcher fetcher = new OutboundFetcher(List.of(), Duration.ofSeconds(5), 1024,
                 name -> new InetAddress[] {InetAddress.getLoopbackAddress()});
         assertThatThrownBy(() -> fetcher.fetch("https://jwks.example.test:" + port() + "/counted"))
-                .isInstanceOf(OutboundFetcher.FetchException.class).hasMessageContaining("loopback");
+                .isInstanceOf(FetchException.class).hasMessageContaining("loopback");
         assertThat(connections).hasValue(0);
     }
 
@@ -121,13 +122,13 @@ class OutboundFetcherTest {
         // the bound only detects a hang: the fetch itself is limited to half a second
         assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
                 assertThatThrownBy(() -> fetcher.fetch("http://127.0.0.1:" + port() + "/stalls"))
-                        .isInstanceOf(OutboundFetcher.FetchException.class));
+                        .isInstanceOf(FetchException.class));
     }
 
     @Test
     void httpFromAHostNotOnTheAllowListIsRefused() {
         OutboundFetcher fetcher = new OutboundFetcher(List.of(), Duration.ofSeconds(5), 1024);
         assertThatThrownBy(() -> fetcher.fetch("http://127.0.0.1:" + port() + "/keys"))
-                .isInstanceOf(OutboundFetcher.FetchException.class).hasMessageContaining("only https");
+                .isInstanceOf(FetchException.class).hasMessageContaining("only https");
     }
 }

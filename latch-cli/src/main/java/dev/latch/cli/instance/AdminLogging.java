@@ -1,4 +1,4 @@
-package dev.latch.cli;
+package dev.latch.cli.instance;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;

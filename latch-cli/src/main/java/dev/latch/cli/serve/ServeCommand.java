@@ -1,5 +1,6 @@
-package dev.latch.cli;
+package dev.latch.cli.serve;
 
+import dev.latch.cli.instance.InstanceOptions;
 import dev.latch.core.crypto.CryptoProviders;
 import dev.latch.server.LatchInstance;
 import dev.latch.server.LatchServer;

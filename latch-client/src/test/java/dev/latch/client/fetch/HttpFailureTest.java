@@ -1,4 +1,4 @@
-package dev.latch.client.http;
+package dev.latch.client.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,7 @@
-package dev.latch.cli;
+package dev.latch.cli.instance;
 
+import dev.latch.cli.context.CommandContext;
+import dev.latch.cli.options.SecretOptions;
 import dev.latch.server.LatchInstance;
 import dev.latch.server.config.ConfigLoader;
 import dev.latch.server.config.ServerConfig;
@@ -56,7 +58,7 @@ public final class InstanceOptions {
         }
         Map<String, String> all = overrides();
         all.putAll(more);
-        return new ConfigLoader(System::getenv, SecretOptions.secrets(command)).load(config, all);
+        return new ConfigLoader(System::getenv, CommandContext.secrets(command)).load(config, all);
     }
 
     public ServerConfig load() {

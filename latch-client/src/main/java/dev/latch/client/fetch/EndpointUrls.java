@@ -1,4 +1,4 @@
-package dev.latch.client.http;
+package dev.latch.client.fetch;
 
 import java.net.InetAddress;
 import java.net.URI;

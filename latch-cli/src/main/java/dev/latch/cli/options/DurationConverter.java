@@ -1,4 +1,4 @@
-package dev.latch.cli;
+package dev.latch.cli.options;
 
 import dev.latch.server.config.ConfigLoader;
 import java.time.Duration;

@@ -1,5 +1,6 @@
-package dev.latch.cli;
+package dev.latch.cli.options;
 
+import dev.latch.cli.context.CommandContext;
 import dev.latch.core.secret.SecretReference;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -19,18 +20,18 @@ public final class SecretOptions {
             return null;
         }
         warnIfLiteral(command, option, value);
-        return secrets(command).resolve(option, value);
+        return CommandContext.secrets(command).resolve(option, value);
     }
 
     /** A password read from standard input for {@code option} ({@code --password-stdin}); see {@link SecretReference#passwordFromStdin}. */
     public static char[] passwordFromStdin(CommandSpec command, String option) {
-        return secrets(command).passwordFromStdin(option).toCharArray();
+        return CommandContext.secrets(command).passwordFromStdin(option).toCharArray();
     }
 
     /**
      * Refuses a command line in which two arguments read standard input ({@code -} for a secret,
      * key file or token, {@code @-} for a file's content): the first would take it all and the second
-     * get nothing. Called once after parsing, for every command ({@link Main}); {@code --out -}
+     * get nothing. Called once after parsing, for every command (by the root command); {@code --out -}
      * (standard output) is not a reader.
      *
      * @throws picocli.CommandLine.ParameterException naming both arguments (exit 2)
@@ -61,11 +62,12 @@ public final class SecretOptions {
     /** The environment variable that lets secret options take literal values. */
     public static final String ALLOW_LITERAL = "LATCH_ALLOW_LITERAL_SECRETS";
 
-    static void warnIfLiteral(CommandSpec command, String option, String value) {
-        if (SecretReference.isReference(value) || value.startsWith("${")) {
-            return;
+    /** Refuses (or, when allowed, warns about) a literal secret given for {@code option}. */
+    public static void warnIfLiteral(CommandSpec command, String option, String value) {
+        if (SecretReference.parse(value).kind() != SecretReference.Kind.LITERAL) {
+            return; // a reference, or a mistyped one that resolving reports
         }
-        if (!"true".equalsIgnoreCase(secrets(command).environment(ALLOW_LITERAL))) {
+        if (!"true".equalsIgnoreCase(CommandContext.secrets(command).environment(ALLOW_LITERAL))) {
             throw new picocli.CommandLine.ParameterException(command.commandLine(), option
                     + " must be a reference (${env:NAME}, ${file:PATH} or - for standard input), not the secret itself:"
                     + " a command line is visible in the process list and shell history (" + ALLOW_LITERAL + "=true allows it)");
@@ -73,17 +75,5 @@ public final class SecretOptions {
         command.commandLine().getErr().println("latch: warning: " + option + " was given literally, so it is visible in the process list"
                 + " and shell history; prefer ${env:NAME}, ${file:PATH} or - (standard input)");
         command.commandLine().getErr().flush();
-    }
-
-    /** The source of {@code ${env:}}, {@code ${file:}} and {@code -} references for {@code command} (for the client library's key loading). */
-    public static SecretReference references(CommandSpec command) {
-        return secrets(command);
-    }
-
-    static SecretReference secrets(CommandSpec command) {
-        if (command != null && command.root().userObject() instanceof Main main) {
-            return main.secrets();
-        }
-        return SecretReference.system();
     }
 }

@@ -1,6 +1,7 @@
-package dev.latch.cli;
+package dev.latch.cli.fetch;
 
-import dev.latch.client.http.HttpFailure;
+import dev.latch.client.fetch.HttpFailure;
+import dev.latch.core.fetch.FetchException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -20,7 +21,7 @@ import java.util.Optional;
  * The toolbox's own HTTP (doctor, jwt verify's JWK Sets): plain GET/POST with a time limit that never
  * follows redirects (the URL given is the URL used; a redirect is something to report), reads at most
  * {@link #MAX_BODY} bytes, and turns every network failure into one line as the client library
- * describes them ({@link HttpFailure}). It returns raw responses (status, headers, body) so that a
+ * describes them ({@link HttpFailure}), thrown as a {@link FetchException}. It returns raw responses (status, headers, body) so that a
  * broken answer can be described rather than merely refused.
  */
 public final class Fetch {
@@ -49,13 +50,6 @@ public final class Fetch {
         public String excerpt() {
             String oneLine = body.strip().replaceAll("\\s+", " ");
             return oneLine.length() > 60 ? oneLine.substring(0, 60) + "…" : oneLine;
-        }
-    }
-
-    /** A request that got no HTTP answer; the message is one line naming the host and the reason. */
-    public static final class FetchException extends Exception {
-        FetchException(String message, Throwable cause) {
-            super(message, cause);
         }
     }
 
@@ -90,7 +84,7 @@ public final class Fetch {
     /** A request for an http(s) URL; any other URL (e.g. an ftp: jwks_uri in metadata) is a finding, not a crash. */
     private static HttpRequest.Builder request(URI uri) throws FetchException {
         if (httpUri(uri.toString()) == null) {
-            throw new FetchException("cannot fetch " + uri + ": not an absolute http or https URL", null);
+            throw new FetchException("cannot fetch " + uri + ": not an absolute http or https URL");
         }
         return HttpRequest.newBuilder(uri);
     }

@@ -1,4 +1,4 @@
-package dev.latch.cli;
+package dev.latch.cli.output;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;

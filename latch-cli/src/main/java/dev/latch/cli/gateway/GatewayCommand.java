@@ -1,5 +1,6 @@
-package dev.latch.cli;
+package dev.latch.cli.gateway;
 
+import dev.latch.cli.context.CommandContext;
 import dev.latch.gateway.GatewayServer;
 import dev.latch.gateway.config.GatewayConfig;
 import dev.latch.gateway.config.GatewayConfigException;
@@ -56,7 +57,7 @@ public final class GatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var secrets = SecretOptions.secrets(spec);
+        var secrets = CommandContext.secrets(spec);
         Path file = config;
         if (file == null) {
             String env = secrets.environment("LATCH_GATEWAY_CONFIG");

@@ -1,4 +1,4 @@
-package dev.latch.cli;
+package dev.latch.cli.logging;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;

@@ -1,4 +1,4 @@
-package dev.latch.cli;
+package dev.latch.cli.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,8 @@
-package dev.latch.cli;
+package dev.latch.cli.options;
 
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
+import dev.latch.cli.context.CommandContext;
 import dev.latch.core.jose.KeyFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +64,7 @@ public final class KeyFileInput {
     public static String readText(picocli.CommandLine.Model.CommandSpec spec, String fileOrDash) {
         if ("-".equals(fileOrDash)) {
             try {
-                return new String(Main.standardInput(spec).readAllBytes(), StandardCharsets.UTF_8);
+                return new String(CommandContext.standardInput(spec).readAllBytes(), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new IllegalArgumentException("standard input cannot be read: " + e.getMessage());
             }

@@ -1,4 +1,4 @@
-package dev.latch.client.http;
+package dev.latch.client.fetch;
 
 import java.io.IOException;
 import java.net.ConnectException;
