@@ -41,7 +41,12 @@ public final class ListResourcesCommand implements Callable<Integer> {
             TokenProfile dflt = latch.resources().defaultProfile();
             if (json) {
                 List<Map<String, String>> list = new ArrayList<>();
-                resources.forEach((uri, p) -> list.add(Map.of("uri", uri, "token-profile", p.configName())));
+                resources.forEach((uri, p) -> {
+                    Map<String, String> entry = new LinkedHashMap<>(); // uri first, as documented (Map.of has no order)
+                    entry.put("uri", uri);
+                    entry.put("token-profile", p.configName());
+                    list.add(entry);
+                });
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("default-profile", dflt.configName());
                 doc.put("resources", list);
