@@ -24,7 +24,8 @@ import java.util.function.Function;
  *
  * <p>This class merges the three sources into one tree and runs one binder per section over it
  * ({@link ListenerSettings}, {@link StorageSettings}, {@link TokenSettings}, …), in a fixed order; the
- * first problem stops the load as a {@link ConfigException}.
+ * first problem stops the load: a {@link ConfigException}, or the {@link SecretReference.SecretResolutionException}
+ * of a reference that resolves to nothing, each naming the setting.
  */
 public final class ConfigLoader {
 
