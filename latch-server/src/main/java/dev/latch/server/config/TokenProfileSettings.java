@@ -6,11 +6,9 @@ import dev.latch.server.resource.ResourceProfiles;
 import dev.latch.server.resource.TokenProfile;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Binds the access-token profile settings: {@code tokens.default-profile} and the {@code resources}
@@ -33,7 +31,7 @@ final class TokenProfileSettings {
     /** The {@code resources:} entries; {@code node} is a list, or entries by index from the command line. */
     static List<ServerConfig.ResourceSetting> resources(JsonNode node, YamlLines lines) {
         if (node == null || node.isNull()) return List.of();
-        node = ConfigLoader.indexedList(node);
+        node = ConfigNodes.indexedList(node);
         if (!node.isArray()) {
             throw new ConfigException(lines.at("resources") + "resources: must be a list of {uri, token-profile}");
         }
@@ -45,13 +43,7 @@ final class TokenProfileSettings {
             if (!r.isObject()) {
                 throw new ConfigException(lines.at(where) + where + ": must be a mapping {uri, token-profile}");
             }
-            for (Iterator<String> it = r.fieldNames(); it.hasNext(); ) {
-                String f = it.next();
-                if (!RESOURCE_KEYS.contains(f)) {
-                    throw new ConfigException(lines.at(where + "." + f) + where + "." + f + ": unknown setting (known: "
-                            + String.join(", ", new TreeSet<>(RESOURCE_KEYS)) + ")");
-                }
-            }
+            ConfigNodes.checkKeys(r, where, RESOURCE_KEYS, lines);
             JsonNode uriNode = r.get("uri");
             if (uriNode == null || uriNode.isNull() || !uriNode.isValueNode()) {
                 throw new ConfigException(lines.at(where) + where + ".uri: required: the resource indicator (RFC 8707), e.g. https://api.example.org");

@@ -104,6 +104,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aBadWholeNumberInASectionNamesTheFullSetting() {
+        assertThatThrownBy(() -> loader(Map.of("LATCH_MANAGEMENT_PORT", "ninety")).load(null, Map.of()))
+                .hasMessage("management.port: not a whole number (was ninety)");
+        assertThatThrownBy(() -> loader(Map.of()).load(null, Map.of("database.pool-size", "many")))
+                .hasMessage("database.pool-size: not a whole number (was many)");
+        assertThatThrownBy(() -> loader(Map.of()).load(null, Map.of("outbound.max-bytes", "1MB")))
+                .hasMessage("outbound.max-bytes: not a whole number (was 1MB)");
+    }
+
+    @Test
     void issuerMustBeHttpsOutsideLocalhostWithoutQueryOrFragment() {
         assertThatThrownBy(() -> loader(Map.of()).load(null, Map.of("issuer", "http://auth.example.org")))
                 .hasMessageStartingWith("issuer: must use https (RFC 8414 §2)");
