@@ -89,7 +89,7 @@ measure() {
   R[$mode.other]="$(others_share "$srv" "$loadcpu" "$all" "$wall")"
   # where the server's CPU went, per operation: Argon2id pool, signing pool, request threads, JIT, GC, the rest
   R[$mode.threads]="$(awk -F'\t' -v n="$ops" -v t="$ticks" 'NR==FNR{a[$1]=$2; next} {d=$2-a[$1]; if (d<=0) next;
-      g=($1 ~ /^latch-password/) ? "Argon2id pool" : ($1 ~ /^latch-sign/) ? "signing pool" : ($1 ~ /^ForkJoinPool/) ? "request threads" :
+      g=($1 ~ /^latch-password/) ? "Argon2id pool" : ($1 ~ /^latch-crypto/) ? "crypto pool" : ($1 ~ /^ForkJoinPool/) ? "request threads" :
         ($1 ~ /^C[12] Compiler/) ? "JIT" : ($1 ~ /^(GC|G1)/) ? "GC" : "other"; b[g]+=d}
       END{split("Argon2id pool,signing pool,request threads,JIT,GC,other", o, ","); for (i = 1; i <= 6; i++) printf "%s %.2f ms; ", o[i], b[o[i]]*1000/t/n}' \
       "$work/threads0" "$work/threads1" | sed 's/; $//')"

@@ -75,8 +75,8 @@ public final class LatchServer implements AutoCloseable {
     private final ServerConfig config;
     private final ServerEndpoints endpoints;
     private final Metrics metrics = new Metrics();
-    /** Token signatures, off the request threads (see CpuPool); closed with the server. */
-    private final CpuPool signing;
+    /** Token signatures and access-token signature checks, off the request threads (see CpuPool); closed with the server. */
+    private final CpuPool crypto;
     private final ClientAuthentication authentication;
     private final TokenEndpoint tokenEndpoint;
     private final MetadataEndpoint metadataEndpoint;
@@ -111,8 +111,8 @@ public final class LatchServer implements AutoCloseable {
     private HttpAdapter app;
     private HttpAdapter management;
 
-    private LatchServer(LatchInstance instance, CpuPool signing) {
-        this.signing = signing;
+    private LatchServer(LatchInstance instance, CpuPool crypto) {
+        this.crypto = crypto;
         // people sign in against the instance's users unless a test gives others (see users(...))
         this.users.current = instance.users().store();
         this.passwordHasher = instance.users().hasher();
@@ -132,19 +132,19 @@ public final class LatchServer implements AutoCloseable {
                 config.issuer(), Set.of(endpoints.token(), endpoints.par()), Duration.ofSeconds(2));
         this.opaqueTokens = new OpaqueTokenStore(sql);
         this.revokedTokens = new RevokedTokens(sql);
-        AccessTokenIssuer issuer = new AccessTokenIssuer(instance.keyRing(), signing, opaqueTokens, clock, config.issuer(),
+        AccessTokenIssuer issuer = new AccessTokenIssuer(instance.keyRing(), crypto, opaqueTokens, clock, config.issuer(),
                 config.tokens().accessTokenLifetime(), defaultAlg, instance.resources()::profileFor);
         this.codes = new JdbcAuthorizationCodeStore(sql);
         this.refreshTokens = instance.refreshTokens();
         ClaimMappings mappings = new ClaimMappings(config.claims());
-        UserTokens userTokens = new UserTokens(issuer, new IdTokenIssuer(instance.keyRing(), signing, clock, config.issuer(), config.tokens().idTokenLifetime()),
+        UserTokens userTokens = new UserTokens(issuer, new IdTokenIssuer(instance.keyRing(), crypto, clock, config.issuer(), config.tokens().idTokenLifetime()),
                 refreshTokens, users, mappings, clock, config.tokens().refreshTokenIdleLifetime(), config.tokens().refreshTokenAbsoluteLifetime());
         String defaultAudience = config.tokens().defaultAudience();
         this.tokenEndpoint = new TokenEndpoint(authentication, List.of(
                 new ClientCredentialsGrant(issuer, defaultAudience),
                 new AuthorizationCodeGrant(codes, userTokens, revokedTokens, clock, defaultAudience, config.tokens().maxAccessTokenLifetime()),
                 new RefreshTokenGrant(userTokens, clock, defaultAudience)), metrics);
-        AccessTokenReader reader = new AccessTokenReader(instance.keyRing(), opaqueTokens, revokedTokens, clock, config.issuer())
+        AccessTokenReader reader = new AccessTokenReader(instance.keyRing(), crypto, opaqueTokens, revokedTokens, clock, config.issuer())
                 .requiringActiveClient(authentication::isActive);
         this.introspectionEndpoint = new IntrospectionEndpoint(authentication, reader, metrics);
         this.userinfoEndpoint = new UserinfoEndpoint(reader, users, mappings, metrics);
@@ -176,12 +176,12 @@ public final class LatchServer implements AutoCloseable {
      * thread per core with 512 waiting per thread (≈ 0.1 s of RS256 on ACCP).
      */
     public static LatchServer create(LatchInstance instance) {
-        return create(instance, CpuPool.perCore("latch-sign", 512));
+        return create(instance, CpuPool.perCore("latch-crypto", 512));
     }
 
-    /** Builds a server whose tokens are signed on {@code signing}, which the server closes when it stops. */
-    public static LatchServer create(LatchInstance instance, CpuPool signing) {
-        return new LatchServer(instance, signing);
+    /** Builds a server whose token signatures and access-token checks run on {@code crypto}, which the server closes when it stops. */
+    public static LatchServer create(LatchInstance instance, CpuPool crypto) {
+        return new LatchServer(instance, crypto);
     }
 
     /**
@@ -316,7 +316,7 @@ public final class LatchServer implements AutoCloseable {
         if (management != null) management.close();
         fetcher.close();
         if (passwordVerifier != null) passwordVerifier.close();
-        signing.close();
+        crypto.close();
         instance.close();
     }
 

@@ -4,6 +4,7 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -252,20 +253,32 @@ public final class KeyRing {
      * {@code token} parsed, when it is a JWS signed by one of the stored keys (retired ones included,
      * so an old ID token still counts as a logout hint) with the algorithm that key is for; empty for
      * anything else. Only the signature is checked: each caller checks the type and claims it needs.
+     * The signature is checked on the calling thread: for rare checks (a logout hint).
      */
     public Optional<SignedJWT> verifiedJwt(String token) {
+        return verifiedJwt(token, null);
+    }
+
+    /**
+     * As {@link #verifiedJwt(String)}, the signature checked on {@code cpu} while the caller waits: for
+     * checks made at request rate (introspection, userinfo), which on the request's virtual thread would
+     * be served unfairly at saturation (see {@link CpuPool}).
+     *
+     * @param cpu the pool, or null for the calling thread
+     * @throws CpuPool.Busy when the pool's queue is full
+     */
+    public Optional<SignedJWT> verifiedJwt(String token, CpuPool cpu) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             String kid = jwt.getHeader().getKeyID();
             if (kid == null) return Optional.empty();
             Optional<SigningKey> key = byKid(kid);
-            if (key.isEmpty() || !key.get().alg().equals(jwt.getHeader().getAlgorithm())) {
+            if (key.isEmpty() || !key.get().alg().equals(jwt.getHeader().getAlgorithm()) || jwt.getState() != JWSObject.State.SIGNED) {
                 return Optional.empty();
             }
-            if (jwt.getState() != JWSObject.State.SIGNED || !jwt.verify(JwsAlgorithms.verifier(key.get().publicJwk(), key.get().alg()))) {
-                return Optional.empty();
-            }
-            return Optional.of(jwt);
+            JWSVerifier verifier = JwsAlgorithms.verifier(key.get().publicJwk(), key.get().alg());
+            boolean valid = cpu == null ? jwt.verify(verifier) : cpu.run(() -> jwt.verify(verifier));
+            return valid ? Optional.of(jwt) : Optional.empty();
         } catch (ParseException | JOSEException | IllegalArgumentException e) {
             return Optional.empty();
         }

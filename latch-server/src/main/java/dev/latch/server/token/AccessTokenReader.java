@@ -2,6 +2,7 @@ package dev.latch.server.token;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.latch.server.cpu.CpuPool;
 import dev.latch.server.keys.KeyRing;
 import dev.latch.server.resource.TokenProfile;
 import java.text.ParseException;
@@ -19,13 +20,16 @@ import java.util.Optional;
 public final class AccessTokenReader {
 
     private final KeyRing keys;
+    private final CpuPool cpu;
     private final OpaqueTokenStore opaqueTokens;
     private final RevokedTokens revoked;
     private final Clock clock;
     private final String issuer;
 
-    public AccessTokenReader(KeyRing keys, OpaqueTokenStore opaqueTokens, RevokedTokens revoked, Clock clock, String issuer) {
+    /** @param cpu where JWT signatures are checked (the request's virtual thread waits; see {@link CpuPool}) */
+    public AccessTokenReader(KeyRing keys, CpuPool cpu, OpaqueTokenStore opaqueTokens, RevokedTokens revoked, Clock clock, String issuer) {
         this.keys = keys;
+        this.cpu = cpu;
         this.opaqueTokens = opaqueTokens;
         this.revoked = revoked;
         this.clock = clock;
@@ -51,7 +55,7 @@ public final class AccessTokenReader {
      * tokens SHOULD stop working; a client re-registered under the same id must not inherit them).
      */
     public AccessTokenReader requiringActiveClient(java.util.function.BiPredicate<String, Long> clientActive) {
-        AccessTokenReader r = new AccessTokenReader(keys, opaqueTokens, revoked, clock, issuer);
+        AccessTokenReader r = new AccessTokenReader(keys, cpu, opaqueTokens, revoked, clock, issuer);
         r.clientActive = clientActive;
         return r;
     }
@@ -63,7 +67,7 @@ public final class AccessTokenReader {
     }
 
     private Optional<AccessToken> verifiedJwt(String token) {
-        Optional<SignedJWT> verified = keys.verifiedJwt(token);
+        Optional<SignedJWT> verified = keys.verifiedJwt(token, cpu);
         if (verified.isEmpty()) {
             return Optional.empty();
         }
