@@ -32,9 +32,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Token signatures run on the server's signing pool (cpu/CpuPool): when its threads and its queue are
- * full, a token request is answered at once with 503 temporarily_unavailable and Retry-After, never
- * held; queued requests finish once the pool frees up, and later requests work.
+ * Token signatures and access-token checks run on the server's crypto pool (cpu/CpuPool): when its
+ * threads and its queue are full, a token request or an introspection is answered at once with 503
+ * temporarily_unavailable and Retry-After, never held (and never "inactive"); queued requests finish
+ * once the pool frees up, and later requests work.
  */
 class SigningPoolSaturationTest {
 
@@ -83,6 +84,64 @@ class SigningPoolSaturationTest {
             assertThat(held.get(60, TimeUnit.SECONDS)).isTrue();
             assertThat(assertNoStoreJson(queued.get(60, TimeUnit.SECONDS), 200).path("access_token").asText()).isNotEmpty();
             assertThat(assertNoStoreJson(token(server, auth), 200).path("access_token").asText()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void introspectionWhenThePoolIsFullAnswers503NeverInactive(@TempDir Path data) throws Exception {
+        CryptoProviders.select(CryptoProviders.Mode.AUTO);
+        CpuPool crypto = new CpuPool("test-crypto", 1, 1);
+        ServerConfig config = new ConfigLoader(name -> null, SecretReference.system()).load(null, Map.of(
+                "port", Integer.toString(LatchServer.freePort()), "management.port", Integer.toString(LatchServer.freePort()),
+                "data", Files.createDirectories(data.resolve("data")).toString()));
+        try (LatchServer server = LatchServer.create(LatchInstance.open(config, Clock.systemUTC()), crypto).start();
+             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            ClientRegistry.Registered client = server.instance().clients().create(new Client.Builder().clientId("job").build(), null, true, null);
+            String auth = basic("job", client.clientSecret());
+            String accessToken = assertNoStoreJson(token(server, auth), 200).path("access_token").asText();
+            assertThat(assertNoStoreJson(introspect(server, auth, accessToken), 200).path("active").asBoolean()).isTrue();
+
+            // the test holds the pool's only thread and fills its one queue place itself
+            Semaphore running = new Semaphore(0);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Boolean> held = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return crypto.run(() -> {
+                        running.release();
+                        return release.await(60, TimeUnit.SECONDS);
+                    });
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, clients);
+            assertThat(running.tryAcquire(60, TimeUnit.SECONDS)).as("the pool's thread is held").isTrue();
+            CompletableFuture<Boolean> queued = CompletableFuture.supplyAsync(() -> crypto.run(() -> true), clients);
+            HttpResponse<String> refused = null;
+            for (int i = 0; i < 100 && refused == null; i++) { // until the queued work has taken the queue place
+                HttpResponse<String> r = introspect(server, auth, accessToken);
+                if (r.statusCode() == 503) refused = r;
+                else Thread.sleep(20);
+            }
+            // a resource server must not be told a good token is inactive because the server is busy
+            assertThat(refused).as("an introspection refused while the pool is full").isNotNull();
+            assertError(refused, 503, "temporarily_unavailable");
+            assertThat(refused.headers().firstValue("retry-after")).hasValue("1");
+            assertThat(held).isNotDone();
+
+            release.countDown();
+            assertThat(held.get(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(queued.get(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(assertNoStoreJson(introspect(server, auth, accessToken), 200).path("active").asBoolean()).isTrue();
+        }
+    }
+
+    private static HttpResponse<String> introspect(LatchServer server, String authorization, String token) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/introspect"))
+                    .header("Authorization", authorization).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("token=" + token)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
