@@ -90,6 +90,11 @@ public final class CpuPool implements AutoCloseable {
         }
     }
 
+    /** How much work waits in the queue now (for metrics and tests). */
+    public int queued() {
+        return pool.getQueue().size();
+    }
+
     /** Stops the pool; work still queued is dropped and later calls are refused (the server is stopping). */
     @Override
     public void close() {
