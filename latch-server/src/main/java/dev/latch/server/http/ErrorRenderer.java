@@ -68,9 +68,14 @@ public final class ErrorRenderer {
         return out.toString();
     }
 
+    /** Saturation refusals (503 temporarily_unavailable) in one line per 10 s, with their count. */
+    private static final RepeatedWarning BUSY = new RepeatedWarning(LOG, 10, java.util.concurrent.TimeUnit.SECONDS, System::nanoTime);
+
     private static void log(OAuthError error) {
         // 505 answers a client's protocol version, not a failure of the server
-        if (error.status() >= 500 && error.status() != 505) {
+        if (error.status() == 503 && "temporarily_unavailable".equals(error.code())) {
+            BUSY.occurred("503 temporarily_unavailable: " + (error.detail() == null ? error.description() : error.detail()));
+        } else if (error.status() >= 500 && error.status() != 505) {
             LOG.warn("{} {}: {}", error.status(), error.code(), error.detail() == null ? error.description() : error.detail());
         } else if (LOG.isDebugEnabled()) {
             LOG.debug("{} {}: {}{}", error.status(), error.code(), error.description(),
