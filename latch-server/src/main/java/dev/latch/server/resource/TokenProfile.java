@@ -46,6 +46,15 @@ public enum TokenProfile {
         throw new IllegalArgumentException("must be one of " + names() + " (was " + name + ")");
     }
 
+    /** The profile whose header {@code typ} is {@code typ} (any case, RFC 7515 §4.1.9), or null for another or none. */
+    public static TokenProfile ofType(JOSEObjectType typ) {
+        if (typ == null) return null;
+        for (TokenProfile p : values()) {
+            if (p.type.getType().equalsIgnoreCase(typ.getType())) return p;
+        }
+        return null;
+    }
+
     /** {@code rfc9068, jwt}, for messages. */
     public static String names() {
         return Arrays.stream(values()).map(TokenProfile::configName).collect(Collectors.joining(", "));

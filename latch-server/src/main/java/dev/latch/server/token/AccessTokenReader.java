@@ -38,7 +38,7 @@ public final class AccessTokenReader {
 
     /** The token's content when it is one of ours, whatever its state (for revocation). */
     public Optional<AccessToken> parse(String token) {
-        if (token.chars().filter(ch -> ch == '.').count() == 2) {
+        if (isJwt(token)) {
             return verifiedJwt(token);
         }
         return opaqueTokens.find(token);
@@ -72,7 +72,7 @@ public final class AccessTokenReader {
             return Optional.empty();
         }
         SignedJWT jwt = verified.get();
-        TokenProfile profile = profileOf(jwt.getHeader().getType());
+        TokenProfile profile = TokenProfile.ofType(jwt.getHeader().getType());
         if (profile == null) {
             return Optional.empty();
         }
@@ -93,14 +93,6 @@ public final class AccessTokenReader {
         } catch (ParseException e) {
             return Optional.empty();
         }
-    }
-
-    private static TokenProfile profileOf(com.nimbusds.jose.JOSEObjectType typ) {
-        if (typ == null) return null;
-        for (TokenProfile p : TokenProfile.values()) {
-            if (p.type().getType().equalsIgnoreCase(typ.getType())) return p;
-        }
-        return null;
     }
 
     public void revoke(String token, AccessToken content) {
