@@ -49,13 +49,6 @@ if prefix and prefix ~= "" then
    end
 end
 
-function done(summary, latency, requests)
-   local starved = 0
-   for _, thread in ipairs(threads) do
-      starved = starved + (thread:get("starved") or 0)
-   end
-   local e = summary.errors
-   io.write(string.format("summary requests %d non2xx %d errors %d starved %d p50 %d p90 %d p99 %d p99.9 %d max %d\n",
-      summary.requests, e.status, e.connect + e.read + e.write + e.timeout, starved,
-      latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9), latency.max))
-end
+-- the summary line, shared with the other wrk script (bench/summary.lua)
+dofile(string.match(debug.getinfo(1, "S").source, "^@(.-)[^/]*$") .. "summary.lua")
+done = summary_done(threads, "starved")
