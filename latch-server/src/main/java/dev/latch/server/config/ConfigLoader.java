@@ -30,7 +30,7 @@ import java.util.function.Function;
 public final class ConfigLoader {
 
     private static final Set<String> TOP = Set.of("issuer", "port", "data", "database", "management", "tls", "crypto",
-            "master-key", "tokens", "registration", "outbound", "scopes", "clients", "branding", "sessions", "claims",
+            "master-key", "tokens", "registration", "outbound", "scopes", "clients", "branding", "sessions", "claims", "smart",
             "passwords", "users", "resources");
     /** Settings whose environment variable or option is a comma-separated list. */
     private static final Set<String> LISTS = Set.of("outbound.allow");
@@ -122,7 +122,8 @@ public final class ConfigLoader {
         String masterKey = CryptoSettings.masterKey(root, secrets);
         return new ServerConfig(issuer, port, data, database, management, tls, crypto, masterKey, tokens, registration, outbound,
                 scopes, clients, branding, sessions, ClaimSettings.bind(root), PasswordSettings.bind(root),
-                UserSettings.bind(root, secrets), TokenProfileSettings.resources(root.get("resources"), lines));
+                UserSettings.bind(root, secrets), TokenProfileSettings.resources(root.get("resources"), lines),
+                SmartSettings.bind(root, lines));
     }
 
     private static void set(ObjectNode root, String dotted, String value) {

@@ -30,12 +30,13 @@ import java.util.Map;
  * @param passwords    how human passwords are hashed and what they must be
  * @param users        users declared in configuration (applied at start-up)
  * @param resources    access-token profiles of resources (RFC 8707 indicators) declared in configuration (applied at start-up)
+ * @param smart        SMART on FHIR: the FHIR servers apps use; {@link Smart#NONE} when not configured
  */
 public record ServerConfig(String issuer, int port, Path data, DatabaseSettings database, Management management,
                            Tls tls, String crypto, String masterKey, Tokens tokens, Registration registration,
                            Outbound outbound, List<ScopeSetting> scopes, List<Map<String, Object>> clients,
                            Branding branding, Sessions sessions, List<ClaimMapping> claims, Passwords passwords,
-                           List<UserSetting> users, List<ResourceSetting> resources) {
+                           List<UserSetting> users, List<ResourceSetting> resources, Smart smart) {
 
     public record DatabaseSettings(String url, String user, String password, int poolSize) {}
 
@@ -143,4 +144,36 @@ public record ServerConfig(String issuer, int port, Path data, DatabaseSettings 
     public String dbUrlOrEmbedded() {
         return database.url() != null ? database.url() : dev.latch.server.storage.Database.embeddedUrl(data);
     }
+
+    /** SMART on FHIR settings ({@code smart:}). */
+    public record Smart(List<FhirServer> fhirServers) {
+        public static final Smart NONE = new Smart(List.of());
+
+        public Smart {
+            fhirServers = List.copyOf(fhirServers);
+        }
+
+        public boolean enabled() {
+            return !fhirServers.isEmpty();
+        }
+
+        /** The FHIR server whose base is {@code aud} (trailing slashes ignored), if any. */
+        public java.util.Optional<FhirServer> byBase(String aud) {
+            if (aud == null) return java.util.Optional.empty();
+            String a = aud;
+            while (a.endsWith("/")) a = a.substring(0, a.length() - 1);
+            for (FhirServer f : fhirServers) {
+                if (f.base().equals(a)) return java.util.Optional.of(f);
+            }
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
+     * A FHIR server of {@code smart.fhir-servers}.
+     *
+     * @param base     the FHIR base apps see (the {@code aud} they send, the {@code iss} of a launch), without trailing slash
+     * @param upstream where Latch itself reads from it (patient picker, launch simulator); the base when not set
+     */
+    public record FhirServer(String base, String upstream) {}
 }
