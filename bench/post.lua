@@ -1,6 +1,7 @@
 -- wrk script of bench/run.sh: a form POST with client_secret_basic (RFC 6749 §2.3.1), and a summary line at the end.
 --   BENCH_BASIC          base64(client_id ":" client_secret); run.sh sets it per client
 --   BENCH_BODY           the form (default grant_type=client_credentials, RFC 6749 §4.4.2); a static request
+--   BENCH_METHOD         GET sends no body and no credentials (the "floor" workload: GET /jwks); default POST
 --   BENCH_REFRESH_FILES  a prefix: thread i reads PREFIX<i> (two digits, as `split -d` names them), one refresh
 --                        token per line, each of its own family, at least as many as the thread's connections.
 --                        Each request takes one token (grant_type=refresh_token, RFC 6749 §6) and each answer
@@ -9,10 +10,12 @@
 --                        in non2xx and in "starved")
 -- done() prints one line run.sh parses (latencies in µs, wrk's own histogram):
 --   summary requests N non2xx N errors N starved N p50 US p90 US p99 US p99.9 US max US
-wrk.method = "POST"
-wrk.body = os.getenv("BENCH_BODY") or "grant_type=client_credentials"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Authorization"] = "Basic " .. os.getenv("BENCH_BASIC")
+wrk.method = os.getenv("BENCH_METHOD") or "POST"
+if wrk.method == "POST" then
+   wrk.body = os.getenv("BENCH_BODY") or "grant_type=client_credentials"
+   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+   wrk.headers["Authorization"] = "Basic " .. os.getenv("BENCH_BASIC")
+end
 
 local threads = {}
 local counter = 0
