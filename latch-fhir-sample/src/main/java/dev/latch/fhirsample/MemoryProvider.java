@@ -93,7 +93,7 @@ abstract class MemoryProvider<T extends Resource> implements IResourceProvider {
     public T read(@IdParam IdType id) {
         synchronized (store) {
             List<Version> all = versionsOf(id);
-            Version version = all.getLast();
+            Version version = last(all);
             if (id.hasVersionIdPart()) {
                 version = all.stream().filter(v -> Long.toString(v.number()).equals(id.getVersionIdPart())).findFirst()
                         .orElseThrow(() -> new ResourceNotFoundException(id));
@@ -156,7 +156,7 @@ abstract class MemoryProvider<T extends Resource> implements IResourceProvider {
     Written write(String id, Resource resource, String ifMatchVersion) {
         synchronized (store) {
             List<Version> all = versions.computeIfAbsent(id, k -> new ArrayList<>());
-            Version last = all.isEmpty() ? null : all.getLast();
+            Version last = all.isEmpty() ? null : last(all);
             if (ifMatchVersion != null && (last == null || !Long.toString(last.number()).equals(ifMatchVersion))) {
                 throw new PreconditionFailedException("If-Match version " + ifMatchVersion + " is not the current version of "
                         + typeName + "/" + id);
@@ -185,7 +185,7 @@ abstract class MemoryProvider<T extends Resource> implements IResourceProvider {
     Written delete(String id) {
         synchronized (store) {
             List<Version> all = versionsOf(new IdType(typeName, id));
-            Version last = all.getLast();
+            Version last = last(all);
             if (last.deleted()) {
                 return new Written(new IdType(typeName, id, Long.toString(last.number())), false, last.at(), null);
             }
@@ -199,14 +199,14 @@ abstract class MemoryProvider<T extends Resource> implements IResourceProvider {
     T current(String id) {
         synchronized (store) {
             List<Version> all = versions.get(id);
-            return all == null || all.getLast().deleted() ? null : copy(type.cast(all.getLast().resource()));
+            return all == null || last(all).deleted() ? null : copy(type.cast(last(all).resource()));
         }
     }
 
     /** The current version of every resource not deleted, in the order they were first stored. */
     List<T> all() {
         synchronized (store) {
-            return versions.values().stream().map(List::getLast).filter(v -> !v.deleted()).map(v -> copy(type.cast(v.resource()))).toList();
+            return versions.values().stream().map(MemoryProvider::last).filter(v -> !v.deleted()).map(v -> copy(type.cast(v.resource()))).toList();
         }
     }
 
@@ -344,6 +344,11 @@ abstract class MemoryProvider<T extends Resource> implements IResourceProvider {
         T copy = type.cast(resource.copy());
         copy.setId(resource.getIdElement().copy());
         return copy;
+    }
+
+    /** The newest version (Java 17 has no List.getLast: this module runs on the default java of many machines). */
+    private static Version last(List<Version> all) {
+        return all.get(all.size() - 1);
     }
 
     private static String key(Resource resource) {

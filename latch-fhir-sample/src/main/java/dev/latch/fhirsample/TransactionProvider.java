@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.http.HttpStatus;
 import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
@@ -173,7 +174,7 @@ final class TransactionProvider {
         OperationOutcome outcome = new OperationOutcome();
         outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(OperationOutcome.IssueType.PROCESSING)
                 .setDiagnostics(e.getMessage());
-        answer.getResponse().setStatus(Integer.toString(e.getStatusCode())).setOutcome(outcome);
+        answer.getResponse().setStatus(e.getStatusCode() + " " + HttpStatus.getMessage(e.getStatusCode())).setOutcome(outcome);
         return answer;
     }
 }

@@ -229,7 +229,7 @@ class WriteTest {
 
         Bundle response = http.post("", batch).bundle();
         assertThat(response.getType()).isEqualTo(BundleType.BATCHRESPONSE);
-        assertThat(response.getEntry()).extracting(e -> e.getResponse().getStatus()).containsExactly("200 OK", "404", "201 Created", "501");
+        assertThat(response.getEntry()).extracting(e -> e.getResponse().getStatus()).containsExactly("200 OK", "404 Not Found", "201 Created", "501 Not Implemented");
         assertThat(((Patient) response.getEntry().get(0).getResource()).getNameFirstRep().getFamily()).isEqualTo("Jones");
         assertThat(response.getEntry().get(1).getResponse().getOutcome()).isInstanceOf(OperationOutcome.class);
         assertThat(matches(http.get("Patient?family=batch").bundle())).hasSize(1);
