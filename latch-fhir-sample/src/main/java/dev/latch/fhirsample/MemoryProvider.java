@@ -262,7 +262,18 @@ abstract class MemoryProvider<T extends Resource> implements IResourceProvider {
         return param == null ? List.of() : param.apply(resource).stream().filter(Reference::hasReference).toList();
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
+    /** The current resources whose reference parameter {@code name} points to one of {@code targets} ({@code Patient/p1}). */
+    List<Resource> referencing(String name, Set<String> targets) {
+        List<Resource> result = new ArrayList<>();
+        for (T candidate : all()) {
+            if (references(name, candidate).stream()
+                    .anyMatch(ref -> targets.contains(ref.getReferenceElement().toUnqualifiedVersionless().getValue()))) {
+                result.add(candidate);
+            }
+        }
+        return result;
+    }
+
     private List<Resource> included(List<T> matches, Set<Include> includes, Set<Include> revIncludes) {
         List<Resource> result = new ArrayList<>();
         for (Include include : includes == null ? Set.<Include>of() : includes) {
@@ -289,18 +300,13 @@ abstract class MemoryProvider<T extends Resource> implements IResourceProvider {
             }
         }
         for (Include revInclude : revIncludes == null ? Set.<Include>of() : revIncludes) {
-            MemoryProvider source = store.provider(revInclude.getParamType());
+            MemoryProvider<?> source = store.provider(revInclude.getParamType());
             if (source == null || !source.references().containsKey(revInclude.getParamName())) {
                 throw new InvalidRequestException("_revinclude: no reference parameter " + revInclude.getValue());
             }
             Set<String> targets = new LinkedHashSet<>();
             matches.forEach(match -> targets.add(key(match)));
-            for (Object candidate : source.all()) {
-                List<Reference> refs = source.references(revInclude.getParamName(), (Resource) candidate);
-                if (refs.stream().anyMatch(ref -> targets.contains(ref.getReferenceElement().toUnqualifiedVersionless().getValue()))) {
-                    result.add((Resource) candidate);
-                }
-            }
+            result.addAll(source.referencing(revInclude.getParamName(), targets));
         }
         return result;
     }

@@ -1,21 +1,27 @@
 package dev.latch.fhirsample;
 
 import ca.uhn.fhir.model.api.Include;
+import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.IncludeParam;
+import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Search;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.param.DateRangeParam;
 import ca.uhn.fhir.rest.param.StringAndListParam;
 import ca.uhn.fhir.rest.param.TokenAndListParam;
+import ca.uhn.fhir.rest.server.SimpleBundleProvider;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 
-/** Patients: search by {@code _id}, {@code name}, {@code family}, {@code given}, {@code identifier}, {@code birthdate}, {@code gender}. */
+/** Patients: {@code $everything}, and search by {@code _id}, {@code name}, {@code family}, {@code given}, {@code identifier}, {@code birthdate}, {@code gender}. */
 final class PatientProvider extends MemoryProvider<Patient> {
 
     PatientProvider(FhirStore store) {
@@ -25,6 +31,22 @@ final class PatientProvider extends MemoryProvider<Patient> {
     @Override
     Map<String, Function<Patient, List<Reference>>> references() {
         return Map.of("general-practitioner", Patient::getGeneralPractitioner, "organization", p -> Match.one(p.getManagingOrganization()));
+    }
+
+    /**
+     * {@code Patient/p1/$everything}: the patient, then every resource of the other types whose
+     * {@code patient} parameter points to it (observations, conditions, encounters, ...).
+     */
+    @Operation(name = "$everything", idempotent = true)
+    public IBundleProvider everything(@IdParam IdType id) {
+        List<IBaseResource> everything = new ArrayList<>();
+        everything.add(read(id.toVersionless()));
+        for (MemoryProvider<?> provider : store.providers()) {
+            if (provider != this && provider.references().containsKey("patient")) {
+                everything.addAll(provider.referencing("patient", Set.of("Patient/" + id.getIdPart())));
+            }
+        }
+        return new SimpleBundleProvider(everything);
     }
 
     @Search

@@ -243,6 +243,15 @@ class ReadAndSearchTest {
     }
 
     @Test
+    void patientEverythingIsThePatientAndWhatPointsToThem() {
+        Bundle bundle = http.get("Patient/p1/$everything").bundle();
+        assertThat(bundle.getEntry()).extracting(e -> e.getResource().getIdElement().toUnqualifiedVersionless().getValue())
+                .containsExactly("Patient/p1", "Observation/o-p1-1", "Observation/o-p1-2", "Observation/o-p1-3", "Observation/o-p1-4",
+                        "Condition/c-p1-1", "Condition/c-p1-2", "Encounter/e-p1-1", "Encounter/e-p1-2", "MedicationRequest/m-p1-1");
+        assertThat(http.get("Patient/nobody/$everything").status()).isEqualTo(404);
+    }
+
+    @Test
     void unknownSearchParametersAndChainsAre400() {
         assertThat(http.get("Patient?nonsense=1").status()).isEqualTo(400);
         assertThat(http.get("Observation?subject.name=amy").status()).isEqualTo(400);
