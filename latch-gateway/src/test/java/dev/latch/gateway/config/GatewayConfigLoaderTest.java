@@ -492,7 +492,7 @@ class GatewayConfigLoaderTest {
                 forward-auth: { issuer: x, path: /auth, scope: [a] }
                 """)).contains(
                 at(1) + "tls.ca: unknown key (known: cert, key)",
-                at(6) + "routes[0].headers: only for mode protect",
+                at(6) + "routes[0].headers: only for mode protect or smart",
                 at(7) + "routes[0].rate-limit.rate: unknown key (known: burst, per-second)",
                 at(8) + "routes[0].timeouts.read: unknown key (known: connect, idle, total)",
                 at(9) + "forward-auth.scope: unknown key (known: all-scopes, claims, headers, issuer, path, roles, scopes)");
@@ -596,17 +596,17 @@ class GatewayConfigLoaderTest {
     // ------------------------------------------------------------------ modes
 
     @ParameterizedTest
-    @ValueSource(strings = {"sso", "smart"})
+    @ValueSource(strings = {"sso"})
     void loadWhenPlannedModeThenSaysPlanned(String mode) throws Exception {
         assertThat(problems(MINIMAL.replace("passthrough", mode))).containsExactly(at(4) + "routes[0].mode: " + mode
-                + " is planned, not available yet (available: protect, attach, passthrough)");
+                + " is planned, not available yet (available: protect, attach, passthrough, smart)");
     }
 
     @Test
     void loadWhenModeMissingOrUnknownThenRefused() throws Exception {
         assertThat(problems(MINIMAL.replace("    mode: passthrough\n", ""))).containsExactly(at(2) + "routes[0].mode: is required");
         assertThat(problems(MINIMAL.replace("passthrough", "proxy")))
-                .containsExactly(at(4) + "routes[0].mode: must be protect, attach or passthrough (was \"proxy\")");
+                .containsExactly(at(4) + "routes[0].mode: must be protect, attach, passthrough or smart (was \"proxy\")");
     }
 
     @Test
@@ -618,9 +618,9 @@ class GatewayConfigLoaderTest {
                     forward-token: true
                     token: { issuer: https://idp.example.org, client-id: c, client-secret: "${env:S}" }
                 """)).containsExactly(
-                at(5) + "routes[0].issuer: only for mode protect",
-                at(6) + "routes[0].scopes: only for mode protect",
-                at(7) + "routes[0].forward-token: only for mode protect",
+                at(5) + "routes[0].issuer: only for mode protect or smart",
+                at(6) + "routes[0].scopes: only for mode protect or smart",
+                at(7) + "routes[0].forward-token: only for mode protect or smart",
                 at(8) + "routes[0].token: only for mode attach");
     }
 
