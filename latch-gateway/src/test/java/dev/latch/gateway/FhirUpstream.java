@@ -53,7 +53,7 @@ public final class FhirUpstream implements AutoCloseable {
         put("{\"resourceType\":\"Practitioner\",\"id\":\"pr1\"}");
     }
 
-    static String observation(String id, String patient, String category, String performer) {
+    public static String observation(String id, String patient, String category, String performer) {
         return "{\"resourceType\":\"Observation\",\"id\":\"" + id + "\",\"status\":\"final\",\"category\":[{\"coding\":[{\"system\":"
                 + "\"http://terminology.hl7.org/CodeSystem/observation-category\",\"code\":\"" + category + "\"}]}],"
                 + "\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"1234-5\"}]},"
