@@ -684,14 +684,16 @@ public final class GatewayConfigLoader {
 
         /** A smart route's keys; checking tokens are still active needs the issuer's introspection client. */
         private Smart smart(YamlNode item, String issuer) {
+            int before = problems.size();
             boolean checkActive = bool(item.get("check-active"), DEFAULT_CHECK_ACTIVE);
+            boolean checkActiveRead = problems.size() == before;
             Duration cache = duration(item.get("introspection-cache"), DEFAULT_INTROSPECTION_CACHE, Duration.ZERO, null);
             long maxResponse = size(item.get("max-response"), DEFAULT_MAX_RESPONSE);
             if (maxResponse < 0 || maxResponse > Integer.MAX_VALUE - 8) {
                 problem(item.get("max-response"), "must be a size up to 2GiB (responses are read whole to be checked)");
             }
             Duration discovery = duration(item.get("discovery-cache"), DEFAULT_DISCOVERY_CACHE, Duration.ZERO, null);
-            if (checkActive && issuer != null && issuerIntrospection.containsKey(issuer) && !issuerIntrospection.get(issuer)) {
+            if (checkActive && checkActiveRead && issuer != null && issuerIntrospection.containsKey(issuer) && !issuerIntrospection.get(issuer)) {
                 YamlNode at = item.get("check-active") != null ? item.get("check-active") : item.get("mode");
                 problem(at, "mode smart checks that each token is still active (not revoked) by introspection at the issuer:"
                         + " give issuer " + quote(issuer) + " an introspection client, or set check-active: false");
