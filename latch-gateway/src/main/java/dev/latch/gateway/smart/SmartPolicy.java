@@ -564,17 +564,21 @@ public final class SmartPolicy {
         if (type == null) return "a resource without resourceType";
         if (type.equals("OperationOutcome")) return null;
         if (!acceptable(g, type, resource, permissions)) {
-            return "a " + type + " outside what the token allows";
+            return article(type) + " outside what the token allows";
         }
         if (isOpen(g, type, permissions)) return null;
         for (JsonNode contained : resource.path("contained")) {
             String ct = contained.path("resourceType").asText(null);
-            if (ct == null || ct.equals("Patient") || ct.equals("Bundle")) return "a contained " + ct + " in a " + type;
+            if (ct == null || ct.equals("Patient") || ct.equals("Bundle")) return "a contained " + ct + " in " + article(type);
             if (PatientCompartment.hasType(ct) && !acceptable(g, ct, contained, permissions)) {
                 return "a contained " + ct + " outside what the token allows";
             }
         }
         return null;
+    }
+
+    private static String article(String type) {
+        return ("AEIOU".indexOf(type.charAt(0)) >= 0 ? "an " : "a ") + type;
     }
 
     private static boolean isOpen(SmartGrant g, String type, Set<Permission> permissions) {
