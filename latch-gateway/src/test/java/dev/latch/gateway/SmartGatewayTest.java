@@ -188,6 +188,8 @@ class SmartGatewayTest {
         assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
         assertThat(json(own).path("id").asText()).isEqualTo("p1");
         assertThat(fhir.lastHeaders().get("accept")).isEqualTo("application/fhir+json");
+        assertThat(get("/fhir/Patient/p1", token, "If-None-Match", "W/\"1\"").statusCode()).isEqualTo(200);
+        assertThat(fhir.lastHeaders()).doesNotContainKey("if-none-match");
         int before = fhir.count();
         assertForbidden(get("/fhir/Patient/p2", token));
         assertForbidden(get("/fhir/Patient/p1/../p2", token));
@@ -322,6 +324,14 @@ class SmartGatewayTest {
         HttpResponse<String> dup = post("/fhir/Observation", token, "application/fhir+json",
                 "{\"resourceType\":\"Observation\",\"subject\":{\"reference\":\"Patient/p2\"},\"subject\":{\"reference\":\"Patient/p1\"}}");
         assertThat(dup.statusCode()).isEqualTo(400);
+        HttpResponse<String> badCondition = TestGateway.send(HttpRequest.newBuilder(URI.create(gateway.url("/fhir/Observation")))
+                .header("Authorization", "Bearer " + token("patient/Observation.cs", "p1")).header("Content-Type", "application/fhir+json")
+                .header("If-None-Exist", "identifier=%zz").POST(HttpRequest.BodyPublishers.ofString(FhirUpstream.observation("x", "p1", "laboratory", null))).build());
+        assertThat(badCondition.statusCode()).as(badCondition.body()).isEqualTo(400);
+        HttpResponse<String> otherCondition = TestGateway.send(HttpRequest.newBuilder(URI.create(gateway.url("/fhir/Observation")))
+                .header("Authorization", "Bearer " + token("patient/Observation.cs", "p1")).header("Content-Type", "application/fhir+json")
+                .header("If-None-Exist", "patient=p2").POST(HttpRequest.BodyPublishers.ofString(FhirUpstream.observation("x", "p1", "laboratory", null))).build());
+        assertForbidden(otherCondition);
         assertThat(fhir.count()).isEqualTo(before);
         HttpResponse<String> ok = post("/fhir/Observation", token, "application/fhir+json", FhirUpstream.observation("x", "p1", "laboratory", null));
         assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);

@@ -38,6 +38,8 @@ public final class UpstreamProxy extends ProxyHandler {
     public static final String ADD_HEADERS = UpstreamProxy.class.getName() + ".addHeaders";
     /** A {@link ResponseBodyFilter} that must see the whole upstream response before the caller does (smart routes). */
     public static final String RESPONSE_FILTER = UpstreamProxy.class.getName() + ".responseFilter";
+    /** A {@code Set<String>} of lower-case header names of the caller's that must not go upstream for this request. */
+    public static final String REMOVE_HEADERS = UpstreamProxy.class.getName() + ".removeHeaders";
     /** Set when the caller's {@code Authorization} may pass upstream (protect with forward-token). */
     public static final String KEEP_AUTHORIZATION = UpstreamProxy.class.getName() + ".keepAuthorization";
 
@@ -180,10 +182,12 @@ public final class UpstreamProxy extends ProxyHandler {
         super.copyRequestHeaders(request, upstream);
         boolean keepAuthorization = request.getAttribute(KEEP_AUTHORIZATION) != null;
         HttpFields add = (HttpFields) request.getAttribute(ADD_HEADERS);
+        @SuppressWarnings("unchecked")
+        Set<String> remove = request.getAttribute(REMOVE_HEADERS) instanceof Set<?> r ? (Set<String>) r : Set.of();
         upstream.headers(h -> {
             for (HttpField field : request.getHeaders()) {
                 String name = field.getLowerCaseName();
-                if (assertedHeaders.contains(name) || FORWARDED.contains(name)
+                if (assertedHeaders.contains(name) || FORWARDED.contains(name) || remove.contains(name)
                         || (field.getHeader() == HttpHeader.AUTHORIZATION && !keepAuthorization)) {
                     h.remove(field.getName());
                 }

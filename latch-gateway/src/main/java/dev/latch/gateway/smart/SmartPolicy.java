@@ -120,6 +120,9 @@ public final class SmartPolicy {
             return new Decision(0, null, null, null, work.confinement, work.check, work.write);
         } catch (Refused r) {
             return r.decision;
+        } catch (FhirRequest.Invalid e) {
+            // a conditional create's If-None-Exist, read while deciding
+            return Decision.refused(e.status(), "invalid", e.getMessage(), null);
         }
     }
 
@@ -420,6 +423,8 @@ public final class SmartPolicy {
             }
             try {
                 decide(one, g, w, true);
+            } catch (FhirRequest.Invalid e) {
+                throw invalid(label + e.getMessage());
             } catch (Refused refused) {
                 Decision d = refused.decision;
                 throw new Refused(Decision.refused(d.status(), d.issue(), label + d.message(), d.requiredScope()));
@@ -578,7 +583,7 @@ public final class SmartPolicy {
     }
 
     private static String article(String type) {
-        return ("AEIOU".indexOf(type.charAt(0)) >= 0 ? "an " : "a ") + type;
+        return (!type.isEmpty() && "AEIOU".indexOf(type.charAt(0)) >= 0 ? "an " : "a ") + type;
     }
 
     private static boolean isOpen(SmartGrant g, String type, Set<Permission> permissions) {

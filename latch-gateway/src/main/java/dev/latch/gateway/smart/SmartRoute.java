@@ -44,6 +44,7 @@ public final class SmartRoute {
     private static final String DISCOVERY = ".well-known/smart-configuration";
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
     private static final long MAX_BUFFERED_BODY = 64L * 1024 * 1024;
+    private static final Set<String> CONDITIONAL_READ = Set.of("if-none-match", "if-modified-since", "if-range");
 
     private final GatewayConfig.Route route;
     private final Protection protection;
@@ -165,6 +166,8 @@ public final class SmartRoute {
             if (decision.checkResponse()) {
                 add.put(HttpHeader.ACCEPT, "application/fhir+json");
                 add.put(HttpHeader.ACCEPT_ENCODING, "identity");
+                // a 304 has no body to check, and would still tell whether another patient's resource has a version
+                out.setAttribute(UpstreamProxy.REMOVE_HEADERS, CONDITIONAL_READ);
                 out.setAttribute(UpstreamProxy.RESPONSE_FILTER, new CheckedResponse(grant, decision, request));
             }
             out.setAttribute(UpstreamProxy.ADD_HEADERS, add.asImmutable());
