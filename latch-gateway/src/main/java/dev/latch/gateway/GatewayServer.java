@@ -96,7 +96,7 @@ public final class GatewayServer implements AutoCloseable {
                     HttpClient http = smartHttp;
                     SmartConfiguration discovery = smartConfigurations.computeIfAbsent(route.issuer(), id -> new SmartConfiguration(issuer,
                             http, route.smart().discoveryCache(), Duration.ofSeconds(5), Clock.systemUTC()));
-                    smart = new SmartRoute(route, protection, discovery, reason -> refusals.refused(route, reason));
+                    smart = new SmartRoute(route, proxy, protection, discovery, reason -> refusals.refused(route, reason));
                 }
             } else if (route.mode() == GatewayConfig.Mode.ATTACH) {
                 attachment = new TokenAttachment(route, TokenAttachment.tokenSource(route.token()), proxy, threads);

@@ -36,6 +36,7 @@ public final class FhirUpstream implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, ObjectNode> resources = new LinkedHashMap<>();
     private final ConcurrentLinkedDeque<String> seen = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<String> methods = new ConcurrentLinkedDeque<>();
     private final ConcurrentLinkedDeque<Map<String, String>> seenHeaders = new ConcurrentLinkedDeque<>();
     private final AtomicInteger count = new AtomicInteger();
 
@@ -57,7 +58,7 @@ public final class FhirUpstream implements AutoCloseable {
         return "{\"resourceType\":\"Observation\",\"id\":\"" + id + "\",\"status\":\"final\",\"category\":[{\"coding\":[{\"system\":"
                 + "\"http://terminology.hl7.org/CodeSystem/observation-category\",\"code\":\"" + category + "\"}]}],"
                 + "\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"1234-5\"}]},"
-                + "\"subject\":{\"reference\":\"Patient/" + patient + "\"}"
+                + "\"meta\":{\"versionId\":\"1\"},\"subject\":{\"reference\":\"Patient/" + patient + "\"}"
                 + (performer == null ? "" : ",\"performer\":[{\"reference\":\"Patient/" + performer + "\"}]") + "}";
     }
 
@@ -97,6 +98,11 @@ public final class FhirUpstream implements AutoCloseable {
         return seen.peekLast();
     }
 
+    /** The last request's method. */
+    public String lastMethod() {
+        return methods.peekLast();
+    }
+
     /** The last request's headers (lower-case names). */
     public Map<String, String> lastHeaders() {
         return seenHeaders.peekLast();
@@ -108,6 +114,7 @@ public final class FhirUpstream implements AutoCloseable {
             String path = ex.getRequestURI().getRawPath();
             String query = ex.getRequestURI().getRawQuery();
             seen.add(path + (query == null ? "" : "?" + query));
+            methods.add(ex.getRequestMethod());
             Map<String, String> headers = new LinkedHashMap<>();
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), String.join(",", v)));
             seenHeaders.add(headers);

@@ -337,6 +337,44 @@ class SmartGatewayTest {
         assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);
     }
 
+    static HttpResponse<String> send(String method, String path, String token, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway.url(path))).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/fhir+json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) b.headers(headers);
+        return TestGateway.send(b.build());
+    }
+
+    @Test
+    void updatesAndDeletesUnderPatientScopesAreCheckedOnTheStoredResourceAndPinnedToItsVersion() {
+        String token = token("patient/Observation.rud", "p1");
+        int before = fhir.count();
+        assertForbidden(send("DELETE", "/fhir/Observation/o2", token, null));
+        assertThat(fhir.lastMethod()).isEqualTo("GET");
+        assertThat(fhir.count()).as("only the read of the stored resource").isEqualTo(before + 1);
+        assertForbidden(send("PUT", "/fhir/Observation/o4", token, FhirUpstream.observation("o4", "p1", "laboratory", null)));
+        assertThat(fhir.lastMethod()).isEqualTo("GET");
+        assertForbidden(send("PUT", "/fhir/Observation/o1", token, FhirUpstream.observation("o1", "p2", "laboratory", null)));
+
+        HttpResponse<String> deleted = send("DELETE", "/fhir/Observation/o1", token, null);
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        assertThat(fhir.lastMethod()).isEqualTo("DELETE");
+        assertThat(fhir.lastHeaders().get("if-match")).isEqualTo("W/\"1\"");
+        HttpResponse<String> updated = send("PUT", "/fhir/Observation/o3", token, FhirUpstream.observation("o3", "p1", "laboratory", null));
+        assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
+        assertThat(fhir.lastMethod()).isEqualTo("PUT");
+        assertThat(fhir.lastHeaders().get("if-match")).isEqualTo("W/\"1\"");
+
+        HttpResponse<String> stale = send("PUT", "/fhir/Observation/o3", token, FhirUpstream.observation("o3", "p1", "laboratory", null),
+                "If-Match", "W/\"7\"");
+        assertThat(stale.statusCode()).isEqualTo(412);
+        assertThat(fhir.lastMethod()).isEqualTo("GET");
+        HttpResponse<String> missing = send("DELETE", "/fhir/Observation/o9", token, null);
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(fhir.lastMethod()).isEqualTo("GET");
+        assertForbidden(send("PATCH", "/fhir/Observation/o1", token, "[]"));
+    }
+
     @Test
     void batchEntriesAreEachChecked() {
         String token = token("patient/Patient.r patient/Observation.rs", "p1");

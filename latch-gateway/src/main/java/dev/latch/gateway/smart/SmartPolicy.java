@@ -38,9 +38,10 @@ import java.util.Set;
  * patient parameter ({@link #decide} returns it in {@link Decision#confinement()}); chained parameters and
  * {@code _has} are refused; every resource read back must belong to the patient ({@link #checkResponse}).
  * Scope restrictions ({@code ?category=…}) are added to searches and checked on every resource read back.
- * Writes under {@code patient/} scopes are confined too: a created resource must belong to the patient;
- * update, patch and delete only of the patient's own Patient resource (the gateway does not read the current
- * version of other resources to check whose they are).
+ * Writes under {@code patient/} scopes are confined too: a created or updated resource must belong to the
+ * patient; an update or delete of another type is decided on the stored resource ({@link Decision#checkStored()}:
+ * the caller reads it, checks it with {@link #checkStored}, and pins the write to its version); a patch only of
+ * the patient's own Patient resource (what a patch will make of a resource cannot be told beforehand).
  */
 public final class SmartPolicy {
 
@@ -71,9 +72,11 @@ public final class SmartPolicy {
      * @param confinement     parameters to add to the query before it goes upstream (patient, restrictions)
      * @param checkResponse   true when the response must be read and checked with {@link #checkResponse}
      * @param write           true for create/update/patch/batch: the response may show what was written
+     * @param checkStored     true for an update or delete limited to a patient or a restriction: the stored resource must be
+     *                        read first and pass {@link #checkStored}, and the write pinned to the version read ({@code If-Match})
      */
     public record Decision(int status, String issue, String message, String requiredScope, List<Param> confinement,
-                           boolean checkResponse, boolean write) {
+                           boolean checkResponse, boolean write, boolean checkStored) {
         public Decision {
             confinement = List.copyOf(confinement);
         }
@@ -83,7 +86,7 @@ public final class SmartPolicy {
         }
 
         static Decision refused(int status, String issue, String message, String requiredScope) {
-            return new Decision(status, issue, message, requiredScope, List.of(), false, false);
+            return new Decision(status, issue, message, requiredScope, List.of(), false, false, false);
         }
     }
 
@@ -101,6 +104,7 @@ public final class SmartPolicy {
     private static final class Work {
         boolean check;
         boolean write;
+        boolean checkStored;
         final List<Param> confinement = new ArrayList<>(2);
     }
 
@@ -117,7 +121,7 @@ public final class SmartPolicy {
                     }
                 }
             }
-            return new Decision(0, null, null, null, work.confinement, work.check, work.write);
+            return new Decision(0, null, null, null, work.confinement, work.check, work.write, work.checkStored);
         } catch (Refused r) {
             return r.decision;
         } catch (FhirRequest.Invalid e) {
@@ -182,12 +186,21 @@ public final class SmartPolicy {
                 need(g, w, type, p);
                 w.write = r.interaction() != Interaction.DELETE;
                 if (!g.open(type, p)) {
-                    if (!type.equals("Patient") || g.patient() == null || !g.patientOnly(type, p)) {
-                        throw forbidden("the token allows " + words(p) + " of " + type + " only within limits (a patient or a scope"
-                                + " restriction) that the gateway cannot check on the stored resource; a user/ or system/ scope is needed", null);
+                    if (type.equals("Patient") && g.patientOnly(type, p)) {
+                        if (!r.id().equals(g.patient())) throw otherPatient();
+                        if (r.interaction() == Interaction.UPDATE) written(r, g, type, r.id(), p);
+                    } else if (r.interaction() == Interaction.PATCH) {
+                        throw forbidden("a patch under patient/ or restricted scopes is refused: the gateway cannot tell what the patched "
+                                + type + " will hold; send the whole resource (PUT)", null);
+                    } else {
+                        compartmentType(g, type, p);
+                        if (r.interaction() == Interaction.UPDATE) written(r, g, type, r.id(), p);
+                        if (inBatch) {
+                            throw forbidden("an " + words(p) + " of " + type + " under patient/ or restricted scopes is checked against the"
+                                    + " stored resource, which cannot be done inside a batch; send it on its own", null);
+                        }
+                        w.checkStored = true;
                     }
-                    if (!r.id().equals(g.patient())) throw otherPatient();
-                    if (r.interaction() == Interaction.UPDATE) written(r, g, type, r.id(), p);
                 }
             }
             case CONDITIONAL_UPDATE, CONDITIONAL_PATCH, CONDITIONAL_DELETE -> {
@@ -555,13 +568,29 @@ public final class SmartPolicy {
                 JsonNode resource = entry.get("resource");
                 if (resource == null) continue;
                 String problem = nested && "Bundle".equals(resource.path("resourceType").asText(null))
-                        ? checkResponse(grant, resource, new Decision(0, null, null, null, List.of(), true, decision.write()))
+                        ? checkResponse(grant, resource, decision)
                         : checkResource(grant, resource, permissions);
                 if (problem != null) return problem;
             }
             return null;
         }
         return checkResource(grant, body, permissions);
+    }
+
+    /**
+     * Checks the stored version of the resource an update or delete ({@link Decision#checkStored()}) is about to change:
+     * it must be the one the URL names and one the token may change (the patient's, within the restrictions).
+     *
+     * @return null when the write may go on; else why not
+     */
+    public String checkStored(SmartGrant grant, FhirRequest request, JsonNode stored) {
+        if (stored == null || !stored.isObject() || !request.type().equals(stored.path("resourceType").asText(null))
+                || !request.id().equals(stored.path("id").asText(null))) {
+            return "the stored " + request.type() + "/" + request.id() + " cannot be read as FHIR JSON";
+        }
+        Permission p = request.interaction() == Interaction.DELETE ? Permission.DELETE : Permission.UPDATE;
+        return acceptable(grant, request.type(), stored, EnumSet.of(p)) ? null
+                : "the stored " + request.type() + " is outside what the token may " + words(p);
     }
 
     private String checkResource(SmartGrant g, JsonNode resource, Set<Permission> permissions) {

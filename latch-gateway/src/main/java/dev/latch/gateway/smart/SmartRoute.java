@@ -47,6 +47,7 @@ public final class SmartRoute {
     private static final Set<String> CONDITIONAL_READ = Set.of("if-none-match", "if-modified-since", "if-range");
 
     private final GatewayConfig.Route route;
+    private final UpstreamProxy proxy;
     private final Protection protection;
     private final ActiveTokens active;
     private final SmartConfiguration configuration;
@@ -57,8 +58,10 @@ public final class SmartRoute {
     /**
      * @param refusals told the reason of each refusal (metrics)
      */
-    public SmartRoute(GatewayConfig.Route route, Protection protection, SmartConfiguration configuration, Consumer<String> refusals) {
+    public SmartRoute(GatewayConfig.Route route, UpstreamProxy proxy, Protection protection, SmartConfiguration configuration,
+                      Consumer<String> refusals) {
         this.route = route;
+        this.proxy = proxy;
         this.protection = protection;
         AccessTokenValidator validator = protection.validator();
         this.active = route.smart().checkActive() ? new ActiveTokens(validator, route.smart().introspectionCache()) : null;
@@ -174,10 +177,84 @@ public final class SmartRoute {
             if (route.forwardToken()) {
                 out.setAttribute(UpstreamProxy.KEEP_AUTHORIZATION, Boolean.TRUE);
             }
-            next.forward(out, principal, response, callback);
+            if (decision.checkStored()) {
+                checkStored(request, out, add, fhir, grant, principal, response, callback, next);
+            } else {
+                next.forward(out, principal, response, callback);
+            }
         } catch (RuntimeException e) {
             callback.failed(e);
         }
+    }
+
+    /**
+     * An update or delete limited to a patient or a restriction: reads the stored resource (as the caller, asking for
+     * JSON), lets the policy check it, and sends the write pinned to the version read ({@code If-Match}, FHIR R4
+     * §3.1.0.4.2), so a resource changed in between is not overwritten. A resource that is not there: an update
+     * creates it (its body was checked), a delete is answered 404 without going upstream.
+     */
+    private void checkStored(Request request, Request out, HttpFields.Mutable add, FhirRequest fhir, SmartGrant grant,
+                             TokenPrincipal principal, Response response, Callback callback, Forward next) {
+        java.net.URI target = proxy.target(request);
+        java.net.URI stored = java.net.URI.create(target.getScheme() + "://" + target.getRawAuthority() + target.getRawPath());
+        HttpFields identity = protection.identity(principal);
+        proxy.getHttpClient().newRequest(stored).method("GET")
+                .headers(h -> {
+                    for (org.eclipse.jetty.http.HttpField f : identity) h.put(f);
+                    h.put(HttpHeader.ACCEPT, "application/fhir+json");
+                    h.put(HttpHeader.ACCEPT_ENCODING, "identity");
+                })
+                .timeout(route.timeouts().total().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .send(new org.eclipse.jetty.client.BufferingResponseListener((int) Math.min(Integer.MAX_VALUE, route.smart().maxResponseBytes())) {
+                    @Override
+                    public void onComplete(org.eclipse.jetty.client.Result result) {
+                        try {
+                            storedRead(result, result.isFailed() ? null : getContent(), request, out, add, fhir, grant, principal,
+                                    response, callback, next);
+                        } catch (RuntimeException e) {
+                            callback.failed(e);
+                        }
+                    }
+                });
+    }
+
+    private void storedRead(org.eclipse.jetty.client.Result result, byte[] body, Request request, Request out, HttpFields.Mutable add,
+                            FhirRequest fhir, SmartGrant grant, TokenPrincipal principal, Response response, Callback callback, Forward next) {
+        if (result.isFailed()) {
+            refuse(response, callback, 502, "exception", "upstream_unavailable",
+                    "the stored " + fhir.type() + "/" + fhir.id() + " cannot be read to check the write");
+            return;
+        }
+        int status = result.getResponse().getStatus();
+        if (status == 404 || status == 410) {
+            if (fhir.interaction() == FhirRequest.Interaction.DELETE) {
+                refuse(response, callback, 404, "not-found", "not_found", fhir.type() + "/" + fhir.id() + " is not there");
+            } else {
+                next.forward(out, principal, response, callback);
+            }
+            return;
+        }
+        String problem = status != 200 ? "the stored " + fhir.type() + "/" + fhir.id() + " cannot be read (" + status + ")"
+                : policy.checkStored(grant, fhir, SmartJson.parse(body));
+        String version = problem != null ? null : SmartJson.parse(body).path("meta").path("versionId").asText(null);
+        if (problem == null && version == null) {
+            problem = "the stored " + fhir.type() + "/" + fhir.id() + " has no version to pin the write to";
+        }
+        if (problem != null) {
+            refusals.accept("insufficient_scope");
+            GatewayResponses.refusedFhir(response, callback, new TokenRejectedException(TokenRejectedException.Reason.INSUFFICIENT_SCOPE,
+                    problem), ProtectedResourceMetadata.url(request, route));
+            return;
+        }
+        String pin = "W/\"" + version + "\"";
+        String asked = request.getHeaders().get(HttpHeader.IF_MATCH);
+        if (asked != null && !asked.strip().equals(pin) && !asked.strip().equals("\"" + version + "\"")) {
+            refuse(response, callback, 412, "conflict", "precondition_failed", "If-Match names another version than the stored one");
+            return;
+        }
+        add.put(HttpHeader.IF_MATCH, pin);
+        out.setAttribute(UpstreamProxy.ADD_HEADERS, add.asImmutable());
+        next.forward(out, principal, response, callback);
     }
 
     /** The query with the decision's confining parameters appended (percent-encoded), or the original when there are none. */

@@ -127,7 +127,7 @@ class SmartPolicyTest {
             "GET;Observation?patient:missing=true", "GET;Observation?subject:identifier=x", "GET;Observation?performer=Patient/p2",
             "GET;Observation?subject=https://other.example/fhir/Patient/p1", "GET;Observation?_query=everyone",
             "GET;Observation?_filter=subject eq p2", "GET;Observation/_history", "GET;_history", "GET;''", "GET;Encounter/e1/Observation",
-            "GET;Practitioner/pr1", "GET;Practitioner", "DELETE;Observation/o1", "PUT;Observation/o1", "PATCH;Observation/o1",
+            "GET;Practitioner/pr1", "GET;Practitioner", "PATCH;Observation/o1", "DELETE;Practitioner/pr1",
             "DELETE;Patient/p2", "GET;Observation?_contained=true", "PUT;Observation?patient=p1", "GET;Group/g1",
             "GET;Observation/$lastn?patient=p2", "GET;$convert"})
     void patientScopesReachNoOtherPatient(String method, String url) {
@@ -219,9 +219,13 @@ class SmartPolicyTest {
     }
 
     @Test
-    void restrictedScopesCannotUpdateOrHistory() {
-        assertThat(decide("user/Observation.rsu?category=laboratory", null, "PUT", "Observation/o1",
-                FhirUpstreamJson.observation("o1", "p1", "laboratory")).allowed()).isFalse();
+    void restrictedScopesUpdateOnlyAfterTheStoredResourceIsCheckedAndNeverReadHistory() {
+        SmartPolicy.Decision update = decide("user/Observation.rus?category=laboratory", null, "PUT", "Observation/o1",
+                FhirUpstreamJson.observation("o1", "p1", "laboratory"));
+        assertThat(update.allowed()).as(update.message()).isTrue();
+        assertThat(update.checkStored()).isTrue();
+        assertThat(decide("user/Observation.rus?category=laboratory", null, "PUT", "Observation/o1",
+                FhirUpstreamJson.observation("o1", "p1", "vital-signs")).status()).isEqualTo(403);
         assertThat(decide("user/Observation.rs?category=laboratory", null, "GET", "Observation/_history").allowed()).isFalse();
     }
 
@@ -237,6 +241,35 @@ class SmartPolicyTest {
         assertThat(decide("patient/Patient.c", "p1", "POST", "Patient", "{\"resourceType\":\"Patient\"}").status()).isEqualTo(403);
         assertThat(decide("patient/Observation.c?category=laboratory", "p1", "POST", "Observation",
                 FhirUpstreamJson.observation("x", "p1", "vital-signs")).status()).isEqualTo(403);
+    }
+
+    @Test
+    void patientUpdatesAndDeletesOfOtherTypesAreDecidedOnTheStoredResource() {
+        SmartPolicy.Decision delete = decide("patient/Observation.d", "p1", "DELETE", "Observation/o1");
+        assertThat(delete.allowed()).isTrue();
+        assertThat(delete.checkStored()).isTrue();
+        SmartPolicy.Decision update = decide("patient/Observation.u", "p1", "PUT", "Observation/o1", FhirUpstreamJson.observation("o1", "p1", "laboratory"));
+        assertThat(update.allowed()).isTrue();
+        assertThat(update.checkStored()).isTrue();
+        assertThat(decide("patient/Observation.u", "p1", "PUT", "Observation/o1", FhirUpstreamJson.observation("o1", "p2", "laboratory")).status())
+                .as("moving it to another patient").isEqualTo(403);
+        assertThat(decide("patient/Observation.u", "p1", "PUT", "Observation/o1", FhirUpstreamJson.observation("o9", "p1", "laboratory")).status())
+                .isEqualTo(400);
+        assertThat(decide("user/Observation.d", null, "DELETE", "Observation/o1").checkStored()).isFalse();
+
+        FhirRequest del = FhirRequest.parse("DELETE", "Observation/o1", null, null, null, null);
+        FhirRequest put = FhirRequest.parse("PUT", "Observation/o1", null, null, json(FhirUpstreamJson.observation("o1", "p1", "laboratory")), null);
+        SmartGrant grant = grant("patient/Observation.ud", "p1");
+        assertThat(POLICY.checkStored(grant, del, json(FhirUpstreamJson.observation("o1", "p1", "laboratory")))).isNull();
+        assertThat(POLICY.checkStored(grant, put, json(FhirUpstreamJson.observation("o1", "p1", "laboratory")))).isNull();
+        assertThat(POLICY.checkStored(grant, del, json(FhirUpstreamJson.observation("o1", "p2", "laboratory")))).isNotNull();
+        assertThat(POLICY.checkStored(grant, put, json(FhirUpstreamJson.observation("o1", "p2", "laboratory")))).isNotNull();
+        assertThat(POLICY.checkStored(grant, del, json(FhirUpstreamJson.observation("o2", "p1", "laboratory")))).as("another id").isNotNull();
+        assertThat(POLICY.checkStored(grant, del, json("{\"resourceType\":\"Condition\",\"id\":\"o1\"}"))).isNotNull();
+        assertThat(POLICY.checkStored(grant("patient/Observation.u", "p1"), del, json(FhirUpstreamJson.observation("o1", "p1", "laboratory"))))
+                .as("u does not delete").isNotNull();
+        String batch = "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[{\"request\":{\"method\":\"DELETE\",\"url\":\"Observation/o1\"}}]}";
+        assertThat(decide("patient/Observation.d", "p1", "POST", "", batch).status()).isEqualTo(403);
     }
 
     @Test
@@ -275,7 +308,7 @@ class SmartPolicyTest {
     // ------------------------------------------------------------------ responses
 
     static String check(String scopes, String patient, String body) {
-        SmartPolicy.Decision read = new SmartPolicy.Decision(0, null, null, null, List.of(), true, false);
+        SmartPolicy.Decision read = new SmartPolicy.Decision(0, null, null, null, List.of(), true, false, false);
         return POLICY.checkResponse(grant(scopes, patient), json(body), read);
     }
 
