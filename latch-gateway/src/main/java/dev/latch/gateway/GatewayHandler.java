@@ -107,7 +107,7 @@ final class GatewayHandler extends Handler.AbstractContainer {
     private RouteHandler routeForMetadata(String host, String routePath) {
         for (String candidate : new String[] {routePath, routePath.endsWith("/") ? routePath : routePath + "/"}) {
             RouteHandler r = routes.match(host, candidate);
-            if (r != null && r.route().mode() == GatewayConfig.Mode.PROTECT && r.route().path().equals(candidate)) {
+            if (r != null && r.route().mode().protects() && r.route().path().equals(candidate)) {
                 return r;
             }
         }

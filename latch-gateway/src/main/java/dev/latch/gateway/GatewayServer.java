@@ -9,6 +9,11 @@ import dev.latch.gateway.metadata.ProtectedResourceMetadata;
 import dev.latch.gateway.metrics.GatewayMetrics;
 import dev.latch.gateway.protect.Protection;
 import dev.latch.gateway.proxy.UpstreamProxy;
+import dev.latch.gateway.smart.SmartConfiguration;
+import dev.latch.gateway.smart.SmartRoute;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
 import dev.latch.resource.AccessTokenValidator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +45,8 @@ public final class GatewayServer implements AutoCloseable {
     private final ServerConnector managementConnector;
     private final Map<String, AccessTokenValidator> validators;
     private final List<TokenAttachment> attachments;
+    /** Fetches the issuers' SMART configurations (no redirects, 5 s to connect); made only when a smart route needs it. */
+    private HttpClient smartHttp;
 
     private GatewayServer(GatewayConfig config) {
         this.config = config;
@@ -72,18 +79,30 @@ public final class GatewayServer implements AutoCloseable {
         List<RouteHandler> routeHandlers = new ArrayList<>();
         dev.latch.gateway.websocket.WebSocketRelay webSockets = new dev.latch.gateway.websocket.WebSocketRelay(server);
         this.attachments = new ArrayList<>();
+        Map<String, SmartConfiguration> smartConfigurations = new LinkedHashMap<>();
         for (GatewayConfig.Route route : config.routes()) {
             UpstreamProxy proxy = new UpstreamProxy(route, List.copyOf(asserted), failures);
             Protection protection = null;
             TokenAttachment attachment = null;
-            if (route.mode() == GatewayConfig.Mode.PROTECT) {
+            SmartRoute smart = null;
+            if (route.mode().protects()) {
                 protection = new Protection(validators.get(route.issuer()), route::rule,
                         route.headers() == null ? GatewayConfig.IdentityHeaders.DEFAULT : route.headers());
+                if (route.mode() == GatewayConfig.Mode.SMART) {
+                    String issuer = validators.get(route.issuer()).settings().issuer();
+                    if (smartHttp == null) {
+                        smartHttp = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+                    }
+                    HttpClient http = smartHttp;
+                    SmartConfiguration discovery = smartConfigurations.computeIfAbsent(route.issuer(), id -> new SmartConfiguration(issuer,
+                            http, route.smart().discoveryCache(), Duration.ofSeconds(5), Clock.systemUTC()));
+                    smart = new SmartRoute(route, proxy, protection, discovery, reason -> refusals.refused(route, reason));
+                }
             } else if (route.mode() == GatewayConfig.Mode.ATTACH) {
                 attachment = new TokenAttachment(route, TokenAttachment.tokenSource(route.token()), proxy, threads);
                 attachments.add(attachment);
             }
-            routeHandlers.add(new RouteHandler(route, proxy, protection, attachment, refusals, webSockets));
+            routeHandlers.add(new RouteHandler(route, proxy, protection, attachment, refusals, webSockets, smart));
         }
         ForwardAuthEndpoint forwardAuth = null;
         String forwardAuthPath = null;
@@ -160,6 +179,7 @@ public final class GatewayServer implements AutoCloseable {
             // stopping is best effort; what could not stop is released with the process
         }
         for (TokenAttachment a : attachments) a.close();
+        if (smartHttp != null) smartHttp.shutdownNow();
         for (AccessTokenValidator v : validators.values()) v.close();
     }
 }

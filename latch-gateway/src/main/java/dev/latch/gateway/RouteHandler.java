@@ -9,6 +9,7 @@ import dev.latch.gateway.protect.Protection;
 import dev.latch.gateway.proxy.RequestSizeLimit;
 import dev.latch.gateway.proxy.UpstreamProxy;
 import dev.latch.gateway.ratelimit.TokenBuckets;
+import dev.latch.gateway.smart.SmartRoute;
 import dev.latch.resource.TokenPrincipal;
 import dev.latch.resource.TokenRejectedException;
 import dev.latch.gateway.websocket.WebSocketRelay;
@@ -21,7 +22,8 @@ import org.eclipse.jetty.util.Callback;
 /**
  * One route's way through the gateway, in order: CORS preflight, body size, the mode's decision
  * (protect: token and rule; attach: a token of the gateway's own; passthrough: nothing), the rate
- * limit, then the upstream. An unauthenticated request on a protect route never reaches the upstream.
+ * limit, then the upstream. An unauthenticated request on a protect route never reaches the upstream; a smart
+ * route ({@link SmartRoute}) decides before it forwards, and may read the body first.
  */
 final class RouteHandler {
 
@@ -33,10 +35,12 @@ final class RouteHandler {
     private final TokenBuckets buckets;
     private final GatewayHandler.Refusals refusals;
     private final WebSocketRelay webSockets;
+    private final SmartRoute smart;
 
     RouteHandler(GatewayConfig.Route route, UpstreamProxy proxy, Protection protection, TokenAttachment attachment,
-                 GatewayHandler.Refusals refusals, WebSocketRelay webSockets) {
+                 GatewayHandler.Refusals refusals, WebSocketRelay webSockets, SmartRoute smart) {
         this.webSockets = webSockets;
+        this.smart = smart;
         this.route = route;
         this.proxy = proxy;
         this.protection = protection;
@@ -73,6 +77,10 @@ final class RouteHandler {
         // a declared length was checked above; only a body of unknown length (chunked) is counted as it streams
         boolean chunked = request.getLength() < 0 && request.getHeaders().get(HttpHeader.TRANSFER_ENCODING) != null;
         Request forwarded = max >= 0 && chunked ? new RequestSizeLimit(request, max) : request;
+        if (smart != null) {
+            return smart.handle(request, forwarded, response, callback,
+                    (out, who, res, cb) -> forward(out, who == null ? "addr:" + Request.getRemoteAddr(request) : Protection.caller(who), res, cb));
+        }
         TokenPrincipal principal = null;
         String caller;
         if (protection != null) {
@@ -95,19 +103,26 @@ final class RouteHandler {
                 forwarded.setAttribute(UpstreamProxy.KEEP_AUTHORIZATION, Boolean.TRUE);
             }
         }
+        forward(forwarded, caller, response, callback);
+        return principal;
+    }
+
+    /** The rate limit of {@code caller}, then the upstream (a WebSocket relay, the attach token, or the proxy). */
+    private void forward(Request forwarded, String caller, Response response, Callback callback) {
         if (buckets != null) {
             long wait = buckets.take(caller);
             if (wait > 0) {
                 refusals.refused(route, "rate_limited");
                 response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(wait));
                 GatewayResponses.error(response, callback, 429, "rate_limited", "too many requests; retry after " + wait + " s");
-                return principal;
+                return;
             }
         }
+        Request request = forwarded;
         if (WebSocketRelay.isUpgrade(request)) {
             HttpFields add = (HttpFields) forwarded.getAttribute(UpstreamProxy.ADD_HEADERS);
             if (attachment != null && (add = attachment.headers(response, callback)) == null) {
-                return principal;
+                return;
             }
             webSockets.relay(request, response, callback, proxy.target(request), proxy.removed(forwarded), add,
                     route.timeouts().connect().toMillis());
@@ -116,6 +131,5 @@ final class RouteHandler {
         } else {
             proxy.handle(forwarded, response, callback);
         }
-        return principal;
     }
 }

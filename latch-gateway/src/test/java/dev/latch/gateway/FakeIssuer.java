@@ -33,6 +33,10 @@ public final class FakeIssuer implements AutoCloseable {
 
     private final HttpServer server;
     private volatile JWK key = KeyGeneration.generate(JWSAlgorithm.RS256);
+    private final java.util.Set<String> revoked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger introspections = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int smartConfigurationStatus = 200;
+    private volatile String smartConfigurationIssuer;
 
     private FakeIssuer(HttpServer server) {
         this.server = server;
@@ -43,13 +47,61 @@ public final class FakeIssuer implements AutoCloseable {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
             FakeIssuer issuer = new FakeIssuer(server);
             server.createContext("/.well-known/openid-configuration", ex -> issuer.answer(ex, "{\"issuer\":\"" + issuer.issuer()
-                    + "\",\"jwks_uri\":\"" + issuer.issuer() + "/jwks\",\"token_endpoint\":\"" + issuer.issuer() + "/token\"}"));
+                    + "\",\"jwks_uri\":\"" + issuer.issuer() + "/jwks\",\"token_endpoint\":\"" + issuer.issuer() + "/token\""
+                    + ",\"introspection_endpoint\":\"" + issuer.issuer() + "/introspect\"}"));
+            server.createContext("/.well-known/smart-configuration", issuer::smartConfiguration);
+            server.createContext("/introspect", issuer::introspect);
             server.createContext("/jwks", ex -> issuer.answer(ex, new JWKSet(issuer.key.toPublicJWK()).toString()));
             server.start();
             return issuer;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** SMART App Launch 2.2 discovery as Latch serves it under its issuer. */
+    private void smartConfiguration(com.sun.net.httpserver.HttpExchange ex) throws IOException {
+        if (smartConfigurationStatus != 200) {
+            ex.sendResponseHeaders(smartConfigurationStatus, -1);
+            ex.close();
+            return;
+        }
+        String iss = smartConfigurationIssuer != null ? smartConfigurationIssuer : issuer();
+        answer(ex, "{\"issuer\":\"" + iss + "\",\"jwks_uri\":\"" + issuer() + "/jwks\",\"authorization_endpoint\":\"" + issuer()
+                + "/authorize\",\"token_endpoint\":\"" + issuer() + "/token\",\"introspection_endpoint\":\"" + issuer()
+                + "/introspect\",\"revocation_endpoint\":\"" + issuer() + "/revoke\",\"management_endpoint\":\"" + issuer()
+                + "/account\",\"capabilities\":[\"launch-ehr\",\"permission-v2\"],\"code_challenge_methods_supported\":[\"S256\"]}");
+    }
+
+    /** RFC 7662: active unless {@link #revoke}d. */
+    private void introspect(com.sun.net.httpserver.HttpExchange ex) throws IOException {
+        introspections.incrementAndGet();
+        String form = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        String token = null;
+        for (String pair : form.split("&")) {
+            if (pair.startsWith("token=")) token = java.net.URLDecoder.decode(pair.substring(6), StandardCharsets.UTF_8);
+        }
+        boolean active = token != null && !revoked.contains(token);
+        answer(ex, active ? "{\"active\":true,\"token_type\":\"Bearer\"}" : "{\"active\":false}");
+    }
+
+    /** Revokes {@code token}: introspection answers {@code active: false} from now on. */
+    public void revoke(String token) {
+        revoked.add(token);
+    }
+
+    public int introspections() {
+        return introspections.get();
+    }
+
+    /** The status {@code /.well-known/smart-configuration} answers (200 by default). */
+    public void smartConfigurationStatus(int status) {
+        this.smartConfigurationStatus = status;
+    }
+
+    /** The {@code issuer} the SMART configuration names (the issuer's own by default; null restores it). */
+    public void smartConfigurationIssuer(String issuer) {
+        this.smartConfigurationIssuer = issuer;
     }
 
     private void answer(com.sun.net.httpserver.HttpExchange ex, String json) throws IOException {

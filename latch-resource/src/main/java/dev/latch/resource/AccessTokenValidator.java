@@ -365,6 +365,40 @@ public final class AccessTokenValidator implements AutoCloseable {
             throw new TokenRejectedException(Reason.MALFORMED, "opaque tokens are not accepted for this issuer",
                     "not a JWT and no introspection configured", null);
         }
+        Map<String, Object> answer = activeAnswer(token);
+        if (answer.get("token_type") instanceof String type && !type.equalsIgnoreCase("bearer")) {
+            // RFC 7662 §2.2 token_type: a DPoP-bound or refresh token is not a bearer access token
+            throw new TokenRejectedException(Reason.WRONG_TYPE, "the token is not a bearer access token",
+                    "introspection token_type " + type, null);
+        }
+        claims.check(answer, false);
+        TokenPrincipal principal = claims.principal(answer, true);
+        Duration ttl = settings.introspectionCacheTtl();
+        if (ttl != null && ttl.isPositive()) {
+            long until = Math.min(clock.millis() + ttl.toMillis(), AccessTokenClaims.expiresAtMillis(answer));
+            validated.put(key, principal, until);
+        }
+        return principal;
+    }
+
+    /**
+     * Asks the issuer (RFC 7662 §2) whether {@code token} is still active, whatever it is: a JWT that passed
+     * {@link #validate} locally may have been revoked at the issuer since (RFC 7009), and only the issuer knows.
+     * Nothing is cached here; a caller that may accept a short delay in seeing a revocation caches the answer.
+     *
+     * @throws TokenRejectedException {@link Reason#INACTIVE} when the issuer says it is not active;
+     *                                {@link Reason#ISSUER_UNAVAILABLE} when no introspection client is configured,
+     *                                the issuer publishes no introspection endpoint, or it cannot be reached
+     */
+    public void requireActive(String token) {
+        if (introspection == null) {
+            throw unavailable("no introspection client is configured for " + settings.issuer(), null);
+        }
+        activeAnswer(token);
+    }
+
+    /** The introspection answer for {@code token}, which must say {@code active: true}. */
+    private Map<String, Object> activeAnswer(String token) {
         URI endpoint = metadata().introspectionEndpoint();
         if (endpoint == null) {
             throw unavailable("the metadata of " + settings.issuer() + " has no introspection_endpoint", null);
@@ -381,19 +415,7 @@ public final class AccessTokenValidator implements AutoCloseable {
         if (!Boolean.TRUE.equals(answer.get("active"))) {
             throw new TokenRejectedException(Reason.INACTIVE, "the token is not active", "introspection: active false", null);
         }
-        if (answer.get("token_type") instanceof String type && !type.equalsIgnoreCase("bearer")) {
-            // RFC 7662 §2.2 token_type: a DPoP-bound or refresh token is not a bearer access token
-            throw new TokenRejectedException(Reason.WRONG_TYPE, "the token is not a bearer access token",
-                    "introspection token_type " + type, null);
-        }
-        claims.check(answer, false);
-        TokenPrincipal principal = claims.principal(answer, true);
-        Duration ttl = settings.introspectionCacheTtl();
-        if (ttl != null && ttl.isPositive()) {
-            long until = Math.min(clock.millis() + ttl.toMillis(), AccessTokenClaims.expiresAtMillis(answer));
-            validated.put(key, principal, until);
-        }
-        return principal;
+        return answer;
     }
 
     /** The issuer's metadata: given, or discovered once and kept (refreshed by {@link #check()}). */

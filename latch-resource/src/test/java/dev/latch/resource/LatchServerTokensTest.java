@@ -115,6 +115,33 @@ class LatchServerTokensTest {
     }
 
     @Test
+    void requireActiveWhenJwtRevokedAtLatchThenInactiveWhileStillValidLocally() throws Exception {
+        try (AccessTokenValidator v = validator(Duration.ZERO)) {
+            String token = token("worker", workerSecret, "read");
+            assertThat(v.validate(token).clientId()).isEqualTo("worker");
+            v.requireActive(token);
+            assertThat(v.stats().introspections()).isEqualTo(1);
+
+            HttpResponse<String> revoked = server.postForm("/revoke", "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8),
+                    "Authorization", "Basic " + Base64.getEncoder().encodeToString(("worker:" + workerSecret).getBytes(StandardCharsets.UTF_8)));
+            assertThat(revoked.statusCode()).isEqualTo(200);
+
+            assertThat(v.validate(token).clientId()).as("the signature and lifetime are still fine").isEqualTo("worker");
+            assertThatThrownBy(() -> v.requireActive(token)).isInstanceOfSatisfying(TokenRejectedException.class,
+                    e -> assertThat(e.reason()).isEqualTo(Reason.INACTIVE));
+        }
+    }
+
+    @Test
+    void requireActiveWithoutIntrospectionClientThenIssuerUnavailable() throws Exception {
+        try (AccessTokenValidator v = AccessTokenValidator.builder(IssuerSettings.of(server.issuer(), API)).build()) {
+            String token = token("worker", workerSecret, "read");
+            assertThatThrownBy(() -> v.requireActive(token)).isInstanceOfSatisfying(TokenRejectedException.class,
+                    e -> assertThat(e.reason()).isEqualTo(Reason.ISSUER_UNAVAILABLE));
+        }
+    }
+
+    @Test
     void validateWhenIntrospectionCredentialsWrongThenIssuerUnavailable() throws Exception {
         IssuerSettings settings = IssuerSettings.of(server.issuer(), API)
                 .withIntrospection(ClientAuthentication.clientSecretBasic("api", "wrong"), Duration.ZERO);

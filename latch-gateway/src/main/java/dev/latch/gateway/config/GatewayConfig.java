@@ -44,7 +44,14 @@ public record GatewayConfig(int port, String host, int managementPort, Tls tls, 
     /** An issuer whose tokens {@code protect} routes accept: the id routes name, and the validation settings. */
     public record Issuer(String id, IssuerSettings settings) {}
 
-    public enum Mode { PROTECT, ATTACH, PASSTHROUGH }
+    public enum Mode {
+        PROTECT, ATTACH, PASSTHROUGH, SMART;
+
+        /** True for the modes that validate the caller's token (smart is protect plus SMART scope enforcement). */
+        public boolean protects() {
+            return this == PROTECT || this == SMART;
+        }
+    }
 
     /**
      * One route.
@@ -62,13 +69,21 @@ public record GatewayConfig(int port, String host, int managementPort, Tls tls, 
      * @param rateLimit      null when unlimited
      * @param timeouts       connect / idle / total time limits towards the upstream
      * @param maxBodyBytes   request bodies larger than this are refused with 413 (default 10 MiB; -1 no limit)
+     * @param smart          smart: the SMART enforcement settings; null for other modes
      */
     public record Route(String path, String host, URI upstream, Mode mode, String issuer, Map<String, AccessRule> rules,
                         boolean forwardToken, IdentityHeaders headers, Token token, Cors cors, RateLimit rateLimit,
-                        Timeouts timeouts, long maxBodyBytes) {
+                        Timeouts timeouts, long maxBodyBytes, Smart smart) {
 
         public Route {
             rules = Map.copyOf(rules);
+        }
+
+        /** A route of a mode other than smart. */
+        public Route(String path, String host, URI upstream, Mode mode, String issuer, Map<String, AccessRule> rules,
+                     boolean forwardToken, IdentityHeaders headers, Token token, Cors cors, RateLimit rateLimit,
+                     Timeouts timeouts, long maxBodyBytes) {
+            this(path, host, upstream, mode, issuer, rules, forwardToken, headers, token, cors, rateLimit, timeouts, maxBodyBytes, null);
         }
 
         /** The rule for {@code method}: its own, else {@code *}'s, else {@link AccessRule#NONE}. */
@@ -121,6 +136,18 @@ public record GatewayConfig(int port, String host, int managementPort, Tls tls, 
             exposedHeaders = List.copyOf(exposedHeaders);
         }
     }
+
+    /**
+     * A smart route's SMART enforcement (docs/gateway-configuration.md, "smart routes").
+     *
+     * @param checkActive        ask the issuer (RFC 7662 introspection) whether each token is still active, so a
+     *                           revoked token is refused (default true; needs the issuer's introspection client)
+     * @param introspectionCache how long an introspection answer is kept (default 0: every request asks)
+     * @param maxResponseBytes   responses read whole to be checked (patient/ or restricted scopes) may be this large;
+     *                           larger ones are refused (default 8 MiB)
+     * @param discoveryCache     how long the issuer's smart-configuration is kept (default 5 min)
+     */
+    public record Smart(boolean checkActive, Duration introspectionCache, long maxResponseBytes, Duration discoveryCache) {}
 
     /** Token bucket per caller (client id on protect routes, remote address elsewhere). */
     public record RateLimit(double perSecond, int burst) {}

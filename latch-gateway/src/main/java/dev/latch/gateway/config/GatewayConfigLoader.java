@@ -17,6 +17,7 @@ import dev.latch.gateway.config.GatewayConfig.Issuer;
 import dev.latch.gateway.config.GatewayConfig.Mode;
 import dev.latch.gateway.config.GatewayConfig.RateLimit;
 import dev.latch.gateway.config.GatewayConfig.Route;
+import dev.latch.gateway.config.GatewayConfig.Smart;
 import dev.latch.gateway.config.GatewayConfig.Timeouts;
 import dev.latch.gateway.config.GatewayConfig.Tls;
 import dev.latch.gateway.config.GatewayConfig.Token;
@@ -101,6 +102,11 @@ public final class GatewayConfigLoader {
     static final List<String> DEFAULT_CORS_HEADERS = List.of("Authorization", "Content-Type");
     static final Duration DEFAULT_CORS_MAX_AGE = Duration.ofMinutes(10);
     static final String DEFAULT_FORWARD_AUTH_PATH = "/_latch/auth";
+    /** Strict: a token revoked at the issuer is refused from the next request on. */
+    static final boolean DEFAULT_CHECK_ACTIVE = true;
+    static final Duration DEFAULT_INTROSPECTION_CACHE = Duration.ZERO;
+    static final long DEFAULT_MAX_RESPONSE = 8L * 1024 * 1024;
+    static final Duration DEFAULT_DISCOVERY_CACHE = Duration.ofMinutes(5);
 
     private static final List<String> TOP = List.of("port", "host", "management-port", "tls", "access-log", "shutdown-grace",
             "issuers", "routes", "forward-auth");
@@ -110,9 +116,11 @@ public final class GatewayConfigLoader {
     private static final List<String> INTROSPECTION = List.of("client-id", "client-secret", "auth-method", "private-key",
             "private-key-password", "alg", "kid", "cache-ttl");
     private static final List<String> ROUTE = List.of("path", "host", "upstream", "mode", "issuer", "scopes", "all-scopes", "roles",
-            "claims", "forward-token", "headers", "token", "cors", "rate-limit", "timeouts", "max-body");
+            "claims", "forward-token", "headers", "token", "cors", "rate-limit", "timeouts", "max-body", "check-active",
+            "introspection-cache", "max-response", "discovery-cache");
     private static final List<String> PROTECT_ONLY = List.of("issuer", "scopes", "all-scopes", "roles", "claims", "forward-token", "headers");
     private static final List<String> ATTACH_ONLY = List.of("token");
+    private static final List<String> SMART_ONLY = List.of("check-active", "introspection-cache", "max-response", "discovery-cache");
     private static final List<String> TOKEN = List.of("issuer", "token-endpoint", "client-id", "client-secret", "auth-method",
             "private-key", "private-key-password", "alg", "kid", "preset", "scope", "resource", "audience");
     private static final List<String> HEADERS = List.of("user", "email", "preferred-username", "groups", "client-id", "scope");
@@ -122,8 +130,8 @@ public final class GatewayConfigLoader {
     private static final List<String> TIMEOUTS = List.of("connect", "idle", "total");
     private static final List<String> FORWARD_AUTH = List.of("path", "issuer", "scopes", "all-scopes", "roles", "claims", "headers");
 
-    private static final List<String> MODES = List.of("protect", "attach", "passthrough");
-    private static final List<String> PLANNED_MODES = List.of("sso", "smart");
+    private static final List<String> MODES = List.of("protect", "attach", "passthrough", "smart");
+    private static final List<String> PLANNED_MODES = List.of("sso");
     private static final List<String> PRESETS = List.of("epic", "entra");
     private static final List<String> SECRET_METHODS = List.of("client_secret_basic", "client_secret_post");
     private static final List<String> AUTH_METHODS = List.of("client_secret_basic", "client_secret_post", "private_key_jwt");
@@ -168,6 +176,8 @@ public final class GatewayConfigLoader {
 
         private final Path file;
         private final List<String> problems = new ArrayList<>();
+        /** Issuer id → whether it has an introspection client (smart routes check tokens are still active with it). */
+        private final Map<String, Boolean> issuerIntrospection = new LinkedHashMap<>();
         private final boolean allowLiteralSecrets = "true".equalsIgnoreCase(environment.apply(ALLOW_LITERAL_SECRETS));
 
         Binding(Path file) {
@@ -368,6 +378,9 @@ public final class GatewayConfigLoader {
                     known(intro, INTROSPECTION);
                     introspection = clientAuthentication(intro, false);
                     cacheTtl = duration(intro.get("cache-ttl"), DEFAULT_INTROSPECTION_CACHE_TTL, Duration.ZERO, null);
+                }
+                if (id != null) {
+                    issuerIntrospection.putIfAbsent(id, intro != null);
                 }
                 if (problems.size() == before && id != null && issuer != null) {
                     IssuerSettings settings = new IssuerSettings(issuer, new LinkedHashSet<>(audiences), algorithms, type, clockSkew,
@@ -622,8 +635,13 @@ public final class GatewayConfigLoader {
             Mode mode = mode(item);
             if (mode != null) {
                 for (String key : PROTECT_ONLY) {
-                    if (mode != Mode.PROTECT && item.get(key) != null) {
-                        problem(item.get(key), "only for mode protect");
+                    if (!mode.protects() && item.get(key) != null) {
+                        problem(item.get(key), "only for mode protect or smart");
+                    }
+                }
+                for (String key : SMART_ONLY) {
+                    if (mode != Mode.SMART && item.get(key) != null) {
+                        problem(item.get(key), "only for mode smart");
                     }
                 }
                 for (String key : ATTACH_ONLY) {
@@ -632,14 +650,14 @@ public final class GatewayConfigLoader {
                     }
                 }
             }
-            boolean protect = mode == null || mode == Mode.PROTECT;
+            boolean protect = mode == null || mode.protects();
             boolean attach = mode == null || mode == Mode.ATTACH;
             String issuer = null;
             Map<String, AccessRule> rules = Map.of();
             boolean forwardToken = false;
             IdentityHeaders headers = IdentityHeaders.DEFAULT;
             if (protect) {
-                issuer = issuerReference(item, mode == Mode.PROTECT, issuerIds);
+                issuer = issuerReference(item, mode != null, issuerIds);
                 rules = rules(item);
                 forwardToken = bool(item.get("forward-token"), false);
                 headers = identityHeaders(item.get("headers"));
@@ -656,10 +674,31 @@ public final class GatewayConfigLoader {
             RateLimit rateLimit = rateLimit(item.get("rate-limit"));
             Timeouts timeouts = timeouts(item.get("timeouts"));
             long maxBody = size(item.get("max-body"), DEFAULT_MAX_BODY);
+            Smart smart = mode == Mode.SMART ? smart(item, issuer) : null;
             if (problems.size() > before || path == null || upstream == null || mode == null) {
                 return null;
             }
-            return new Route(path, host, upstream, mode, issuer, rules, forwardToken, headers, token, cors, rateLimit, timeouts, maxBody);
+            return new Route(path, host, upstream, mode, issuer, rules, forwardToken, headers, token, cors, rateLimit, timeouts,
+                    maxBody, smart);
+        }
+
+        /** A smart route's keys; checking tokens are still active needs the issuer's introspection client. */
+        private Smart smart(YamlNode item, String issuer) {
+            int before = problems.size();
+            boolean checkActive = bool(item.get("check-active"), DEFAULT_CHECK_ACTIVE);
+            boolean checkActiveRead = problems.size() == before;
+            Duration cache = duration(item.get("introspection-cache"), DEFAULT_INTROSPECTION_CACHE, Duration.ZERO, null);
+            long maxResponse = size(item.get("max-response"), DEFAULT_MAX_RESPONSE);
+            if (maxResponse < 0 || maxResponse > Integer.MAX_VALUE - 8) {
+                problem(item.get("max-response"), "must be a size up to 2GiB (responses are read whole to be checked)");
+            }
+            Duration discovery = duration(item.get("discovery-cache"), DEFAULT_DISCOVERY_CACHE, Duration.ZERO, null);
+            if (checkActive && checkActiveRead && issuer != null && issuerIntrospection.containsKey(issuer) && !issuerIntrospection.get(issuer)) {
+                YamlNode at = item.get("check-active") != null ? item.get("check-active") : item.get("mode");
+                problem(at, "mode smart checks that each token is still active (not revoked) by introspection at the issuer:"
+                        + " give issuer " + quote(issuer) + " an introspection client, or set check-active: false");
+            }
+            return new Smart(checkActive, cache, maxResponse, discovery);
         }
 
         private String requestPath(YamlNode map, String key, String defaultValue) {
@@ -707,7 +746,7 @@ public final class GatewayConfigLoader {
                 return null;
             }
             if (!MODES.contains(mode)) {
-                problem(node, "must be protect, attach or passthrough (was " + quote(value) + ")");
+                problem(node, "must be protect, attach, passthrough or smart (was " + quote(value) + ")");
                 return null;
             }
             return Mode.valueOf(mode.toUpperCase(Locale.ROOT));

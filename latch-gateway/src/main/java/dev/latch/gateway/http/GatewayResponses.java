@@ -49,6 +49,43 @@ public final class GatewayResponses {
     }
 
     /**
+     * A FHIR {@code OperationOutcome} (FHIR R4 §2.36) as {@code application/fhir+json}: the refusals of smart routes,
+     * which FHIR clients read as FHIR. {@code code} is the issue type (http://hl7.org/fhir/R4/valueset-issue-type.html).
+     */
+    public static void operationOutcome(Response response, Callback callback, int status, String code, String diagnostics) {
+        Map<String, Object> issue = new LinkedHashMap<>();
+        issue.put("severity", "error");
+        issue.put("code", code);
+        issue.put("diagnostics", diagnostics);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("resourceType", "OperationOutcome");
+        body.put("issue", java.util.List.of(issue));
+        try {
+            write(response, callback, status, "application/fhir+json", JSON.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            callback.failed(e);
+        }
+    }
+
+    /**
+     * A refused token on a smart route: the status and {@code WWW-Authenticate} of {@link #refused}, with an
+     * OperationOutcome body ({@code login} for 401, {@code forbidden} for 403, {@code transient} for 503).
+     */
+    public static void refusedFhir(Response response, Callback callback, TokenRejectedException refusal, String resourceMetadata) {
+        if (refusal.status() == 503) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "5");
+        } else {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, refusal.wwwAuthenticate(resourceMetadata));
+        }
+        String code = switch (refusal.status()) {
+            case 401 -> "login";
+            case 403 -> "forbidden";
+            default -> "transient";
+        };
+        operationOutcome(response, callback, refusal.status(), code, refusal.description());
+    }
+
+    /**
      * What Jetty itself answers (a request it could not parse, headers too large, a failure before any
      * handler ran): the same JSON as every other refusal instead of an HTML page, and {@code Connection:
      * close} because Jetty closes such a connection afterwards — a client must learn that before it
@@ -80,8 +117,12 @@ public final class GatewayResponses {
     }
 
     private static void write(Response response, Callback callback, int status, String json) {
+        write(response, callback, status, "application/json", json);
+    }
+
+    private static void write(Response response, Callback callback, int status, String contentType, String json) {
         response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.write(true, ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), callback);
     }

@@ -36,6 +36,10 @@ public final class UpstreamProxy extends ProxyHandler {
 
     /** {@link HttpFields} the route's handler wants added to the upstream request. */
     public static final String ADD_HEADERS = UpstreamProxy.class.getName() + ".addHeaders";
+    /** A {@link ResponseBodyFilter} that must see the whole upstream response before the caller does (smart routes). */
+    public static final String RESPONSE_FILTER = UpstreamProxy.class.getName() + ".responseFilter";
+    /** A {@code Set<String>} of lower-case header names of the caller's that must not go upstream for this request. */
+    public static final String REMOVE_HEADERS = UpstreamProxy.class.getName() + ".removeHeaders";
     /** Set when the caller's {@code Authorization} may pass upstream (protect with forward-token). */
     public static final String KEEP_AUTHORIZATION = UpstreamProxy.class.getName() + ".keepAuthorization";
 
@@ -63,6 +67,38 @@ public final class UpstreamProxy extends ProxyHandler {
 
         /** Called once the intercepted response is complete; must finish {@code callback} one way or another. */
         void intercepted(Request clientRequest, Response response, Callback callback);
+    }
+
+    /**
+     * Reads an upstream response whole (up to {@link #maxBytes()}) and decides what the caller gets: the response as
+     * it came ({@link Answer#pass}), with another body ({@link Answer#replace}), or the filter's own answer
+     * ({@link #refuse}). Nothing of the upstream response reaches the caller before {@link #answer} has run.
+     */
+    public interface ResponseBodyFilter {
+
+        /** What the caller gets: null body = the upstream's own; else this body (same status and headers). */
+        record Answer(byte[] body) {
+            public static final Answer PASS = new Answer(null);
+
+            public static Answer pass() {
+                return PASS;
+            }
+
+            public static Answer replace(byte[] body) {
+                return new Answer(body);
+            }
+        }
+
+        long maxBytes();
+
+        /**
+         * @param body the whole body, or null when it was larger than {@link #maxBytes()}
+         * @return the answer, or null when the filter answered the caller itself through {@link #refuse}
+         */
+        Answer answer(int status, HttpFields headers, byte[] body);
+
+        /** Writes the filter's own answer (called when {@link #answer} returned null). */
+        void refuse(Response response, Callback callback);
     }
 
     /**
@@ -146,10 +182,12 @@ public final class UpstreamProxy extends ProxyHandler {
         super.copyRequestHeaders(request, upstream);
         boolean keepAuthorization = request.getAttribute(KEEP_AUTHORIZATION) != null;
         HttpFields add = (HttpFields) request.getAttribute(ADD_HEADERS);
+        @SuppressWarnings("unchecked")
+        Set<String> remove = request.getAttribute(REMOVE_HEADERS) instanceof Set<?> r ? (Set<String>) r : Set.of();
         upstream.headers(h -> {
             for (HttpField field : request.getHeaders()) {
                 String name = field.getLowerCaseName();
-                if (assertedHeaders.contains(name) || FORWARDED.contains(name)
+                if (assertedHeaders.contains(name) || FORWARDED.contains(name) || remove.contains(name)
                         || (field.getHeader() == HttpHeader.AUTHORIZATION && !keepAuthorization)) {
                     h.remove(field.getName());
                 }
@@ -190,6 +228,9 @@ public final class UpstreamProxy extends ProxyHandler {
     @Override
     protected org.eclipse.jetty.client.Response.CompleteListener newServerToProxyResponseListener(Request request,
             org.eclipse.jetty.client.Request upstream, Response response, Callback callback) {
+        if (request.getAttribute(RESPONSE_FILTER) instanceof ResponseBodyFilter filter) {
+            return new FilteredListener(request, upstream, response, callback, filter);
+        }
         UpstreamResponseHook hook = responseHook;
         if (hook == null) {
             return super.newServerToProxyResponseListener(request, upstream, response, callback);
@@ -269,6 +310,76 @@ public final class UpstreamProxy extends ProxyHandler {
             } else {
                 super.onComplete(result);
             }
+        }
+    }
+
+    /**
+     * Holds the upstream response back until it is complete, then lets the filter decide; the upstream's status
+     * and headers are copied (by the proxy's own rules) only when its answer goes to the caller.
+     */
+    private final class FilteredListener extends ProxyResponseListener {
+        private final Response response;
+        private final ResponseBodyFilter filter;
+        private final long max;
+        private java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(8192);
+
+        FilteredListener(Request request, org.eclipse.jetty.client.Request upstream, Response response, Callback callback,
+                         ResponseBodyFilter filter) {
+            super(request, upstream, response, callback);
+            this.response = response;
+            this.filter = filter;
+            this.max = filter.maxBytes();
+        }
+
+        @Override
+        public void onBegin(org.eclipse.jetty.client.Response upstreamResponse) {
+            // the status is set once the filter has decided
+        }
+
+        @Override
+        public void onHeaders(org.eclipse.jetty.client.Response upstreamResponse) {
+            // copied once the filter has decided
+        }
+
+        @Override
+        public void onContent(org.eclipse.jetty.client.Response upstreamResponse, org.eclipse.jetty.io.Content.Chunk chunk, Runnable demander) {
+            if (body != null) {
+                java.nio.ByteBuffer buffer = chunk.getByteBuffer();
+                if (body.size() + (long) buffer.remaining() > max) {
+                    body = null;
+                } else if (buffer.hasArray()) {
+                    body.write(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+                } else {
+                    byte[] copy = new byte[buffer.remaining()];
+                    buffer.duplicate().get(copy);
+                    body.write(copy, 0, copy.length);
+                }
+            }
+            demander.run();
+        }
+
+        @Override
+        public void onSuccess(org.eclipse.jetty.client.Response upstreamResponse) {
+            ResponseBodyFilter.Answer answer;
+            try {
+                answer = filter.answer(upstreamResponse.getStatus(), upstreamResponse.getHeaders(), body == null ? null : body.toByteArray());
+            } catch (RuntimeException e) {
+                failed(e);
+                return;
+            }
+            if (answer == null) {
+                filter.refuse(response, this);
+                return;
+            }
+            super.onBegin(upstreamResponse);
+            super.onHeaders(upstreamResponse);
+            byte[] out = answer.body() != null ? answer.body() : body.toByteArray();
+            if (answer.body() != null) {
+                response.getHeaders().remove(HttpHeader.CONTENT_LENGTH);
+                response.getHeaders().remove(HttpHeader.ETAG);
+            }
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, out.length);
+            response.write(true, java.nio.ByteBuffer.wrap(out), this);
         }
     }
 

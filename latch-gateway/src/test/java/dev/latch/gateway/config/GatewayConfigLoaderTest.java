@@ -164,7 +164,7 @@ class GatewayConfigLoaderTest {
                 entraDefaults.emailClaim(), entraDefaults.clientIdClaims(), null, entraDefaults.introspectionCacheTtl(),
                 entraDefaults.jwksRefetchInterval(), entraDefaults.jwksTtl()));
 
-        assertThat(config.routes()).extracting(Route::path).containsExactly("/api/", "/reports/", "/billing/", "/epic/", "/graph/", "/partner/", "/");
+        assertThat(config.routes()).extracting(Route::path).containsExactly("/api/", "/reports/", "/billing/", "/epic/", "/graph/", "/partner/", "/fhir/", "/");
 
         Map<String, List<String>> tenant = Map.of("tenant", List.of("acme", "globex"));
         Route api = config.routes().get(0);
@@ -218,7 +218,12 @@ class GatewayConfigLoaderTest {
         assertThat(partner.algorithm()).isEqualTo(JWSAlgorithm.ES256);
         assertThat(partner.audience()).isEqualTo(ClientAssertion.Audience.ISSUER);
 
-        assertThat(config.routes().get(6)).isEqualTo(new Route("/", "www.example.org", URI.create("http://127.0.0.1:9003"),
+        Route fhir = config.routes().get(6);
+        assertThat(fhir.mode()).isEqualTo(Mode.SMART);
+        assertThat(fhir.issuer()).isEqualTo("latch");
+        assertThat(fhir.smart()).isEqualTo(new GatewayConfig.Smart(true, Duration.ofSeconds(5), 16L * 1024 * 1024, Duration.ofMinutes(10)));
+
+        assertThat(config.routes().get(7)).isEqualTo(new Route("/", "www.example.org", URI.create("http://127.0.0.1:9003"),
                 Mode.PASSTHROUGH, null, Map.of(), false, IdentityHeaders.DEFAULT, null,
                 new Cors(List.of("*"), List.of("GET", "HEAD", "POST"), List.of("Authorization", "Content-Type"), List.of(), false,
                         Duration.ofMinutes(10)),
@@ -457,8 +462,9 @@ class GatewayConfigLoaderTest {
     @Test
     void loadWhenUnknownRouteKeyThenRefused() throws Exception {
         assertThat(problems(MINIMAL + "    upstreams: [http://a]\n")).singleElement().asString()
-                .isEqualTo(at(5) + "routes[0].upstreams: unknown key (known: all-scopes, claims, cors, forward-token, headers, host,"
-                        + " issuer, max-body, mode, path, rate-limit, roles, scopes, timeouts, token, upstream)");
+                .isEqualTo(at(5) + "routes[0].upstreams: unknown key (known: all-scopes, check-active, claims, cors, discovery-cache,"
+                        + " forward-token, headers, host, introspection-cache, issuer, max-body, max-response, mode, path, rate-limit, roles,"
+                        + " scopes, timeouts, token, upstream)");
     }
 
     @Test
@@ -492,7 +498,7 @@ class GatewayConfigLoaderTest {
                 forward-auth: { issuer: x, path: /auth, scope: [a] }
                 """)).contains(
                 at(1) + "tls.ca: unknown key (known: cert, key)",
-                at(6) + "routes[0].headers: only for mode protect",
+                at(6) + "routes[0].headers: only for mode protect or smart",
                 at(7) + "routes[0].rate-limit.rate: unknown key (known: burst, per-second)",
                 at(8) + "routes[0].timeouts.read: unknown key (known: connect, idle, total)",
                 at(9) + "forward-auth.scope: unknown key (known: all-scopes, claims, headers, issuer, path, roles, scopes)");
@@ -596,17 +602,17 @@ class GatewayConfigLoaderTest {
     // ------------------------------------------------------------------ modes
 
     @ParameterizedTest
-    @ValueSource(strings = {"sso", "smart"})
+    @ValueSource(strings = {"sso"})
     void loadWhenPlannedModeThenSaysPlanned(String mode) throws Exception {
         assertThat(problems(MINIMAL.replace("passthrough", mode))).containsExactly(at(4) + "routes[0].mode: " + mode
-                + " is planned, not available yet (available: protect, attach, passthrough)");
+                + " is planned, not available yet (available: protect, attach, passthrough, smart)");
     }
 
     @Test
     void loadWhenModeMissingOrUnknownThenRefused() throws Exception {
         assertThat(problems(MINIMAL.replace("    mode: passthrough\n", ""))).containsExactly(at(2) + "routes[0].mode: is required");
         assertThat(problems(MINIMAL.replace("passthrough", "proxy")))
-                .containsExactly(at(4) + "routes[0].mode: must be protect, attach or passthrough (was \"proxy\")");
+                .containsExactly(at(4) + "routes[0].mode: must be protect, attach, passthrough or smart (was \"proxy\")");
     }
 
     @Test
@@ -618,10 +624,54 @@ class GatewayConfigLoaderTest {
                     forward-token: true
                     token: { issuer: https://idp.example.org, client-id: c, client-secret: "${env:S}" }
                 """)).containsExactly(
-                at(5) + "routes[0].issuer: only for mode protect",
-                at(6) + "routes[0].scopes: only for mode protect",
-                at(7) + "routes[0].forward-token: only for mode protect",
+                at(5) + "routes[0].issuer: only for mode protect or smart",
+                at(6) + "routes[0].scopes: only for mode protect or smart",
+                at(7) + "routes[0].forward-token: only for mode protect or smart",
                 at(8) + "routes[0].token: only for mode attach");
+    }
+
+    @Test
+    void loadWhenSmartThenDefaultsAreStrict() throws Exception {
+        env.put("S", "s");
+        GatewayConfig config = load("""
+                issuers:
+                  - id: latch
+                    issuer: http://localhost:8080
+                    audience: http://localhost:8000/fhir
+                    introspection: { client-id: gw, client-secret: "${env:S}" }
+                routes:
+                  - path: /fhir/
+                    upstream: http://127.0.0.1:8081/fhir/
+                    mode: smart
+                    issuer: latch
+                """);
+        Route fhir = config.routes().getFirst();
+        assertThat(fhir.mode()).isEqualTo(Mode.SMART);
+        assertThat(fhir.smart()).isEqualTo(new GatewayConfig.Smart(true, Duration.ZERO, 8L * 1024 * 1024, Duration.ofMinutes(5)));
+        assertThat(fhir.headers()).isEqualTo(IdentityHeaders.DEFAULT);
+    }
+
+    @Test
+    void loadWhenSmartWithoutIntrospectionThenCheckActiveMustBeTurnedOff() throws Exception {
+        String yaml = """
+                issuers:
+                  - id: latch
+                    issuer: http://localhost:8080
+                    audience: http://localhost:8000/fhir
+                routes:
+                  - path: /fhir/
+                    upstream: http://127.0.0.1:8081/fhir/
+                    mode: smart
+                    issuer: latch
+                """;
+        assertThat(problems(yaml)).singleElement().asString().startsWith(at(8) + "routes[0].mode: mode smart checks that each token"
+                + " is still active").contains("check-active: false");
+        assertThat(load(yaml + "    check-active: false\n").routes().getFirst().smart().checkActive()).isFalse();
+        assertThat(problems(yaml + "    check-active: maybe\n    introspection-cache: -1s\n    max-response: unlimited\n")).containsExactly(
+                at(10) + "routes[0].check-active: must be true or false (was \"maybe\")",
+                at(11) + "routes[0].introspection-cache: must be a duration such as 500ms, 30s, 5m, 1h or 1d (was \"-1s\")",
+                at(12) + "routes[0].max-response: must be a size up to 2GiB (responses are read whole to be checked)");
+        assertThat(problems(MINIMAL + "    introspection-cache: 1s\n")).containsExactly(at(5) + "routes[0].introspection-cache: only for mode smart");
     }
 
     @Test

@@ -1,0 +1,63 @@
+package dev.latch.gateway.smart;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.latch.resource.AccessTokenValidator;
+import dev.latch.resource.TokenRejectedException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+
+/**
+ * Refuses tokens revoked at the issuer: the gateway validates JWTs locally and cannot see the issuer's
+ * revocations (RFC 7009), so a smart route asks the issuer by RFC 7662 introspection whether each token is
+ * still active. Answers are kept {@code cache} long (0: never, every request asks), by the token's SHA-256,
+ * never the token itself. An issuer that cannot be reached refuses the request (503): fail closed.
+ */
+final class ActiveTokens {
+
+    private final AccessTokenValidator validator;
+    private final Cache<String, Boolean> answers;
+
+    ActiveTokens(AccessTokenValidator validator, Duration cache) {
+        this.validator = validator;
+        this.answers = cache.isPositive()
+                ? Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(cache).build()
+                : null;
+    }
+
+    /** @throws TokenRejectedException INACTIVE when revoked or expired at the issuer; ISSUER_UNAVAILABLE when it cannot say */
+    void require(String token) {
+        if (answers == null) {
+            validator.requireActive(token);
+            return;
+        }
+        String key = digest(token);
+        Boolean active = answers.getIfPresent(key);
+        if (active == null) {
+            try {
+                validator.requireActive(token);
+                active = Boolean.TRUE;
+            } catch (TokenRejectedException e) {
+                if (e.reason() == TokenRejectedException.Reason.INACTIVE) {
+                    answers.put(key, Boolean.FALSE);
+                }
+                throw e;
+            }
+            answers.put(key, active);
+        } else if (!active) {
+            throw new TokenRejectedException(TokenRejectedException.Reason.INACTIVE, "the token is not active",
+                    "introspection: active false (kept)", null);
+        }
+    }
+
+    private static String digest(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
