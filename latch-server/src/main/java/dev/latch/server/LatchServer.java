@@ -36,6 +36,7 @@ import dev.latch.server.token.RevokedTokens;
 import dev.latch.server.storage.Sql;
 import dev.latch.server.token.AccessTokenIssuer;
 import dev.latch.server.token.AccessTokenReader;
+import dev.latch.server.token.Audiences;
 import dev.latch.server.token.ClientCredentialsGrant;
 import dev.latch.server.token.OpaqueTokenStore;
 import dev.latch.server.token.TokenEndpoint;
@@ -139,11 +140,11 @@ public final class LatchServer implements AutoCloseable {
         ClaimMappings mappings = new ClaimMappings(config.claims());
         UserTokens userTokens = new UserTokens(issuer, new IdTokenIssuer(instance.keyRing(), crypto, clock, config.issuer(), config.tokens().idTokenLifetime()),
                 refreshTokens, users, mappings, clock, config.tokens().refreshTokenIdleLifetime(), config.tokens().refreshTokenAbsoluteLifetime());
-        String defaultAudience = config.tokens().defaultAudience();
+        Audiences audiences = new Audiences(config.tokens().defaultAudience(), config.smart());
         this.tokenEndpoint = new TokenEndpoint(authentication, List.of(
-                new ClientCredentialsGrant(issuer, defaultAudience),
-                new AuthorizationCodeGrant(codes, userTokens, revokedTokens, clock, defaultAudience, config.tokens().maxAccessTokenLifetime()),
-                new RefreshTokenGrant(userTokens, clock, defaultAudience)), metrics);
+                new ClientCredentialsGrant(issuer, audiences),
+                new AuthorizationCodeGrant(codes, userTokens, revokedTokens, clock, audiences, config.tokens().maxAccessTokenLifetime()),
+                new RefreshTokenGrant(userTokens, clock, audiences)), metrics);
         AccessTokenReader reader = new AccessTokenReader(instance.keyRing(), crypto, opaqueTokens, revokedTokens, clock, config.issuer())
                 .requiringActiveClient(authentication::isActive);
         this.introspectionEndpoint = new IntrospectionEndpoint(authentication, reader, metrics);
@@ -159,7 +160,7 @@ public final class LatchServer implements AutoCloseable {
         this.jwksEndpoint = new JwksEndpoint(instance.keyRing());
         this.pushedRequests = new PushedRequestStore(sql);
         this.authorizationRequests = new AuthorizationRequestParser(instance.clients()::find,
-                (uri, clientId) -> pushedRequests.redeem(uri, clientId, clock.instant().getEpochSecond()));
+                (uri, clientId) -> pushedRequests.redeem(uri, clientId, clock.instant().getEpochSecond()), audiences);
         this.parEndpoint = new PushedAuthorizationEndpoint(authentication, authorizationRequests, pushedRequests, clock);
         this.sessions = new SessionStore(sql, config.sessions().idleLifetime(), config.sessions().absoluteLifetime());
         this.interactions = new InteractionStore(sql);

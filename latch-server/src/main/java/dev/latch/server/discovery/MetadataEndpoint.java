@@ -56,7 +56,7 @@ public final class MetadataEndpoint implements Routes.Source {
         if (registrationOpen.getAsBoolean()) {
             m.put("registration_endpoint", endpoints.registration());
         }
-        m.put("scopes_supported", List.copyOf(scopes.all().keySet()));
+        m.put("scopes_supported", scopes.supported());
         if (signIn.getAsBoolean()) {
             m.put("authorization_endpoint", endpoints.authorization());
             m.put("pushed_authorization_request_endpoint", endpoints.par());

@@ -11,7 +11,8 @@ import java.util.List;
  * The grants consume this record, never the form.
  *
  * @param scope        {@code scope}, or null when absent
- * @param resources    RFC 8707 {@code resource} indicators, in the order sent
+ * @param resources    RFC 8707 {@code resource} indicators, in the order sent, then {@code aud} if sent: SMART
+ *                     backend clients (Epic's habit) may name the FHIR server so; it is checked as a resource
  * @param code         {@code code} (authorization_code), or null
  * @param redirectUri  {@code redirect_uri} (authorization_code), or null
  * @param codeVerifier RFC 7636 {@code code_verifier}, or null
@@ -25,7 +26,13 @@ public record TokenRequest(String grantType, ClientAuthentication.Authenticated 
     }
 
     static TokenRequest read(String grantType, ClientAuthentication.Authenticated client, FormParameters form) {
-        return new TokenRequest(grantType, client, form.get("scope"), form.all("resource"), form.get("code"),
+        List<String> resources = form.all("resource");
+        String aud = form.get("aud");
+        if (aud != null) {
+            resources = new java.util.ArrayList<>(resources);
+            resources.add(aud);
+        }
+        return new TokenRequest(grantType, client, form.get("scope"), resources, form.get("code"),
                 form.get("redirect_uri"), form.get("code_verifier"), form.get("refresh_token"));
     }
 
