@@ -13,6 +13,7 @@ import dev.latch.server.par.PushedAuthorizationEndpoint;
 import dev.latch.server.par.PushedRequestStore;
 import dev.latch.server.session.InteractionStore;
 import dev.latch.server.session.SessionStore;
+import dev.latch.server.smart.SmartConfigurationEndpoint;
 import dev.latch.server.ui.Pages;
 import dev.latch.server.user.PasswordHasher;
 import dev.latch.server.user.PasswordVerifier;
@@ -253,6 +254,9 @@ public final class LatchServer implements AutoCloseable {
         }
         List<Routes.Source> features = new ArrayList<>(List.of(metadataEndpoint, jwksEndpoint, tokenEndpoint, introspectionEndpoint,
                 revocationEndpoint, userinfoEndpoint, registrationEndpoint));
+        if (config.smart().enabled()) {
+            features.add(new SmartConfigurationEndpoint(endpoints, metadataEndpoint));
+        }
         if (authorizationEndpoint != null) {
             features.addAll(List.of(parEndpoint, authorizationEndpoint, logoutEndpoint));
         }
