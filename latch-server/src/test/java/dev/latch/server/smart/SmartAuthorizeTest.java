@@ -10,6 +10,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.latch.server.client.Client;
 import dev.latch.server.signin.Agent;
 import dev.latch.server.signin.SignInFixture;
+import dev.latch.server.user.User;
 import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +60,10 @@ class SmartAuthorizeTest {
     static HttpResponse<String> signInAndApprove(Agent agent, Map<String, String> request) {
         String user = "smart-user" + USERS.incrementAndGet();
         f.users.add(user, SignInFixture.PASSWORD, f.hasher);
+        return signInAndApprove(agent, request, user);
+    }
+
+    static HttpResponse<String> signInAndApprove(Agent agent, Map<String, String> request, String user) {
         HttpResponse<String> page = agent.get(f.authorizeUrl(request));
         assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
         HttpResponse<String> consent = agent.post(f.server.url("/authorize/login"), "interaction=" + Agent.field(page.body(), "interaction")
@@ -177,5 +182,44 @@ class SmartAuthorizeTest {
         assertError(wrong, 400, "invalid_request");
         HttpResponse<String> missing = f.server.postForm("/par", SignInFixture.form(smartRequest("patient/*.rs", null)));
         assertError(missing, 400, "invalid_request");
+    }
+
+    /** A user whose health-record identity is {@code Practitioner/123}. */
+    static String practitioner() {
+        String name = "smart-doc" + USERS.incrementAndGet();
+        User added = f.users.add(name, SignInFixture.PASSWORD, f.hasher);
+        f.users.update(new User(added.subject(), added.username(), added.claims(), added.roles(), added.passwordHash(), true, 0, 0,
+                "Practitioner/123"));
+        return name;
+    }
+
+    static String claim(String jwt, String name) throws Exception {
+        return (String) SignedJWT.parse(jwt).getJWTClaimsSet().getClaim(name);
+    }
+
+    @Test
+    void fhirUserScopeWithFhirAudThenAbsoluteFhirUserInIdTokenAccessTokenAndUserinfo() throws Exception {
+        HttpResponse<String> done = signInAndApprove(new Agent(), smartRequest("openid fhirUser patient/*.rs", FHIR), practitioner());
+        JsonNode token = assertNoStoreJson(redeem(Agent.query(done.headers().firstValue("location").orElseThrow()).get("code")), 200);
+        assertThat(claim(token.get("id_token").asText(), "fhirUser")).isEqualTo(FHIR + "/Practitioner/123");
+        assertThat(claim(token.get("access_token").asText(), "fhirUser")).isEqualTo(FHIR + "/Practitioner/123");
+        JsonNode userinfo = dev.latch.server.OAuthResponses.json(f.server.get(f.server.url("/userinfo"),
+                "Authorization", "Bearer " + token.get("access_token").asText()));
+        assertThat(userinfo.get("fhirUser").asText()).isEqualTo(FHIR + "/Practitioner/123");
+    }
+
+    @Test
+    void fhirUserScopeWithoutFhirAudThenRelativeReference() throws Exception {
+        HttpResponse<String> done = signInAndApprove(new Agent(), smartRequest("openid fhirUser", null), practitioner());
+        JsonNode token = assertNoStoreJson(redeem(Agent.query(done.headers().firstValue("location").orElseThrow()).get("code")), 200);
+        assertThat(claim(token.get("id_token").asText(), "fhirUser")).isEqualTo("Practitioner/123");
+    }
+
+    @Test
+    void withoutFhirUserScopeThenNoFhirUserClaim() throws Exception {
+        HttpResponse<String> done = signInAndApprove(new Agent(), smartRequest("openid patient/*.rs", FHIR), practitioner());
+        JsonNode token = assertNoStoreJson(redeem(Agent.query(done.headers().firstValue("location").orElseThrow()).get("code")), 200);
+        assertThat(claim(token.get("id_token").asText(), "fhirUser")).isNull();
+        assertThat(claim(token.get("access_token").asText(), "fhirUser")).isNull();
     }
 }
