@@ -22,20 +22,38 @@ public record Audiences(String defaultAudience, ServerConfig.Smart smart) {
     }
 
     /**
-     * SMART Backend Services: a token with {@code system/} scopes asked for no resource is aimed at the
-     * FHIR server when exactly one is configured; with several, the client must name one
-     * ({@code resource} or {@code aud}), else {@code invalid_target}. Any other request keeps its resources.
+     * SMART Backend Services: the client may name the FHIR server with {@code aud} (as Epic's clients do)
+     * as well as with {@code resource}; an {@code aud} that is no configured FHIR base is
+     * {@code invalid_target} (without SMART configured, {@code aud} is no token-request parameter and is
+     * ignored). A token with {@code system/} scopes that names nothing is aimed at the FHIR server when
+     * exactly one is configured; with several, the client must name one, else {@code invalid_target}.
+     * Any other request keeps its resources.
      */
-    List<String> forBackendService(String scope, List<String> resources) {
-        if (!resources.isEmpty() || !smart.enabled() || !SmartScopes.hasSystemScope(scope)) {
+    List<String> forBackendService(String scope, List<String> resources, String aud) {
+        if (!smart.enabled()) {
+            return resources;
+        }
+        if (aud != null) {
+            String base = fhirBase(aud);
+            if (base == null) {
+                throw OAuthError.invalidTarget("aud must be the FHIR server's base URL: one of " + bases() + " (was " + aud + ")");
+            }
+            List<String> named = new java.util.ArrayList<>(resources);
+            named.add(base);
+            return named;
+        }
+        if (!resources.isEmpty() || !SmartScopes.hasSystemScope(scope)) {
             return resources;
         }
         List<ServerConfig.FhirServer> servers = smart.fhirServers();
         if (servers.size() == 1) {
             return List.of(servers.get(0).base());
         }
-        throw OAuthError.invalidTarget("system/ scopes need the FHIR server named with resource (or aud): one of "
-                + String.join(", ", servers.stream().map(ServerConfig.FhirServer::base).toList()));
+        throw OAuthError.invalidTarget("system/ scopes need the FHIR server named with resource (or aud): one of " + bases());
+    }
+
+    private String bases() {
+        return String.join(", ", smart.fhirServers().stream().map(ServerConfig.FhirServer::base).toList());
     }
 
     /**
@@ -54,8 +72,7 @@ public record Audiences(String defaultAudience, ServerConfig.Smart smart) {
         }
         String base = aud == null ? null : fhirBase(aud);
         if (base == null) {
-            throw OAuthError.invalidRequest("aud must be the FHIR server's base URL (" + String.join(", ",
-                    smart.fhirServers().stream().map(ServerConfig.FhirServer::base).toList()) + ")"
+            throw OAuthError.invalidRequest("aud must be the FHIR server's base URL (" + bases() + ")"
                     + (aud == null ? "; it is missing" : "; " + aud + " is not one"));
         }
         return java.util.Optional.of(base);

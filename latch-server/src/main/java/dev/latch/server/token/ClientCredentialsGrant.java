@@ -26,7 +26,7 @@ public final class ClientCredentialsGrant implements GrantType {
     public TokenResponse execute(TokenRequest request) {
         Client client = request.client().client();
         String scope = TokenRequestChecks.checkScope(client, request.scope());
-        var audience = TokenRequestChecks.checkAudience(client, audiences.forBackendService(scope, request.resources()), audiences);
+        var audience = TokenRequestChecks.checkAudience(client, audiences.forBackendService(scope, request.resources(), request.aud()), audiences);
         AccessTokenIssuer.Issued issued = issuer.issue(client, client.clientId(), audience, scope);
         return new TokenResponse(issued.token(), "Bearer", issued.content().expiresAt() - issued.content().issuedAt(),
                 scope, null);

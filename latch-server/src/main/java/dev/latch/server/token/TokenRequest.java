@@ -11,29 +11,23 @@ import java.util.List;
  * The grants consume this record, never the form.
  *
  * @param scope        {@code scope}, or null when absent
- * @param resources    RFC 8707 {@code resource} indicators, in the order sent, then {@code aud} if sent: SMART
- *                     backend clients (Epic's habit) may name the FHIR server so; it is checked as a resource
+ * @param resources    RFC 8707 {@code resource} indicators, in the order sent
  * @param code         {@code code} (authorization_code), or null
  * @param redirectUri  {@code redirect_uri} (authorization_code), or null
  * @param codeVerifier RFC 7636 {@code code_verifier}, or null
  * @param refreshToken {@code refresh_token} (refresh_token), or null
+ * @param aud          {@code aud}, or null: SMART backend clients may name the FHIR server so ({@link Audiences#forBackendService})
  */
 public record TokenRequest(String grantType, ClientAuthentication.Authenticated client, String scope, List<String> resources,
-                           String code, String redirectUri, String codeVerifier, String refreshToken) {
+                           String code, String redirectUri, String codeVerifier, String refreshToken, String aud) {
 
     public TokenRequest {
         resources = List.copyOf(resources);
     }
 
     static TokenRequest read(String grantType, ClientAuthentication.Authenticated client, FormParameters form) {
-        List<String> resources = form.all("resource");
-        String aud = form.get("aud");
-        if (aud != null) {
-            resources = new java.util.ArrayList<>(resources);
-            resources.add(aud);
-        }
-        return new TokenRequest(grantType, client, form.get("scope"), resources, form.get("code"),
-                form.get("redirect_uri"), form.get("code_verifier"), form.get("refresh_token"));
+        return new TokenRequest(grantType, client, form.get("scope"), form.all("resource"), form.get("code"),
+                form.get("redirect_uri"), form.get("code_verifier"), form.get("refresh_token"), form.get("aud"));
     }
 
     /** {@code value}, a parameter the grant cannot go without; {@code invalid_request} naming it when absent. */

@@ -224,6 +224,16 @@ class BackendServicesTest {
         }
     }
 
+    @Test
+    void withoutSmartConfiguredAudIsNoTokenParameterAndIsIgnored() {
+        try (TestServer plain = TestServer.start()) {
+            dev.latch.server.client.ClientRegistry.Registered c = plain.basicClient("plain", "read");
+            JsonNode ok = assertNoStoreJson(plain.postForm("/token", "grant_type=client_credentials&aud=" + form("https://anything.example/x"),
+                    "Authorization", OAuthResponses.basic("plain", c.clientSecret())), 200);
+            assertThat(audience(ok)).containsExactly(plain.issuer());
+        }
+    }
+
     static List<String> audience(JsonNode tokenResponse) {
         try {
             return SignedJWT.parse(tokenResponse.get("access_token").asText()).getJWTClaimsSet().getAudience();
