@@ -139,10 +139,10 @@ public final class LatchServer implements AutoCloseable {
         this.codes = new JdbcAuthorizationCodeStore(sql);
         this.refreshTokens = instance.refreshTokens();
         ClaimMappings mappings = new ClaimMappings(config.claims());
+        Audiences audiences = new Audiences(config.tokens().defaultAudience(), config.smart());
         UserTokens userTokens = new UserTokens(issuer, new IdTokenIssuer(instance.keyRing(), crypto, clock, config.issuer(), config.tokens().idTokenLifetime()),
                 refreshTokens, users, mappings, clock, config.tokens().refreshTokenIdleLifetime(), config.tokens().refreshTokenAbsoluteLifetime(),
-                aud -> config.smart().byBase(aud).isPresent());
-        Audiences audiences = new Audiences(config.tokens().defaultAudience(), config.smart());
+                audiences::isFhirBase);
         this.tokenEndpoint = new TokenEndpoint(authentication, List.of(
                 new ClientCredentialsGrant(issuer, audiences),
                 new AuthorizationCodeGrant(codes, userTokens, revokedTokens, clock, audiences, config.tokens().maxAccessTokenLifetime()),
@@ -150,7 +150,7 @@ public final class LatchServer implements AutoCloseable {
         AccessTokenReader reader = new AccessTokenReader(instance.keyRing(), crypto, opaqueTokens, revokedTokens, clock, config.issuer())
                 .requiringActiveClient(authentication::isActive);
         this.introspectionEndpoint = new IntrospectionEndpoint(authentication, reader, metrics);
-        this.userinfoEndpoint = new UserinfoEndpoint(reader, users, mappings, metrics, aud -> config.smart().byBase(aud).isPresent());
+        this.userinfoEndpoint = new UserinfoEndpoint(reader, users, mappings, metrics, audiences::isFhirBase);
         this.revocationEndpoint = new RevocationEndpoint(authentication, reader, metrics, refreshTokens, clock);
         this.registrationEndpoint = new RegistrationEndpoint(instance.clients(), instance.scopes(), config.registration(),
                 endpoints, metrics, authentication::forget);

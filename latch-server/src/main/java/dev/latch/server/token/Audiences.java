@@ -87,6 +87,11 @@ public record Audiences(String defaultAudience, ServerConfig.Smart smart) {
         return false;
     }
 
+    /** True when {@code audience} is a configured FHIR base (trailing slashes ignored). */
+    public boolean isFhirBase(String audience) {
+        return fhirBase(audience) != null;
+    }
+
     /** The configured FHIR base {@code resource} names (trailing slashes ignored), or null when it names none. */
     String fhirBase(String resource) {
         return smart.byBase(resource).map(ServerConfig.FhirServer::base).orElse(null);
