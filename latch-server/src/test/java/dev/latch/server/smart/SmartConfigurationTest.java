@@ -77,6 +77,7 @@ class SmartConfigurationTest {
     void oauthMetadataListsSmartScopesToo() {
         JsonNode m = OAuthResponses.json(f.server.get(f.server.url("/.well-known/openid-configuration")));
         assertThat(strings(m.get("scopes_supported"))).contains("fhirUser", "launch/patient", "patient/*.rs", "system/*.rs");
+        assertThat(strings(m.get("claims_supported"))).contains("fhirUser");
     }
 
     @Test
@@ -85,6 +86,8 @@ class SmartConfigurationTest {
             assertThat(plain.get(plain.url("/.well-known/smart-configuration")).statusCode()).isEqualTo(404);
             JsonNode m = OAuthResponses.json(plain.get(plain.url("/.well-known/oauth-authorization-server")));
             assertThat(strings(m.get("scopes_supported"))).doesNotContain("launch/patient", "patient/*.rs");
+            assertThat(strings(OAuthResponses.json(plain.get(plain.url("/.well-known/openid-configuration"))).get("claims_supported")))
+                    .doesNotContain("fhirUser");
         }
     }
 
