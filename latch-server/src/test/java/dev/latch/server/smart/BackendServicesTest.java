@@ -140,8 +140,10 @@ class BackendServicesTest {
 
     @Test
     void wildcardAllowedThenNarrowerSystemScopesGrantedAsAsked() {
-        JsonNode ok = assertNoStoreJson(token(assertion(rs384, "inline-two-keys", h -> h, c -> c),
-                "system/Observation.r system/Encounter.rs?status=finished"), 200);
+        java.net.http.HttpResponse<String> response = token(assertion(rs384, "inline-two-keys", h -> h, c -> c),
+                "system/Observation.r system/Encounter.rs?status=finished");
+        JsonNode ok = assertNoStoreJson(response, 200);
+        assertThat(response.headers().firstValue("Pragma")).hasValue("no-cache");
         assertThat(ok.get("scope").asText()).isEqualTo("system/Observation.r system/Encounter.rs?status=finished");
         assertThat(ok.get("expires_in").asLong()).isLessThanOrEqualTo(300);
         assertThat(ok.has("refresh_token")).isFalse();
@@ -169,7 +171,9 @@ class BackendServicesTest {
     void replayedJtiThenInvalidClient() {
         String once = assertion(es384, "bulk-es384", h -> h, c -> c);
         assertNoStoreJson(token(once, "system/Observation.rs"), 200);
-        JsonNode e = assertError(token(once, "system/Observation.rs"), 401, "invalid_client");
+        java.net.http.HttpResponse<String> replay = token(once, "system/Observation.rs");
+        JsonNode e = assertError(replay, 401, "invalid_client");
+        assertThat(replay.headers().firstValue("Pragma")).hasValue("no-cache");
         assertThat(e.get("error_description").asText()).contains("already used");
     }
 
