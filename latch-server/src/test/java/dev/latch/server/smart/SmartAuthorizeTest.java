@@ -99,6 +99,24 @@ class SmartAuthorizeTest {
     }
 
     @Test
+    void postedAuthorizationRequestIsSeenAsGetWithItsAudAndCheckedTheSameWay() {
+        for (String aud : new String[] {null, FHIR}) {
+            Agent agent = new Agent();
+            HttpResponse<String> posted = agent.post(f.server.url("/authorize"), SignInFixture.form(smartRequest("patient/*.rs", aud)));
+            assertThat(posted.statusCode()).isEqualTo(303);
+            String again = posted.headers().firstValue("location").orElseThrow();
+            assertThat(Agent.query(again)).isEqualTo(smartRequest("patient/*.rs", aud));
+            HttpResponse<String> r = agent.get(again);
+            if (aud == null) {
+                assertThat(Agent.query(r.headers().firstValue("location").orElseThrow())).containsEntry("error", "invalid_request");
+            } else {
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).contains("name=\"password\"");
+            }
+        }
+    }
+
+    @Test
     void wrongAudWithUnregisteredRedirectUriThenErrorPageNotRedirect() {
         Map<String, String> p = smartRequest("patient/*.rs", "https://evil.example/fhir");
         p.put("redirect_uri", "https://attacker.example/cb");
