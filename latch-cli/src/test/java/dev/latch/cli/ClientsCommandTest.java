@@ -133,6 +133,17 @@ class ClientsCommandTest {
     }
 
     @Test
+    void addOrUpdateWithMalformedSmartScopeThenRefusedNamingIt() {
+        Cli.Result add = cli.run("clients", "add", "--client-id", "ehr-app", "--scope", "openid patient/Observation.rs user/observation.rs");
+        assertThat(add.exit()).isEqualTo(1);
+        assertThat(add.errLine()).startsWith("latch: scope user/observation.rs is not a well-formed SMART scope: ");
+        assertThat(cli.run("clients", "add", "--client-id", "ehr-app", "--scope", "openid patient/*.rs", "-q").exit()).isZero();
+        Cli.Result update = cli.run("clients", "update", "ehr-app", "--scope", "patient/*.rs patient/Observation.rsc");
+        assertThat(update.exit()).isEqualTo(1);
+        assertThat(update.errLine()).startsWith("latch: scope patient/Observation.rsc is not a well-formed SMART scope: ");
+    }
+
+    @Test
     void addWhenSecretTooShortThenInvalidMetadataMessage() {
         Cli.Result r = cli.stdin("short\n").run("clients", "add", "--client-id", "x", "--secret", "-");
         assertThat(r.exit()).isEqualTo(1);

@@ -372,4 +372,35 @@ class UsersCommandTest {
                 .contains("- username: pam\n  password_hash: <redacted>\n")
                 .doesNotContain("olga's secret").doesNotContain("argon2id$");
     }
+
+    @Test
+    void fhirUserIsSetOnAddChangedByUpdateAndRefusedWhenNotAReference() throws Exception {
+        Cli.Result added = users("add", "drhouse", "--fhir-user", "Practitioner/123");
+        assertThat(added.exit()).as(added.err()).isZero();
+        assertThat(json(added.out()).get("fhir_user").asText()).isEqualTo("Practitioner/123");
+        assertThat(stored("drhouse").fhirUser()).isEqualTo("Practitioner/123");
+
+        Cli.Result updated = users("update", "DrHouse", "--fhir-user", "PractitionerRole/pr-7.a");
+        assertThat(updated.exit()).as(updated.err()).isZero();
+        assertThat(updated.out().strip()).isEqualTo("updated user drhouse: fhirUser PractitionerRole/pr-7.a");
+        assertThat(stored("drhouse").fhirUser()).isEqualTo("PractitionerRole/pr-7.a");
+        // other changes keep it
+        assertThat(users("disable", "drhouse").exit()).isZero();
+        assertThat(stored("drhouse").fhirUser()).isEqualTo("PractitionerRole/pr-7.a");
+
+        for (String bad : List.of("Observation/1", "Practitioner/", "practitioner/1", "https://fhir.example/Practitioner/1", "Patient/a b")) {
+            Cli.Result refused = users("add", "x" + Math.abs(bad.hashCode()), "--fhir-user", bad);
+            assertThat(refused.exit()).as(bad).isEqualTo(1);
+            assertThat(refused.errLine()).as(bad).startsWith("latch: fhir-user " + bad + " is not a FHIR reference Type/id");
+        }
+        Cli.Result refusedUpdate = users("update", "drhouse", "--fhir-user", "Device/1");
+        assertThat(refusedUpdate.exit()).isEqualTo(1);
+        assertThat(stored("drhouse").fhirUser()).isEqualTo("PractitionerRole/pr-7.a");
+
+        Cli.Result cleared = users("update", "drhouse", "--no-fhir-user");
+        assertThat(cleared.out().strip()).isEqualTo("updated user drhouse: no fhirUser");
+        assertThat(stored("drhouse").fhirUser()).isNull();
+        assertThat(users("update", "drhouse").exit()).isEqualTo(2);
+        assertThat(users("update", "drhouse", "--fhir-user", "Patient/1", "--no-fhir-user").exit()).isEqualTo(2);
+    }
 }

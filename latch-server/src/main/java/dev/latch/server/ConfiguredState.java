@@ -87,7 +87,8 @@ final class ConfiguredState {
     }
 
     private static void apply(UserRegistry registry, ServerConfig.UserSetting declared) {
-        UserProfile profile = new UserProfile(declared.username(), declared.claims(), declared.roles(), declared.enabled());
+        UserProfile profile = new UserProfile(declared.username(), declared.claims(), declared.roles(), declared.enabled(),
+                declared.fhirUser());
         char[] password = declared.password() == null ? null : declared.password().toCharArray();
         try {
             Optional<User> existing = registry.find(declared.username());

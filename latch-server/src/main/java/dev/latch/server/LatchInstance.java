@@ -46,7 +46,7 @@ public final class LatchInstance implements AutoCloseable {
         this.database = database;
         this.masterKey = masterKey;
         Sql sql = database.sql();
-        this.scopes = new ScopeCatalogue(sql);
+        this.scopes = new ScopeCatalogue(sql, config.smart().enabled());
         this.keyRing = new KeyRing(new JdbcKeyStore(sql, masterKey), clock, config.tokens().jwksMaxAge(),
                 config.tokens().maxAccessTokenLifetime(), Duration.ofSeconds(2));
         this.clients = new ClientRegistry(new JdbcClientStore(sql), scopes, masterKey, clock, config.tokens().maxAccessTokenLifetime(),

@@ -13,6 +13,7 @@ import dev.latch.server.par.PushedAuthorizationEndpoint;
 import dev.latch.server.par.PushedRequestStore;
 import dev.latch.server.session.InteractionStore;
 import dev.latch.server.session.SessionStore;
+import dev.latch.server.smart.SmartConfigurationEndpoint;
 import dev.latch.server.ui.Pages;
 import dev.latch.server.user.PasswordHasher;
 import dev.latch.server.user.PasswordVerifier;
@@ -36,6 +37,7 @@ import dev.latch.server.token.RevokedTokens;
 import dev.latch.server.storage.Sql;
 import dev.latch.server.token.AccessTokenIssuer;
 import dev.latch.server.token.AccessTokenReader;
+import dev.latch.server.token.Audiences;
 import dev.latch.server.token.ClientCredentialsGrant;
 import dev.latch.server.token.OpaqueTokenStore;
 import dev.latch.server.token.TokenEndpoint;
@@ -137,17 +139,18 @@ public final class LatchServer implements AutoCloseable {
         this.codes = new JdbcAuthorizationCodeStore(sql);
         this.refreshTokens = instance.refreshTokens();
         ClaimMappings mappings = new ClaimMappings(config.claims());
+        Audiences audiences = new Audiences(config.tokens().defaultAudience(), config.smart());
         UserTokens userTokens = new UserTokens(issuer, new IdTokenIssuer(instance.keyRing(), crypto, clock, config.issuer(), config.tokens().idTokenLifetime()),
-                refreshTokens, users, mappings, clock, config.tokens().refreshTokenIdleLifetime(), config.tokens().refreshTokenAbsoluteLifetime());
-        String defaultAudience = config.tokens().defaultAudience();
+                refreshTokens, users, mappings, clock, config.tokens().refreshTokenIdleLifetime(), config.tokens().refreshTokenAbsoluteLifetime(),
+                audiences::isFhirBase);
         this.tokenEndpoint = new TokenEndpoint(authentication, List.of(
-                new ClientCredentialsGrant(issuer, defaultAudience),
-                new AuthorizationCodeGrant(codes, userTokens, revokedTokens, clock, defaultAudience, config.tokens().maxAccessTokenLifetime()),
-                new RefreshTokenGrant(userTokens, clock, defaultAudience)), metrics);
+                new ClientCredentialsGrant(issuer, audiences),
+                new AuthorizationCodeGrant(codes, userTokens, revokedTokens, clock, audiences, config.tokens().maxAccessTokenLifetime()),
+                new RefreshTokenGrant(userTokens, clock, audiences)), metrics);
         AccessTokenReader reader = new AccessTokenReader(instance.keyRing(), crypto, opaqueTokens, revokedTokens, clock, config.issuer())
                 .requiringActiveClient(authentication::isActive);
         this.introspectionEndpoint = new IntrospectionEndpoint(authentication, reader, metrics);
-        this.userinfoEndpoint = new UserinfoEndpoint(reader, users, mappings, metrics);
+        this.userinfoEndpoint = new UserinfoEndpoint(reader, users, mappings, metrics, audiences::isFhirBase);
         this.revocationEndpoint = new RevocationEndpoint(authentication, reader, metrics, refreshTokens, clock);
         this.registrationEndpoint = new RegistrationEndpoint(instance.clients(), instance.scopes(), config.registration(),
                 endpoints, metrics, authentication::forget);
@@ -159,7 +162,7 @@ public final class LatchServer implements AutoCloseable {
         this.jwksEndpoint = new JwksEndpoint(instance.keyRing());
         this.pushedRequests = new PushedRequestStore(sql);
         this.authorizationRequests = new AuthorizationRequestParser(instance.clients()::find,
-                (uri, clientId) -> pushedRequests.redeem(uri, clientId, clock.instant().getEpochSecond()));
+                (uri, clientId) -> pushedRequests.redeem(uri, clientId, clock.instant().getEpochSecond()), audiences);
         this.parEndpoint = new PushedAuthorizationEndpoint(authentication, authorizationRequests, pushedRequests, clock);
         this.sessions = new SessionStore(sql, config.sessions().idleLifetime(), config.sessions().absoluteLifetime());
         this.interactions = new InteractionStore(sql);
@@ -252,6 +255,9 @@ public final class LatchServer implements AutoCloseable {
         }
         List<Routes.Source> features = new ArrayList<>(List.of(metadataEndpoint, jwksEndpoint, tokenEndpoint, introspectionEndpoint,
                 revocationEndpoint, userinfoEndpoint, registrationEndpoint));
+        if (config.smart().enabled()) {
+            features.add(new SmartConfigurationEndpoint(endpoints, metadataEndpoint));
+        }
         if (authorizationEndpoint != null) {
             features.addAll(List.of(parEndpoint, authorizationEndpoint, logoutEndpoint));
         }

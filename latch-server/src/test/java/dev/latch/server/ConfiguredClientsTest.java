@@ -84,6 +84,17 @@ class ConfiguredClientsTest {
     }
 
     @Test
+    void malformedSmartScopeThenStartUpRefusedNamingTheClientAndTheScope() {
+        assertThatThrownBy(() -> startWith("""
+                clients:
+                  - client_id: bulk
+                    scope: system/*.rs system/Patient.rwx
+                """, clients -> {}))
+                .isInstanceOf(ConfigLoader.ConfigException.class)
+                .hasMessageStartingWith("clients[0] (bulk): scope system/Patient.rwx is not a well-formed SMART scope: ");
+    }
+
+    @Test
     void jwksUriOnALoopbackHostOnTheAllowListThenAccepted() throws Exception {
         startWith("""
                 outbound:

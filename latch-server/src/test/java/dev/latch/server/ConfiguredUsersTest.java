@@ -187,4 +187,19 @@ class ConfiguredUsersTest {
             assertThat(log.lines()).noneMatch(l -> l.contains("passwords.argon2id"));
         }
     }
+
+    @Test
+    void fhirUserIsDeclaredAppliedChangedAndCheckedWithItsPlace() throws Exception {
+        startWith(users("  - username: pat\n    fhir-user: Patient/example\n  - username: doc\n"),
+                registry -> {
+                    assertThat(registry.find("pat").orElseThrow().fhirUser()).isEqualTo("Patient/example");
+                    assertThat(registry.find("doc").orElseThrow().fhirUser()).isNull();
+                });
+        startWith(users("  - username: pat\n    fhir-user: RelatedPerson/rp-1\n"),
+                registry -> assertThat(registry.find("pat").orElseThrow().fhirUser()).isEqualTo("RelatedPerson/rp-1"));
+        assertThatThrownBy(() -> startWith(users("  - username: pat\n    fhir-user: Encounter/1\n"), registry -> {}))
+                .hasMessageStartingWith("users[0] (pat): fhir-user Encounter/1 is not a FHIR reference Type/id");
+        assertThatThrownBy(() -> startWith(users("  - username: pat\n    fhir-user: [Patient/1]\n"), registry -> {}))
+                .hasMessageContaining("users[0].fhir-user: must be a FHIR reference");
+    }
 }

@@ -30,6 +30,13 @@ public final class OAuthResponses {
         }
     }
 
+    /** The texts of a JSON array (metadata lists such as {@code scopes_supported}). */
+    public static java.util.List<String> strings(JsonNode array) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
     /** A successful JSON response that must not be cached; returns its body. */
     public static JsonNode assertNoStoreJson(HttpResponse<String> response, int status) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);

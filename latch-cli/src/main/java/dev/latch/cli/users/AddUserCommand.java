@@ -52,6 +52,10 @@ public final class AddUserCommand implements Callable<Integer> {
     @Option(names = "--role", paramLabel = "R", description = "A role (repeatable): printable ASCII without spaces.")
     List<String> roles;
 
+    @Option(names = "--fhir-user", paramLabel = "REF", description = "SMART fhirUser: the FHIR resource that is this person, "
+            + "Patient/ID, Practitioner/ID, PractitionerRole/ID, RelatedPerson/ID or Person/ID (e.g. Practitioner/123).")
+    String fhirUser;
+
     @Option(names = "--password-stdin", description = "Read the password from standard input: all of it, less one trailing newline.")
     boolean passwordStdin;
 
@@ -68,7 +72,7 @@ public final class AddUserCommand implements Callable<Integer> {
         claims.put("phone_number", phone);
         char[] password = passwordStdin ? SecretOptions.passwordFromStdin(spec, "--password-stdin") : null;
         try (LatchInstance latch = instance.open(true)) {
-            User user = latch.users().create(new UserProfile(username, claims, roles, true), password);
+            User user = latch.users().create(new UserProfile(username, claims, roles, true, fhirUser), password);
             UserOutput.println(spec, quiet ? user.subject() : UserOutput.json(user));
             if (password == null) {
                 PrintWriter err = spec.commandLine().getErr();

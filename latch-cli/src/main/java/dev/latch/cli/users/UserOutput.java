@@ -26,6 +26,7 @@ final class UserOutput {
         out.put("has_password", u.passwordHash() != null);
         out.put("roles", u.roles());
         out.put("claims", u.claims());
+        if (u.fhirUser() != null) out.put("fhir_user", u.fhirUser());
         out.put("created_at", u.createdAt());
         out.put("updated_at", u.updatedAt());
         return out;

@@ -58,6 +58,18 @@ public final class SmartScopes {
         return out;
     }
 
+    /**
+     * True when the space-separated {@code scope} holds a well-formed {@code system/} scope: a SMART
+     * Backend Services token (short-lived, no refresh token, aimed at the FHIR server).
+     */
+    public static boolean hasSystemScope(String scope) {
+        if (scope == null || scope.isBlank()) return false;
+        for (SmartScope s : clinical(List.of(scope.trim().split(" +")))) {
+            if (s.context() == SmartScope.Context.SYSTEM) return true;
+        }
+        return false;
+    }
+
     /** A description for people of a SMART scope (clinical or launch/identity), or empty for any other scope. */
     public static Optional<String> describe(String scope) {
         String known = LAUNCH_AND_IDENTITY.get(scope);

@@ -328,12 +328,7 @@ public final class AuthorizationEndpoint implements Routes.Source {
 
     private Response consentPage(AuthorizationRequest request, String interactionId, BrowserSession session) {
         Client client = request.client();
-        Map<String, String> catalogue = scopes.all();
-        List<String> lines = new ArrayList<>();
-        for (String s : grantedScope(request).split(" ")) {
-            String description = catalogue.get(s);
-            lines.add(description == null || description.isBlank() ? s : description);
-        }
+        List<String> lines = scopes.describe(List.of(grantedScope(request).split(" ")));
         String username = users.findBySubject(session.subject()).map(User::username).orElse("");
         Map<String, Object> p = new HashMap<>();
         p.put("action", endpoints.authorization() + "/consent");

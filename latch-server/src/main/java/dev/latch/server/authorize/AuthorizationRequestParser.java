@@ -3,6 +3,7 @@ package dev.latch.server.authorize;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.client.Client;
 import dev.latch.server.client.StoredClient;
+import dev.latch.server.token.Audiences;
 import dev.latch.server.token.TokenRequestChecks;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
  * Checks an authorization request, in the order that decides where an error may go: first the client
  * and its redirect URI (errors shown as a page, never redirected), then everything else (errors sent
  * back to the client). RFC 6749 §4.1.1 and §4.1.2.1, OIDC Core §3.1.2, RFC 7636 §4, RFC 8252 §7.3,
- * RFC 8707, RFC 9700 §2.1 (PKCE) and §4.1 (exact redirect URI matching).
+ * RFC 8707, RFC 9700 §2.1 (PKCE) and §4.1 (exact redirect URI matching), SMART App Launch 2.2 ({@code aud}).
  */
 public final class AuthorizationRequestParser {
 
@@ -39,6 +40,7 @@ public final class AuthorizationRequestParser {
 
     private final Function<String, Optional<StoredClient>> clients;
     private final PushedRequests pushedRequests;
+    private final Audiences audiences;
 
     public AuthorizationRequestParser(Function<String, Optional<StoredClient>> clients) {
         this(clients, null);
@@ -46,8 +48,14 @@ public final class AuthorizationRequestParser {
 
     /** @param pushedRequests null when pushed requests are not served: every request_uri is then refused */
     public AuthorizationRequestParser(Function<String, Optional<StoredClient>> clients, PushedRequests pushedRequests) {
+        this(clients, pushedRequests, new Audiences(null, null));
+    }
+
+    /** @param audiences where tokens may be aimed: the clients' resources and, with SMART, the FHIR bases ({@code aud}) */
+    public AuthorizationRequestParser(Function<String, Optional<StoredClient>> clients, PushedRequests pushedRequests, Audiences audiences) {
         this.clients = clients;
         this.pushedRequests = pushedRequests;
+        this.audiences = audiences;
     }
 
     /**
@@ -148,7 +156,13 @@ public final class AuthorizationRequestParser {
         List<String> resources = parameters.getOrDefault("resource", List.of());
         try {
             if (!resources.isEmpty()) {
-                TokenRequestChecks.checkAudience(client, resources, null);
+                resources = TokenRequestChecks.checkAudience(client, resources, audiences);
+            }
+            Optional<String> fhirBase = audiences.authorizeAud(scope, single(parameters, "aud"));
+            if (fhirBase.isPresent() && !resources.contains(fhirBase.get())) {
+                // SMART: the token is aimed at the FHIR server the app named, so its front can require that aud
+                resources = new java.util.ArrayList<>(resources);
+                resources.add(fhirBase.get());
             }
         } catch (OAuthError e) {
             throw fail(e.code(), e.description(), redirectUri, state, mode);

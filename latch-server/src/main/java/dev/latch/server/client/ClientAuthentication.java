@@ -14,6 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.latch.core.error.OAuthError;
 import dev.latch.core.jose.JwsAlgorithms;
+import dev.latch.core.smart.SmartScopes;
 import dev.latch.server.http.FormParameters;
 import dev.latch.server.http.Request;
 import dev.latch.server.replay.ReplayCache;
@@ -239,6 +240,10 @@ public final class ClientAuthentication {
         if (registeredAlg != null && !registeredAlg.equals(alg.getName())
                 && !(JwsAlgorithms.isEd25519(alg) && JwsAlgorithms.isEd25519(JWSAlgorithm.parse(registeredAlg)))) {
             candidate = candidate.refused("client_assertion must be signed with " + registeredAlg + ", not " + alg);
+        }
+        if (!hmac && header.getKeyID() == null && SmartScopes.hasSystemScope(String.join(" ", candidate.stored().client().scopes()))) {
+            // SMART Backend Services (2.0.0, "Authenticating to the token endpoint"): kid is required in the header
+            candidate = candidate.refused("a SMART backend client (system/ scopes) must name its key with kid");
         }
         candidate = verifySignature(jwt, candidate, alg, hmac);
         if (candidate.refusal() != null) {

@@ -314,7 +314,12 @@ public final class ClientRegistry {
                 if (s.length() > ScopeCatalogue.MAX_NAME_LENGTH) {
                     throw OAuthError.invalidClientMetadata("scope names are at most " + ScopeCatalogue.MAX_NAME_LENGTH + " characters");
                 }
-                if (!scopes.contains(s)) {
+                try {
+                    ScopeCatalogue.checkWellFormed(s);
+                } catch (IllegalArgumentException e) {
+                    throw OAuthError.invalidClientMetadata("scope " + s + " is not a well-formed SMART scope: " + e.getMessage());
+                }
+                if (!scopes.offers(s)) {
                     if (addUnknownScopes) {
                         scopes.put(s, null);
                     } else {

@@ -132,9 +132,10 @@ public record ServerConfig(String issuer, int port, Path data, DatabaseSettings 
      * @param claims       OIDC standard claims given (email, name, …), checked when applied
      * @param password     the password, resolved from {@code ${env:…}}/{@code ${file:…}}; or null
      * @param passwordHash an Argon2id PHC string made elsewhere; or null (at most one of the two)
+     * @param fhirUser     {@code fhir-user}: the SMART fhirUser reference ({@code Practitioner/123}), checked when applied; or null
      */
     public record UserSetting(String username, Map<String, Object> claims, List<String> roles, boolean enabled,
-                              String password, String passwordHash) {
+                              String password, String passwordHash, String fhirUser) {
         @Override
         public String toString() {
             return "UserSetting[" + username + "]";

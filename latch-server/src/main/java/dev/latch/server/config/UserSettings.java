@@ -19,7 +19,7 @@ import java.util.Set;
 /** Binds {@code users}: passwords must be references ({@code ${env:…}}, {@code ${file:…}}), so that no password sits in the file. */
 final class UserSettings {
 
-    private static final List<String> OWN_KEYS = List.of("username", "password", "password_hash", "roles", "enabled");
+    private static final List<String> OWN_KEYS = List.of("username", "password", "password_hash", "roles", "enabled", "fhir-user");
     private static final Set<String> KEYS;
     static {
         Set<String> keys = new LinkedHashSet<>(OWN_KEYS);
@@ -65,7 +65,12 @@ final class UserSettings {
                 JsonNode v = u.get(claim);
                 if (v != null && !v.isNull()) claims.put(claim, ConfigNodes.YAML.convertValue(v, Object.class));
             }
-            users.add(new ServerConfig.UserSetting(username, claims, list(u, "roles", List.of()), enabled, password, hash));
+            JsonNode fhirUser = u.get("fhir-user");
+            if (fhirUser != null && !fhirUser.isNull() && !fhirUser.isTextual()) {
+                throw new ConfigException(where + ".fhir-user: must be a FHIR reference such as Practitioner/123");
+            }
+            users.add(new ServerConfig.UserSetting(username, claims, list(u, "roles", List.of()), enabled, password, hash,
+                    text(u, "fhir-user")));
         }
         return List.copyOf(users);
     }

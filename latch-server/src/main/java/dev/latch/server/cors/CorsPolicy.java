@@ -21,6 +21,10 @@ import java.util.function.Supplier;
  * no CORS headers at all, so the browser withholds the response. Credentials (cookies) are never
  * allowed: these endpoints authenticate by bearer token or client credentials in the request.
  *
+ * <p>A public document that apps read before they are registered anywhere (SMART's
+ * {@code /.well-known/smart-configuration}) is open to every origin instead: {@code *}, which browsers
+ * never combine with credentials.
+ *
  * <p>The origin set is rebuilt from the client store at most every {@link #REFRESH}, so a client added
  * or changed (also by another node or the CLI) is honoured within that time.
  */
@@ -63,6 +67,23 @@ public final class CorsPolicy implements HttpAdapter.CrossOrigin {
                 .withHeader("Access-Control-Allow-Methods", ALLOWED_METHODS)
                 .withHeader("Access-Control-Allow-Headers", ALLOWED_HEADERS)
                 .withHeader("Access-Control-Max-Age", MAX_AGE);
+    }
+
+    @Override
+    public Map<String, String> anyOriginHeaders() {
+        return Map.of("Access-Control-Allow-Origin", "*");
+    }
+
+    @Override
+    public Response anyOriginPreflight(String requestMethod) {
+        Response r = Response.empty(204);
+        if (requestMethod == null) {
+            return r;
+        }
+        return r.withHeader("Access-Control-Allow-Origin", "*")
+                .withHeader("Access-Control-Allow-Methods", "GET")
+                .withHeader("Access-Control-Allow-Headers", "Content-Type")
+                .withHeader("Access-Control-Max-Age", "300");
     }
 
     public boolean allowed(String origin) {

@@ -6,6 +6,7 @@ import dev.latch.server.client.Client;
 import dev.latch.server.http.Json;
 import dev.latch.server.http.Response;
 import dev.latch.server.scope.ScopeCatalogue;
+import dev.latch.server.user.FhirUser;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,7 @@ public final class MetadataEndpoint implements Routes.Source {
         if (registrationOpen.getAsBoolean()) {
             m.put("registration_endpoint", endpoints.registration());
         }
-        m.put("scopes_supported", List.copyOf(scopes.all().keySet()));
+        m.put("scopes_supported", scopes.supported());
         if (signIn.getAsBoolean()) {
             m.put("authorization_endpoint", endpoints.authorization());
             m.put("pushed_authorization_request_endpoint", endpoints.par());
@@ -102,8 +103,12 @@ public final class MetadataEndpoint implements Routes.Source {
         m.put("request_parameter_supported", false);
         m.put("request_uri_parameter_supported", false);
         m.put("claims_parameter_supported", false);
-        m.put("claims_supported", List.of("iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "amr", "azp", "sid",
+        List<String> claims = new java.util.ArrayList<>(List.of("iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "amr", "azp", "sid",
                 "name", "given_name", "family_name", "preferred_username", "email", "email_verified", "phone_number", "address"));
+        if (((List<?>) m.get("scopes_supported")).contains(FhirUser.CLAIM)) {
+            claims.add(FhirUser.CLAIM); // SMART: the claim its scope asks for
+        }
+        m.put("claims_supported", claims);
         return m;
     }
 

@@ -30,6 +30,11 @@ public record ServerEndpoints(String issuer) {
         return basePath() + "/.well-known/openid-configuration";
     }
 
+    /** SMART App Launch 2.2 §"Retrieve .well-known/smart-configuration": appended to the issuer's path, as OIDC does. */
+    public String smartConfigurationPath() {
+        return basePath() + "/.well-known/smart-configuration";
+    }
+
     /** RFC 8414 §3: the well-known part goes between host and issuer path. */
     public String metadataPath() {
         return "/.well-known/oauth-authorization-server" + basePath();

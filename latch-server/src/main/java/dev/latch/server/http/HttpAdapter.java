@@ -33,6 +33,12 @@ public final class HttpAdapter implements AutoCloseable {
         Map<String, String> headers(String origin);
 
         Response preflight(String origin, String requestMethod);
+
+        /** Headers for an answer any origin may read (a public document, no credentials). */
+        Map<String, String> anyOriginHeaders();
+
+        /** The preflight answer for a path any origin may read. */
+        Response anyOriginPreflight(String requestMethod);
     }
 
     /** Told of every answered request on the public listener: its route pattern, method, status and duration. */
@@ -77,10 +83,17 @@ public final class HttpAdapter implements AutoCloseable {
                 if (ctx.method() != HandlerType.OPTIONS && table.crossOrigin.contains(ctx.path())) {
                     cors.headers(ctx.header("Origin")).forEach(ctx::header);
                 }
+                if (ctx.method() != HandlerType.OPTIONS && table.anyOrigin.contains(ctx.path())) {
+                    cors.anyOriginHeaders().forEach(ctx::header);
+                }
             });
             for (String path : table.crossOrigin) {
                 c.routes.addEndpoint(new Endpoint(HandlerType.OPTIONS, path,
                         ctx -> write(ctx, cors.preflight(ctx.header("Origin"), ctx.header("Access-Control-Request-Method")))));
+            }
+            for (String path : table.anyOrigin) {
+                c.routes.addEndpoint(new Endpoint(HandlerType.OPTIONS, path,
+                        ctx -> write(ctx, cors.anyOriginPreflight(ctx.header("Access-Control-Request-Method")))));
             }
             c.routes.after(ctx -> {
                 Long t0 = ctx.attribute("latch.t0");
@@ -129,6 +142,7 @@ public final class HttpAdapter implements AutoCloseable {
         private final String base;
         private final List<Endpoint> endpoints = new ArrayList<>();
         private final Set<String> crossOrigin = new LinkedHashSet<>();
+        private final Set<String> anyOrigin = new LinkedHashSet<>();
 
         Table(String base) {
             this.base = base;
@@ -150,6 +164,14 @@ public final class HttpAdapter implements AutoCloseable {
 
         @Override public Routes crossOrigin(String path) {
             crossOrigin.add(path);
+            return this;
+        }
+
+        @Override public Routes anyOrigin(String path) {
+            if (crossOrigin.contains(path)) {
+                throw new IllegalStateException(path + " is already open to the clients' origins only");
+            }
+            anyOrigin.add(path);
             return this;
         }
 

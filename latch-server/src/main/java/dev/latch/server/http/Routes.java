@@ -43,6 +43,13 @@ public interface Routes {
      */
     Routes crossOrigin(String path);
 
+    /**
+     * Lets a browser app on any origin read {@code path}, a public document without credentials (SMART's
+     * {@code /.well-known/smart-configuration}, which apps read before they are registered anywhere):
+     * {@code Access-Control-Allow-Origin: *} on its answers, and its preflight answered.
+     */
+    Routes anyOrigin(String path);
+
     default Routes get(String path, Handler handler) {
         return add("GET", path, handler);
     }

@@ -74,5 +74,7 @@ public final class IntrospectionEndpoint implements Routes.Source {
         for (String method : java.util.List.of("POST", "GET", "PUT", "DELETE")) {
             routes.add(method, routes.base() + "/introspect", this::handle);
         }
+        // SMART App Launch 2.2: browser apps on a registered origin may introspect too (never with cookies)
+        routes.crossOrigin(routes.base() + "/introspect");
     }
 }

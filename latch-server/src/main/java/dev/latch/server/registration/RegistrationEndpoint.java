@@ -4,6 +4,7 @@ import dev.latch.server.http.Routes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.latch.core.error.OAuthError;
+import dev.latch.core.smart.SmartScopes;
 import dev.latch.server.client.Client;
 import dev.latch.server.client.ClientRegistry;
 import dev.latch.server.secret.Secrets;
@@ -174,9 +175,16 @@ public final class RegistrationEndpoint implements Routes.Source {
     }
 
     private void checkPolicy(Client c) {
-        List<String> allowedScopes = policy.allowedScopes().isEmpty() ? List.copyOf(scopes.all().keySet()) : policy.allowedScopes();
         for (String s : c.scopes()) {
-            if (!allowedScopes.contains(s)) {
+            boolean allowed;
+            try {
+                ScopeCatalogue.checkWellFormed(s);
+                // the policy's SMART wildcards cover the clinical scopes under them
+                allowed = policy.allowedScopes().isEmpty() ? scopes.offers(s) : SmartScopes.covered(policy.allowedScopes(), s);
+            } catch (IllegalArgumentException e) {
+                throw OAuthError.invalidClientMetadata("scope " + s + " is not a well-formed SMART scope: " + e.getMessage());
+            }
+            if (!allowed) {
                 throw OAuthError.invalidClientMetadata("scope " + s + " may not be registered");
             }
         }

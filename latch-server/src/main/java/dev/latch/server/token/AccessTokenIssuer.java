@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.JWSObject;
 import dev.latch.core.jose.JwsAlgorithms;
+import dev.latch.core.smart.SmartScopes;
 import dev.latch.server.client.Client;
 import dev.latch.server.cpu.CpuPool;
 import dev.latch.server.secret.Secrets;
@@ -27,6 +28,12 @@ import java.util.function.Function;
  * audience's {@link TokenProfile}: {@code at+jwt}, or {@code JWT} for verifiers that accept nothing else.
  */
 public final class AccessTokenIssuer {
+
+    /**
+     * The longest life of a token with SMART {@code system/} scopes, in seconds: SMART Backend Services
+     * (2.0.0, "Issue access token") says such tokens SHOULD NOT live longer than five minutes.
+     */
+    public static final long SYSTEM_SCOPE_LIFETIME = 300;
 
     private final KeyRing keys;
     private final CpuPool cpu;
@@ -68,6 +75,9 @@ public final class AccessTokenIssuer {
     public Issued issue(Client client, String subject, List<String> audience, String scope, Map<String, Object> extraClaims) {
         long now = clock.instant().getEpochSecond();
         long lifetime = client.accessTokenLifetime() != null ? client.accessTokenLifetime() : defaultLifetime.toSeconds();
+        if (lifetime > SYSTEM_SCOPE_LIFETIME && SmartScopes.hasSystemScope(scope)) {
+            lifetime = SYSTEM_SCOPE_LIFETIME;
+        }
         AccessToken content = new AccessToken(issuer, subject, audience, client.clientId(), scope, Secrets.generate(128), now, now + lifetime);
         if (client.opaqueTokens()) {
             String token = Secrets.generate(256);

@@ -30,16 +30,16 @@ public final class AuthorizationCodeGrant implements GrantType {
     private final UserTokens tokens;
     private final RevokedTokens revoked;
     private final Clock clock;
-    private final String defaultAudience;
+    private final Audiences audiences;
     private final Duration maxAccessTokenLifetime;
 
     public AuthorizationCodeGrant(AuthorizationCodeStore codes, UserTokens tokens, RevokedTokens revoked, Clock clock,
-                                  String defaultAudience, Duration maxAccessTokenLifetime) {
+                                  Audiences audiences, Duration maxAccessTokenLifetime) {
         this.codes = codes;
         this.tokens = tokens;
         this.revoked = revoked;
         this.clock = clock;
-        this.defaultAudience = defaultAudience;
+        this.audiences = audiences;
         this.maxAccessTokenLifetime = maxAccessTokenLifetime;
     }
 
@@ -69,7 +69,7 @@ public final class AuthorizationCodeGrant implements GrantType {
         checkRedirectUri(grant, redirectUri);
         checkPkce(client, grant, verifier);
         List<String> resources = checkResources(request.resources(), grant);
-        List<String> audience = TokenRequestChecks.checkAudience(client, resources, defaultAudience);
+        List<String> audience = TokenRequestChecks.checkAudience(client, resources, audiences);
         User user = tokens.activeUser(grant.subject());
 
         UserTokens.SignIn signIn = new UserTokens.SignIn(grant.subject(), grant.authTime(), grant.nonce(), grant.sessionId(), grant.amr());

@@ -10,11 +10,11 @@ import dev.latch.server.client.Client;
 public final class ClientCredentialsGrant implements GrantType {
 
     private final AccessTokenIssuer issuer;
-    private final String defaultAudience;
+    private final Audiences audiences;
 
-    public ClientCredentialsGrant(AccessTokenIssuer issuer, String defaultAudience) {
+    public ClientCredentialsGrant(AccessTokenIssuer issuer, Audiences audiences) {
         this.issuer = issuer;
-        this.defaultAudience = defaultAudience;
+        this.audiences = audiences;
     }
 
     @Override
@@ -26,7 +26,7 @@ public final class ClientCredentialsGrant implements GrantType {
     public TokenResponse execute(TokenRequest request) {
         Client client = request.client().client();
         String scope = TokenRequestChecks.checkScope(client, request.scope());
-        var audience = TokenRequestChecks.checkAudience(client, request.resources(), defaultAudience);
+        var audience = TokenRequestChecks.checkAudience(client, audiences.forBackendService(scope, request.resources(), request.aud()), audiences);
         AccessTokenIssuer.Issued issued = issuer.issue(client, client.clientId(), audience, scope);
         return new TokenResponse(issued.token(), "Bearer", issued.content().expiresAt() - issued.content().issuedAt(),
                 scope, null);

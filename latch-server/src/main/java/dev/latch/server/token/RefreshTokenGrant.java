@@ -7,10 +7,7 @@ import dev.latch.server.refresh.RefreshTokenStore.Family;
 import dev.latch.server.refresh.RefreshTokenStore.Use;
 import dev.latch.server.user.User;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,12 +24,12 @@ public final class RefreshTokenGrant implements GrantType {
 
     private final UserTokens tokens;
     private final Clock clock;
-    private final String defaultAudience;
+    private final Audiences audiences;
 
-    public RefreshTokenGrant(UserTokens tokens, Clock clock, String defaultAudience) {
+    public RefreshTokenGrant(UserTokens tokens, Clock clock, Audiences audiences) {
         this.tokens = tokens;
         this.clock = clock;
-        this.defaultAudience = defaultAudience;
+        this.audiences = audiences;
     }
 
     @Override
@@ -50,7 +47,7 @@ public final class RefreshTokenGrant implements GrantType {
         AtomicReference<Checked> checked = new AtomicReference<>();
         // checked before rotation: a refused request leaves the client its refresh token
         Use use = tokens.refreshTokens().use(presented, client.clientId(), now, tokens.idleSeconds(client), f -> checked.set(
-                new Checked(narrowScope(f.scope(), requestedScope), TokenRequestChecks.checkAudience(client, f.resources(), defaultAudience),
+                new Checked(narrowScope(f.scope(), requestedScope), TokenRequestChecks.checkAudience(client, f.resources(), audiences),
                         tokens.activeUser(f.subject()))));
         Use.Rotated rotated = switch (use) {
             case Use.Invalid ignored -> throw OAuthError.invalidGrant("the refresh token is invalid, expired or revoked");
@@ -71,15 +68,7 @@ public final class RefreshTokenGrant implements GrantType {
         if (requested == null) {
             return granted;
         }
-        Set<String> original = granted == null || granted.isBlank() ? Set.of() : Set.of(granted.split(" "));
-        Set<String> asked = new LinkedHashSet<>(List.of(requested.trim().split(" +")));
-        List<String> beyond = new ArrayList<>();
-        for (String s : asked) {
-            if (s.isEmpty() || !original.contains(s)) beyond.add(s);
-        }
-        if (!beyond.isEmpty()) {
-            throw OAuthError.invalidScope("scope beyond the original grant: " + String.join(" ", beyond));
-        }
-        return String.join(" ", asked);
+        List<String> original = granted == null || granted.isBlank() ? List.of() : List.of(granted.split(" "));
+        return TokenRequestChecks.coveredScope(original, requested, "scope beyond the original grant: ");
     }
 }

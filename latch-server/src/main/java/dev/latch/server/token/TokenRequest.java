@@ -16,9 +16,10 @@ import java.util.List;
  * @param redirectUri  {@code redirect_uri} (authorization_code), or null
  * @param codeVerifier RFC 7636 {@code code_verifier}, or null
  * @param refreshToken {@code refresh_token} (refresh_token), or null
+ * @param aud          {@code aud}, or null: SMART backend clients may name the FHIR server so ({@link Audiences#forBackendService})
  */
 public record TokenRequest(String grantType, ClientAuthentication.Authenticated client, String scope, List<String> resources,
-                           String code, String redirectUri, String codeVerifier, String refreshToken) {
+                           String code, String redirectUri, String codeVerifier, String refreshToken, String aud) {
 
     public TokenRequest {
         resources = List.copyOf(resources);
@@ -26,7 +27,7 @@ public record TokenRequest(String grantType, ClientAuthentication.Authenticated 
 
     static TokenRequest read(String grantType, ClientAuthentication.Authenticated client, FormParameters form) {
         return new TokenRequest(grantType, client, form.get("scope"), form.all("resource"), form.get("code"),
-                form.get("redirect_uri"), form.get("code_verifier"), form.get("refresh_token"));
+                form.get("redirect_uri"), form.get("code_verifier"), form.get("refresh_token"), form.get("aud"));
     }
 
     /** {@code value}, a parameter the grant cannot go without; {@code invalid_request} naming it when absent. */

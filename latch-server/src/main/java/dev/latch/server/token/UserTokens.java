@@ -4,6 +4,7 @@ import dev.latch.core.error.OAuthError;
 import dev.latch.server.claims.ClaimMappings;
 import dev.latch.server.client.Client;
 import dev.latch.server.refresh.RefreshTokenStore;
+import dev.latch.server.user.FhirUser;
 import dev.latch.server.user.User;
 import dev.latch.server.user.UserStore;
 import java.time.Clock;
@@ -26,6 +27,7 @@ public final class UserTokens {
     private final Clock clock;
     private final Duration refreshIdle;
     private final Duration refreshAbsolute;
+    private final java.util.function.Predicate<String> fhirBase;
 
     /** What was issued: the response and the access token's jti (for revocation if the grant is replayed). */
     public record Issued(TokenResponse response, String accessTokenJti, String refreshFamily) {}
@@ -33,8 +35,11 @@ public final class UserTokens {
     /** The sign-in the tokens stand for. */
     public record SignIn(String subject, long authTime, String nonce, String sessionId, List<String> amr) {}
 
+    /** @param fhirBase tells which audiences are configured SMART FHIR bases (for an absolute {@code fhirUser}) */
     public UserTokens(AccessTokenIssuer accessTokens, IdTokenIssuer idTokens, RefreshTokenStore refreshTokens, UserStore users,
-                      ClaimMappings mappings, Clock clock, Duration refreshIdle, Duration refreshAbsolute) {
+                      ClaimMappings mappings, Clock clock, Duration refreshIdle, Duration refreshAbsolute,
+                      java.util.function.Predicate<String> fhirBase) {
+        this.fhirBase = fhirBase;
         this.accessTokens = accessTokens;
         this.idTokens = idTokens;
         this.refreshTokens = refreshTokens;
@@ -63,12 +68,15 @@ public final class UserTokens {
     public Issued issue(Client client, User user, SignIn signIn, String scope, List<String> audience, String refreshToken,
                         String refreshFamily) {
         Set<String> scopes = scope == null || scope.isEmpty() ? Set.of() : Set.of(scope.split(" "));
+        // SMART: fhirUser in both tokens when granted; the FHIR front reads it from the access token for user/ scopes
+        java.util.Optional<String> fhirUser = FhirUser.claim(user, scopes, audience, fhirBase);
         AccessTokenIssuer.Issued at = accessTokens.issue(client, user.subject(), audience, scope,
-                mappings.claims(user, scopes, ClaimMappings.Target.ACCESS_TOKEN));
+                withFhirUser(mappings.claims(user, scopes, ClaimMappings.Target.ACCESS_TOKEN), fhirUser));
         String idToken = null;
         if (scopes.contains("openid")) {
             idToken = idTokens.issue(client, new IdTokenIssuer.Content(user.subject(), signIn.authTime(), signIn.nonce(),
-                    signIn.sessionId(), signIn.amr(), mappings.claims(user, scopes, ClaimMappings.Target.ID_TOKEN)), at.token());
+                    signIn.sessionId(), signIn.amr(), withFhirUser(mappings.claims(user, scopes, ClaimMappings.Target.ID_TOKEN), fhirUser)),
+                    at.token());
         }
         if (refreshFamily != null) {
             // RFC 7009 §2.1: revoking the family's refresh token revokes this access token too
@@ -77,6 +85,13 @@ public final class UserTokens {
         TokenResponse response = new TokenResponse(at.token(), "Bearer", at.content().expiresAt() - at.content().issuedAt(), scope,
                 null, refreshToken, idToken);
         return new Issued(response, at.content().jti(), refreshFamily);
+    }
+
+    private static java.util.Map<String, Object> withFhirUser(java.util.Map<String, Object> claims, java.util.Optional<String> fhirUser) {
+        if (fhirUser.isEmpty()) return claims;
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>(claims);
+        out.put(FhirUser.CLAIM, fhirUser.get());
+        return out;
     }
 
     /** Starts a refresh-token family for a new authorization; returns it with its first token. */

@@ -44,19 +44,19 @@ public final class JdbcUserStore implements UserStore {
 
     @Override
     public boolean insert(User u) {
-        return sql.insertUnique("INSERT INTO users (subject, username, username_key, claims, roles, password_hash, enabled, created_at, updated_at) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        return sql.insertUnique("INSERT INTO users (subject, username, username_key, claims, roles, password_hash, enabled, created_at, updated_at, fhir_user) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 u.subject(), u.username(), UsernameKey.of(u.username()), Json.write(claims(u)), Json.write(roles(u)),
-                u.passwordHash(), u.enabled(), u.createdAt(), u.updatedAt());
+                u.passwordHash(), u.enabled(), u.createdAt(), u.updatedAt(), u.fhirUser());
     }
 
     @Override
     public boolean update(User u) {
         try {
-            return sql.update("UPDATE users SET username = ?, username_key = ?, claims = ?, roles = ?, password_hash = ?, enabled = ?, updated_at = ? "
-                            + "WHERE subject = ?",
+            return sql.update("UPDATE users SET username = ?, username_key = ?, claims = ?, roles = ?, password_hash = ?, enabled = ?, updated_at = ?, "
+                            + "fhir_user = ? WHERE subject = ?",
                     u.username(), UsernameKey.of(u.username()), Json.write(claims(u)), Json.write(roles(u)), u.passwordHash(),
-                    u.enabled(), u.updatedAt(), u.subject()) == 1;
+                    u.enabled(), u.updatedAt(), u.fhirUser(), u.subject()) == 1;
         } catch (Sql.StorageException e) {
             if (e.getCause() instanceof SQLException s && Sql.UNIQUE_VIOLATION.equals(s.getSQLState())) {
                 return false; // renamed onto another user's username
@@ -84,7 +84,7 @@ public final class JdbcUserStore implements UserStore {
             List<String> roles = Json.MAPPER.readValue(rs.getString("roles"), ROLES);
             return new User(rs.getString("subject"), rs.getString("username"), Collections.unmodifiableMap(claims),
                     List.copyOf(roles), rs.getString("password_hash"), rs.getBoolean("enabled"),
-                    rs.getLong("created_at"), rs.getLong("updated_at"));
+                    rs.getLong("created_at"), rs.getLong("updated_at"), rs.getString("fhir_user"));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored user " + rs.getString("subject") + " is unreadable", e);
         }

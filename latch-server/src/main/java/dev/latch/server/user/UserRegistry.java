@@ -90,7 +90,7 @@ public final class UserRegistry {
     private User insert(UserProfile profile, String hash) {
         Checked c = check(profile);
         long now = clock.instant().getEpochSecond();
-        User user = new User(newSubject(), c.username(), c.claims(), c.roles(), hash, profile.enabled(), now, now);
+        User user = new User(newSubject(), c.username(), c.claims(), c.roles(), hash, profile.enabled(), now, now, c.fhirUser());
         if (!store.insert(user)) {
             throw taken(c.username());
         }
@@ -98,18 +98,19 @@ public final class UserRegistry {
     }
 
     /**
-     * Replaces a user's username, claims, roles and enabled flag with {@code profile}; the subject and
+     * Replaces a user's username, claims, roles, enabled flag and fhirUser with {@code profile}; the subject and
      * the password stay. Nothing is written (and {@code updated_at} stays) when nothing changes.
      */
     public User update(String username, UserProfile profile) {
         User existing = require(username);
         Checked c = check(profile);
         if (existing.username().equals(c.username()) && existing.claims().equals(c.claims())
-                && existing.roles().equals(c.roles()) && existing.enabled() == profile.enabled()) {
+                && existing.roles().equals(c.roles()) && existing.enabled() == profile.enabled()
+                && java.util.Objects.equals(existing.fhirUser(), c.fhirUser())) {
             return existing;
         }
         User changed = new User(existing.subject(), c.username(), c.claims(), c.roles(), existing.passwordHash(),
-                profile.enabled(), existing.createdAt(), clock.instant().getEpochSecond());
+                profile.enabled(), existing.createdAt(), clock.instant().getEpochSecond(), c.fhirUser());
         if (!store.update(changed)) {
             if (store.findBySubject(existing.subject()).isEmpty()) {
                 throw new InvalidUserException("no user " + username);
@@ -136,7 +137,7 @@ public final class UserRegistry {
             return u;
         }
         User changed = new User(u.subject(), u.username(), u.claims(), u.roles(), u.passwordHash(), enabled,
-                u.createdAt(), clock.instant().getEpochSecond());
+                u.createdAt(), clock.instant().getEpochSecond(), u.fhirUser());
         store.update(changed);
         return changed;
     }
@@ -291,7 +292,7 @@ public final class UserRegistry {
 
     private User replaceHash(User u, String hash, boolean touch) {
         User changed = new User(u.subject(), u.username(), u.claims(), u.roles(), hash, u.enabled(), u.createdAt(),
-                touch ? clock.instant().getEpochSecond() : u.updatedAt());
+                touch ? clock.instant().getEpochSecond() : u.updatedAt(), u.fhirUser());
         store.update(changed);
         return changed;
     }
@@ -311,12 +312,12 @@ public final class UserRegistry {
         return !username.isBlank() && username.length() <= 4 * MAX_USERNAME_LENGTH;
     }
 
-    private record Checked(String username, Map<String, Object> claims, List<String> roles) {}
+    private record Checked(String username, Map<String, Object> claims, List<String> roles, String fhirUser) {}
 
     private static Checked check(UserProfile profile) {
         String username = checkUsername(profile.username());
         Map<String, Object> claims = Collections.unmodifiableMap(new LinkedHashMap<>(StandardClaims.check(profile.claims())));
         List<String> roles = checkRoles(profile.roles() == null ? null : new ArrayList<>(profile.roles()));
-        return new Checked(username, claims, roles);
+        return new Checked(username, claims, roles, FhirUser.check(profile.fhirUser()));
     }
 }

@@ -11,6 +11,7 @@ import dev.latch.server.http.Response;
 import dev.latch.server.metrics.Metrics;
 import dev.latch.server.token.AccessToken;
 import dev.latch.server.token.AccessTokenReader;
+import dev.latch.server.user.FhirUser;
 import dev.latch.server.user.StandardClaims;
 import dev.latch.server.user.User;
 import dev.latch.server.user.UserStore;
@@ -30,8 +31,16 @@ public final class UserinfoEndpoint implements Routes.Source {
     private final UserStore users;
     private final ClaimMappings mappings;
     private final Metrics metrics;
+    private final java.util.function.Predicate<String> fhirBase;
 
     public UserinfoEndpoint(AccessTokenReader tokens, UserStore users, ClaimMappings mappings, Metrics metrics) {
+        this(tokens, users, mappings, metrics, aud -> false);
+    }
+
+    /** @param fhirBase tells which audiences are configured SMART FHIR bases (for an absolute {@code fhirUser}) */
+    public UserinfoEndpoint(AccessTokenReader tokens, UserStore users, ClaimMappings mappings, Metrics metrics,
+                            java.util.function.Predicate<String> fhirBase) {
+        this.fhirBase = fhirBase;
         this.tokens = tokens;
         this.users = users;
         this.mappings = mappings;
@@ -55,6 +64,7 @@ public final class UserinfoEndpoint implements Routes.Source {
                     .orElseThrow(() -> OAuthError.invalidToken("the access token does not stand for an active user"));
             Map<String, Object> body = new LinkedHashMap<>(mappings.claims(user, scopes, ClaimMappings.Target.USERINFO));
             body.putAll(StandardClaims.forScopes(user, scopes));
+            FhirUser.claim(user, scopes, at.audience(), fhirBase).ifPresent(f -> body.put(FhirUser.CLAIM, f));
             body.put("sub", user.subject());
             return Response.noStoreJson(200, Json.write(body));
         } catch (OAuthError e) {

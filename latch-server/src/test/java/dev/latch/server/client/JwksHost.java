@@ -16,11 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A client's web server publishing its {@code jwks_uri} (JDK HttpServer on loopback), with what it
  * serves changeable per path and a count of the fetches each path received.
  */
-final class JwksHost implements AutoCloseable {
+public final class JwksHost implements AutoCloseable {
 
     /** What one path answers. */
-    record Answer(int status, Map<String, String> headers, String body) {
-        static Answer json(String body, String cacheControl) {
+    public record Answer(int status, Map<String, String> headers, String body) {
+        public static Answer json(String body, String cacheControl) {
             return new Answer(200, cacheControl == null ? Map.of() : Map.of("Cache-Control", cacheControl), body);
         }
 
@@ -33,7 +33,7 @@ final class JwksHost implements AutoCloseable {
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> fetches = new ConcurrentHashMap<>();
 
-    JwksHost() {
+    public JwksHost() {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
@@ -56,12 +56,12 @@ final class JwksHost implements AutoCloseable {
         }
     }
 
-    void serve(String path, Answer answer) {
+    public void serve(String path, Answer answer) {
         answers.put(path, answer);
     }
 
     /** http://127.0.0.1:PORT{path} */
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
@@ -69,7 +69,7 @@ final class JwksHost implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    int fetches(String path) {
+    public int fetches(String path) {
         AtomicInteger n = fetches.get(path);
         return n == null ? 0 : n.get();
     }

@@ -227,7 +227,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> loader(Map.of()).load(yaml("users:\n  - email: a@example.org\n"), Map.of()))
                 .hasMessage("users[0].username: required");
         assertThatThrownBy(() -> loader(Map.of()).load(yaml("users:\n  - username: a\n  - username: b\n    mail: b@example.org\n"), Map.of()))
-                .hasMessageStartingWith("users[1].mail: unknown setting (known: username, password, password_hash, roles, enabled, "
+                .hasMessageStartingWith("users[1].mail: unknown setting (known: username, password, password_hash, roles, enabled, fhir-user, "
                         + "and the OpenID Connect standard claims name, given_name,");
         assertThatThrownBy(() -> loader(Map.of("P", "pw-from-env")).load(
                 yaml("users:\n  - username: a\n    password: ${env:P}\n    password_hash: $argon2id$x\n"), Map.of()))

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** CORS on discovery, JWKS, token, userinfo and revocation for the origins of registered redirect URIs (Fetch Standard §3.2). */
+/** CORS on discovery, JWKS, token, userinfo, introspection and revocation for the origins of registered redirect URIs (Fetch Standard §3.2). */
 class CorsTest {
 
     static final String SPA = "https://spa.example:8443";
@@ -72,7 +72,7 @@ class CorsTest {
 
     @Test
     void preflightForAllowedOriginThenMethodsAndHeaders() {
-        for (String path : List.of("/token", "/revoke", "/userinfo")) {
+        for (String path : List.of("/token", "/revoke", "/userinfo", "/introspect")) {
             HttpResponse<String> r = preflight(path, SPA);
             assertThat(r.statusCode()).as(path).isEqualTo(204);
             assertThat(r.headers().firstValue("access-control-allow-origin")).as(path).contains(SPA);
@@ -85,7 +85,7 @@ class CorsTest {
     @Test
     void pagesAndOtherEndpointsGetNoCorsHeaders() {
         assertThat(get("/authorize", SPA).headers().firstValue("access-control-allow-origin")).isEmpty();
-        assertThat(preflight("/introspect", SPA).headers().firstValue("access-control-allow-origin")).isEmpty();
+        assertThat(preflight("/authorize", SPA).headers().firstValue("access-control-allow-origin")).isEmpty();
     }
 
     @Test

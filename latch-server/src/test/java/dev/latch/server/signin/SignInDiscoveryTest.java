@@ -1,11 +1,11 @@
 package dev.latch.server.signin;
 
+import static dev.latch.server.OAuthResponses.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.latch.server.OAuthResponses;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,12 +24,6 @@ class SignInDiscoveryTest {
     @AfterAll
     static void stop() {
         f.close();
-    }
-
-    static List<String> strings(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
     }
 
     @Test

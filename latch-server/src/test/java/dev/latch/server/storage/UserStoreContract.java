@@ -38,7 +38,8 @@ public abstract class UserStoreContract extends StoreContract {
         claims.put("phone_number", "+41 44 555 12 12");
         claims.put("phone_number_verified", false);
         claims.put("address", address);
-        return new User(subject, username, claims, List.of("admin", "fhir/Patient.read"), HASH, true, 1_700_000_000L, 1_700_000_001L);
+        return new User(subject, username, claims, List.of("admin", "fhir/Patient.read"), HASH, true, 1_700_000_000L, 1_700_000_001L,
+                "Practitioner/pr-123");
     }
 
     static User minimalUser(String subject, String username) {
@@ -132,11 +133,17 @@ public abstract class UserStoreContract extends StoreContract {
     @Test
     void updateReplacesEverythingButSubjectAndCreationTime() {
         store.insert(fullUser("upd", "old"));
-        User changed = new User("upd", "New", Map.of("name", "Renamed"), List.of("viewer"), null, false, 1L, 1_800_000_000L);
+        User changed = new User("upd", "New", Map.of("name", "Renamed"), List.of("viewer"), null, false, 1L, 1_800_000_000L,
+                "Patient/p-9");
 
         assertThat(store.update(changed)).isTrue();
 
         User now = store.findBySubject("upd").orElseThrow();
+        assertThat(now.fhirUser()).isEqualTo("Patient/p-9");
+        assertThat(store.update(new User("upd", "New", Map.of(), List.of(), null, false, 1L, 1_800_000_001L))).isTrue();
+        assertThat(store.findBySubject("upd").orElseThrow().fhirUser()).isNull();
+        assertThat(store.update(changed)).isTrue();
+        now = store.findBySubject("upd").orElseThrow();
         assertThat(now.username()).isEqualTo("New");
         assertThat(now.claims()).isEqualTo(Map.of("name", "Renamed"));
         assertThat(now.roles()).containsExactly("viewer");

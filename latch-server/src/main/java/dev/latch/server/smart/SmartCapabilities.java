@@ -1,0 +1,55 @@
+package dev.latch.server.smart;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The SMART App Launch 2.2 {@code capabilities} this server really has (§"Capabilities"), the one list
+ * the {@code smart-configuration} document shows. A capability is listed only once it works end to end
+ * here; what needs people to sign in is listed only while the authorization endpoint is served.
+ *
+ * <p>Not listed, on purpose: {@code permission-online} ({@code online_access} is accepted as a scope but
+ * changes nothing: refresh tokens come with {@code offline_access} only); the launch and context
+ * capabilities until their launches exist (see {@link #launchAndContext}).
+ */
+public final class SmartCapabilities {
+
+    private SmartCapabilities() {}
+
+    /** @param signIn true when the authorization endpoint is served (people can sign in) */
+    public static List<String> of(boolean signIn) {
+        List<String> out = new ArrayList<>();
+        out.addAll(launchAndContext(signIn));
+        if (signIn) {
+            // GET and POST /authorize (form-encoded), both through AuthorizationEndpoint
+            out.add("authorize-post");
+            // code flow with PKCE S256 and token_endpoint_auth_method none
+            out.add("client-public");
+            // ID tokens for openid, fhirUser claim for fhirUser
+            out.add("sso-openid-connect");
+            // refresh tokens for offline_access (with prompt=consent, or for clients always given them)
+            out.add("permission-offline");
+            // patient/ and user/ scopes granted to apps acting for a person
+            out.add("permission-patient");
+            out.add("permission-user");
+        }
+        // client_secret_basic / client_secret_post / client_secret_jwt
+        out.add("client-confidential-symmetric");
+        // private_key_jwt with keys inline or by jwks_uri (RS384 and ES384 among others)
+        out.add("client-confidential-asymmetric");
+        // v1 (.read/.write/.*) and v2 (.cruds, ?restrictions) scopes, both by SmartScope
+        out.add("permission-v1");
+        out.add("permission-v2");
+        return List.copyOf(out);
+    }
+
+    /**
+     * The launch capabilities ({@code launch-ehr}, {@code launch-standalone}) and the context ones
+     * ({@code context-banner}, {@code context-style}, {@code context-ehr-patient},
+     * {@code context-ehr-encounter}, {@code context-standalone-patient}, {@code context-standalone-encounter}):
+     * add each here when its launch works end to end.
+     */
+    static List<String> launchAndContext(boolean signIn) {
+        return List.of();
+    }
+}
