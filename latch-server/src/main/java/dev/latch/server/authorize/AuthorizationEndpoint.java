@@ -54,23 +54,20 @@ public final class AuthorizationEndpoint implements Routes.Source {
     static final long CODE_LIFETIME_SECONDS = 60;
     private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
     private static final Logger LOG = LoggerFactory.getLogger(AuthorizationEndpoint.class);
-    private static final int MAX_USERNAME = 256;
-    private static final int MAX_PASSWORD = 1024;
 
     private final AuthorizationRequestParser parser;
     private final UserStore users;
-    private final PasswordVerifier hasher;
     private final SessionStore sessions;
     private final InteractionStore interactions;
     private final ConsentStore consents;
     private final AuthorizationCodeStore codes;
     private final ScopeCatalogue scopes;
-    private final LoginThrottle throttle;
     private final Pages pages;
     private final Clock clock;
     private final ServerEndpoints endpoints;
     private final boolean secureCookies;
     private final String cookiePath;
+    private final PasswordSignIn signIn;
     /** SMART launches: none until {@link #smart} is called. */
     private SmartLaunchStep smart = new SmartLaunchStep(null, null);
     /** Checked when the user is unknown, so that unknown users and wrong passwords take the same time. */
@@ -80,18 +77,22 @@ public final class AuthorizationEndpoint implements Routes.Source {
                                  ScopeCatalogue scopes, LoginThrottle throttle, Pages pages, Clock clock, ServerEndpoints endpoints) {
         this.parser = parser;
         this.users = users;
-        this.hasher = hasher;
         this.sessions = sessions;
         this.interactions = interactions;
         this.consents = consents;
         this.codes = codes;
         this.scopes = scopes;
-        this.throttle = throttle;
         this.pages = pages;
         this.clock = clock;
         this.endpoints = endpoints;
         this.secureCookies = Cookies.secure(endpoints.issuer());
         this.cookiePath = endpoints.basePath().isEmpty() ? "/" : endpoints.basePath() + "/";
+        this.signIn = new PasswordSignIn(users, hasher, sessions, throttle);
+    }
+
+    /** How people sign in here; other sign-in pages share it (and its throttle). */
+    public PasswordSignIn signIn() {
+        return signIn;
     }
 
     /**
@@ -288,50 +289,21 @@ public final class AuthorizationEndpoint implements Routes.Source {
         }
         Claimed c = claimed.get();
         String username = c.form().get("username");
-        String password = c.form().get("password");
-        String ip = http.remoteAddress();
-        if (username == null || password == null) {
-            return BrowserResponse.of(loginPage(200, c.request(), c.interaction().id(), username, "Enter your username and password."));
+        PasswordSignIn.Result result = signIn.signIn(username, c.form().get("password"), http.remoteAddress(),
+                Cookies.read(http, SESSION_COOKIE), c.request().client().clientId(), now);
+        if (result instanceof PasswordSignIn.Result.Refused refused) {
+            Response page = loginPage(refused.status(), c.request(), c.interaction().id(), username, refused.message());
+            return BrowserResponse.of(refused.retryAfter() == null ? page : page.withHeader("Retry-After", Long.toString(refused.retryAfter())));
         }
-        Optional<Duration> wait = throttle.wait(username, ip);
-        if (wait.isPresent()) {
-            long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
-            AUDIT.info("login.failure user={} reason=throttled client={} ip={}", printable(username), c.request().client().clientId(), ip);
-            return BrowserResponse.of(loginPage(429, c.request(), c.interaction().id(), username,
-                    "Too many failed sign-in attempts. Wait " + seconds + " second" + (seconds == 1 ? "" : "s") + " and try again.")
-                    .withHeader("Retry-After", Long.toString(seconds)));
-        }
-        Optional<User> user = username.length() > MAX_USERNAME ? Optional.empty() : users.findByUsername(username);
-        boolean usable = user.isPresent() && user.get().enabled() && user.get().passwordHash() != null;
-        char[] secret = password.length() > MAX_PASSWORD ? new char[0] : password.toCharArray();
-        boolean verified;
-        try {
-            // the hash is checked whether or not the user exists, so both failures cost the same time
-            verified = usable ? hasher.verify(secret, user.get().passwordHash()) : hasher.verifyAgainstDummy(secret);
-        } catch (CpuPool.Busy e) {
-            AUDIT.info("login.failure user={} reason=busy client={} ip={}", printable(username), c.request().client().clientId(), ip);
-            return BrowserResponse.of(loginPage(503, c.request(), c.interaction().id(), username,
-                    "The server is busy signing other people in. Try again in a moment.").withHeader("Retry-After", "1"));
-        } finally {
-            java.util.Arrays.fill(secret, '\0');
-        }
-        if (!usable || !verified || password.length() > MAX_PASSWORD) {
-            throttle.failed(username, ip);
-            AUDIT.info("login.failure user={} reason=invalid_credentials client={} ip={}", printable(username),
-                    c.request().client().clientId(), ip);
-            return BrowserResponse.of(loginPage(200, c.request(), c.interaction().id(), username,
-                    "The username or password is incorrect."));
-        }
-        throttle.succeeded(username);
-        User u = user.get();
-        // a new session id at every login (session fixation, OWASP Session Management §Renew the session ID)
-        sessions.end(Cookies.read(http, SESSION_COOKIE));
-        SessionStore.Created created = sessions.create(u.subject(), now);
-        interactions.signedIn(c.interaction().id(), u.subject());
-        AUDIT.info("login.success user={} subject={} client={} ip={}", printable(u.username()), u.subject(),
-                c.request().client().clientId(), ip);
-        return decide(http, c.request(), c.resolved(), Optional.of(created.session()), c.interaction(), true)
-                .withCookie(Cookies.set(SESSION_COOKIE, created.cookieValue(), cookiePath, -1, secureCookies));
+        PasswordSignIn.Result.SignedIn signedIn = (PasswordSignIn.Result.SignedIn) result;
+        interactions.signedIn(c.interaction().id(), signedIn.user().subject());
+        return decide(http, c.request(), c.resolved(), Optional.of(signedIn.session().session()), c.interaction(), true)
+                .withCookie(sessionCookie(signedIn.session().cookieValue()));
+    }
+
+    /** The SSO session cookie (for every page that signs people in). */
+    public String sessionCookie(String value) {
+        return Cookies.set(SESSION_COOKIE, value, cookiePath, -1, secureCookies);
     }
 
     private BrowserResponse decideConsent(Request http) {
@@ -586,12 +558,6 @@ public final class AuthorizationEndpoint implements Routes.Source {
 
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    /** Log lines must not be forged through a username: control characters are replaced and the length capped. */
-    private static String printable(String s) {
-        String cut = s.length() > 100 ? s.substring(0, 100) + "…" : s;
-        return cut.replaceAll("[\\p{Cntrl}\\s]", "_");
     }
 
     private long now() {
