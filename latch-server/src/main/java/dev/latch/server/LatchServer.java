@@ -111,6 +111,8 @@ public final class LatchServer implements AutoCloseable {
     /** SMART EHR launches (smart.fhir-servers configured) and the reader of access tokens they are made with. */
     private final dev.latch.server.smart.LaunchStore launchStore;
     private final AccessTokenReader accessTokens;
+    /** The launch simulator page: served when SMART is configured and people can sign in. */
+    private dev.latch.server.smart.LaunchSimulator launchSimulator;
     private HttpAdapter app;
     private HttpAdapter management;
 
@@ -253,7 +255,10 @@ public final class LatchServer implements AutoCloseable {
             authorizationEndpoint = new AuthorizationEndpoint(authorizationRequests, users, passwordVerifier, sessions, interactions,
                     consents, codes, instance.scopes(), new LoginThrottle(instance.clock()), pages, instance.clock(), endpoints);
             if (config.smart().enabled()) {
-                authorizationEndpoint.smart(launchStore, new dev.latch.server.smart.FhirPatients(fetcher, config.smart()));
+                var fhirPatients = new dev.latch.server.smart.FhirPatients(fetcher, config.smart());
+                authorizationEndpoint.smart(launchStore, fhirPatients);
+                launchSimulator = new dev.latch.server.smart.LaunchSimulator(launches(), fhirPatients, () -> instance.clients().store().list(),
+                        users, sessions, interactions, authorizationEndpoint, pages, instance.clock(), endpoints);
             }
             logoutEndpoint = new dev.latch.server.logout.LogoutEndpoint(sessions, consents, users, instance.keyRing(),
                     instance.clients()::find, pages, instance.clock(), endpoints);
@@ -265,6 +270,7 @@ public final class LatchServer implements AutoCloseable {
         }
         if (config.smart().enabled()) {
             features.add(new dev.latch.server.smart.LaunchEndpoint(accessTokens, launches(), metrics));
+            if (launchSimulator != null) features.add(launchSimulator);
         }
         app = HttpAdapter.startPublic(config.port(), config.tls().enabled() ? tlsKeyStore(config.tls()) : null, base, cors, metrics,
                 CpuPool.Busy.class, features);

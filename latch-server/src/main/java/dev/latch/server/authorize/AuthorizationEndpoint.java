@@ -306,6 +306,11 @@ public final class AuthorizationEndpoint implements Routes.Source {
         return Cookies.set(SESSION_COOKIE, value, cookiePath, -1, secureCookies);
     }
 
+    /** The pre-login browser cookie that binds forms in flight to this browser (for every page with such forms). */
+    public String browserCookie(String value) {
+        return Cookies.set(BROWSER_COOKIE, value, cookiePath, -1, secureCookies);
+    }
+
     private BrowserResponse decideConsent(Request http) {
         long now = now();
         Optional<Claimed> claimed = claim(http, now);
