@@ -292,8 +292,7 @@ public final class AuthorizationEndpoint implements Routes.Source {
         PasswordSignIn.Result result = signIn.signIn(username, c.form().get("password"), http.remoteAddress(),
                 Cookies.read(http, SESSION_COOKIE), c.request().client().clientId(), now);
         if (result instanceof PasswordSignIn.Result.Refused refused) {
-            Response page = loginPage(refused.status(), c.request(), c.interaction().id(), username, refused.message());
-            return BrowserResponse.of(refused.retryAfter() == null ? page : page.withHeader("Retry-After", Long.toString(refused.retryAfter())));
+            return refused.answer((status, message) -> loginPage(status, c.request(), c.interaction().id(), username, message));
         }
         PasswordSignIn.Result.SignedIn signedIn = (PasswordSignIn.Result.SignedIn) result;
         interactions.signedIn(c.interaction().id(), signedIn.user().subject());

@@ -1,6 +1,8 @@
 package dev.latch.server.authorize;
 
 import dev.latch.server.cpu.CpuPool;
+import dev.latch.server.http.BrowserResponse;
+import dev.latch.server.http.Response;
 import dev.latch.server.session.SessionStore;
 import dev.latch.server.user.PasswordVerifier;
 import dev.latch.server.user.User;
@@ -8,6 +10,7 @@ import dev.latch.server.user.UserStore;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +36,13 @@ public final class PasswordSignIn {
         /** Signed in: the old session (if any) is ended and {@code session} is the new one. */
         record SignedIn(User user, SessionStore.Created session) implements Result {}
         /** Refused: the page to show again with {@code status} and {@code message}; {@code retryAfter} seconds or null. */
-        record Refused(int status, String message, Long retryAfter) implements Result {}
+        record Refused(int status, String message, Long retryAfter) implements Result {
+            /** The sign-in page shown again, with {@code Retry-After} when the person must wait. */
+            public BrowserResponse answer(BiFunction<Integer, String, Response> page) {
+                Response shown = page.apply(status, message);
+                return BrowserResponse.of(retryAfter == null ? shown : shown.withHeader("Retry-After", Long.toString(retryAfter)));
+            }
+        }
     }
 
     public PasswordSignIn(UserStore users, PasswordVerifier hasher, SessionStore sessions, LoginThrottle throttle) {

@@ -106,8 +106,7 @@ public final class LaunchSimulator implements Routes.Source {
         PasswordSignIn.Result result = signInPages.signIn().signIn(username, c.form().get("password"), http.remoteAddress(),
                 Cookies.read(http, AuthorizationEndpoint.SESSION_COOKIE), PURPOSE, now);
         if (result instanceof PasswordSignIn.Result.Refused refused) {
-            Response page = signInPage(refused.status(), c.interaction().id(), username, refused.message());
-            return BrowserResponse.of(refused.retryAfter() == null ? page : page.withHeader("Retry-After", Long.toString(refused.retryAfter())));
+            return refused.answer((status, message) -> signInPage(status, c.interaction().id(), username, message));
         }
         PasswordSignIn.Result.SignedIn signedIn = (PasswordSignIn.Result.SignedIn) result;
         interactions.finish(c.interaction().id());
