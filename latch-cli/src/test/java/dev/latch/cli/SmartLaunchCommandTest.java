@@ -101,6 +101,18 @@ class SmartLaunchCommandTest {
     }
 
     @Test
+    void launchUriIsUpdatedAndUnsetLikeOtherMetadata() {
+        assertThat(cli.run("clients", "update", "app", "--launch-uri", "https://app.example/v2/launch?tenant=a").exit()).isZero();
+        Cli.Result moved = cli.run("smart", "launch", "--client-id", "app", "--patient", "p1", "--config", config);
+        assertThat(moved.out()).contains("launch URL: https://app.example/v2/launch?tenant=a&iss=");
+
+        assertThat(cli.run("clients", "update", "app", "--unset", "initiate_login_uri").exit()).isZero();
+        Cli.Result none = cli.run("smart", "launch", "--client-id", "app", "--patient", "p1", "--config", config);
+        assertThat(none.exit()).isEqualTo(1);
+        assertThat(none.errLine()).contains("client_id: the client has no launch URL (initiate_login_uri)");
+    }
+
+    @Test
     void launchUriMustBeHttpsOrLoopback() {
         Cli.Result r = cli.run("clients", "add", "--client-id", "bad", "--grant-type", "authorization_code", "--scope", "launch",
                 "--redirect-uri", "https://app.example/cb", "--launch-uri", "http://app.example/launch");
