@@ -95,6 +95,24 @@ class EhrLaunchAuthorizeTest {
     }
 
     @Test
+    void opaqueAccessTokenIntrospectsWithTheLaunchContext() {
+        String launch = s.launch("{\"client_id\": \"opaque-app\", \"patient\": \"p3\", \"encounter\": \"e7\", \"tenant\": \"south\"}");
+        JsonNode tokens = s.exchange("opaque-app", SmartFixture.callback(signInAndApprove(ehrRequest("opaque-app", launch))).get("code"));
+        String at = tokens.path("access_token").asText();
+        assertThat(at).doesNotContain(".");
+        assertThat(tokens.path("patient").asText()).isEqualTo("p3");
+
+        JsonNode introspection = assertNoStoreJson(s.server().postForm("/introspect", "token=" + at,
+                "Authorization", basic("opaque-app", SignInFixture.SECRET)), 200);
+
+        assertThat(introspection.path("active").asBoolean()).isTrue();
+        assertThat(introspection.path("patient").asText()).isEqualTo("p3");
+        assertThat(introspection.path("encounter").asText()).isEqualTo("e7");
+        assertThat(introspection.path("tenant").asText()).isEqualTo("south");
+        assertThat(introspection.has("fhirContext")).isFalse();
+    }
+
+    @Test
     void introspectionWhenTokenRevokedThenActiveFalseOnly() {
         String launch = s.launch("{\"client_id\": \"app\", \"patient\": \"p1\"}");
         JsonNode tokens = s.exchange("app", SmartFixture.callback(signInAndApprove(ehrRequest("app", launch))).get("code"));

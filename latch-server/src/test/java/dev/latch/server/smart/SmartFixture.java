@@ -49,6 +49,7 @@ final class SmartFixture implements AutoCloseable {
                 .grantTypes(List.of("client_credentials")).build());
         f.addClient(app("app").build());
         f.addClient(app("other-app").build());
+        f.addClient(app("opaque-app").accessTokenFormat("opaque").build());
         f.addClient(app("no-launch-uri").initiateLoginUri(null).build());
         f.addClient(app("no-launch-scope").scope("openid patient/Patient.rs").build());
     }
