@@ -2,6 +2,7 @@ package dev.latch.cli;
 
 import dev.latch.cli.clients.ClientsCommand;
 import dev.latch.cli.resources.ResourcesCommand;
+import dev.latch.cli.smart.SmartCommand;
 import dev.latch.cli.config.ConfigCommand;
 import dev.latch.cli.context.CommandContext;
 import dev.latch.cli.doctor.DoctorCommand;
@@ -27,7 +28,7 @@ import picocli.CommandLine;
 @Command(name = "latch", mixinStandardHelpOptions = true, version = "latch 0.1.0",
         description = "OAuth 2.0 / OpenID Connect authorization server and toolbox.",
         footer = {"", "Exit codes: 0 success, 1 the operation failed, 2 usage error."},
-        subcommands = {ServeCommand.class, GatewayCommand.class, ClientsCommand.class, UsersCommand.class, ResourcesCommand.class, KeysCommand.class, ConfigCommand.class,
+        subcommands = {ServeCommand.class, GatewayCommand.class, ClientsCommand.class, UsersCommand.class, ResourcesCommand.class, SmartCommand.class, KeysCommand.class, ConfigCommand.class,
                 JwtCommand.class, TokenCommand.class, DoctorCommand.class})
 public final class Main implements CommandContext {
 

@@ -345,7 +345,7 @@ class ClientsCommandTest {
         Cli.Result r = cli.run("clients", "update", "x", "--unset", "client_id");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.errLine()).isEqualTo("latch: --unset client_id: not a field that can be cleared (one of access_token_format, "
-                + "access_token_lifetime, access_token_signed_response_alg, allowed_resources, client_name, jwks, jwks_uri, "
+                + "access_token_lifetime, access_token_signed_response_alg, allowed_resources, client_name, initiate_login_uri, jwks, jwks_uri, "
                 + "redirect_uris, resource_uris, scope, token_endpoint_auth_signing_alg)");
     }
 

@@ -106,6 +106,12 @@ public final class LatchInstance implements AutoCloseable {
     public UserRegistry users() { return users; }
     public ResourceProfiles resources() { return resources; }
 
+    /** Creates SMART EHR launches on this instance's data (for {@code latch smart launch}; a running server sees them at once). */
+    public dev.latch.server.smart.Launches launches() {
+        return new dev.latch.server.smart.Launches(new dev.latch.server.smart.LaunchStore(database.sql()), clients::find, users.store(),
+                config.smart(), clock);
+    }
+
     /** Refresh-token families; revoking one puts the access tokens issued under it on the deny-list. */
     public RefreshTokenStore refreshTokens() { return refreshTokens; }
 

@@ -110,6 +110,11 @@ public final class LatchServer implements AutoCloseable {
     private final AuthorizationCodeStore codes;
     private final RefreshTokenStore refreshTokens;
     private final UserinfoEndpoint userinfoEndpoint;
+    /** SMART EHR launches (smart.fhir-servers configured) and the reader of access tokens they are made with. */
+    private final dev.latch.server.smart.LaunchStore launchStore;
+    private final AccessTokenReader accessTokens;
+    /** The launch simulator page: served when SMART is configured and people can sign in. */
+    private dev.latch.server.smart.LaunchSimulator launchSimulator;
     private HttpAdapter app;
     private HttpAdapter management;
 
@@ -149,6 +154,8 @@ public final class LatchServer implements AutoCloseable {
                 new RefreshTokenGrant(userTokens, clock, audiences)), metrics);
         AccessTokenReader reader = new AccessTokenReader(instance.keyRing(), crypto, opaqueTokens, revokedTokens, clock, config.issuer())
                 .requiringActiveClient(authentication::isActive);
+        this.accessTokens = reader;
+        this.launchStore = new dev.latch.server.smart.LaunchStore(sql);
         this.introspectionEndpoint = new IntrospectionEndpoint(authentication, reader, metrics);
         this.userinfoEndpoint = new UserinfoEndpoint(reader, users, mappings, metrics, audiences::isFhirBase);
         this.revocationEndpoint = new RevocationEndpoint(authentication, reader, metrics, refreshTokens, clock);
@@ -250,6 +257,12 @@ public final class LatchServer implements AutoCloseable {
             passwordVerifier = new PasswordVerifier(passwordHasher, passwordThreads, passwordQueue);
             authorizationEndpoint = new AuthorizationEndpoint(authorizationRequests, users, passwordVerifier, sessions, interactions,
                     consents, codes, instance.scopes(), new LoginThrottle(instance.clock()), pages, instance.clock(), endpoints);
+            if (config.smart().enabled()) {
+                var fhirPatients = new dev.latch.server.smart.FhirPatients(fetcher, config.smart());
+                authorizationEndpoint.smart(launchStore, fhirPatients);
+                launchSimulator = new dev.latch.server.smart.LaunchSimulator(launches(), fhirPatients, () -> instance.clients().store().list(),
+                        users, sessions, interactions, authorizationEndpoint, pages, instance.clock(), endpoints);
+            }
             logoutEndpoint = new dev.latch.server.logout.LogoutEndpoint(sessions, consents, users, instance.keyRing(),
                     instance.clients()::find, pages, instance.clock(), endpoints);
         }
@@ -260,6 +273,10 @@ public final class LatchServer implements AutoCloseable {
         }
         if (authorizationEndpoint != null) {
             features.addAll(List.of(parEndpoint, authorizationEndpoint, logoutEndpoint));
+        }
+        if (config.smart().enabled()) {
+            features.add(new dev.latch.server.smart.LaunchEndpoint(accessTokens, launches(), metrics));
+            if (launchSimulator != null) features.add(launchSimulator);
         }
         app = HttpAdapter.startPublic(config.port(), config.tls().enabled() ? tlsKeyStore(config.tls()) : null, base, cors, metrics,
                 CpuPool.Busy.class, features);
@@ -281,6 +298,7 @@ public final class LatchServer implements AutoCloseable {
             pushedRequests.purgeExpired(now);
             codes.purgeExpired(now);
             refreshTokens.purgeExpired(now);
+            launchStore.purgeExpired(now);
         } catch (RuntimeException e) {
             LOG.warn("purging expired rows failed: {}", e.getMessage());
         }
@@ -305,6 +323,11 @@ public final class LatchServer implements AutoCloseable {
 
     public RefreshTokenStore refreshTokens() {
         return refreshTokens;
+    }
+
+    /** Creates SMART EHR launches for this server's clients, users and FHIR servers. */
+    public dev.latch.server.smart.Launches launches() {
+        return new dev.latch.server.smart.Launches(launchStore, instance.clients()::find, users, config.smart(), instance.clock());
     }
 
     public Metrics metrics() {

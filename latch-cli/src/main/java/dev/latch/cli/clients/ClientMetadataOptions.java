@@ -72,6 +72,11 @@ public final class ClientMetadataOptions {
             description = "Algorithm of this client's JWT access tokens (access_token_signed_response_alg); default tokens.signing-alg.")
     String tokenAlg;
 
+    @Option(names = "--launch-uri", paramLabel = "URL",
+            description = "The SMART app's launch URL (initiate_login_uri), which an EHR launch opens with iss and launch; "
+                    + "https (http only on localhost or a loopback address).")
+    String launchUri;
+
     @Option(names = "--disabled", description = "The client cannot get tokens (enabled: false).")
     boolean disabled;
 
@@ -90,6 +95,7 @@ public final class ClientMetadataOptions {
         if (tokenLifetime != null) b.accessTokenLifetime(ConfigLoader.parseDuration("--token-lifetime", tokenLifetime).toSeconds());
         if (tokenFormat != null) b.accessTokenFormat(tokenFormat);
         if (tokenAlg != null) b.accessTokenSignedResponseAlg(tokenAlg);
+        if (launchUri != null) b.initiateLoginUri(launchUri);
         if (disabled) b.enabled(false);
         return b;
     }

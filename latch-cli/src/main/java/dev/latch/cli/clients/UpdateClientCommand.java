@@ -38,7 +38,8 @@ public final class UpdateClientCommand implements Callable<Integer> {
             Map.entry("resource_uris", b -> b.resourceUris(null)),
             Map.entry("access_token_lifetime", b -> b.accessTokenLifetime(null)),
             Map.entry("access_token_format", b -> b.accessTokenFormat(null)),
-            Map.entry("access_token_signed_response_alg", b -> b.accessTokenSignedResponseAlg(null)));
+            Map.entry("access_token_signed_response_alg", b -> b.accessTokenSignedResponseAlg(null)),
+            Map.entry("initiate_login_uri", b -> b.initiateLoginUri(null)));
 
     @Spec
     CommandSpec spec;
@@ -58,7 +59,7 @@ public final class UpdateClientCommand implements Callable<Integer> {
     @Option(names = "--unset", paramLabel = "FIELD", split = ",",
             description = "Clear a field, back to its default; repeatable or comma-separated: client_name, scope, jwks, jwks_uri, "
                     + "redirect_uris, allowed_resources, resource_uris, access_token_lifetime, access_token_format, "
-                    + "access_token_signed_response_alg, token_endpoint_auth_signing_alg.")
+                    + "access_token_signed_response_alg, token_endpoint_auth_signing_alg, initiate_login_uri.")
     List<String> unset;
 
     @Option(names = {"-q", "--quiet"},

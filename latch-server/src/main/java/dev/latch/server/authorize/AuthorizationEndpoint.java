@@ -53,23 +53,23 @@ public final class AuthorizationEndpoint implements Routes.Source {
     /** RFC 6749 §4.1.2 recommends at most ten minutes; Latch allows one. */
     static final long CODE_LIFETIME_SECONDS = 60;
     private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
-    private static final int MAX_USERNAME = 256;
-    private static final int MAX_PASSWORD = 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(AuthorizationEndpoint.class);
 
     private final AuthorizationRequestParser parser;
     private final UserStore users;
-    private final PasswordVerifier hasher;
     private final SessionStore sessions;
     private final InteractionStore interactions;
     private final ConsentStore consents;
     private final AuthorizationCodeStore codes;
     private final ScopeCatalogue scopes;
-    private final LoginThrottle throttle;
     private final Pages pages;
     private final Clock clock;
     private final ServerEndpoints endpoints;
     private final boolean secureCookies;
     private final String cookiePath;
+    private final PasswordSignIn signIn;
+    /** SMART launches: none until {@link #smart} is called. */
+    private SmartLaunchStep smart = new SmartLaunchStep(null, null);
     /** Checked when the user is unknown, so that unknown users and wrong passwords take the same time. */
 
     public AuthorizationEndpoint(AuthorizationRequestParser parser, UserStore users, PasswordVerifier hasher, SessionStore sessions,
@@ -77,18 +77,31 @@ public final class AuthorizationEndpoint implements Routes.Source {
                                  ScopeCatalogue scopes, LoginThrottle throttle, Pages pages, Clock clock, ServerEndpoints endpoints) {
         this.parser = parser;
         this.users = users;
-        this.hasher = hasher;
         this.sessions = sessions;
         this.interactions = interactions;
         this.consents = consents;
         this.codes = codes;
         this.scopes = scopes;
-        this.throttle = throttle;
         this.pages = pages;
         this.clock = clock;
         this.endpoints = endpoints;
         this.secureCookies = Cookies.secure(endpoints.issuer());
         this.cookiePath = endpoints.basePath().isEmpty() ? "/" : endpoints.basePath() + "/";
+        this.signIn = new PasswordSignIn(users, hasher, sessions, throttle);
+    }
+
+    /** How people sign in here; other sign-in pages share it (and its throttle). */
+    public PasswordSignIn signIn() {
+        return signIn;
+    }
+
+    /**
+     * Serves SMART App Launch 2.2 launches: EHR launches named by {@code launch}, and standalone
+     * launches whose patient comes from the user's {@code fhirUser} or the patient picker.
+     */
+    public AuthorizationEndpoint smart(EhrLaunches launches, PatientDirectory patients) {
+        this.smart = new SmartLaunchStep(launches, patients);
+        return this;
     }
 
     /** GET or POST {@code /authorize}. */
@@ -156,6 +169,118 @@ public final class AuthorizationEndpoint implements Routes.Source {
         }
     }
 
+    /** POST {@code /authorize/patient}: the patient picker of a standalone launch (search, choose, choose a visit). */
+    public BrowserResponse pickPatient(Request http) {
+        try {
+            return decidePatient(http);
+        } catch (AuthorizationError e) {
+            return BrowserResponse.of(error(e));
+        }
+    }
+
+    private BrowserResponse decidePatient(Request http) {
+        long now = now();
+        Optional<Claimed> claimed = claim(http, now);
+        if (claimed.isEmpty()) {
+            return BrowserResponse.of(expiredForm());
+        }
+        Claimed c = claimed.get();
+        String id = c.interaction().id();
+        Optional<BrowserSession> session = sessions.find(Cookies.read(http, SESSION_COOKIE), now);
+        Optional<User> user = session.filter(s -> s.subject().equals(c.interaction().subject()))
+                .flatMap(s -> users.findBySubject(s.subject())).filter(User::enabled);
+        if (user.isEmpty()) {
+            interactions.finish(id);
+            return BrowserResponse.of(pages.error(400, "Session ended", "Your sign-in session has ended. Go back to the application and start again.",
+                    "login_required"));
+        }
+        AuthorizationRequest request = c.request();
+        Map<String, List<String>> parameters = c.resolved().parameters();
+        if (!SmartLaunchStep.standalone(request, parameters) || !SmartLaunchStep.mayPick(user.get()) || smart.patients() == null) {
+            interactions.finish(id);
+            AUDIT.info("smart.pick refused subject={} client={}", user.get().subject(), request.client().clientId());
+            return BrowserResponse.of(pages.error(403, "Not allowed", "You may not choose a patient for this application.", "access_denied"));
+        }
+        String aud = SmartLaunchStep.audience(parameters);
+        String patientId = c.form().get("patient");
+        if (patientId == null) {
+            String name = c.form().get("name");
+            return BrowserResponse.of(pickerPage(200, request, parameters, id, name == null ? "" : name.strip(), null));
+        }
+        PatientDirectory.PatientEntry patient;
+        List<PatientDirectory.EncounterEntry> encounters = List.of();
+        try {
+            Optional<PatientDirectory.PatientEntry> found = smart.patients().read(aud, patientId);
+            if (found.isEmpty()) {
+                return BrowserResponse.of(pickerPage(200, request, parameters, id, "", "That patient is not on the FHIR server. Search again."));
+            }
+            patient = found.get();
+            if (SmartLaunchStep.wantsEncounter(request)) {
+                encounters = smart.patients().encounters(aud, patient.id());
+            }
+        } catch (PatientDirectory.Unavailable e) {
+            return BrowserResponse.of(unavailablePicker(request, id, e));
+        }
+        dev.latch.core.smart.LaunchContext context = dev.latch.core.smart.LaunchContext.ofPatient(patient.id());
+        if (SmartLaunchStep.wantsEncounter(request)) {
+            String encounter = c.form().get("encounter");
+            boolean none = "yes".equals(c.form().get("no-encounter")) && encounters.isEmpty();
+            if (!"encounter".equals(c.form().get("step")) || (encounter == null && !none)) {
+                return BrowserResponse.of(encounterPage(200, request, id, patient, encounters, null));
+            }
+            if (encounter != null) {
+                if (encounters.stream().noneMatch(e -> e.id().equals(encounter))) {
+                    return BrowserResponse.of(encounterPage(200, request, id, patient, encounters, "Choose one of this patient's visits."));
+                }
+                context = context.withEncounter(encounter);
+            }
+        }
+        interactions.chose(id, context);
+        AUDIT.info("smart.pick subject={} client={} patient={}", user.get().subject(), request.client().clientId(), patient.id());
+        Interaction chosen = new Interaction(id, parameters, c.interaction().pushed(), c.interaction().subject(), context);
+        return decide(http, request, c.resolved(), session, chosen, false);
+    }
+
+    private Response pickerPage(int status, AuthorizationRequest request, Map<String, List<String>> parameters, String interactionId,
+                                String query, String message) {
+        List<PatientDirectory.PatientEntry> found;
+        try {
+            found = smart.patients().search(SmartLaunchStep.audience(parameters), query);
+        } catch (PatientDirectory.Unavailable e) {
+            return unavailablePicker(request, interactionId, e);
+        }
+        return picker(status, request, interactionId, query, found, null, null, message);
+    }
+
+    /** The FHIR server gave no usable answer: the picker says so and lets the user try again. */
+    private Response unavailablePicker(AuthorizationRequest request, String interactionId, PatientDirectory.Unavailable e) {
+        LOG.warn("patient picker: the FHIR server gave no usable answer: {}", e.getMessage());
+        return picker(502, request, interactionId, "", null, null, null,
+                "The patient directory (FHIR server) is not answering right now. Try again in a moment.");
+    }
+
+    private Response encounterPage(int status, AuthorizationRequest request, String interactionId, PatientDirectory.PatientEntry patient,
+                                   List<PatientDirectory.EncounterEntry> encounters, String message) {
+        return picker(status, request, interactionId, "", null, patient, encounters, message);
+    }
+
+    private Response picker(int status, AuthorizationRequest request, String interactionId, String query,
+                            List<PatientDirectory.PatientEntry> patients, PatientDirectory.PatientEntry chosen,
+                            List<PatientDirectory.EncounterEntry> encounters, String message) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("action", endpoints.authorization() + "/patient");
+        p.put("interaction", interactionId);
+        p.put("csrf", interactions.newCsrfToken(interactionId));
+        p.put("clientName", clientName(request.client()));
+        p.put("query", query);
+        p.put("patients", patients);
+        p.put("chosen", chosen);
+        p.put("encounters", encounters);
+        p.put("message", message);
+        // leaves the site: choosing may end in the redirect to the client (form-action applies to redirects)
+        return pages.render(status, "patient_picker", p, true, false);
+    }
+
     private BrowserResponse checkLogin(Request http) {
         long now = now();
         Optional<Claimed> claimed = claim(http, now);
@@ -164,50 +289,25 @@ public final class AuthorizationEndpoint implements Routes.Source {
         }
         Claimed c = claimed.get();
         String username = c.form().get("username");
-        String password = c.form().get("password");
-        String ip = http.remoteAddress();
-        if (username == null || password == null) {
-            return BrowserResponse.of(loginPage(200, c.request(), c.interaction().id(), username, "Enter your username and password."));
+        PasswordSignIn.Result result = signIn.signIn(username, c.form().get("password"), http.remoteAddress(),
+                Cookies.read(http, SESSION_COOKIE), c.request().client().clientId(), now);
+        if (result instanceof PasswordSignIn.Result.Refused refused) {
+            return refused.answer((status, message) -> loginPage(status, c.request(), c.interaction().id(), username, message));
         }
-        Optional<Duration> wait = throttle.wait(username, ip);
-        if (wait.isPresent()) {
-            long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
-            AUDIT.info("login.failure user={} reason=throttled client={} ip={}", printable(username), c.request().client().clientId(), ip);
-            return BrowserResponse.of(loginPage(429, c.request(), c.interaction().id(), username,
-                    "Too many failed sign-in attempts. Wait " + seconds + " second" + (seconds == 1 ? "" : "s") + " and try again.")
-                    .withHeader("Retry-After", Long.toString(seconds)));
-        }
-        Optional<User> user = username.length() > MAX_USERNAME ? Optional.empty() : users.findByUsername(username);
-        boolean usable = user.isPresent() && user.get().enabled() && user.get().passwordHash() != null;
-        char[] secret = password.length() > MAX_PASSWORD ? new char[0] : password.toCharArray();
-        boolean verified;
-        try {
-            // the hash is checked whether or not the user exists, so both failures cost the same time
-            verified = usable ? hasher.verify(secret, user.get().passwordHash()) : hasher.verifyAgainstDummy(secret);
-        } catch (CpuPool.Busy e) {
-            AUDIT.info("login.failure user={} reason=busy client={} ip={}", printable(username), c.request().client().clientId(), ip);
-            return BrowserResponse.of(loginPage(503, c.request(), c.interaction().id(), username,
-                    "The server is busy signing other people in. Try again in a moment.").withHeader("Retry-After", "1"));
-        } finally {
-            java.util.Arrays.fill(secret, '\0');
-        }
-        if (!usable || !verified || password.length() > MAX_PASSWORD) {
-            throttle.failed(username, ip);
-            AUDIT.info("login.failure user={} reason=invalid_credentials client={} ip={}", printable(username),
-                    c.request().client().clientId(), ip);
-            return BrowserResponse.of(loginPage(200, c.request(), c.interaction().id(), username,
-                    "The username or password is incorrect."));
-        }
-        throttle.succeeded(username);
-        User u = user.get();
-        // a new session id at every login (session fixation, OWASP Session Management §Renew the session ID)
-        sessions.end(Cookies.read(http, SESSION_COOKIE));
-        SessionStore.Created created = sessions.create(u.subject(), now);
-        interactions.signedIn(c.interaction().id(), u.subject());
-        AUDIT.info("login.success user={} subject={} client={} ip={}", printable(u.username()), u.subject(),
-                c.request().client().clientId(), ip);
-        return decide(http, c.request(), c.resolved(), Optional.of(created.session()), c.interaction(), true)
-                .withCookie(Cookies.set(SESSION_COOKIE, created.cookieValue(), cookiePath, -1, secureCookies));
+        PasswordSignIn.Result.SignedIn signedIn = (PasswordSignIn.Result.SignedIn) result;
+        interactions.signedIn(c.interaction().id(), signedIn.user().subject());
+        return decide(http, c.request(), c.resolved(), Optional.of(signedIn.session().session()), c.interaction(), true)
+                .withCookie(sessionCookie(signedIn.session().cookieValue()));
+    }
+
+    /** The SSO session cookie (for every page that signs people in). */
+    public String sessionCookie(String value) {
+        return Cookies.set(SESSION_COOKIE, value, cookiePath, -1, secureCookies);
+    }
+
+    /** The pre-login browser cookie that binds forms in flight to this browser (for every page with such forms). */
+    public String browserCookie(String value) {
+        return Cookies.set(BROWSER_COOKIE, value, cookiePath, -1, secureCookies);
     }
 
     private BrowserResponse decideConsent(Request http) {
@@ -233,13 +333,25 @@ public final class AuthorizationEndpoint implements Routes.Source {
         if (!"approve".equals(decision)) {
             return BrowserResponse.of(consentPage(request, c.interaction().id(), session.get()));
         }
+        User user = users.findBySubject(session.get().subject()).filter(User::enabled).orElse(null);
+        if (user == null) {
+            interactions.finish(c.interaction().id());
+            return BrowserResponse.of(pages.error(400, "Session ended", "Your sign-in session has ended. Go back to the application and start again.",
+                    "login_required"));
+        }
+        SmartLaunchStep.Outcome launch = smart.decide(request, c.resolved().parameters(), c.interaction(), user, true, now);
+        if (!(launch instanceof SmartLaunchStep.Outcome.Decided decided)) {
+            interactions.finish(c.interaction().id());
+            return BrowserResponse.of(launch instanceof SmartLaunchStep.Outcome.Refused r ? redirectError(request, r.code(), r.description())
+                    : redirectError(request, "invalid_request", "the patient was not chosen"));
+        }
         String scope = grantedScope(request);
         // "ask me again after I sign out" binds the consent to this SSO session: logout drops it
         String boundTo = "yes".equals(c.form().get("forget")) ? session.get().sid() : null;
         consents.remember(session.get().subject(), request.client().clientId(), scope, now, boundTo);
         AUDIT.info("consent.granted subject={} client={} scope={}", session.get().subject(), request.client().clientId(), scope);
         interactions.finish(c.interaction().id());
-        return BrowserResponse.of(issueCode(request, session.get(), scope, now));
+        return BrowserResponse.of(issueCode(request, session.get(), scope, now, decided));
     }
 
     private record Claimed(Interaction interaction, AuthorizationRequestParser.Resolved resolved, AuthorizationRequest request,
@@ -268,6 +380,11 @@ public final class AuthorizationEndpoint implements Routes.Source {
     private BrowserResponse decide(Request http, AuthorizationRequest request, AuthorizationRequestParser.Resolved resolved,
                                    Optional<BrowserSession> session, Interaction interaction, boolean freshLogin) {
         long now = now();
+        Optional<SmartLaunchStep.Outcome.Refused> badLaunch = smart.check(request, resolved.parameters(), now);
+        if (badLaunch.isPresent()) {
+            if (interaction != null) interactions.finish(interaction.id());
+            return BrowserResponse.of(redirectError(request, badLaunch.get().code(), badLaunch.get().description()));
+        }
         Optional<User> user = session.flatMap(s -> users.findBySubject(s.subject())).filter(User::enabled);
         Long maxAge = request.maxAge() != null ? request.maxAge() : request.client().defaultMaxAge();
         boolean mustLogin = user.isEmpty() || (!freshLogin && (request.prompt().contains("login")
@@ -283,6 +400,31 @@ public final class AuthorizationEndpoint implements Routes.Source {
             // another account is signed in: choosing one needs the user
             return BrowserResponse.of(redirectError(request, "interaction_required", "the signed-in user is not the one hinted"));
         }
+        SmartLaunchStep.Outcome launch = smart.decide(request, resolved.parameters(), interaction, u, freshLogin, now);
+        switch (launch) {
+            case SmartLaunchStep.Outcome.Refused r -> {
+                if (interaction != null) interactions.finish(interaction.id());
+                return BrowserResponse.of(redirectError(request, r.code(), r.description()));
+            }
+            case SmartLaunchStep.Outcome.SignInAs as -> {
+                if (request.promptNone()) {
+                    return BrowserResponse.of(redirectError(request, "login_required", "the launch is for another user"));
+                }
+                return startInteraction(http, request, resolved, interaction, id -> loginPage(200, request, id, as.username(),
+                        "This launch is for " + as.username() + ". Sign in as " + as.username() + "."));
+            }
+            case SmartLaunchStep.Outcome.Pick ignored -> {
+                if (request.promptNone()) {
+                    return BrowserResponse.of(redirectError(request, "interaction_required", "the user must choose a patient"));
+                }
+                return startInteraction(http, request, resolved, interaction, id -> {
+                    interactions.signedIn(id, u.subject());
+                    return pickerPage(200, request, resolved.parameters(), id, "", null);
+                });
+            }
+            case SmartLaunchStep.Outcome.Decided ignored -> { }
+        }
+        SmartLaunchStep.Outcome.Decided decided = (SmartLaunchStep.Outcome.Decided) launch;
         String scope = grantedScope(request);
         if (request.prompt().contains("consent") || !consents.covers(u.subject(), request.client().clientId(), scope, session.get().sid())) {
             if (request.promptNone()) {
@@ -297,7 +439,7 @@ public final class AuthorizationEndpoint implements Routes.Source {
         if (interaction != null) {
             interactions.finish(interaction.id());
         }
-        return BrowserResponse.of(issueCode(request, session.get(), scope, now));
+        return BrowserResponse.of(issueCode(request, session.get(), scope, now, decided));
     }
 
     private BrowserResponse startInteraction(Request http, AuthorizationRequest request, AuthorizationRequestParser.Resolved resolved,
@@ -358,10 +500,16 @@ public final class AuthorizationEndpoint implements Routes.Source {
         return String.join(" ", granted);
     }
 
-    private Response issueCode(AuthorizationRequest request, BrowserSession session, String scope, long now) {
+    /** The code, with the launch context decided; an EHR launch is used up here, so only one code is ever issued for it. */
+    private Response issueCode(AuthorizationRequest request, BrowserSession session, String scope, long now,
+                               SmartLaunchStep.Outcome.Decided launch) {
+        if (launch.ehrLaunch() != null && !smart.consume(launch.ehrLaunch(), now)) {
+            return redirectError(request, "invalid_request", "the launch is unknown, expired, used or another application's");
+        }
         boolean offline = Set.of(scope.split(" ")).contains("offline_access");
         ApprovedAuthorization grant = new ApprovedAuthorization(request.client().clientId(), session.subject(), request.redirectUri(), scope,
-                request.nonce(), request.codeChallenge(), session.authTime(), session.sid(), List.of("pwd"), request.resources(), offline);
+                request.nonce(), request.codeChallenge(), session.authTime(), session.sid(), List.of("pwd"), request.resources(), offline,
+                launch.context());
         String code = codes.issue(grant, now + CODE_LIFETIME_SECONDS);
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("code", code);
@@ -411,12 +559,6 @@ public final class AuthorizationEndpoint implements Routes.Source {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    /** Log lines must not be forged through a username: control characters are replaced and the length capped. */
-    private static String printable(String s) {
-        String cut = s.length() > 100 ? s.substring(0, 100) + "…" : s;
-        return cut.replaceAll("[\\p{Cntrl}\\s]", "_");
-    }
-
     private long now() {
         return clock.instant().getEpochSecond();
     }
@@ -427,6 +569,7 @@ public final class AuthorizationEndpoint implements Routes.Source {
         routes.addPage("GET", path, this::authorize)
                 .addPage("POST", path, this::authorize)
                 .addPage("POST", path + "/login", this::login)
-                .addPage("POST", path + "/consent", this::consent);
+                .addPage("POST", path + "/consent", this::consent)
+                .addPage("POST", path + "/patient", this::pickPatient);
     }
 }

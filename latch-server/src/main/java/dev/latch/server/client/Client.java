@@ -18,6 +18,9 @@ import java.util.Map;
  *                                      grant, not only when {@code offline_access} was granted (needs grant type refresh_token)
  * @param refreshTokenIdleLifetime      seconds a refresh token may lie unused; null for the server default
  * @param refreshTokenAbsoluteLifetime  seconds from the first refresh token of a sign-in after which none works; null for the server default
+ * @param initiateLoginUri              OIDC Registration §2 {@code initiate_login_uri}: where a third party starts the
+ *                                      app's sign-in; for SMART, the app's launch URL, which an EHR launch opens
+ *                                      with {@code iss} and {@code launch}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Client(
@@ -52,7 +55,8 @@ public record Client(
         @JsonProperty("require_pkce") Boolean requirePkce,
         @JsonProperty("refresh_tokens") Boolean refreshTokens,
         @JsonProperty("refresh_token_idle_lifetime") Long refreshTokenIdleLifetime,
-        @JsonProperty("refresh_token_absolute_lifetime") Long refreshTokenAbsoluteLifetime) {
+        @JsonProperty("refresh_token_absolute_lifetime") Long refreshTokenAbsoluteLifetime,
+        @JsonProperty("initiate_login_uri") String initiateLoginUri) {
 
     public static final String BASIC = "client_secret_basic";
     public static final String POST = "client_secret_post";
@@ -121,6 +125,7 @@ public record Client(
         private Long defaultMaxAge;
         private Boolean refreshTokens;
         private Long refreshIdle, refreshAbsolute;
+        private String initiateLoginUri;
 
         public Builder() {}
 
@@ -136,6 +141,7 @@ public record Client(
             defaultMaxAge = c.defaultMaxAge; clientUri = c.clientUri; logoUri = c.logoUri; policyUri = c.policyUri;
             tosUri = c.tosUri; requirePkce = c.requirePkce; refreshTokens = c.refreshTokens;
             refreshIdle = c.refreshTokenIdleLifetime; refreshAbsolute = c.refreshTokenAbsoluteLifetime;
+            initiateLoginUri = c.initiateLoginUri;
         }
 
         public Builder clientId(String v) { clientId = v; return this; }
@@ -170,12 +176,13 @@ public record Client(
         public Builder refreshTokens(Boolean v) { refreshTokens = v; return this; }
         public Builder refreshTokenIdleLifetime(Long v) { refreshIdle = v; return this; }
         public Builder refreshTokenAbsoluteLifetime(Long v) { refreshAbsolute = v; return this; }
+        public Builder initiateLoginUri(String v) { initiateLoginUri = v; return this; }
 
         public Client build() {
             return new Client(clientId, clientName, method, signingAlg, grantTypes, responseTypes, scope, redirectUris, jwks,
                     jwksUri, lifetime, format, atAlg, allowedResources, resourceUris, enabled, issuedAt, secretExpiresAt, dynamic,
                     applicationType, postLogoutRedirectUris, idTokenAlg, requirePar, defaultMaxAge, clientUri, logoUri, policyUri,
-                    tosUri, requirePkce, refreshTokens, refreshIdle, refreshAbsolute);
+                    tosUri, requirePkce, refreshTokens, refreshIdle, refreshAbsolute, initiateLoginUri);
         }
     }
 }

@@ -368,6 +368,9 @@ public final class ClientRegistry {
                 checkUri(field.getKey(), field.getValue().get(), false);
             }
         }
+        if (c.initiateLoginUri() != null) {
+            checkLaunchUri(c.initiateLoginUri());
+        }
         if (c.postLogoutRedirectUris() != null) {
             for (String u : c.postLogoutRedirectUris()) {
                 if (u == null) throw OAuthError.invalidClientMetadata("post_logout_redirect_uris must not hold null");
@@ -434,6 +437,20 @@ public final class ClientRegistry {
         } catch (URISyntaxException e) {
             throw (field.equals("redirect_uris") ? OAuthError.invalidRedirectUri(field + ": " + value + " is not a URI")
                     : OAuthError.invalidClientMetadata(field + ": " + value + " is not a URI"));
+        }
+    }
+
+    /**
+     * OIDC Registration §2: {@code initiate_login_uri} is https; plain http is accepted on loopback only
+     * ({@code localhost}, {@code 127.0.0.1}, {@code [::1]}), where apps under development run. A launch
+     * URL carries {@code iss} and {@code launch} in its query, so it may have a query but no fragment.
+     */
+    private static void checkLaunchUri(String value) {
+        checkUri("initiate_login_uri", value, false);
+        URI uri = URI.create(value);
+        boolean loopback = "localhost".equals(uri.getHost()) || "127.0.0.1".equals(uri.getHost()) || "[::1]".equals(uri.getHost());
+        if (uri.getHost() == null || !("https".equals(uri.getScheme()) || loopback) || uri.getUserInfo() != null) {
+            throw OAuthError.invalidClientMetadata("initiate_login_uri must be an https URL (http only on localhost or a loopback address)");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.latch.server.code;
 
+import dev.latch.core.smart.LaunchContext;
 import java.util.List;
 
 /**
@@ -10,7 +11,19 @@ import java.util.List;
  * @param redirectUri   the redirect URI of the authorization request, which the token request must repeat
  * @param codeChallenge S256 challenge, or null when the (confidential) client was allowed to go without PKCE
  * @param offlineAccess true when a refresh token may be issued
+ * @param launch        the SMART launch context (EHR launch or patient picker); null when none
  */
 public record ApprovedAuthorization(String clientId, String subject, String redirectUri, String scope, String nonce,
                                  String codeChallenge, long authTime, String sessionId, List<String> amr,
-                                 List<String> resources, boolean offlineAccess) {}
+                                 List<String> resources, boolean offlineAccess, LaunchContext launch) {
+
+    public ApprovedAuthorization(String clientId, String subject, String redirectUri, String scope, String nonce, String codeChallenge,
+                                 long authTime, String sessionId, List<String> amr, List<String> resources, boolean offlineAccess) {
+        this(clientId, subject, redirectUri, scope, nonce, codeChallenge, authTime, sessionId, amr, resources, offlineAccess, null);
+    }
+
+    /** The launch context, {@link LaunchContext#NONE} when there is none. */
+    public LaunchContext launchContext() {
+        return launch == null ? LaunchContext.NONE : launch;
+    }
+}

@@ -9,15 +9,20 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /** Binds {@code claims}: mappings of user attributes and roles into ID token, userinfo and access token claims. */
 final class ClaimSettings {
 
-    /** Claims the mappings may never set: they say who issued the token, to whom, about whom, for what and when. */
-    static final Set<String> PROTECTED_CLAIMS = Set.of("iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id",
-            "scope", "azp", "auth_time", "nonce", "at_hash", "c_hash", "sid", "amr", "acr", "cnf");
+    /**
+     * Claims the mappings may never set: they say who issued the token, to whom, about whom, for what and when,
+     * and in which SMART launch context (the gateway confines {@code patient/} scopes to the {@code patient} claim).
+     */
+    static final Set<String> PROTECTED_CLAIMS = java.util.stream.Stream.concat(Stream.of("iss", "sub", "aud", "exp", "iat", "nbf",
+            "jti", "client_id", "scope", "azp", "auth_time", "nonce", "at_hash", "c_hash", "sid", "amr", "acr", "cnf"),
+            dev.latch.core.smart.LaunchContext.PARAMETERS.stream()).collect(java.util.stream.Collectors.toUnmodifiableSet());
     private static final Set<String> KEYS = Set.of("claim", "source", "in", "scope");
     private static final Set<String> TARGETS = Set.of("id_token", "userinfo", "access_token");
     private static final Pattern CLAIM_NAME = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");

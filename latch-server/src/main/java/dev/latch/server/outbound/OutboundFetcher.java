@@ -63,11 +63,41 @@ public final class OutboundFetcher implements AutoCloseable {
     /** @throws FetchException with a reason fit for a log line */
     public Fetched fetch(String url) {
         OutboundPolicy.Target target = policy.permitted(url, true);
-        URI uri = target.uri();
-        List<InetAddress> addresses = target.addresses();
+        return fetch(url, target.uri(), target.addresses(), "application/json, application/jwk-set+json");
+    }
+
+    /**
+     * Fetches a URL the operator configured (a FHIR server's {@code upstream}), which may be on a
+     * private or loopback address: the address policy is for URLs that clients bring. The other limits
+     * hold: http(s) only, no redirects, the size limit and the time limit.
+     *
+     * @param accept the {@code Accept} header, e.g. {@code application/fhir+json}
+     * @throws FetchException with a reason fit for a log line
+     */
+    public Fetched fetchConfigured(String url, String accept) {
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new FetchException("not a URL: " + url);
+        }
+        if (uri.getHost() == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
+            throw new FetchException(url + ": only http(s) URLs with a host may be fetched");
+        }
+        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+        List<InetAddress> addresses;
+        try {
+            addresses = List.of(InetAddress.getAllByName(host));
+        } catch (UnknownHostException e) {
+            throw new FetchException(url + ": unknown host " + uri.getHost());
+        }
+        return fetch(url, uri, addresses, accept);
+    }
+
+    private Fetched fetch(String url, URI uri, List<InetAddress> addresses, String accept) {
         Request request = client().newRequest(uri).tag(new Pinned(addresses))
                 .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .headers(h -> h.put(HttpHeader.ACCEPT, "application/json, application/jwk-set+json"));
+                .headers(h -> h.put(HttpHeader.ACCEPT, accept));
         ContentResponse response;
         try {
             response = new CompletableResponseListener(request, maxBytes).send().get();

@@ -1,6 +1,7 @@
 package dev.latch.server.refresh;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.latch.core.smart.LaunchContext;
 import dev.latch.server.secret.Secrets;
 import dev.latch.server.http.Json;
 import dev.latch.server.storage.Sql;
@@ -19,7 +20,7 @@ import java.util.Optional;
 public final class JdbcRefreshTokenStore implements RefreshTokenStore {
 
     /** The part of a family kept as JSON. */
-    record GrantData(String scope, List<String> resources, long authTime, String sessionId, List<String> amr) {}
+    record GrantData(String scope, List<String> resources, long authTime, String sessionId, List<String> amr, LaunchContext launch) {}
 
     private final Sql sql;
     private final AccessTokenDenyList denyList;
@@ -34,8 +35,10 @@ public final class JdbcRefreshTokenStore implements RefreshTokenStore {
         String familyId = Secrets.generate(128);
         Family stored = new Family(familyId, family.clientId(), family.subject(), family.scope(),
                 family.resources() == null ? List.of() : List.copyOf(family.resources()), family.authTime(), family.sessionId(),
-                family.amr() == null ? List.of() : List.copyOf(family.amr()), family.createdAt(), family.expiresAt());
-        GrantData data = new GrantData(stored.scope(), stored.resources(), stored.authTime(), stored.sessionId(), stored.amr());
+                family.amr() == null ? List.of() : List.copyOf(family.amr()), family.createdAt(), family.expiresAt(),
+                family.launch() == null || family.launch().empty() ? null : family.launch());
+        GrantData data = new GrantData(stored.scope(), stored.resources(), stored.authTime(), stored.sessionId(), stored.amr(),
+                stored.launch());
         String token = Secrets.generate(256);
         sql.transaction(c -> {
             try (var ps = Sql.prepare(c, "INSERT INTO refresh_families (family_id, client_id, subject, grant_data, created_at, expires_at) "
@@ -61,7 +64,7 @@ public final class JdbcRefreshTokenStore implements RefreshTokenStore {
                 + "JOIN refresh_families f ON f.family_id = t.family_id WHERE t.token_digest = ?", rs -> {
                     GrantData d = parse(rs.getString(4));
                     Family f = new Family(rs.getString(1), rs.getString(2), rs.getString(3), d.scope(), d.resources(), d.authTime(),
-                            d.sessionId(), d.amr(), rs.getLong(5), rs.getLong(6));
+                            d.sessionId(), d.amr(), rs.getLong(5), rs.getLong(6), d.launch());
                     return new Row(f, rs.getLong(7), Sql.nullableLong(rs, "rotated_at"), Sql.nullableLong(rs, "revoked_at"));
                 }, digest);
         if (found.isEmpty()) {

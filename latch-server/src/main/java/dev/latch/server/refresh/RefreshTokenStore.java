@@ -1,5 +1,6 @@
 package dev.latch.server.refresh;
 
+import dev.latch.core.smart.LaunchContext;
 import java.util.List;
 
 /**
@@ -15,9 +16,21 @@ public interface RefreshTokenStore {
      *
      * @param expiresAt absolute end of the family (no token of it is valid afterwards)
      * @param authTime  when the user authenticated (kept for ID tokens issued on refresh, OIDC Core §12.2)
+     * @param launch    the SMART launch context of the authorization, repeated by every refresh; null when none
      */
     record Family(String familyId, String clientId, String subject, String scope, List<String> resources, long authTime,
-                  String sessionId, List<String> amr, long createdAt, long expiresAt) {}
+                  String sessionId, List<String> amr, long createdAt, long expiresAt, LaunchContext launch) {
+
+        public Family(String familyId, String clientId, String subject, String scope, List<String> resources, long authTime,
+                      String sessionId, List<String> amr, long createdAt, long expiresAt) {
+            this(familyId, clientId, subject, scope, resources, authTime, sessionId, amr, createdAt, expiresAt, null);
+        }
+
+        /** The launch context, {@link LaunchContext#NONE} when there is none. */
+        public LaunchContext launchContext() {
+            return launch == null ? LaunchContext.NONE : launch;
+        }
+    }
 
     /** The outcome of presenting a refresh token. */
     sealed interface Use {

@@ -47,7 +47,7 @@ public final class RegistrationEndpoint implements Routes.Source {
             "access_token_lifetime", "access_token_format", "access_token_signed_response_alg", "registration_access_token",
             "registration_client_uri", "client_uri", "logo_uri", "tos_uri", "policy_uri", "contacts", "software_id",
             "software_version", "software_statement", "application_type", "post_logout_redirect_uris",
-            "id_token_signed_response_alg", "require_pushed_authorization_requests", "default_max_age");
+            "id_token_signed_response_alg", "require_pushed_authorization_requests", "default_max_age", "initiate_login_uri");
 
     private final ClientRegistry registry;
     private final ScopeCatalogue scopes;

@@ -2,6 +2,7 @@ package dev.latch.server.session;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.latch.core.smart.LaunchContext;
 import dev.latch.server.secret.Secrets;
 import dev.latch.server.http.Json;
 import dev.latch.server.storage.Sql;
@@ -52,9 +53,10 @@ public final class InteractionStore {
         }
         String digest = Secrets.digest(id);
         record Row(Interaction interaction, String browserDigest, String csrfDigest, long expiresAt) {}
-        Optional<Row> row = sql.queryOne("SELECT parameters, pushed, subject, browser_digest, csrf_digest, expires_at FROM interactions WHERE id_digest = ?",
-                rs -> new Row(new Interaction(id, parse(rs.getString(1)), rs.getBoolean(2), rs.getString(3)), rs.getString(4),
-                        rs.getString(5), rs.getLong(6)), digest);
+        Optional<Row> row = sql.queryOne("SELECT parameters, pushed, subject, browser_digest, csrf_digest, expires_at, launch_context "
+                        + "FROM interactions WHERE id_digest = ?",
+                rs -> new Row(new Interaction(id, parse(rs.getString(1)), rs.getBoolean(2), rs.getString(3), launch(rs.getString(7))),
+                        rs.getString(4), rs.getString(5), rs.getLong(6)), digest);
         if (row.isEmpty() || row.get().expiresAt() <= now || !Secrets.matches(browser, row.get().browserDigest())
                 || !Secrets.matches(csrf, row.get().csrfDigest())) {
             return Optional.empty();
@@ -72,12 +74,26 @@ public final class InteractionStore {
         sql.update("UPDATE interactions SET subject = ? WHERE id_digest = ?", subject, Secrets.digest(id));
     }
 
+    /** Keeps the launch context the user chose (the patient picker) with the request until the code is issued. */
+    public void chose(String id, LaunchContext launch) {
+        sql.update("UPDATE interactions SET launch_context = ? WHERE id_digest = ?", Json.write(launch), Secrets.digest(id));
+    }
+
     public void finish(String id) {
         sql.update("DELETE FROM interactions WHERE id_digest = ?", Secrets.digest(id));
     }
 
     public int purgeExpired(long now) {
         return sql.update("DELETE FROM interactions WHERE expires_at <= ?", now);
+    }
+
+    private static LaunchContext launch(String json) {
+        if (json == null) return null;
+        try {
+            return Json.MAPPER.readValue(json, LaunchContext.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored interaction is unreadable", e);
+        }
     }
 
     private static Map<String, List<String>> parse(String json) {

@@ -9,8 +9,7 @@ import java.util.List;
  * here; what needs people to sign in is listed only while the authorization endpoint is served.
  *
  * <p>Not listed, on purpose: {@code permission-online} ({@code online_access} is accepted as a scope but
- * changes nothing: refresh tokens come with {@code offline_access} only); the launch and context
- * capabilities until their launches exist (see {@link #launchAndContext}).
+ * changes nothing: refresh tokens come with {@code offline_access} only).
  */
 public final class SmartCapabilities {
 
@@ -44,12 +43,13 @@ public final class SmartCapabilities {
     }
 
     /**
-     * The launch capabilities ({@code launch-ehr}, {@code launch-standalone}) and the context ones
-     * ({@code context-banner}, {@code context-style}, {@code context-ehr-patient},
-     * {@code context-ehr-encounter}, {@code context-standalone-patient}, {@code context-standalone-encounter}):
-     * add each here when its launch works end to end.
+     * The launch capabilities and the context ones: EHR launches ({@code POST /smart/launch}, {@code latch
+     * smart launch}, the simulator) carry patient, encounter, banner and style into the token response;
+     * standalone launches choose a patient (and, with {@code launch/encounter}, a visit) in the picker.
      */
     static List<String> launchAndContext(boolean signIn) {
-        return List.of();
+        if (!signIn) return List.of();
+        return List.of("launch-ehr", "launch-standalone", "context-banner", "context-style", "context-ehr-patient",
+                "context-ehr-encounter", "context-standalone-patient", "context-standalone-encounter");
     }
 }

@@ -1,5 +1,6 @@
 package dev.latch.server.token;
 
+import dev.latch.core.smart.LaunchContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,9 +9,20 @@ import java.util.Map;
  * What an access token says (RFC 9068 §2.2), whichever form it takes (JWT or opaque reference).
  *
  * @param audience one or more {@code aud} values
+ * @param launch   the SMART launch context (SMART App Launch 2.2): claims {@code patient}, {@code encounter},
+ *                 {@code fhirContext}, … in the token and in introspection; {@link LaunchContext#NONE} when none
  */
 public record AccessToken(String issuer, String subject, List<String> audience, String clientId, String scope,
-                          String jti, long issuedAt, long expiresAt) {
+                          String jti, long issuedAt, long expiresAt, LaunchContext launch) {
+
+    public AccessToken {
+        launch = launch == null ? LaunchContext.NONE : launch;
+    }
+
+    public AccessToken(String issuer, String subject, List<String> audience, String clientId, String scope, String jti, long issuedAt,
+                       long expiresAt) {
+        this(issuer, subject, audience, clientId, scope, jti, issuedAt, expiresAt, LaunchContext.NONE);
+    }
 
     /** The claims as a JWT claims map / introspection response (RFC 7662 §2.2) holds them. */
     public Map<String, Object> claims() {
@@ -23,6 +35,7 @@ public record AccessToken(String issuer, String subject, List<String> audience, 
         m.put("jti", jti);
         m.put("iat", issuedAt);
         m.put("exp", expiresAt);
+        m.putAll(launch.toParameters());
         return m;
     }
 }

@@ -73,12 +73,19 @@ public final class AccessTokenIssuer {
      *                    them and win. Opaque tokens do not carry them (introspection shows the RFC 7662 set).
      */
     public Issued issue(Client client, String subject, List<String> audience, String scope, Map<String, Object> extraClaims) {
+        return issue(client, subject, audience, scope, extraClaims, dev.latch.core.smart.LaunchContext.NONE);
+    }
+
+    /** As above, carrying a SMART launch context ({@code patient}, {@code encounter}, …) as claims of the token. */
+    public Issued issue(Client client, String subject, List<String> audience, String scope, Map<String, Object> extraClaims,
+                        dev.latch.core.smart.LaunchContext launch) {
         long now = clock.instant().getEpochSecond();
         long lifetime = client.accessTokenLifetime() != null ? client.accessTokenLifetime() : defaultLifetime.toSeconds();
         if (lifetime > SYSTEM_SCOPE_LIFETIME && SmartScopes.hasSystemScope(scope)) {
             lifetime = SYSTEM_SCOPE_LIFETIME;
         }
-        AccessToken content = new AccessToken(issuer, subject, audience, client.clientId(), scope, Secrets.generate(128), now, now + lifetime);
+        AccessToken content = new AccessToken(issuer, subject, audience, client.clientId(), scope, Secrets.generate(128), now, now + lifetime,
+                launch);
         if (client.opaqueTokens()) {
             String token = Secrets.generate(256);
             opaqueTokens.save(token, content);

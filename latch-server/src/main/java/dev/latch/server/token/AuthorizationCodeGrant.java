@@ -76,11 +76,13 @@ public final class AuthorizationCodeGrant implements GrantType {
         String refreshToken = null;
         String family = null;
         if (client.allowsGrant("refresh_token") && (grant.offlineAccess() || client.refreshTokensAlways())) {
-            RefreshTokenStore.Use.Rotated started = tokens.startRefresh(client, signIn, grant.scope(), grant.resources());
+            RefreshTokenStore.Use.Rotated started = tokens.startRefresh(client, signIn, grant.scope(), grant.resources(),
+                    grant.launchContext());
             refreshToken = started.token();
             family = started.family().familyId();
         }
-        UserTokens.Issued issued = tokens.issue(client, user, signIn, grant.scope(), audience, refreshToken, family);
+        UserTokens.Issued issued = tokens.issue(client, user, signIn, grant.scope(), audience, refreshToken, family,
+                grant.launchContext());
         codes.recordIssued(code, List.of(issued.accessTokenJti()), family);
         return issued.response();
     }

@@ -60,7 +60,8 @@ public final class RefreshTokenGrant implements GrantType {
         Family family = rotated.family();
         Checked c = checked.get();
         UserTokens.SignIn signIn = new UserTokens.SignIn(family.subject(), family.authTime(), null, family.sessionId(), family.amr());
-        return tokens.issue(client, c.user(), signIn, c.scope(), c.audience(), rotated.token(), family.familyId()).response();
+        return tokens.issue(client, c.user(), signIn, c.scope(), c.audience(), rotated.token(), family.familyId(),
+                family.launchContext()).response();
     }
 
     /** RFC 6749 §6: the scope may shrink, never grow beyond the original grant. */

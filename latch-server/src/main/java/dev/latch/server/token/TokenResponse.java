@@ -1,14 +1,23 @@
 package dev.latch.server.token;
 
+import dev.latch.core.smart.LaunchContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A successful token response (RFC 6749 §5.1, OIDC Core §3.1.3.3 with {@code id_token}). */
+/**
+ * A successful token response (RFC 6749 §5.1, OIDC Core §3.1.3.3 with {@code id_token}), with the SMART
+ * launch context beside the token (SMART App Launch 2.2 §"Launch context arrives with your access_token").
+ */
 public record TokenResponse(String accessToken, String tokenType, long expiresIn, String scope, String issuedTokenType,
-                            String refreshToken, String idToken) {
+                            String refreshToken, String idToken, LaunchContext launch) {
 
     public TokenResponse(String accessToken, String tokenType, long expiresIn, String scope, String issuedTokenType) {
-        this(accessToken, tokenType, expiresIn, scope, issuedTokenType, null, null);
+        this(accessToken, tokenType, expiresIn, scope, issuedTokenType, null, null, null);
+    }
+
+    public TokenResponse(String accessToken, String tokenType, long expiresIn, String scope, String issuedTokenType,
+                         String refreshToken, String idToken) {
+        this(accessToken, tokenType, expiresIn, scope, issuedTokenType, refreshToken, idToken, null);
     }
 
     public Map<String, Object> toJson() {
@@ -20,6 +29,7 @@ public record TokenResponse(String accessToken, String tokenType, long expiresIn
         if (issuedTokenType != null) out.put("issued_token_type", issuedTokenType);
         if (refreshToken != null) out.put("refresh_token", refreshToken);
         if (idToken != null) out.put("id_token", idToken);
+        if (launch != null) out.putAll(launch.toParameters());
         return out;
     }
 }

@@ -1,6 +1,7 @@
 package dev.latch.server.token;
 
 import dev.latch.core.error.OAuthError;
+import dev.latch.core.smart.LaunchContext;
 import dev.latch.server.claims.ClaimMappings;
 import dev.latch.server.client.Client;
 import dev.latch.server.refresh.RefreshTokenStore;
@@ -67,11 +68,20 @@ public final class UserTokens {
      */
     public Issued issue(Client client, User user, SignIn signIn, String scope, List<String> audience, String refreshToken,
                         String refreshFamily) {
+        return issue(client, user, signIn, scope, audience, refreshToken, refreshFamily, LaunchContext.NONE);
+    }
+
+    /**
+     * As above, with the SMART launch context of the authorization: claims of the access token (the
+     * gateway confines {@code patient/} scopes to its {@code patient}) and members of the token response.
+     */
+    public Issued issue(Client client, User user, SignIn signIn, String scope, List<String> audience, String refreshToken,
+                        String refreshFamily, LaunchContext launch) {
         Set<String> scopes = scope == null || scope.isEmpty() ? Set.of() : Set.of(scope.split(" "));
         // SMART: fhirUser in both tokens when granted; the FHIR front reads it from the access token for user/ scopes
         java.util.Optional<String> fhirUser = FhirUser.claim(user, scopes, audience, fhirBase);
         AccessTokenIssuer.Issued at = accessTokens.issue(client, user.subject(), audience, scope,
-                withFhirUser(mappings.claims(user, scopes, ClaimMappings.Target.ACCESS_TOKEN), fhirUser));
+                withFhirUser(mappings.claims(user, scopes, ClaimMappings.Target.ACCESS_TOKEN), fhirUser), launch);
         String idToken = null;
         if (scopes.contains("openid")) {
             idToken = idTokens.issue(client, new IdTokenIssuer.Content(user.subject(), signIn.authTime(), signIn.nonce(),
@@ -83,7 +93,7 @@ public final class UserTokens {
             refreshTokens.recordAccessToken(refreshFamily, client.clientId(), at.content().jti(), at.content().expiresAt());
         }
         TokenResponse response = new TokenResponse(at.token(), "Bearer", at.content().expiresAt() - at.content().issuedAt(), scope,
-                null, refreshToken, idToken);
+                null, refreshToken, idToken, launch.empty() ? null : launch);
         return new Issued(response, at.content().jti(), refreshFamily);
     }
 
@@ -96,10 +106,16 @@ public final class UserTokens {
 
     /** Starts a refresh-token family for a new authorization; returns it with its first token. */
     public RefreshTokenStore.Use.Rotated startRefresh(Client client, SignIn signIn, String scope, List<String> resources) {
+        return startRefresh(client, signIn, scope, resources, LaunchContext.NONE);
+    }
+
+    /** As above, for an authorization with a SMART launch context, which every refresh repeats. */
+    public RefreshTokenStore.Use.Rotated startRefresh(Client client, SignIn signIn, String scope, List<String> resources,
+                                                      LaunchContext launch) {
         long now = clock.instant().getEpochSecond();
         long absolute = client.refreshTokenAbsoluteLifetime() != null ? client.refreshTokenAbsoluteLifetime() : refreshAbsolute.toSeconds();
         RefreshTokenStore.Family family = new RefreshTokenStore.Family(null, client.clientId(), signIn.subject(), scope, resources,
-                signIn.authTime(), signIn.sessionId(), signIn.amr(), now, now + absolute);
+                signIn.authTime(), signIn.sessionId(), signIn.amr(), now, now + absolute, launch);
         return refreshTokens.start(family, now + idleSeconds(client));
     }
 

@@ -50,4 +50,16 @@ public final class FhirUser {
         }
         return Optional.of(user.fhirUser());
     }
+
+    /** The id of the user's own Patient record, when the user is a patient ({@code fhir-user: Patient/x}). */
+    public static Optional<String> patientId(User user) {
+        String r = user.fhirUser();
+        return r != null && r.startsWith("Patient/") ? Optional.of(r.substring("Patient/".length())) : Optional.empty();
+    }
+
+    /** True for a Practitioner or PractitionerRole: people who look after patients (the patient picker is theirs). */
+    public static boolean isPractitioner(User user) {
+        String r = user.fhirUser();
+        return r != null && (r.startsWith("Practitioner/") || r.startsWith("PractitionerRole/"));
+    }
 }

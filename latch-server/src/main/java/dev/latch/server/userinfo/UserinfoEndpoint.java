@@ -3,8 +3,8 @@ package dev.latch.server.userinfo;
 import dev.latch.server.http.Routes;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.claims.ClaimMappings;
+import dev.latch.server.http.BearerToken;
 import dev.latch.server.http.ErrorRenderer;
-import dev.latch.server.http.FormParameters;
 import dev.latch.server.http.Json;
 import dev.latch.server.http.Request;
 import dev.latch.server.http.Response;
@@ -49,7 +49,7 @@ public final class UserinfoEndpoint implements Routes.Source {
 
     public Response handle(Request request) {
         try {
-            String token = bearerToken(request);
+            String token = BearerToken.read(request, true);
             if (token == null) {
                 // RFC 6750 §3.1: a request without credentials gets the challenge but no error code
                 return Response.noStoreJson(401, "{}").withHeader("WWW-Authenticate", "Bearer realm=\"latch\"");
@@ -71,33 +71,6 @@ public final class UserinfoEndpoint implements Routes.Source {
             metrics.error("userinfo", e.code());
             return ErrorRenderer.bearer(e);
         }
-    }
-
-    /** RFC 6750 §2: header or (POST) form body, never both; a query parameter is not accepted (§2.3 is discouraged). */
-    static String bearerToken(Request request) {
-        var headers = request.headerValues("authorization");
-        if (headers.size() > 1) {
-            throw OAuthError.invalidRequest("more than one Authorization header");
-        }
-        String header = headers.isEmpty() ? null : headers.get(0);
-        String fromHeader = null;
-        if (header != null) {
-            if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
-                throw OAuthError.invalidRequest("the Authorization header must be: Bearer <access token>");
-            }
-            fromHeader = header.substring(7).trim();
-        }
-        String fromBody = null;
-        if ("POST".equals(request.method())) {
-            String type = request.header("content-type");
-            if (type != null && FormParameters.mediaType(type).equals("application/x-www-form-urlencoded")) {
-                fromBody = FormParameters.parse(request).get("access_token");
-            }
-        }
-        if (fromHeader != null && fromBody != null) {
-            throw OAuthError.invalidRequest("the access token was sent in more than one way (RFC 6750 §2)");
-        }
-        return fromHeader != null ? fromHeader : fromBody;
     }
 
     @Override

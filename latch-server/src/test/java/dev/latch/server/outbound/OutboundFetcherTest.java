@@ -131,4 +131,49 @@ class OutboundFetcherTest {
         assertThatThrownBy(() -> fetcher.fetch("http://127.0.0.1:" + port() + "/keys"))
                 .isInstanceOf(FetchException.class).hasMessageContaining("only https");
     }
+
+    /** A FHIR server's upstream is configured by the operator: loopback is fine, the other limits hold. */
+    @Test
+    void configuredUrlOnLoopbackIsFetchedWithTheAcceptAsked() {
+        java.util.List<String> accepts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        host.createContext("/fhir/Patient", exchange -> {
+            accepts.add(exchange.getRequestHeaders().getFirst("Accept"));
+            byte[] body = "{\"resourceType\":\"Bundle\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        OutboundFetcher fetcher = new OutboundFetcher(List.of(), Duration.ofSeconds(5), 1024);
+
+        assertThat(fetcher.fetchConfigured("http://127.0.0.1:" + port() + "/fhir/Patient?name=x", "application/fhir+json").body())
+                .isEqualTo("{\"resourceType\":\"Bundle\"}");
+        assertThat(accepts).containsExactly("application/fhir+json");
+    }
+
+    @Test
+    void configuredUrlRedirectIsNotFollowedAndSizeAndTimeLimitsHold() {
+        host.createContext("/moved", exchange -> {
+            exchange.getResponseHeaders().set("Location", "http://127.0.0.1:" + port() + "/keys");
+            exchange.sendResponseHeaders(302, -1);
+        });
+        host.createContext("/big", exchange -> {
+            byte[] body = new byte[4096];
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        OutboundFetcher fetcher = new OutboundFetcher(List.of(), Duration.ofMillis(500), 1024);
+
+        assertThatThrownBy(() -> fetcher.fetchConfigured("http://127.0.0.1:" + port() + "/moved", "application/fhir+json"))
+                .isInstanceOf(FetchException.class).hasMessageContaining("redirects are not followed");
+        assertThatThrownBy(() -> fetcher.fetchConfigured("http://127.0.0.1:" + port() + "/big", "application/fhir+json"))
+                .isInstanceOf(FetchException.class).hasMessageContaining("larger than 1024 bytes");
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
+                assertThatThrownBy(() -> fetcher.fetchConfigured("http://127.0.0.1:" + port() + "/stalls", "application/fhir+json"))
+                        .isInstanceOf(FetchException.class));
+        assertThatThrownBy(() -> fetcher.fetchConfigured("file:///etc/passwd", "application/fhir+json"))
+                .isInstanceOf(FetchException.class).hasMessageContaining("only http(s)");
+    }
 }

@@ -146,7 +146,7 @@ class SmartAuthorizeTest {
     @Test
     void audIsTheFhirBaseThenCodeAndTokenAimedAtIt() throws Exception {
         // trailing slash ignored, v1 and v2 narrowed under wildcards, scope returned as asked
-        String scope = "openid launch/patient patient/Observation.r patient/Condition.rs user/Observation.rs offline_access";
+        String scope = "openid fhirUser patient/Observation.r patient/Condition.rs user/Observation.rs offline_access";
         Map<String, String> request = smartRequest(scope, FHIR + "/");
         request.put("prompt", "consent");
         Agent agent = new Agent();
@@ -157,7 +157,7 @@ class SmartAuthorizeTest {
                 + "&csrf=" + Agent.field(page.body(), "csrf") + "&username=" + user + "&password=" + form(SignInFixture.PASSWORD));
         assertThat(consent.body()).contains("Read your observations (lab results, vital signs)")
                 .contains("Read and search your conditions (problems and diagnoses)")
-                .contains("Know which patient record is selected")
+                .contains("Know who you are in the health record")
                 .contains("Read and search observations (lab results, vital signs) you are allowed to see");
         HttpResponse<String> done = agent.post(f.server.url("/authorize/consent"), "interaction=" + Agent.field(consent.body(), "interaction")
                 + "&csrf=" + Agent.field(consent.body(), "csrf") + "&decision=approve");
@@ -186,7 +186,7 @@ class SmartAuthorizeTest {
 
     @Test
     void pushedRequestCarriesAud() throws Exception {
-        Map<String, String> p = smartRequest("launch/patient patient/*.rs", FHIR);
+        Map<String, String> p = smartRequest("patient/*.rs", FHIR);
         HttpResponse<String> pushed = f.server.postForm("/par", SignInFixture.form(p));
         assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(201);
         String requestUri = dev.latch.server.OAuthResponses.json(pushed).get("request_uri").asText();

@@ -59,7 +59,9 @@ class SmartConfigurationTest {
                 "patient/*.rs", "user/*.rs", "system/*.rs", "patient/*.cruds").doesNotContain("online_access");
         assertThat(strings(c.get("capabilities"))).containsExactlyInAnyOrder("authorize-post", "client-public",
                 "client-confidential-symmetric", "client-confidential-asymmetric", "sso-openid-connect", "permission-offline",
-                "permission-patient", "permission-user", "permission-v1", "permission-v2");
+                "permission-patient", "permission-user", "permission-v1", "permission-v2", "launch-ehr", "launch-standalone",
+                "context-banner", "context-style", "context-ehr-patient", "context-ehr-encounter", "context-standalone-patient",
+                "context-standalone-encounter");
     }
 
     @Test

@@ -39,6 +39,16 @@ public abstract class AuthorizationCodeStoreContract extends StoreContract {
     }
 
     @Test
+    void launchContextTravelsWithTheCode() {
+        ApprovedAuthorization withLaunch = new ApprovedAuthorization("app", "sub-1", "https://app.example/cb", "openid launch", null, null,
+                1_000, "sid-1", List.of("pwd"), List.of(), false, new dev.latch.core.smart.LaunchContext("p2", "e1",
+                List.of(java.util.Map.of("reference", "DocumentReference/7")), "review", false, "https://ehr.example/style.json", "north"));
+        String code = codes.issue(withLaunch, 1_060);
+
+        assertThat(codes.redeem(code, 1_010)).isEqualTo(new Redemption.Redeemed(withLaunch));
+    }
+
+    @Test
     void codeIsStoredOnlyAsADigest() {
         String code = codes.issue(GRANT, 1_060);
         List<String> stored = sql.query("SELECT code_digest FROM authorization_codes", rs -> rs.getString(1));

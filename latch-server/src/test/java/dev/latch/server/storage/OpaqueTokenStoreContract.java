@@ -42,6 +42,17 @@ public abstract class OpaqueTokenStoreContract extends StoreContract {
     }
 
     @Test
+    void launchContextRoundTripsForIntrospection() {
+        AccessToken at = new AccessToken("https://issuer.example", "sub-1", List.of("https://fhir.example/r4"), "app", "launch",
+                "jti-ctx", 1_000, 5_000, new dev.latch.core.smart.LaunchContext("p2", "e1",
+                List.of(java.util.Map.of("reference", "DocumentReference/7")), "review", false, "https://ehr.example/style.json", "north"));
+
+        store.save("opaque-with-launch", at);
+
+        assertThat(store.find("opaque-with-launch")).contains(at);
+    }
+
+    @Test
     void findWhenUnknownThenEmpty() {
         store.save("known", token("jti-3", 5_000, "aud"));
 

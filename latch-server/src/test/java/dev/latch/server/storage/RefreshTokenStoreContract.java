@@ -35,6 +35,20 @@ public abstract class RefreshTokenStoreContract extends StoreContract {
     }
 
     @Test
+    void launchContextIsKeptByTheFamilyThroughRotations() {
+        Family withLaunch = new Family(null, "app", "sub-1", "openid launch", List.of(), 900, "sid-1", List.of("pwd"), 1_000,
+                1_000 + 86_400, new dev.latch.core.smart.LaunchContext("p2", "e1",
+                List.of(java.util.Map.of("reference", "DocumentReference/7")), "review", false, "https://ehr.example/style.json", "north"));
+        String token = store.start(withLaunch, 1_000 + IDLE).token();
+        Use.Rotated first = (Use.Rotated) store.use(token, "app", 1_100, IDLE);
+        Use.Rotated second = (Use.Rotated) store.use(first.token(), "app", 1_200, IDLE);
+
+        assertThat(first.family().launch()).isEqualTo(withLaunch.launch());
+        assertThat(second.family().launch()).isEqualTo(withLaunch.launch());
+        assertThat(store.start(FAMILY, 1_000 + IDLE).family().launch()).isNull();
+    }
+
+    @Test
     void startedFamilyKeepsWhatItStandsFor() {
         Use.Rotated started = store.start(FAMILY, 1_000 + IDLE);
         assertThat(started.token()).hasSizeGreaterThanOrEqualTo(43);
