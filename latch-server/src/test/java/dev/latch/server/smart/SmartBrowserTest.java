@@ -76,8 +76,16 @@ class SmartBrowserTest {
     static void submit(By button) {
         org.openqa.selenium.WebElement element = browser.findElement(button);
         element.click();
-        new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(20))
-                .until(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(element));
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                element.isEnabled();
+            } catch (org.openqa.selenium.StaleElementReferenceException gone) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("the page did not change within 20 s after clicking " + button);
     }
 
     static JsonNode exchange(String code) {
