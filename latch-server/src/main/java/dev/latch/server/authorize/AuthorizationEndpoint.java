@@ -345,7 +345,7 @@ public final class AuthorizationEndpoint implements Routes.Source {
             return BrowserResponse.of(launch instanceof SmartLaunchStep.Outcome.Refused r ? redirectError(request, r.code(), r.description())
                     : redirectError(request, "invalid_request", "the patient was not chosen"));
         }
-        String scope = grantedScope(request);
+        String scope = grantedScope(request, true);
         // "ask me again after I sign out" binds the consent to this SSO session: logout drops it
         String boundTo = "yes".equals(c.form().get("forget")) ? session.get().sid() : null;
         consents.remember(session.get().subject(), request.client().clientId(), scope, now, boundTo);
@@ -425,8 +425,15 @@ public final class AuthorizationEndpoint implements Routes.Source {
             case SmartLaunchStep.Outcome.Decided ignored -> { }
         }
         SmartLaunchStep.Outcome.Decided decided = (SmartLaunchStep.Outcome.Decided) launch;
-        String scope = grantedScope(request);
-        if (request.prompt().contains("consent") || !consents.covers(u.subject(), request.client().clientId(), scope, session.get().sid())) {
+        // offline_access only with the user's approval of it (OIDC Core §11): a consent that covers the whole request,
+        // else the consent page, which names it; a silent request (prompt=none) goes on without it
+        String scope = grantedScope(request, true);
+        boolean covered = !request.prompt().contains("consent") && consents.covers(u.subject(), request.client().clientId(), scope, session.get().sid());
+        if (!covered && request.promptNone() && !scope.equals(grantedScope(request, false))) {
+            scope = grantedScope(request, false);
+            covered = consents.covers(u.subject(), request.client().clientId(), scope, session.get().sid());
+        }
+        if (!covered) {
             if (request.promptNone()) {
                 return BrowserResponse.of(redirectError(request, "consent_required", "the user must approve this client"));
             }
@@ -470,7 +477,7 @@ public final class AuthorizationEndpoint implements Routes.Source {
 
     private Response consentPage(AuthorizationRequest request, String interactionId, BrowserSession session) {
         Client client = request.client();
-        List<String> lines = scopes.describe(List.of(grantedScope(request).split(" ")));
+        List<String> lines = scopes.describe(List.of(grantedScope(request, true).split(" ")));
         String username = users.findBySubject(session.subject()).map(User::username).orElse("");
         Map<String, Object> p = new HashMap<>();
         p.put("action", endpoints.authorization() + "/consent");
@@ -487,14 +494,15 @@ public final class AuthorizationEndpoint implements Routes.Source {
     }
 
     /**
-     * OIDC Core §11: {@code offline_access} is granted only with {@code prompt=consent}; otherwise it
-     * is dropped from the request, which then goes on without it.
+     * The scope a code may carry. OIDC Core §11: {@code offline_access} needs the user's consent to it —
+     * {@code prompt=consent}, or the consent page (which lists it) approved now or remembered; without
+     * that ({@code withConsent} false) it is dropped and the request goes on without it.
      */
-    static String grantedScope(AuthorizationRequest request) {
+    static String grantedScope(AuthorizationRequest request, boolean withConsent) {
         List<String> granted = new ArrayList<>();
         for (String s : request.scope().split(" ")) {
             if (s.isEmpty()) continue;
-            if (s.equals("offline_access") && !request.prompt().contains("consent")) continue;
+            if (s.equals("offline_access") && !withConsent && !request.prompt().contains("consent")) continue;
             granted.add(s);
         }
         return String.join(" ", granted);

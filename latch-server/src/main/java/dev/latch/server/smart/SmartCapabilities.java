@@ -26,7 +26,7 @@ public final class SmartCapabilities {
             out.add("client-public");
             // ID tokens for openid, fhirUser claim for fhirUser
             out.add("sso-openid-connect");
-            // refresh tokens for offline_access (with prompt=consent, or for clients always given them)
+            // refresh tokens for offline_access once the user approved it on the consent page (or with prompt=consent)
             out.add("permission-offline");
             // patient/ and user/ scopes granted to apps acting for a person
             out.add("permission-patient");

@@ -163,19 +163,38 @@ class AuthorizationEndpointTest {
     }
 
     @Test
-    void offlineAccessGrantedOnlyWithPromptConsent() {
+    void offlineAccessGrantedOnlyWhenTheUserApprovedIt() {
         Agent agent = new Agent();
-        Map<String, String> p = f.request();
-        p.put("scope", "openid offline_access");
-        HttpResponse<String> r = approve(agent, login(agent, p, freshUser(), SignInFixture.PASSWORD), "approve");
-        ApprovedAuthorization without = grant(Agent.query(r.headers().firstValue("location").orElseThrow()).get("code"));
+        String user = freshUser();
+        // first a consent without offline_access, remembered
+        Map<String, String> plain = f.request();
+        plain.put("scope", "openid");
+        ApprovedAuthorization first = grant(Agent.query(approve(agent, login(agent, plain, user, SignInFixture.PASSWORD), "approve")
+                .headers().firstValue("location").orElseThrow()).get("code"));
+        assertThat(first.offlineAccess()).isFalse();
+
+        // asking offline_access silently (prompt=none): the remembered consent does not cover it, so it is dropped
+        Map<String, String> silent = f.request();
+        silent.put("scope", "openid offline_access");
+        silent.put("prompt", "none");
+        HttpResponse<String> quiet = agent.get(f.authorizeUrl(silent));
+        ApprovedAuthorization without = grant(Agent.query(quiet.headers().firstValue("location").orElseThrow()).get("code"));
         assertThat(without.scope()).isEqualTo("openid");
         assertThat(without.offlineAccess()).isFalse();
-        p.put("prompt", "consent");
+
+        // asking it interactively: the consent page names it, and approving grants it (OIDC Core §11), without prompt=consent
+        Map<String, String> p = f.request();
+        p.put("scope", "openid offline_access");
         HttpResponse<String> consent = agent.get(f.authorizeUrl(p));
+        assertThat(consent.body()).contains("wants to access your account").contains("offline_access");
         ApprovedAuthorization with = grant(Agent.query(approve(agent, consent, "approve").headers().firstValue("location").orElseThrow()).get("code"));
         assertThat(with.scope()).isEqualTo("openid offline_access");
         assertThat(with.offlineAccess()).isTrue();
+
+        // that approval is remembered: the next request for it needs no page
+        HttpResponse<String> again = agent.get(f.authorizeUrl(p));
+        assertThat(again.statusCode()).isEqualTo(303);
+        assertThat(grant(Agent.query(again.headers().firstValue("location").orElseThrow()).get("code")).offlineAccess()).isTrue();
     }
 
     @Test
