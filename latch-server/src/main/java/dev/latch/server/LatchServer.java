@@ -151,7 +151,7 @@ public final class LatchServer implements AutoCloseable {
         this.tokenEndpoint = new TokenEndpoint(authentication, List.of(
                 new ClientCredentialsGrant(issuer, audiences),
                 new AuthorizationCodeGrant(codes, userTokens, revokedTokens, clock, audiences, config.tokens().maxAccessTokenLifetime()),
-                new RefreshTokenGrant(userTokens, clock, audiences)), metrics);
+                new RefreshTokenGrant(userTokens, clock, audiences)), metrics, refreshTokens::clientOf);
         AccessTokenReader reader = new AccessTokenReader(instance.keyRing(), crypto, opaqueTokens, revokedTokens, clock, config.issuer())
                 .requiringActiveClient(authentication::isActive);
         this.accessTokens = reader;

@@ -80,6 +80,13 @@ public final class FormParameters {
         return new FormParameters(Map.of());
     }
 
+    /** These parameters with {@code name} set to {@code value} (replacing any value it had). */
+    public FormParameters with(String name, String value) {
+        Map<String, List<String>> map = new java.util.LinkedHashMap<>(values);
+        map.put(name, List.of(value));
+        return new FormParameters(map);
+    }
+
     public static String mediaType(String contentType) {
         int semi = contentType.indexOf(';');
         return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);

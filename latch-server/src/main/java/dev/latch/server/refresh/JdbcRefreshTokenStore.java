@@ -118,6 +118,12 @@ public final class JdbcRefreshTokenStore implements RefreshTokenStore {
     }
 
     @Override
+    public Optional<String> clientOf(String token) {
+        return sql.queryOne("SELECT f.client_id FROM refresh_tokens t JOIN refresh_families f ON f.family_id = t.family_id "
+                + "WHERE t.token_digest = ?", rs -> rs.getString(1), Secrets.digest(token));
+    }
+
+    @Override
     public boolean revoke(String token, String clientId, long now) {
         Optional<String> familyId = sql.queryOne("SELECT f.family_id FROM refresh_tokens t JOIN refresh_families f "
                 + "ON f.family_id = t.family_id WHERE t.token_digest = ? AND f.client_id = ?", rs -> rs.getString(1),

@@ -2,6 +2,7 @@ package dev.latch.server.refresh;
 
 import dev.latch.core.smart.LaunchContext;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Refresh tokens (RFC 6749 §6), stored only as digests and rotated on every use (RFC 9700 §4.14.2):
@@ -63,6 +64,14 @@ public interface RefreshTokenStore {
      * before rotating it: when the check throws, the token stays as it was and the exception propagates.
      */
     Use use(String token, String clientId, long now, long idleSeconds, java.util.function.Consumer<Family> check);
+
+    /**
+     * The client {@code token} was issued to, whether it is current, rotated or expired; empty when no such
+     * token is stored. A public client may present a refresh token with no credential and no
+     * {@code client_id} (RFC 6749 §6 asks authentication only of confidential clients; SMART apps built on
+     * fhirclient do this): the token endpoint then treats it as that client's.
+     */
+    Optional<String> clientOf(String token);
 
     /**
      * RFC 7009 §2.1: revokes the family of {@code token} when it is a refresh token of {@code clientId},

@@ -13,6 +13,8 @@ import dev.latch.server.metrics.Metrics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +29,13 @@ public final class TokenEndpoint implements Routes.Source {
     private final ClientAuthentication authentication;
     private final Map<String, GrantType> grants = new LinkedHashMap<>();
     private final Metrics metrics;
+    private final Function<String, Optional<String>> refreshTokenClient;
 
-    public TokenEndpoint(ClientAuthentication authentication, List<GrantType> grants, Metrics metrics) {
+    /** @param refreshTokenClient the client a refresh token was issued to ({@code RefreshTokenStore.clientOf}) */
+    public TokenEndpoint(ClientAuthentication authentication, List<GrantType> grants, Metrics metrics,
+                         Function<String, Optional<String>> refreshTokenClient) {
         this.authentication = authentication;
+        this.refreshTokenClient = refreshTokenClient;
         for (GrantType g : grants) {
             this.grants.put(g.type(), g);
         }
@@ -48,7 +54,7 @@ public final class TokenEndpoint implements Routes.Source {
             if (grant == null) {
                 throw OAuthError.unsupportedGrantType("grant_type " + grantType + " is not supported");
             }
-            ClientAuthentication.Authenticated client = authentication.authenticate(request, form);
+            ClientAuthentication.Authenticated client = authentication.authenticate(request, publicRefresh(grantType, request, form));
             Client c = client.client();
             if (!c.allowsGrant(grantType)) {
                 throw OAuthError.unauthorizedClient("the client may not use grant_type " + grantType);
@@ -64,6 +70,20 @@ public final class TokenEndpoint implements Routes.Source {
             metrics.error("token", e.code());
             return ErrorRenderer.json(e);
         }
+    }
+
+    /**
+     * RFC 6749 §6: a public client's refresh request may carry no credential and no {@code client_id}
+     * (fhirclient sends none): it is then the request of the client the token was issued to, which must be
+     * public — a confidential client's token presented without its credential still fails authentication.
+     */
+    private FormParameters publicRefresh(String grantType, Request request, FormParameters form) {
+        if (!"refresh_token".equals(grantType) || request.header("authorization") != null || form.has("client_id")
+                || form.has("client_secret") || form.has("client_assertion") || form.has("client_assertion_type")
+                || form.get("refresh_token") == null) {
+            return form;
+        }
+        return refreshTokenClient.apply(form.get("refresh_token")).map(owner -> form.with("client_id", owner)).orElse(form);
     }
 
     @Override

@@ -134,6 +134,32 @@ class RefreshTokenGrantTest {
     }
 
     @Test
+    void publicClientRefreshesWithoutClientIdAsFhirclientDoesAndRotationStillHolds() {
+        // the public client "spa": code exchange with client_id only (no credential), then refreshes with nothing but the token
+        JsonNode first = assertNoStoreJson(f.server.postForm("/token", "grant_type=authorization_code&client_id=spa&code="
+                + form(f.code(grant("spa", "openid offline_access", true))) + "&redirect_uri=" + form(REDIRECT)
+                + "&code_verifier=" + TokenGrantFixture.VERIFIER), 200);
+        String t1 = first.path("refresh_token").asText();
+        JsonNode second = assertNoStoreJson(f.server.postForm("/token", "grant_type=refresh_token&refresh_token=" + form(t1)), 200);
+        String t2 = second.path("refresh_token").asText();
+        assertThat(t2).isNotEqualTo(t1);
+        assertThat(f.userinfo(second.path("access_token").asText()).statusCode()).isEqualTo(200);
+        // the rotated one presented again, still without client_id: reuse, the family is revoked
+        assertError(f.server.postForm("/token", "grant_type=refresh_token&refresh_token=" + form(t1)), 400, "invalid_grant");
+        assertError(f.server.postForm("/token", "grant_type=refresh_token&refresh_token=" + form(t2)), 400, "invalid_grant");
+    }
+
+    @Test
+    void confidentialClientsRefreshTokenWithoutItsCredentialThenInvalidClient() {
+        String t1 = refreshToken("openid offline_access");
+        assertError(f.server.postForm("/token", "grant_type=refresh_token&refresh_token=" + form(t1)), 401, "invalid_client");
+        // an unknown token with no client is no client at all
+        assertError(f.server.postForm("/token", "grant_type=refresh_token&refresh_token=unknown"), 401, "invalid_client");
+        // and the token was not spent
+        assertNoStoreJson(f.refreshAsWeb(t1, ""), 200);
+    }
+
+    @Test
     void unknownOrMissingRefreshToken() {
         assertError(f.refreshAsWeb("not-one-of-ours", ""), 400, "invalid_grant");
         assertError(f.tokenAsWeb("grant_type=refresh_token"), 400, "invalid_request");
