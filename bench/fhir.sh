@@ -228,7 +228,7 @@ measure() {
   R[$key.wrkcpu]="$(awk -v c="$wrk_cpu" -v n="$n" 'BEGIN{printf "%.1f", c*1e6/n}')"
   R[$key.share]="$(awk -v g0="$gw0" -v g1="$gw1" -v f0="$fh0" -v f1="$fh1" -v w="$wrk_cpu" -v b0="$busy0" -v b1="$busy1" \
     -v t="$ticks" -v s="$wall" -v k="$cores" 'BEGIN{g=(g1-g0)/t; f=(f1-f0)/t; a=(b1-b0)/t; o=a-g-f-w; if (o<0) o=0; c=s*k;
-      printf "%.0f / %.0f / %.0f / %.0f / %.0f", 100*g/c, 100*f/c, 100*w/c, 100*o/c, 100*(1-a/c)}')"
+      i=1-a/c; if (i<0) i=0; printf "%.0f / %.0f / %.0f / %.0f / %.0f", 100*g/c, 100*f/c, 100*w/c, 100*o/c, 100*i}')"
   say "[$label] ${R[$key.rps]} req/s, p50 ${R[$key.p50]} µs, p99 ${R[$key.p99]} µs, p99.9 ${R[$key.p999]} µs, non-2xx ${R[$key.non2xx]}, errors ${R[$key.errors]}; gateway ${R[$key.gwcpu]} µs, HAPI ${R[$key.fhcpu]} µs CPU/req; machine gateway/HAPI/wrk/other/idle ${R[$key.share]} %"
 }
 # measure_low KEY URL [ENV=VALUE...]: latency with one connection (no queueing): what the hop itself adds
