@@ -88,3 +88,59 @@ stop_server() {
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
 }
+
+# Background processes of bench/gateway.sh and bench/fhir.sh: each appends the pid of what it starts to
+# started_pids; stop_started (from the script's EXIT trap) stops them all, stop_pid one. wait_line needs
+# `work` (it shows the *.err files there when a process dies during start-up).
+started_pids=()
+stop_started() { # every process in started_pids (the caller's EXIT trap)
+  local pid
+  for pid in ${started_pids[@]+"${started_pids[@]}"}; do kill "$pid" 2>/dev/null || true; done
+  for pid in ${started_pids[@]+"${started_pids[@]}"}; do
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; nap 0.05; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  started_pids=()
+}
+stop_pid() { # stop_pid PID: one process this script started
+  local pid="$1" kept=() p
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; nap 0.05; done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for p in "${started_pids[@]}"; do [[ "$p" == "$pid" ]] || kept+=("$p"); done
+  started_pids=(${kept[@]+"${kept[@]}"})
+}
+
+free_port() { # a port nothing on 127.0.0.1 answers on
+  local p
+  while :; do
+    p=$(( 20000 + RANDOM % 40000 ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+wait_http() { # wait_http URL PID: until URL answers at all
+  local deadline=$(( $(now_ms) + 60000 ))
+  until curl -s -o /dev/null --max-time 2 "$1"; do
+    kill -0 "$2" 2>/dev/null || die "the process behind $1 stopped"
+    (( $(now_ms) < deadline )) || die "$1 did not answer within 60 s"
+    nap 0.05
+  done
+}
+wait_line() { # wait_line FILE PATTERN PID: until FILE has a line matching PATTERN
+  local deadline=$(( $(now_ms) + 60000 ))
+  until grep -q "$2" "$1" 2>/dev/null; do
+    kill -0 "$3" 2>/dev/null || { tail -n 20 "$work"/*.err >&2 || true; die "process $3 stopped during start-up"; }
+    (( $(now_ms) < deadline )) || die "no '$2' in $1 within 60 s"
+    nap 0.05
+  done
+}
+tree_cpu() { # CPU ticks of processes and their children (nginx: master and workers)
+  local total=0 p c
+  for p in "$@"; do
+    total=$(( total + $(proc_cpu "$p") ))
+    for c in $(pgrep -P "$p" 2>/dev/null || true); do total=$(( total + $(proc_cpu "$c") )); done
+  done
+  echo "$total"
+}

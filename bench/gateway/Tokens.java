@@ -1,10 +1,12 @@
-// Helpers of bench/gateway.sh, run as a single-file source program on the Latch jar (JDK 21+, no compile step):
-//   java -cp latch-cli/target/latch.jar bench/gateway/Tokens.java mint   JWK_FILE ISSUER AUDIENCE COUNT OUT [THREADS]
+// Helpers of bench/gateway.sh and bench/fhir.sh, run as a single-file source program on the Latch jar (JDK 21+, no compile step):
+//   java -cp latch-cli/target/latch.jar bench/gateway/Tokens.java mint   JWK_FILE ISSUER AUDIENCE COUNT OUT [THREADS [CLAIM=VALUE...]]
 //   java -cp latch-cli/target/latch.jar bench/gateway/Tokens.java verify JWK_FILE ISSUER AUDIENCE SECONDS THREADS jdk|native
 //
 // mint: COUNT distinct RS256 at+jwt access tokens (each its own jti, so its own signature), one per line,
 //       valid for an hour; signed with the Amazon Corretto Crypto Provider when it loads (several times
-//       faster than the JDK for RSA signing), else the JDK.
+//       faster than the JDK for RSA signing), else the JDK. CLAIM=VALUE (string claims) replace or add to the
+//       defaults sub=bench-user client_id=bench-client scope=api.read, e.g. (bench/fhir.sh)
+//       "scope=patient/*.rs" patient=p1.
 // verify: the raw verification rate: one such token verified over and over with Nimbus RSASSAVerifier
 //       (built once here; the gateway builds one per token) on THREADS threads, 3 s warm-up then SECONDS measured.
 //       jdk = the JDK's providers (what `latch gateway` runs on: it does not install ACCP); native = ACCP.
@@ -36,7 +38,8 @@ public class Tokens {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "mint" -> mint(RSAKey.parse(Files.readString(Path.of(args[1]))), args[2], args[3], Integer.parseInt(args[4]),
-                    Path.of(args[5]), args.length > 6 ? Integer.parseInt(args[6]) : Runtime.getRuntime().availableProcessors());
+                    Path.of(args[5]), args.length > 6 ? Integer.parseInt(args[6]) : Runtime.getRuntime().availableProcessors(),
+                    List.of(args).subList(Math.min(args.length, 7), args.length));
             case "verify" -> verify(RSAKey.parse(Files.readString(Path.of(args[1]))), args[2], args[3], Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]), args[6]);
             default -> throw new IllegalArgumentException("mint or verify");
@@ -54,15 +57,25 @@ public class Tokens {
                 .jwtID(jti).build();
     }
 
-    static void mint(RSAKey key, String issuer, String audience, int count, Path out, int threads) throws Exception {
+    static void mint(RSAKey key, String issuer, String audience, int count, Path out, int threads, List<String> extra) throws Exception {
         CryptoProviders.Selection provider = CryptoProviders.select(CryptoProviders.Mode.AUTO);
         long now = System.currentTimeMillis() / 1000;
         // The same token SignedJWT would make, without a JSON library per token: the header is fixed and the
         // claims differ only in jti, so the signature (the cost that cannot go) is nearly all the work.
         java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
         String head = header(key).toBase64URL().toString() + ".";
-        String claimsStart = "{\"iss\":\"" + issuer + "\",\"aud\":\"" + audience + "\",\"sub\":\"bench-user\","
-                + "\"client_id\":\"bench-client\",\"scope\":\"api.read\",\"iat\":" + now + ",\"exp\":" + (now + 3600) + ",\"jti\":\"";
+        java.util.Map<String, String> strings = new java.util.LinkedHashMap<>();
+        strings.put("sub", "bench-user");
+        strings.put("client_id", "bench-client");
+        strings.put("scope", "api.read");
+        for (String claim : extra) {
+            int eq = claim.indexOf('=');
+            if (eq < 1) throw new IllegalArgumentException("CLAIM=VALUE expected, not " + claim);
+            strings.put(claim.substring(0, eq), claim.substring(eq + 1));
+        }
+        StringBuilder json = new StringBuilder("{\"iss\":" + jsonString(issuer) + ",\"aud\":" + jsonString(audience));
+        strings.forEach((name, value) -> json.append(',').append(jsonString(name)).append(':').append(jsonString(value)));
+        String claimsStart = json + ",\"iat\":" + now + ",\"exp\":" + (now + 3600) + ",\"jti\":\"";
         java.security.PrivateKey privateKey = key.toRSAPrivateKey();
         String[] tokens = new String[count];
         AtomicLong next = new AtomicLong();
@@ -103,6 +116,21 @@ public class Tokens {
         }
         double s = (System.nanoTime() - t0) / 1e9;
         System.err.printf("minted %d tokens in %.1f s on %d threads (%s)%n", count, s, threads, provider.provider());
+    }
+
+    static String jsonString(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                default -> {
+                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        return b.append('"').toString();
     }
 
     static void verify(RSAKey key, String issuer, String audience, int seconds, int threads, String provider) throws Exception {

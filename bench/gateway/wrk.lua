@@ -1,5 +1,6 @@
 -- wrk script of bench/gateway.sh: a GET, optionally with a bearer token, and a summary line at the end.
 --   BENCH_TOKEN         one token, sent on every request (static request: wrk builds it once)
+--   BENCH_ACCEPT        an Accept header on every request (bench/fhir.sh: application/fhir+json)
 --   BENCH_TOKEN_FILES   a prefix: thread i reads PREFIX<i> (i = 0, 1, ...; two digits, as `split -d` names
 --                       them), one token per line, and sends each once; when its file runs out it sends no
 --                       token (the gateway answers 401, so an exhausted pool shows as non-2xx, never as cache hits)
@@ -8,6 +9,10 @@
 local token = os.getenv("BENCH_TOKEN")
 if token and token ~= "" then
    wrk.headers["Authorization"] = "Bearer " .. token
+end
+local accept = os.getenv("BENCH_ACCEPT")
+if accept and accept ~= "" then
+   wrk.headers["Accept"] = accept
 end
 
 local threads = {}
@@ -22,7 +27,7 @@ end
 local prefix = os.getenv("BENCH_TOKEN_FILES")
 if prefix and prefix ~= "" then
    local file
-   local headers = {}
+   local headers = {Accept = wrk.headers["Accept"]}
    exhausted = 0
 
    function init(args)

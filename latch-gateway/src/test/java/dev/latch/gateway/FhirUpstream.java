@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * vital-signs), o4 (subject p2, performer p1); Conditions c1 (p1), c2 (p2); Encounter e1 (p1); Practitioner
  * pr1. Reads, vreads, history, searches filtered by {@code patient}/{@code subject}/{@code _id}/{@code category}
  * (other parameters ignored, as lenient servers do), {@code _include=Observation:subject}, creates, batches and
- * {@code metadata}. {@code _leak=true} makes a search ignore every filter — a FHIR server that does not do what
+ * {@code metadata}. {@code _pieces=N} sends the answer chunked, flushed every N bytes (as HAPI FHIR flushes its JSON value by
+ * value), {@code _pad=N} adds a string of N characters to it. {@code _leak=true} makes a search ignore every filter — a FHIR server that does not do what
  * it was asked, which the gateway's response check must catch. Records what each request looked like.
  */
 public final class FhirUpstream implements AutoCloseable {
@@ -144,10 +145,26 @@ public final class FhirUpstream implements AutoCloseable {
                 answer = resources.get(rest);
                 if (answer == null) answer = JSON.readTree("{\"resourceType\":\"OperationOutcome\",\"issue\":[]}");
             }
+            String q = query == null ? "" : query;
+            java.util.regex.Matcher pad = java.util.regex.Pattern.compile("(?:^|&)_pad=(\\d+)").matcher(q);
+            if (pad.find() && answer instanceof ObjectNode padded) {
+                padded.put("_pad", "x".repeat(Integer.parseInt(pad.group(1))));
+            }
             byte[] out = JSON.writeValueAsBytes(answer);
             ex.getResponseHeaders().set("Content-Type", "application/fhir+json;charset=utf-8");
-            ex.sendResponseHeaders(status, out.length);
-            ex.getResponseBody().write(out);
+            java.util.regex.Matcher pieces = java.util.regex.Pattern.compile("(?:^|&)_pieces=(\\d+)").matcher(q);
+            if (pieces.find()) {
+                // as HAPI FHIR does: the JSON flushed in small pieces, each its own HTTP chunk
+                int size = Integer.parseInt(pieces.group(1));
+                ex.sendResponseHeaders(status, 0);
+                for (int i = 0; i < out.length; i += size) {
+                    ex.getResponseBody().write(out, i, Math.min(size, out.length - i));
+                    ex.getResponseBody().flush();
+                }
+            } else {
+                ex.sendResponseHeaders(status, out.length);
+                ex.getResponseBody().write(out);
+            }
         }
     }
 

@@ -409,4 +409,20 @@ class SmartGatewayTest {
         assertForbidden(get("/fhir/Patient/p1", token));
         assertForbidden(get("/fhir/Observation?_include=Observation:subject:Patient", token));
     }
+
+    @Test
+    void streamedResponsesFlushedInSmallPiecesArriveWhole() {
+        String token = token("user/Observation.rs", null);
+        HttpResponse<String> whole = get("/fhir/Observation?_leak=true", token);
+        assertThat(whole.statusCode()).as(whole.body()).isEqualTo(200);
+        // many small chunks from the server are written on in fewer, larger writes: the same bytes arrive
+        HttpResponse<String> pieces = get("/fhir/Observation?_leak=true&_pieces=16", token);
+        assertThat(pieces.statusCode()).as(pieces.body()).isEqualTo(200);
+        assertThat(pieces.body()).isEqualTo(whole.body());
+        // more than one coalesced write holds (64 KiB)
+        HttpResponse<String> large = get("/fhir/Observation?_leak=true&_pieces=700&_pad=300000", token);
+        assertThat(large.statusCode()).isEqualTo(200);
+        assertThat(json(large).path("_pad").asText()).hasSize(300_000);
+        assertThat(ids(large)).isEqualTo(ids(whole));
+    }
 }

@@ -172,6 +172,8 @@ public final class SmartRoute {
                 // a 304 has no body to check, and would still tell whether another patient's resource has a version
                 out.setAttribute(UpstreamProxy.REMOVE_HEADERS, CONDITIONAL_READ);
                 out.setAttribute(UpstreamProxy.RESPONSE_FILTER, new CheckedResponse(grant, decision, request));
+            } else {
+                out.setAttribute(UpstreamProxy.COALESCE_CONTENT, Boolean.TRUE); // FHIR servers flush small pieces
             }
             out.setAttribute(UpstreamProxy.ADD_HEADERS, add.asImmutable());
             if (route.forwardToken()) {
