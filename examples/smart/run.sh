@@ -67,7 +67,8 @@ trap 'exit 130' INT TERM
 
 random() { head -c 32 /dev/urandom | base64 | tr -d '/+=\n' | head -c "$1"; }
 password="${SMART_PASSWORD:-$(random 16)}"
-export SMART_PASSWORD="$password" FHIR_GATEWAY_SECRET="$(random 48)" EHR_SECRET="$(random 48)"
+export SMART_PASSWORD="$password" FHIR_GATEWAY_SECRET="$(random 48)" EHR_SECRET="$(random 48)" \
+  CONFIDENTIAL_APP_SECRET="$(random 48)"
 
 issuer="http://localhost:$latch_port"
 fhir_base="http://localhost:$gateway_port/fhir"
@@ -97,6 +98,14 @@ clients:
   - client_id: sample-smart-app              # the SMART app in examples/smart/app: public, PKCE
     client_name: Latch sample SMART app
     token_endpoint_auth_method: none
+    grant_types: [authorization_code, refresh_token]
+    redirect_uris: [$app/index.html]
+    initiate_login_uri: $app/launch.html
+    scope: launch launch/patient openid fhirUser profile offline_access patient/*.rs
+  - client_id: sample-confidential-app       # a confidential SMART app (client_secret_basic, PKCE as SMART 2.2 asks)
+    client_name: Latch sample confidential SMART app
+    token_endpoint_auth_method: client_secret_basic
+    client_secret: \${env:CONFIDENTIAL_APP_SECRET}
     grant_types: [authorization_code, refresh_token]
     redirect_uris: [$app/index.html]
     initiate_login_uri: $app/launch.html
@@ -172,8 +181,8 @@ cat <<EOF
 
 EOF
 if [[ -n "${SMART_READY_FILE:-}" ]]; then
-  printf 'ISSUER=%s\nFHIR_BASE=%s\nAPP=%s\nFHIR_UPSTREAM=%s\nEHR_SECRET=%s\n' "$issuer" "$fhir_base" "$app" \
-    "http://127.0.0.1:$fhir_port/fhir" "$EHR_SECRET" > "$SMART_READY_FILE.tmp"
+  printf 'ISSUER=%s\nFHIR_BASE=%s\nAPP=%s\nFHIR_UPSTREAM=%s\nEHR_SECRET=%s\nCONFIDENTIAL_APP_SECRET=%s\n' "$issuer" "$fhir_base" \
+    "$app" "http://127.0.0.1:$fhir_port/fhir" "$EHR_SECRET" "$CONFIDENTIAL_APP_SECRET" > "$SMART_READY_FILE.tmp"
   mv "$SMART_READY_FILE.tmp" "$SMART_READY_FILE"
 fi
 wait -n "${pids[@]}" || true

@@ -30,6 +30,8 @@ public final class SmartStack {
     public final String app;
     public final String fhirUpstream;
     public final String ehrSecret;
+    /** The secret of {@code sample-confidential-app} (client_secret_basic; same redirect, launch URL and scopes as the sample app). */
+    public final String confidentialSecret;
     public final Path work;
     private final Process process;
 
@@ -41,6 +43,7 @@ public final class SmartStack {
         this.app = ready.get("APP");
         this.fhirUpstream = ready.get("FHIR_UPSTREAM");
         this.ehrSecret = ready.get("EHR_SECRET");
+        this.confidentialSecret = ready.get("CONFIDENTIAL_APP_SECRET");
     }
 
     /** The stack of this test JVM, started on first use. */

@@ -11,12 +11,19 @@ import java.util.Map;
  * @param audience one or more {@code aud} values
  * @param launch   the SMART launch context (SMART App Launch 2.2): claims {@code patient}, {@code encounter},
  *                 {@code fhirContext}, … in the token and in introspection; {@link LaunchContext#NONE} when none
+ * @param fhirUser the SMART {@code fhirUser} claim when the {@code fhirUser} scope was granted, else null; kept so
+ *                 introspection reports it (SMART App Launch 2.2 §"Token Introspection") for JWT and opaque tokens
  */
 public record AccessToken(String issuer, String subject, List<String> audience, String clientId, String scope,
-                          String jti, long issuedAt, long expiresAt, LaunchContext launch) {
+                          String jti, long issuedAt, long expiresAt, LaunchContext launch, String fhirUser) {
 
     public AccessToken {
         launch = launch == null ? LaunchContext.NONE : launch;
+    }
+
+    public AccessToken(String issuer, String subject, List<String> audience, String clientId, String scope, String jti, long issuedAt,
+                       long expiresAt, LaunchContext launch) {
+        this(issuer, subject, audience, clientId, scope, jti, issuedAt, expiresAt, launch, null);
     }
 
     public AccessToken(String issuer, String subject, List<String> audience, String clientId, String scope, String jti, long issuedAt,
@@ -36,6 +43,7 @@ public record AccessToken(String issuer, String subject, List<String> audience, 
         m.put("iat", issuedAt);
         m.put("exp", expiresAt);
         m.putAll(launch.toParameters());
+        if (fhirUser != null) m.put("fhirUser", fhirUser);
         return m;
     }
 }

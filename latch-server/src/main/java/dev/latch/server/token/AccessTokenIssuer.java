@@ -84,8 +84,10 @@ public final class AccessTokenIssuer {
         if (lifetime > SYSTEM_SCOPE_LIFETIME && SmartScopes.hasSystemScope(scope)) {
             lifetime = SYSTEM_SCOPE_LIFETIME;
         }
+        // SMART fhirUser (a mapped claim of user tokens) is part of the content, so introspection reports it too
+        String fhirUser = extraClaims.get("fhirUser") instanceof String f ? f : null;
         AccessToken content = new AccessToken(issuer, subject, audience, client.clientId(), scope, Secrets.generate(128), now, now + lifetime,
-                launch);
+                launch, fhirUser);
         if (client.opaqueTokens()) {
             String token = Secrets.generate(256);
             opaqueTokens.save(token, content);

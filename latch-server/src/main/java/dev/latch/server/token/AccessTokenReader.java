@@ -89,7 +89,8 @@ public final class AccessTokenReader {
             return Optional.of(new AccessToken(c.getIssuer(), c.getSubject(), aud, c.getStringClaim("client_id"),
                     c.getStringClaim("scope"), c.getJWTID(),
                     c.getIssueTime() == null ? 0 : c.getIssueTime().toInstant().getEpochSecond(),
-                    c.getExpirationTime().toInstant().getEpochSecond(), dev.latch.core.smart.LaunchContext.fromClaims(c.getClaims())));
+                    c.getExpirationTime().toInstant().getEpochSecond(), dev.latch.core.smart.LaunchContext.fromClaims(c.getClaims()),
+                    c.getClaim("fhirUser") instanceof String fhirUser ? fhirUser : null));
         } catch (ParseException e) {
             return Optional.empty();
         }

@@ -45,7 +45,7 @@ public final class OpaqueTokenStore {
             List<String> audience = aud instanceof List<?> l ? (List<String>) l : List.of(String.valueOf(aud));
             return new AccessToken((String) m.get("iss"), (String) m.get("sub"), audience, (String) m.get("client_id"),
                     (String) m.get("scope"), (String) m.get("jti"), ((Number) m.get("iat")).longValue(), ((Number) m.get("exp")).longValue(),
-                    dev.latch.core.smart.LaunchContext.fromClaims(m));
+                    dev.latch.core.smart.LaunchContext.fromClaims(m), m.get("fhirUser") instanceof String fhirUser ? fhirUser : null);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored token is unreadable", e);
         }

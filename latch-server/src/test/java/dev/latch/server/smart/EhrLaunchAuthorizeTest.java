@@ -113,6 +113,22 @@ class EhrLaunchAuthorizeTest {
     }
 
     @Test
+    void introspectionWhenFhirUserGrantedThenFhirUserForJwtAndOpaqueTokens() {
+        // SMART App Launch 2.2 §"Token Introspection": fhirUser with the fhirUser scope, as in the id_token
+        for (String client : List.of("app", "opaque-app")) {
+            String launch = s.launch("{\"client_id\": \"" + client + "\", \"patient\": \"p1\"}");
+            Agent agent = new Agent();
+            HttpResponse<String> consent = s.signIn(agent, ehrRequest(client, launch), s.user("Practitioner/pr9"));
+            JsonNode tokens = s.exchange(client, SmartFixture.callback(s.approve(agent, consent)).get("code"));
+
+            JsonNode introspection = assertNoStoreJson(s.server().postForm("/introspect", "token=" + tokens.path("access_token").asText(),
+                    "Authorization", basic(client, SignInFixture.SECRET)), 200);
+
+            assertThat(introspection.path("fhirUser").asText()).as(client).isEqualTo(SmartFixture.BASE + "/Practitioner/pr9");
+        }
+    }
+
+    @Test
     void introspectionWhenTokenRevokedThenActiveFalseOnly() {
         String launch = s.launch("{\"client_id\": \"app\", \"patient\": \"p1\"}");
         JsonNode tokens = s.exchange("app", SmartFixture.callback(signInAndApprove(ehrRequest("app", launch))).get("code"));
