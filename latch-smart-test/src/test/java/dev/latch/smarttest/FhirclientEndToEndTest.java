@@ -14,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
@@ -132,20 +131,8 @@ class FhirclientEndToEndTest {
         submit(By.id("approve"));
     }
 
-    /** Clicks a button that sends a form and waits until the next page has replaced this one. */
     private static void submit(By button) {
-        WebElement element = browser.findElement(button);
-        element.click();
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                element.isEnabled();
-            } catch (StaleElementReferenceException gone) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError("the page did not change within 20 s after clicking " + button + "\n" + stack.logs());
+        SharedChromium.submit(browser, button);
     }
 
     /** What the app saw (#result, JSON), once it has written it; an error it reports fails the test with it. */

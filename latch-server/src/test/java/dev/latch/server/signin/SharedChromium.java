@@ -53,4 +53,27 @@ public final class SharedChromium {
         }
         return driver;
     }
+
+    /**
+     * Clicks a button that sends a form and waits until the next page has replaced this one (a click does
+     * not wait for a form post). The old page's button going stale is the sign; Chromium reports that
+     * either as a stale element or as a node that "does not belong to the document".
+     */
+    public static void submit(ChromeDriver browser, org.openqa.selenium.By button) {
+        org.openqa.selenium.WebElement element = browser.findElement(button);
+        element.click();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                element.isEnabled();
+            } catch (org.openqa.selenium.StaleElementReferenceException gone) {
+                return;
+            } catch (org.openqa.selenium.WebDriverException e) {
+                if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) return;
+                throw e;
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("the page did not change within 20 s after clicking " + button);
+    }
 }

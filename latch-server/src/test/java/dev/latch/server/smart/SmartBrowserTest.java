@@ -72,20 +72,8 @@ class SmartBrowserTest {
         submit(By.id("sign-in"));
     }
 
-    /** Clicks a button that sends a form and waits until the next page has replaced this one. */
     static void submit(By button) {
-        org.openqa.selenium.WebElement element = browser.findElement(button);
-        element.click();
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                element.isEnabled();
-            } catch (org.openqa.selenium.StaleElementReferenceException gone) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError("the page did not change within 20 s after clicking " + button);
+        SharedChromium.submit(browser, button);
     }
 
     static JsonNode exchange(String code) {
