@@ -54,7 +54,12 @@ class SmartGatewayTest {
                     mode: smart
                     issuer: down
                     check-active: false
-                """.formatted(issuer.issuer(), AUD, downIssuer.issuer(), AUD, fhir.base(), fhir.base()), Map.of("GW_SECRET", "s3cret"));
+                  - path: /cached/
+                    upstream: %s
+                    mode: smart
+                    issuer: latch
+                    introspection-cache: 5s
+                """.formatted(issuer.issuer(), AUD, downIssuer.issuer(), AUD, fhir.base(), fhir.base(), fhir.base()), Map.of("GW_SECRET", "s3cret"));
     }
 
     @AfterAll
@@ -177,6 +182,38 @@ class SmartGatewayTest {
         assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"invalid_token\"");
         assertThat(json(r).path("resourceType").asText()).isEqualTo("OperationOutcome");
         assertThat(fhir.count()).isEqualTo(before);
+    }
+
+    @Test
+    void concurrentRequestsWithOneNewTokenIntrospectItOnceWhenAnswersAreCached() throws Exception {
+        String token = token("patient/Patient.r", "p1");
+        int before = issuer.introspections();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.CompletableFuture<Integer>> calls = new ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 24; i++) {
+                calls.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return get("/cached/Patient/p1", token).statusCode();
+                }, threads));
+            }
+            go.countDown();
+            assertThat(calls.stream().map(java.util.concurrent.CompletableFuture::join).toList()).containsOnly(200);
+        }
+        assertThat(issuer.introspections() - before).as("one introspection for 24 requests in flight").isEqualTo(1);
+
+        // an inactive answer is kept too: a revoked token is asked about once, then refused from the cache
+        String revoked = token("patient/Patient.r", "p1");
+        issuer.revoke(revoked);
+        int beforeRevoked = issuer.introspections();
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("/cached/Patient/p1", revoked).statusCode()).isEqualTo(401);
+        }
+        assertThat(issuer.introspections() - beforeRevoked).isEqualTo(1);
     }
 
     // ------------------------------------------------------------------ patient compartment

@@ -14,12 +14,17 @@ import java.util.HexFormat;
  * Refuses tokens revoked at the issuer: the gateway validates JWTs locally and cannot see the issuer's
  * revocations (RFC 7009), so a smart route asks the issuer by RFC 7662 introspection whether each token is
  * still active. Answers are kept {@code cache} long (0: never, every request asks), by the token's SHA-256,
- * never the token itself. An issuer that cannot be reached refuses the request (503): fail closed.
+ * never the token itself; while one request asks about a token, the others with that token wait for its
+ * answer instead of asking too (single flight: an expired entry costs one introspection, not one per
+ * request in flight). An issuer that cannot be reached refuses the request (503): fail closed.
  */
 final class ActiveTokens {
 
     private final AccessTokenValidator validator;
     private final Cache<String, Boolean> answers;
+    /** The introspection in flight per token digest (only with a cache). */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.CompletableFuture<Boolean>> asking =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     ActiveTokens(AccessTokenValidator validator, Duration cache) {
         this.validator = validator;
@@ -37,19 +42,45 @@ final class ActiveTokens {
         String key = digest(token);
         Boolean active = answers.getIfPresent(key);
         if (active == null) {
+            active = askOnce(key, token);
+        }
+        if (!active) {
+            throw new TokenRejectedException(TokenRejectedException.Reason.INACTIVE, "the token is not active",
+                    "introspection: active false (kept)", null);
+        }
+    }
+
+    /** Asks the issuer, or waits for the request already asking about this token; an inactive answer is kept too. */
+    private boolean askOnce(String key, String token) {
+        java.util.concurrent.CompletableFuture<Boolean> mine = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Boolean> running = asking.putIfAbsent(key, mine);
+        if (running != null) {
+            try {
+                return running.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof TokenRejectedException refused) throw refused;
+                throw e;
+            }
+        }
+        try {
             try {
                 validator.requireActive(token);
-                active = Boolean.TRUE;
             } catch (TokenRejectedException e) {
                 if (e.reason() == TokenRejectedException.Reason.INACTIVE) {
                     answers.put(key, Boolean.FALSE);
+                    mine.complete(Boolean.FALSE);
                 }
                 throw e;
             }
-            answers.put(key, active);
-        } else if (!active) {
-            throw new TokenRejectedException(TokenRejectedException.Reason.INACTIVE, "the token is not active",
-                    "introspection: active false (kept)", null);
+            // kept before the waiters are released and the flight ends, so no request falls between the two
+            answers.put(key, Boolean.TRUE);
+            mine.complete(Boolean.TRUE);
+            return true;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            asking.remove(key, mine);
         }
     }
 
