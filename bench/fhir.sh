@@ -59,9 +59,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say "JVM: $JAVA; work dir: $work; machine: $cores cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
-load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD -- . 2>/dev/null || echo ' (with uncommitted changes in the tree)')"
-started="$(date -u '+%Y-%m-%d %H:%M UTC')"
+run_facts
 
 # ---------------------------------------------------------------- the pieces
 # The issuer is faked as in bench/gateway.sh: an nginx serving its discovery document and JWKS (tokens are

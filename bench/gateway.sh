@@ -57,9 +57,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say "JVM: $JAVA; work dir: $work; machine: $cores cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
-load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD -- . 2>/dev/null || echo ' (with uncommitted changes in the tree)')"
-started="$(date -u '+%Y-%m-%d %H:%M UTC')"
+run_facts
 
 # ---------------------------------------------------------------- the pieces
 up_port="$(free_port)"; px_port="$(free_port)"; ha_port="$(free_port)"

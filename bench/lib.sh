@@ -144,3 +144,11 @@ tree_cpu() { # CPU ticks of processes and their children (nginx: master and work
   done
   echo "$total"
 }
+
+# run_facts: what every report's header names, read when the run starts: load_before (load average),
+# commit (short hash, marked when the tree has uncommitted changes) and started (UTC).
+run_facts() {
+  load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+  commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD -- . 2>/dev/null || echo ' (with uncommitted changes)')"
+  started="$(date -u '+%Y-%m-%d %H:%M UTC')"
+}

@@ -138,9 +138,7 @@ refresh_families() {
 us_to_ms() { awk -v v="$1" 'BEGIN{printf "%.2f", v/1000}'; }
 
 say "JVM: $JAVA; jar: $jar; work dir: $work; machine: $cores cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
-load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD -- . 2>/dev/null || echo ' (with uncommitted changes)')"
-started="$(date -u '+%Y-%m-%d %H:%M UTC')"
+run_facts
 
 raw_signing() { # raw_signing PROVIDER ALG: the server's own key and signer, 2 threads, in a JVM of its own
   local provider="$1" alg="$2" _a rate cpu own other prov

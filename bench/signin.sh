@@ -51,9 +51,7 @@ base="http://127.0.0.1:$port"
 say "server on $base (pid $server_pid)"
 
 declare -A R
-load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD -- . 2>/dev/null || echo ' (with uncommitted changes)')"
-started="$(date -u '+%Y-%m-%d %H:%M UTC')"
+run_facts
 
 # measure MODE: runs SignInLoad with a warm-up, reads the server's and the machine's CPU around the
 # measured part (the load program reports its own), and fills R[MODE.*].
