@@ -3,9 +3,6 @@ package dev.latch.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.latch.core.secret.SecretReference;
-import java.io.ByteArrayInputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,13 +15,11 @@ class SmartSettingsTest {
     Path dir;
 
     private static ConfigLoader loader() {
-        return new ConfigLoader(name -> null, new SecretReference(name -> null, () -> new ByteArrayInputStream(new byte[0])));
+        return ConfigFiles.loader();
     }
 
     private Path yaml(String text) throws Exception {
-        Path f = dir.resolve("latch.yaml");
-        Files.writeString(f, text);
-        return f;
+        return ConfigFiles.yaml(dir, text);
     }
 
     @Test
