@@ -63,6 +63,12 @@ final class ActiveTokens {
             }
         }
         try {
+            // a flight that ended between this request's cache miss and its putIfAbsent left its answer in the cache
+            Boolean known = answers.getIfPresent(key);
+            if (known != null) {
+                mine.complete(known);
+                return known;
+            }
             try {
                 validator.requireActive(token);
             } catch (TokenRejectedException e) {
