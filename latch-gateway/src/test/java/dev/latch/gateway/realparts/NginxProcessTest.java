@@ -38,6 +38,11 @@ class NginxProcessTest {
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("hi");
+            // nginx writes the access-log line after the response has gone out: give it a moment
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+            while (nginx.accessLog().stream().noneMatch(line -> line.contains("GET /hello")) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             assertThat(nginx.accessLog()).anySatisfy(line -> assertThat(line).contains("GET /hello"));
         }
         assertThat(nginx.dir()).doesNotExist();
