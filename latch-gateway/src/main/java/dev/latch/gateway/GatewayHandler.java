@@ -7,6 +7,7 @@ import dev.latch.gateway.http.GatewayResponses;
 import dev.latch.gateway.metadata.ProtectedResourceMetadata;
 import dev.latch.gateway.metrics.GatewayMetrics;
 import dev.latch.gateway.route.Routes;
+import dev.latch.gateway.sso.SsoRoute;
 import dev.latch.resource.TokenPrincipal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's entry: the management listener's {@code /healthz} and {@code /metrics}; on the public
- * listener the RFC 9728 metadata, the forward-auth endpoint, then the route of the request. Every
+ * listener the RFC 9728 metadata, the forward-auth endpoint, the sign-in paths of sso routes
+ * ({@code /oauth2/…}), then the route of the request. Every
  * request ends in one access-log line (route, method, path without query, status, latency, subject)
  * and the per-route metrics; neither ever holds a token, cookie or query string.
  */
@@ -84,6 +86,7 @@ final class GatewayHandler extends Handler.AbstractContainer {
         RouteHandler route = path == null ? null : routes.match(host, path);
         String routeName = route == null ? "-" : route.route().path();
         TokenPrincipal[] who = new TokenPrincipal[1];
+        SsoRoute sso;
         Callback logged = Callback.from(callback, () -> done(request, response, routeName, who[0], start));
         if (path == null) {
             GatewayResponses.error(response, logged, 400, "invalid_request", "the request path is not valid");
@@ -96,12 +99,27 @@ final class GatewayHandler extends Handler.AbstractContainer {
             }
         } else if (forwardAuth != null && path.equals(forwardAuthPath)) {
             who[0] = forwardAuth.answer(request, response, logged);
+        } else if ((sso = signInPaths(host, path)) != null) {
+            sso.endpoint(request, response, logged);
         } else if (route == null) {
             GatewayResponses.error(response, logged, 404, "not_found", "no route for this path");
         } else {
             who[0] = route.handle(request, response, logged);
         }
         return true;
+    }
+
+    /** The sso route whose reserved paths ({@code /oauth2/…}) hold {@code path} on {@code host}, else null (one with the host first). */
+    private SsoRoute signInPaths(String host, String path) {
+        SsoRoute any = null;
+        for (RouteHandler r : all) {
+            SsoRoute sso = r.sso();
+            if (sso == null || !path.startsWith(sso.prefix())) continue;
+            String routeHost = r.route().host();
+            if (routeHost != null && routeHost.equalsIgnoreCase(host)) return sso;
+            if (routeHost == null && any == null) any = sso;
+        }
+        return any;
     }
 
     private RouteHandler routeForMetadata(String host, String routePath) {

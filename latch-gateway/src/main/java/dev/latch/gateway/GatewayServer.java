@@ -11,6 +11,7 @@ import dev.latch.gateway.protect.Protection;
 import dev.latch.gateway.proxy.UpstreamProxy;
 import dev.latch.gateway.smart.SmartConfiguration;
 import dev.latch.gateway.smart.SmartRoute;
+import dev.latch.gateway.sso.SsoRoute;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,6 +48,9 @@ public final class GatewayServer implements AutoCloseable {
     private final List<TokenAttachment> attachments;
     /** Fetches the issuers' SMART configurations (no redirects, 5 s to connect); made only when a smart route needs it. */
     private HttpClient smartHttp;
+    /** Talks to the sso routes' providers (no redirects, 5 s to connect); made only when an sso route needs it. */
+    private HttpClient ssoHttp;
+    private final List<SsoRoute> ssoRoutes = new ArrayList<>();
 
     private GatewayServer(GatewayConfig config) {
         this.config = config;
@@ -85,6 +89,14 @@ public final class GatewayServer implements AutoCloseable {
             Protection protection = null;
             TokenAttachment attachment = null;
             SmartRoute smart = null;
+            SsoRoute sso = null;
+            if (route.mode() == GatewayConfig.Mode.SSO) {
+                if (ssoHttp == null) {
+                    ssoHttp = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+                }
+                sso = new SsoRoute(route, ssoHttp, Clock.systemUTC(), config.tls() != null, reason -> refusals.refused(route, reason));
+                ssoRoutes.add(sso);
+            }
             if (route.mode().protects()) {
                 protection = new Protection(validators.get(route.issuer()), route::rule,
                         route.headers() == null ? GatewayConfig.IdentityHeaders.DEFAULT : route.headers());
@@ -102,7 +114,7 @@ public final class GatewayServer implements AutoCloseable {
                 attachment = new TokenAttachment(route, TokenAttachment.tokenSource(route.token()), proxy, threads);
                 attachments.add(attachment);
             }
-            routeHandlers.add(new RouteHandler(route, proxy, protection, attachment, refusals, webSockets, smart));
+            routeHandlers.add(new RouteHandler(route, proxy, protection, attachment, refusals, webSockets, smart, sso));
         }
         ForwardAuthEndpoint forwardAuth = null;
         String forwardAuthPath = null;
@@ -135,7 +147,7 @@ public final class GatewayServer implements AutoCloseable {
         server.addConnector(managementConnector);
 
         GatewayHandler handler = new GatewayHandler(routeHandlers, new ProtectedResourceMetadata(config.issuers()), forwardAuth,
-                forwardAuthPath, new HealthChecks(config.routes(), validators), metrics, config.accessLog());
+                forwardAuthPath, new HealthChecks(config.routes(), validators, ssoRoutes), metrics, config.accessLog());
         handler.managementConnector(managementConnector);
         server.setHandler(new GracefulHandler(handler));
         server.setErrorHandler(dev.latch.gateway.http.GatewayResponses.jettyErrors());
@@ -166,6 +178,11 @@ public final class GatewayServer implements AutoCloseable {
         return (config.tls() != null ? "https" : "http") + "://localhost:" + port();
     }
 
+    /** The sso routes, in file order (for {@code latch gateway --check}). */
+    public List<SsoRoute> ssoRoutes() {
+        return List.copyOf(ssoRoutes);
+    }
+
     public Map<String, AccessTokenValidator> validators() {
         return validators;
     }
@@ -180,6 +197,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         for (TokenAttachment a : attachments) a.close();
         if (smartHttp != null) smartHttp.shutdownNow();
+        if (ssoHttp != null) ssoHttp.shutdownNow();
         for (AccessTokenValidator v : validators.values()) v.close();
     }
 }

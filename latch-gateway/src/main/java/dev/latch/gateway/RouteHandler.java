@@ -9,7 +9,9 @@ import dev.latch.gateway.protect.Protection;
 import dev.latch.gateway.proxy.RequestSizeLimit;
 import dev.latch.gateway.proxy.UpstreamProxy;
 import dev.latch.gateway.ratelimit.TokenBuckets;
+import dev.latch.gateway.route.Forward;
 import dev.latch.gateway.smart.SmartRoute;
+import dev.latch.gateway.sso.SsoRoute;
 import dev.latch.resource.TokenPrincipal;
 import dev.latch.resource.TokenRejectedException;
 import dev.latch.gateway.websocket.WebSocketRelay;
@@ -23,7 +25,8 @@ import org.eclipse.jetty.util.Callback;
  * One route's way through the gateway, in order: CORS preflight, body size, the mode's decision
  * (protect: token and rule; attach: a token of the gateway's own; passthrough: nothing), the rate
  * limit, then the upstream. An unauthenticated request on a protect route never reaches the upstream; a smart
- * route ({@link SmartRoute}) decides before it forwards, and may read the body first.
+ * route ({@link SmartRoute}) decides before it forwards, and may read the body first; an sso route
+ * ({@link SsoRoute}) forwards only a signed-in browser's requests.
  */
 final class RouteHandler {
 
@@ -36,11 +39,13 @@ final class RouteHandler {
     private final GatewayHandler.Refusals refusals;
     private final WebSocketRelay webSockets;
     private final SmartRoute smart;
+    private final SsoRoute sso;
 
     RouteHandler(GatewayConfig.Route route, UpstreamProxy proxy, Protection protection, TokenAttachment attachment,
-                 GatewayHandler.Refusals refusals, WebSocketRelay webSockets, SmartRoute smart) {
+                 GatewayHandler.Refusals refusals, WebSocketRelay webSockets, SmartRoute smart, SsoRoute sso) {
         this.webSockets = webSockets;
         this.smart = smart;
+        this.sso = sso;
         this.route = route;
         this.proxy = proxy;
         this.protection = protection;
@@ -56,6 +61,11 @@ final class RouteHandler {
 
     UpstreamProxy proxy() {
         return proxy;
+    }
+
+    /** The sign-in of an sso route, else null. */
+    SsoRoute sso() {
+        return sso;
     }
 
     /** Handles the request; returns the principal of a protect route's caller (for the access log), else null. */
@@ -77,9 +87,10 @@ final class RouteHandler {
         // a declared length was checked above; only a body of unknown length (chunked) is counted as it streams
         boolean chunked = request.getLength() < 0 && request.getHeaders().get(HttpHeader.TRANSFER_ENCODING) != null;
         Request forwarded = max >= 0 && chunked ? new RequestSizeLimit(request, max) : request;
-        if (smart != null) {
-            return smart.handle(request, forwarded, response, callback,
-                    (out, who, res, cb) -> forward(out, who == null ? "addr:" + Request.getRemoteAddr(request) : Protection.caller(who), res, cb));
+        if (smart != null || sso != null) {
+            Forward next = (out, who, res, cb) -> forward(out, who == null ? "addr:" + Request.getRemoteAddr(request) : Protection.caller(who), res, cb);
+            return smart != null ? smart.handle(request, forwarded, response, callback, next)
+                    : sso.handle(request, forwarded, response, callback, next);
         }
         TokenPrincipal principal = null;
         String caller;

@@ -10,19 +10,19 @@ import java.util.Map;
  * per-client roles). A claim whose own name contains dots (Auth0's {@code https://example.com/roles})
  * is found too: at each level the whole rest of the path is tried as one name first.
  */
-final class ClaimPaths {
+public final class ClaimPaths {
 
     private ClaimPaths() {}
 
     /** Every value at {@code path}; a list found at the end gives its elements. Empty when nothing is there. */
-    static List<Object> values(Map<String, Object> claims, String path) {
+    public static List<Object> values(Map<String, Object> claims, String path) {
         List<Object> out = new ArrayList<>();
         collect(claims, path.split("\\.", -1), 0, out);
         return out;
     }
 
     /** The strings at {@code path} (other values are not names of roles or scopes, so they are passed over). */
-    static List<String> strings(Map<String, Object> claims, String path) {
+    public static List<String> strings(Map<String, Object> claims, String path) {
         List<String> out = new ArrayList<>();
         for (Object v : values(claims, path)) {
             if (v instanceof String s) {

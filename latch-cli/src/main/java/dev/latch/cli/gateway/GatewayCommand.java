@@ -5,7 +5,11 @@ import dev.latch.gateway.GatewayServer;
 import dev.latch.gateway.config.GatewayConfig;
 import dev.latch.gateway.config.GatewayConfigException;
 import dev.latch.gateway.config.GatewayConfigLoader;
+import dev.latch.gateway.sso.SsoRoute;
 import dev.latch.resource.AccessTokenValidator;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +26,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code latch gateway}: OAuth in front of services (protect), tokens on outbound calls (attach). */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
-        description = {"Run the gateway: protect services with OAuth, attach tokens to outbound calls.",
+        description = {"Run the gateway: protect services with OAuth, attach tokens to outbound calls, sign browsers in (sso).",
                 "Prints its URL when ready; stops cleanly on SIGTERM, finishing requests in flight."},
         footer = {"", "Configuration: gateway.yaml (see docs/gateway-configuration.md), LATCH_GATEWAY_* environment, flags.",
                 "With --check: exit 0 when valid, 1 with one line per problem."})
@@ -47,7 +51,7 @@ public final class GatewayCommand implements Callable<Integer> {
             description = "Crypto provider for signature checks: auto (default: AWS-LC when it loads), native (or fail), jdk.")
     String crypto;
 
-    @Option(names = "--check", description = "Validate the configuration (and reach each issuer) and exit.")
+    @Option(names = "--check", description = "Validate the configuration (reach each issuer; for sso routes check the provider, client and redirect URI) and exit.")
     boolean check;
 
     @Option(names = "--offline", description = "With --check: do not contact the issuers.")
@@ -114,6 +118,15 @@ public final class GatewayCommand implements Callable<Integer> {
                     }
                 }
             }
+            HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+            for (GatewayConfig.Route route : loaded.routes()) {
+                if (route.sso() != null) {
+                    SsoRoute sso = new SsoRoute(route, http, Clock.systemUTC(), loaded.tls() != null, reason -> { });
+                    for (String problem : sso.check()) {
+                        problems.add(file + ": route " + route.path() + ": sso: " + problem);
+                    }
+                }
+            }
         }
         if (!problems.isEmpty()) {
             problems.forEach(err::println);
@@ -122,7 +135,9 @@ public final class GatewayCommand implements Callable<Integer> {
         }
         out.println(file + ": valid (" + loaded.routes().size() + " route" + (loaded.routes().size() == 1 ? "" : "s") + ", "
                 + loaded.issuers().size() + " issuer" + (loaded.issuers().size() == 1 ? "" : "s")
-                + (loaded.issuers().isEmpty() ? "" : offline ? "; issuers not contacted" : "; every issuer reachable") + ")");
+                + (loaded.issuers().isEmpty() ? "" : offline ? "; issuers not contacted" : "; every issuer reachable")
+                + (loaded.routes().stream().noneMatch(r -> r.sso() != null) ? ""
+                        : offline ? "; sign-in providers not contacted" : "; every sign-in provider accepts the client") + ")");
         out.flush();
         return 0;
     }

@@ -45,7 +45,7 @@ public record GatewayConfig(int port, String host, int managementPort, Tls tls, 
     public record Issuer(String id, IssuerSettings settings) {}
 
     public enum Mode {
-        PROTECT, ATTACH, PASSTHROUGH, SMART;
+        PROTECT, ATTACH, PASSTHROUGH, SMART, SSO;
 
         /** True for the modes that validate the caller's token (smart is protect plus SMART scope enforcement). */
         public boolean protects() {
@@ -70,13 +70,21 @@ public record GatewayConfig(int port, String host, int managementPort, Tls tls, 
      * @param timeouts       connect / idle / total time limits towards the upstream
      * @param maxBodyBytes   request bodies larger than this are refused with 413 (default 10 MiB; -1 no limit)
      * @param smart          smart: the SMART enforcement settings; null for other modes
+     * @param sso            sso: the browser sign-in settings; null for other modes
      */
     public record Route(String path, String host, URI upstream, Mode mode, String issuer, Map<String, AccessRule> rules,
                         boolean forwardToken, IdentityHeaders headers, Token token, Cors cors, RateLimit rateLimit,
-                        Timeouts timeouts, long maxBodyBytes, Smart smart) {
+                        Timeouts timeouts, long maxBodyBytes, Smart smart, Sso sso) {
 
         public Route {
             rules = Map.copyOf(rules);
+        }
+
+        /** A route of a mode other than sso. */
+        public Route(String path, String host, URI upstream, Mode mode, String issuer, Map<String, AccessRule> rules,
+                     boolean forwardToken, IdentityHeaders headers, Token token, Cors cors, RateLimit rateLimit,
+                     Timeouts timeouts, long maxBodyBytes, Smart smart) {
+            this(path, host, upstream, mode, issuer, rules, forwardToken, headers, token, cors, rateLimit, timeouts, maxBodyBytes, smart, null);
         }
 
         /** A route of a mode other than smart. */
@@ -148,6 +156,46 @@ public record GatewayConfig(int port, String host, int managementPort, Tls tls, 
      * @param discoveryCache     how long the issuer's smart-configuration is kept (default 5 min)
      */
     public record Smart(boolean checkActive, Duration introspectionCache, long maxResponseBytes, Duration discoveryCache) {}
+
+    /**
+     * An sso route's browser sign-in (docs/gateway-configuration.md, "sso routes").
+     *
+     * @param issuer             the OpenID provider, found by discovery
+     * @param authentication     the gateway's client at the provider (secret or private key), with its client id
+     * @param scopes             requested scopes; always include {@code openid}
+     * @param cookieSecrets      the first seals new session cookies; all of them open cookies (rotation)
+     * @param cookieName         the session cookie's name (split into {@code name_0}, {@code name_1}, … when large)
+     * @param cookieSecure       true, false, or null for "when the redirect URI or the listener is https"
+     * @param prefix             the reserved paths: {@code prefix + "callback"}, {@code "start"}, {@code "sign_out"}, {@code "userinfo"}
+     * @param redirectUri        the callback URL registered at the provider, or null to build it from each request's host
+     * @param allowedRoles       a user must hold one of these roles or groups (empty: any)
+     * @param allowedUsers       a user's sub, preferred username or email must be one of these (empty: any)
+     * @param allowedClaims      claim path → values; the user's claim must hold one of them (every path must match)
+     * @param roleClaims         claim paths read as roles (ID token and, when it is a JWT, the access token)
+     * @param sessionLifetime    a session ends this long after sign-in, whatever the refreshes
+     * @param refreshBefore      tokens are refreshed when they expire within this
+     * @param signOutRedirect    where {@code sign_out} ends: a path on this site or an absolute URL
+     * @param forwardAccessToken send the access token upstream ({@code Authorization: Bearer} and {@code X-Forwarded-Access-Token})
+     * @param forwardIdToken     send the ID token upstream ({@code X-Forwarded-Id-Token})
+     */
+    public record Sso(URI issuer, ClientAuthentication authentication, List<String> scopes, List<String> cookieSecrets,
+                      String cookieName, Boolean cookieSecure, String prefix, URI redirectUri, List<String> allowedRoles,
+                      List<String> allowedUsers, Map<String, List<String>> allowedClaims, List<String> roleClaims,
+                      Duration sessionLifetime, Duration refreshBefore, String signOutRedirect,
+                      boolean forwardAccessToken, boolean forwardIdToken) {
+        public Sso {
+            scopes = List.copyOf(scopes);
+            cookieSecrets = List.copyOf(cookieSecrets);
+            allowedRoles = List.copyOf(allowedRoles);
+            allowedUsers = List.copyOf(allowedUsers);
+            allowedClaims = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(allowedClaims));
+            roleClaims = List.copyOf(roleClaims);
+        }
+
+        public String clientId() {
+            return authentication.clientId();
+        }
+    }
 
     /** Token bucket per caller (client id on protect routes, remote address elsewhere). */
     public record RateLimit(double perSecond, int burst) {}

@@ -18,6 +18,7 @@ import dev.latch.gateway.config.GatewayConfig.Mode;
 import dev.latch.gateway.config.GatewayConfig.RateLimit;
 import dev.latch.gateway.config.GatewayConfig.Route;
 import dev.latch.gateway.config.GatewayConfig.Smart;
+import dev.latch.gateway.config.GatewayConfig.Sso;
 import dev.latch.gateway.config.GatewayConfig.Timeouts;
 import dev.latch.gateway.config.GatewayConfig.Tls;
 import dev.latch.gateway.config.GatewayConfig.Token;
@@ -117,8 +118,13 @@ public final class GatewayConfigLoader {
             "private-key-password", "alg", "kid", "cache-ttl");
     private static final List<String> ROUTE = List.of("path", "host", "upstream", "mode", "issuer", "scopes", "all-scopes", "roles",
             "claims", "forward-token", "headers", "token", "cors", "rate-limit", "timeouts", "max-body", "check-active",
-            "introspection-cache", "max-response", "discovery-cache");
-    private static final List<String> PROTECT_ONLY = List.of("issuer", "scopes", "all-scopes", "roles", "claims", "forward-token", "headers");
+            "introspection-cache", "max-response", "discovery-cache", "sso");
+    private static final List<String> PROTECT_ONLY = List.of("issuer", "scopes", "all-scopes", "roles", "claims", "forward-token");
+    private static final List<String> SSO_ONLY = List.of("sso");
+    private static final List<String> SSO = List.of("issuer", "client-id", "client-secret", "auth-method", "private-key",
+            "private-key-password", "alg", "kid", "scopes", "cookie-secret", "cookie-name", "cookie-secure", "prefix", "redirect-uri",
+            "allowed-roles", "allowed-users", "allowed-claims", "roles-claim", "session-lifetime", "refresh-before",
+            "sign-out-redirect", "forward-access-token", "forward-id-token");
     private static final List<String> ATTACH_ONLY = List.of("token");
     private static final List<String> SMART_ONLY = List.of("check-active", "introspection-cache", "max-response", "discovery-cache");
     private static final List<String> TOKEN = List.of("issuer", "token-endpoint", "client-id", "client-secret", "auth-method",
@@ -130,9 +136,15 @@ public final class GatewayConfigLoader {
     private static final List<String> TIMEOUTS = List.of("connect", "idle", "total");
     private static final List<String> FORWARD_AUTH = List.of("path", "issuer", "scopes", "all-scopes", "roles", "claims", "headers");
 
-    private static final List<String> MODES = List.of("protect", "attach", "passthrough", "smart");
-    private static final List<String> PLANNED_MODES = List.of("sso");
+    private static final List<String> MODES = List.of("protect", "attach", "passthrough", "smart", "sso");
     private static final List<String> PRESETS = List.of("epic", "entra");
+    static final List<String> DEFAULT_SSO_SCOPES = List.of("openid", "profile", "email");
+    static final String DEFAULT_COOKIE_NAME = "_latch_sso";
+    static final String DEFAULT_SSO_PREFIX = "/oauth2/";
+    static final int MIN_COOKIE_SECRET_BYTES = 32;
+    static final Duration DEFAULT_SESSION_LIFETIME = Duration.ofHours(12);
+    static final Duration DEFAULT_REFRESH_BEFORE = Duration.ofSeconds(60);
+    private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final List<String> SECRET_METHODS = List.of("client_secret_basic", "client_secret_post");
     private static final List<String> AUTH_METHODS = List.of("client_secret_basic", "client_secret_post", "private_key_jwt");
 
@@ -609,8 +621,13 @@ public final class GatewayConfigLoader {
                 if (route != null && problems.size() == before) {
                     String key = (route.host() == null ? "*" : route.host()) + " " + route.path();
                     String other = seen.putIfAbsent(key, item.path());
+                    String otherSignIn = route.sso() == null ? null
+                            : seen.putIfAbsent((route.host() == null ? "*" : route.host()) + " sso " + route.sso().prefix(), item.path());
                     if (other != null) {
                         problem(item.get("path"), "the same host and path as " + other);
+                    } else if (otherSignIn != null) {
+                        problem(item.get("sso"), "the sign-in paths " + route.sso().prefix() + " are already " + otherSignIn
+                                + "'s on this host; give one route another sso.prefix");
                     } else {
                         routes.add(route);
                     }
@@ -649,6 +666,14 @@ public final class GatewayConfigLoader {
                         problem(item.get(key), "only for mode attach");
                     }
                 }
+                for (String key : SSO_ONLY) {
+                    if (mode != Mode.SSO && item.get(key) != null) {
+                        problem(item.get(key), "only for mode sso");
+                    }
+                }
+                if (!mode.protects() && mode != Mode.SSO && item.get("headers") != null) {
+                    problem(item.get("headers"), "only for mode protect, smart or sso");
+                }
             }
             boolean protect = mode == null || mode.protects();
             boolean attach = mode == null || mode == Mode.ATTACH;
@@ -660,6 +685,8 @@ public final class GatewayConfigLoader {
                 issuer = issuerReference(item, mode != null, issuerIds);
                 rules = rules(item);
                 forwardToken = bool(item.get("forward-token"), false);
+                headers = identityHeaders(item.get("headers"));
+            } else if (mode == Mode.SSO) {
                 headers = identityHeaders(item.get("headers"));
             }
             Token token = null;
@@ -675,11 +702,93 @@ public final class GatewayConfigLoader {
             Timeouts timeouts = timeouts(item.get("timeouts"));
             long maxBody = size(item.get("max-body"), DEFAULT_MAX_BODY);
             Smart smart = mode == Mode.SMART ? smart(item, issuer) : null;
+            Sso sso = null;
+            if (mode == Mode.SSO) {
+                if (item.get("sso") == null) {
+                    problems.add(item.whereOf("sso") + ": is required for mode sso (the provider, client and cookie secret)");
+                } else {
+                    sso = sso(item.get("sso"));
+                }
+            }
             if (problems.size() > before || path == null || upstream == null || mode == null) {
                 return null;
             }
             return new Route(path, host, upstream, mode, issuer, rules, forwardToken, headers, token, cors, rateLimit, timeouts,
-                    maxBody, smart);
+                    maxBody, smart, sso);
+        }
+
+        /** An sso route's {@code sso} block. */
+        private Sso sso(YamlNode node) {
+            if (!mapping(node)) {
+                return null;
+            }
+            int before = problems.size();
+            known(node, SSO);
+            URI issuer = node.get("issuer") == null ? null : endpoint(node.get("issuer"));
+            if (node.get("issuer") == null) {
+                problems.add(node.whereOf("issuer") + ": is required (the OpenID provider, found by discovery)");
+            }
+            ClientAuthentication authentication = clientAuthentication(node, false);
+            List<String> scopes = node.get("scopes") == null ? DEFAULT_SSO_SCOPES : List.copyOf(names(node.get("scopes"), true));
+            if (node.get("scopes") != null && !scopes.contains("openid")) {
+                problem(node.get("scopes"), "must include openid (sign-in needs an ID token)");
+            }
+            List<String> cookieSecrets = new ArrayList<>();
+            YamlNode secretsNode = node.get("cookie-secret");
+            if (secretsNode == null) {
+                problems.add(node.whereOf("cookie-secret") + ": is required (32 bytes or more; ${env:NAME} or ${file:PATH};"
+                        + " a list for rotation, the first one seals new sessions)");
+            } else {
+                for (YamlNode item : scalars(secretsNode)) {
+                    String secret = secret(item);
+                    if (secret != null && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < MIN_COOKIE_SECRET_BYTES) {
+                        problem(item, "a cookie secret must be " + MIN_COOKIE_SECRET_BYTES + " bytes or more (was "
+                                + secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "); e.g. openssl rand -base64 32");
+                    } else if (secret != null) {
+                        cookieSecrets.add(secret);
+                    }
+                }
+            }
+            String cookieName = nonEmpty(node.get("cookie-name"), DEFAULT_COOKIE_NAME);
+            if (cookieName != null && !COOKIE_NAME.matcher(cookieName).matches()) {
+                problem(node.get("cookie-name"), "must be letters, digits, '_' or '-' (was " + quote(cookieName) + ")");
+            }
+            Boolean cookieSecure = node.get("cookie-secure") == null ? null : bool(node.get("cookie-secure"), false);
+            String prefix = requestPath(node, "prefix", DEFAULT_SSO_PREFIX);
+            if (prefix != null && !prefix.endsWith("/")) {
+                problem(node.get("prefix"), "must end with \"/\" (was " + quote(prefix) + ")");
+            }
+            URI redirectUri = null;
+            if (node.get("redirect-uri") != null) {
+                redirectUri = endpoint(node.get("redirect-uri"));
+                if (redirectUri != null && prefix != null && !(prefix + "callback").equals(redirectUri.getRawPath())) {
+                    problem(node.get("redirect-uri"), "must end in the callback path " + prefix + "callback (was " + quote(redirectUri.toString()) + ")");
+                }
+            }
+            List<String> allowedRoles = node.get("allowed-roles") == null ? List.of() : List.copyOf(names(node.get("allowed-roles"), false));
+            List<String> allowedUsers = node.get("allowed-users") == null ? List.of()
+                    : nonEmptyStrings(node, "allowed-users", List.of(), "list at least one user or leave allowed-users out");
+            Map<String, List<String>> allowedClaims = node.get("allowed-claims") == null ? Map.of() : claims(node.get("allowed-claims"));
+            List<String> roleClaims = nonEmptyStrings(node, "roles-claim", IssuerSettings.DEFAULT_ROLE_CLAIMS,
+                    "list at least one claim or leave roles-claim out");
+            Duration lifetime = duration(node.get("session-lifetime"), DEFAULT_SESSION_LIFETIME, Duration.ofMinutes(1), Duration.ofDays(30));
+            Duration refreshBefore = duration(node.get("refresh-before"), DEFAULT_REFRESH_BEFORE, Duration.ZERO, Duration.ofHours(1));
+            String signOut = nonEmpty(node.get("sign-out-redirect"), "/");
+            if (signOut != null && !signOut.startsWith("/")) {
+                URI uri = parseUri(signOut);
+                if (uri == null || !uri.isAbsolute() || !List.of("http", "https").contains(uri.getScheme().toLowerCase(Locale.ROOT))) {
+                    problem(node.get("sign-out-redirect"), "must be a path on this site (\"/\") or an absolute http(s) URL (was " + quote(signOut) + ")");
+                }
+            } else if (signOut != null && (signOut.startsWith("//") || signOut.startsWith("/\\"))) {
+                problem(node.get("sign-out-redirect"), "must be a path on this site (\"/\") or an absolute http(s) URL (was " + quote(signOut) + ")");
+            }
+            boolean forwardAccess = bool(node.get("forward-access-token"), false);
+            boolean forwardId = bool(node.get("forward-id-token"), false);
+            if (problems.size() > before || issuer == null || authentication == null || cookieSecrets.isEmpty()) {
+                return null;
+            }
+            return new Sso(issuer, authentication, scopes, cookieSecrets, cookieName, cookieSecure, prefix, redirectUri,
+                    allowedRoles, allowedUsers, allowedClaims, roleClaims, lifetime, refreshBefore, signOut, forwardAccess, forwardId);
         }
 
         /** A smart route's keys; checking tokens are still active needs the issuer's introspection client. */
@@ -741,12 +850,8 @@ public final class GatewayConfigLoader {
                 return null;
             }
             String mode = value.toLowerCase(Locale.ROOT);
-            if (PLANNED_MODES.contains(mode)) {
-                problem(node, mode + " is planned, not available yet (available: " + String.join(", ", MODES) + ")");
-                return null;
-            }
             if (!MODES.contains(mode)) {
-                problem(node, "must be protect, attach, passthrough or smart (was " + quote(value) + ")");
+                problem(node, "must be protect, attach, passthrough, smart or sso (was " + quote(value) + ")");
                 return null;
             }
             return Mode.valueOf(mode.toUpperCase(Locale.ROOT));

@@ -1,6 +1,7 @@
 package dev.latch.gateway.health;
 
 import dev.latch.gateway.config.GatewayConfig;
+import dev.latch.gateway.sso.SsoRoute;
 import dev.latch.resource.AccessTokenValidator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -16,8 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * {@code /healthz}: each upstream (a TCP connection within a second) and each issuer (discovery and
- * JWKS fetched) reachable or not, checked in parallel and kept for five seconds so a busy poller
+ * {@code /healthz}: each upstream (a TCP connection within a second), each issuer (discovery and
+ * JWKS fetched) and each sso route's provider (discovery) reachable or not, checked in parallel and kept for five seconds so a busy poller
  * cannot turn the gateway into a load generator. Unhealthy answers {@code 503} with the same report.
  */
 public final class HealthChecks {
@@ -29,12 +30,14 @@ public final class HealthChecks {
 
     private final List<GatewayConfig.Route> routes;
     private final Map<String, AccessTokenValidator> validators;
+    private final List<SsoRoute> signIns;
     private volatile Report last;
     private volatile long lastAt;
 
-    public HealthChecks(List<GatewayConfig.Route> routes, Map<String, AccessTokenValidator> validators) {
+    public HealthChecks(List<GatewayConfig.Route> routes, Map<String, AccessTokenValidator> validators, List<SsoRoute> signIns) {
         this.routes = routes;
         this.validators = validators;
+        this.signIns = signIns;
     }
 
     public synchronized Report report() {
@@ -50,6 +53,8 @@ public final class HealthChecks {
             }
             Map<String, Future<AccessTokenValidator.Health>> issuers = new LinkedHashMap<>();
             validators.forEach((id, v) -> issuers.put(id, pool.submit(v::check)));
+            Map<SsoRoute, Future<String>> providers = new LinkedHashMap<>();
+            for (SsoRoute sso : signIns) providers.put(sso, pool.submit(sso::problem));
             boolean healthy = true;
             List<Map<String, Object>> up = new ArrayList<>();
             for (var e : upstreams.entrySet()) {
@@ -65,10 +70,19 @@ public final class HealthChecks {
                 m.put("issuer", validators.get(e.getKey()).settings().issuer());
                 iss.add(m);
             }
+            List<Map<String, Object>> sign = new ArrayList<>();
+            for (var e : providers.entrySet()) {
+                String problem = e.getValue().get();
+                healthy &= problem == null;
+                Map<String, Object> m = entry("route", e.getKey().route().path(), problem);
+                m.put("issuer", e.getKey().route().sso().issuer().toString());
+                sign.add(m);
+            }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", healthy ? "ok" : "degraded");
             body.put("upstreams", up);
             body.put("issuers", iss);
+            if (!sign.isEmpty()) body.put("sign-in", sign);
             last = new Report(healthy, body);
             lastAt = now;
             return last;

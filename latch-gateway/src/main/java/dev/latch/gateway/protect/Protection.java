@@ -51,6 +51,11 @@ public final class Protection {
 
     /** The identity headers for {@code principal} (absent values are left out). */
     public HttpFields identity(TokenPrincipal principal) {
+        return identity(headers, principal);
+    }
+
+    /** The identity headers named by {@code headers} for {@code principal} (absent values are left out). */
+    public static HttpFields identity(GatewayConfig.IdentityHeaders headers, TokenPrincipal principal) {
         HttpFields.Mutable out = HttpFields.build(6);
         put(out, headers.user(), principal.subject());
         put(out, headers.email(), principal.email());

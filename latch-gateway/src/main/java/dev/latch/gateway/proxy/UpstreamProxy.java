@@ -170,11 +170,13 @@ public final class UpstreamProxy extends ProxyHandler {
 
     /** Header names (lower case) of {@code request} that must not reach the upstream. */
     public Set<String> removed(Request request) {
-        if (request.getAttribute(KEEP_AUTHORIZATION) != null) {
-            return assertedHeaders;
-        }
         Set<String> out = new java.util.HashSet<>(assertedHeaders);
-        out.add("authorization");
+        if (request.getAttribute(REMOVE_HEADERS) instanceof Set<?> remove) {
+            for (Object name : remove) out.add((String) name);
+        }
+        if (request.getAttribute(KEEP_AUTHORIZATION) == null) {
+            out.add("authorization");
+        }
         return out;
     }
 

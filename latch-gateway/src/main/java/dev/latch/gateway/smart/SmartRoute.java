@@ -8,6 +8,7 @@ import dev.latch.gateway.metadata.ProtectedResourceMetadata;
 import dev.latch.gateway.protect.Protection;
 import dev.latch.gateway.proxy.UpstreamProxy;
 import dev.latch.gateway.proxy.UpstreamProxy.ResponseBodyFilter;
+import dev.latch.gateway.route.Forward;
 import dev.latch.gateway.route.Routes;
 import dev.latch.resource.AccessTokenValidator;
 import dev.latch.resource.TokenPrincipal;
@@ -35,11 +36,6 @@ import org.eclipse.jetty.util.Callback;
  * Every refusal is a FHIR OperationOutcome.
  */
 public final class SmartRoute {
-
-    /** What happens to an allowed request: the route's rate limit, then the upstream. */
-    public interface Forward {
-        void forward(Request forwarded, TokenPrincipal principal, Response response, Callback callback);
-    }
 
     private static final String DISCOVERY = ".well-known/smart-configuration";
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");

@@ -464,7 +464,7 @@ class GatewayConfigLoaderTest {
         assertThat(problems(MINIMAL + "    upstreams: [http://a]\n")).singleElement().asString()
                 .isEqualTo(at(5) + "routes[0].upstreams: unknown key (known: all-scopes, check-active, claims, cors, discovery-cache,"
                         + " forward-token, headers, host, introspection-cache, issuer, max-body, max-response, mode, path, rate-limit, roles,"
-                        + " scopes, timeouts, token, upstream)");
+                        + " scopes, sso, timeouts, token, upstream)");
     }
 
     @Test
@@ -498,7 +498,7 @@ class GatewayConfigLoaderTest {
                 forward-auth: { issuer: x, path: /auth, scope: [a] }
                 """)).contains(
                 at(1) + "tls.ca: unknown key (known: cert, key)",
-                at(6) + "routes[0].headers: only for mode protect or smart",
+                at(6) + "routes[0].headers: only for mode protect, smart or sso",
                 at(7) + "routes[0].rate-limit.rate: unknown key (known: burst, per-second)",
                 at(8) + "routes[0].timeouts.read: unknown key (known: connect, idle, total)",
                 at(9) + "forward-auth.scope: unknown key (known: all-scopes, claims, headers, issuer, path, roles, scopes)");
@@ -601,18 +601,17 @@ class GatewayConfigLoaderTest {
 
     // ------------------------------------------------------------------ modes
 
-    @ParameterizedTest
-    @ValueSource(strings = {"sso"})
-    void loadWhenPlannedModeThenSaysPlanned(String mode) throws Exception {
-        assertThat(problems(MINIMAL.replace("passthrough", mode))).containsExactly(at(4) + "routes[0].mode: " + mode
-                + " is planned, not available yet (available: protect, attach, passthrough, smart)");
+    @Test
+    void loadWhenSsoWithoutItsBlockThenSaysWhatItNeeds() throws Exception {
+        assertThat(problems(MINIMAL.replace("passthrough", "sso"))).containsExactly(at(2)
+                + "routes[0].sso: is required for mode sso (the provider, client and cookie secret)");
     }
 
     @Test
     void loadWhenModeMissingOrUnknownThenRefused() throws Exception {
         assertThat(problems(MINIMAL.replace("    mode: passthrough\n", ""))).containsExactly(at(2) + "routes[0].mode: is required");
         assertThat(problems(MINIMAL.replace("passthrough", "proxy")))
-                .containsExactly(at(4) + "routes[0].mode: must be protect, attach, passthrough or smart (was \"proxy\")");
+                .containsExactly(at(4) + "routes[0].mode: must be protect, attach, passthrough, smart or sso (was \"proxy\")");
     }
 
     @Test

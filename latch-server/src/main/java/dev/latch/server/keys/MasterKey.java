@@ -1,15 +1,13 @@
 package dev.latch.server.keys;
 
+import dev.latch.core.crypto.AesGcm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,20 +77,8 @@ public final class MasterKey {
     }
 
     public String encrypt(String purpose, String plaintext) {
-        try {
-            byte[] nonce = new byte[12];
-            RANDOM.nextBytes(nonce);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
-            cipher.updateAAD(purpose.getBytes(StandardCharsets.UTF_8));
-            byte[] ct = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
-            byte[] out = new byte[nonce.length + ct.length];
-            System.arraycopy(nonce, 0, out, 0, nonce.length);
-            System.arraycopy(ct, 0, out, nonce.length, ct.length);
-            return "v1." + Base64.getUrlEncoder().withoutPadding().encodeToString(out);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("encryption failed", e);
-        }
+        byte[] sealed = AesGcm.seal(key, purpose.getBytes(StandardCharsets.UTF_8), plaintext.getBytes(StandardCharsets.UTF_8));
+        return "v1." + Base64.getUrlEncoder().withoutPadding().encodeToString(sealed);
     }
 
     /** @throws IllegalStateException when the value was not encrypted under this key for this purpose */
@@ -100,14 +86,15 @@ public final class MasterKey {
         if (value == null || !value.startsWith("v1.")) {
             throw new IllegalStateException("not an encrypted value");
         }
+        byte[] plaintext;
         try {
-            byte[] in = Base64.getUrlDecoder().decode(value.substring(3));
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, in, 0, 12));
-            cipher.updateAAD(purpose.getBytes(StandardCharsets.UTF_8));
-            return new String(cipher.doFinal(in, 12, in.length - 12), StandardCharsets.UTF_8);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            plaintext = AesGcm.open(key, purpose.getBytes(StandardCharsets.UTF_8), Base64.getUrlDecoder().decode(value.substring(3)), 0);
+        } catch (IllegalArgumentException e) {
+            plaintext = null;
+        }
+        if (plaintext == null) {
             throw new IllegalStateException("cannot decrypt a value for " + purpose + ": wrong master key?");
         }
+        return new String(plaintext, StandardCharsets.UTF_8);
     }
 }

@@ -1,14 +1,13 @@
 package dev.latch.server.transfer;
 
+import dev.latch.core.crypto.AesGcm;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
-import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -83,19 +82,8 @@ public final class ExportKey {
         byte[] input = new byte[aad.length + 1 + pt.length];
         System.arraycopy(aad, 0, input, 0, aad.length);
         System.arraycopy(pt, 0, input, aad.length + 1, pt.length);
-        byte[] nonce = Arrays.copyOf(hmac(nonceKey, input), 12);
-        try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, encryptionKey, new GCMParameterSpec(128, nonce));
-            cipher.updateAAD(aad);
-            byte[] ct = cipher.doFinal(pt);
-            byte[] out = new byte[nonce.length + ct.length];
-            System.arraycopy(nonce, 0, out, 0, nonce.length);
-            System.arraycopy(ct, 0, out, nonce.length, ct.length);
-            return WRAPPED_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(out);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("encryption failed", e);
-        }
+        byte[] nonce = Arrays.copyOf(hmac(nonceKey, input), AesGcm.NONCE_BYTES);
+        return WRAPPED_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(AesGcm.seal(encryptionKey, nonce, aad, pt));
     }
 
     /**
@@ -107,18 +95,17 @@ public final class ExportKey {
         if (wrapped == null || !wrapped.startsWith(WRAPPED_PREFIX)) {
             throw new IllegalArgumentException("not a wrapped value");
         }
+        byte[] plaintext;
         try {
             byte[] in = Base64.getUrlDecoder().decode(wrapped.substring(WRAPPED_PREFIX.length()));
-            if (in.length < 12 + 16) {
-                throw new IllegalArgumentException("wrapped value too short");
-            }
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, encryptionKey, new GCMParameterSpec(128, in, 0, 12));
-            cipher.updateAAD(purpose.getBytes(StandardCharsets.UTF_8));
-            return new String(cipher.doFinal(in, 12, in.length - 12), StandardCharsets.UTF_8);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            plaintext = AesGcm.open(encryptionKey, purpose.getBytes(StandardCharsets.UTF_8), in, 0);
+        } catch (IllegalArgumentException e) {
+            plaintext = null;
+        }
+        if (plaintext == null) {
             throw new IllegalArgumentException("cannot unwrap the value for " + purpose);
         }
+        return new String(plaintext, StandardCharsets.UTF_8);
     }
 
     /** HMAC-SHA256 of {@code content}, base64url. */

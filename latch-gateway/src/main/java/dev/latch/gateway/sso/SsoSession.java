@@ -1,0 +1,119 @@
+package dev.latch.gateway.sso;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import dev.latch.client.token.AccessToken;
+import dev.latch.gateway.config.GatewayConfig;
+import dev.latch.resource.ClaimPaths;
+import dev.latch.resource.TokenPrincipal;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What an sso session cookie holds: who signed in (read once, at sign-in and at each refresh, from the
+ * validated ID token and, when it is a JWT the gateway received straight from the token endpoint, the
+ * access token), the tokens, and the times. Short JSON names keep the cookie small.
+ *
+ * @param subject         the ID token's {@code sub}
+ * @param roles           roles and groups found at the route's {@code roles-claim} paths
+ * @param claims          the values of the claims {@code allowed-claims} names
+ * @param accessExpiresAt epoch seconds, 0 when the provider gave no {@code expires_in}
+ * @param startedAt       epoch seconds of the sign-in
+ * @param endsAt          epoch seconds after which the session is over whatever the tokens say
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record SsoSession(@JsonProperty("s") String subject, @JsonProperty("u") String username, @JsonProperty("e") String email,
+                  @JsonProperty("r") List<String> roles, @JsonProperty("c") Map<String, List<Object>> claims,
+                  @JsonProperty("at") String accessToken, @JsonProperty("ax") long accessExpiresAt,
+                  @JsonProperty("rt") String refreshToken, @JsonProperty("it") String idToken,
+                  @JsonProperty("t0") long startedAt, @JsonProperty("t1") long endsAt) {
+
+    private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    SsoSession {
+        roles = roles == null ? List.of() : List.copyOf(roles);
+        claims = claims == null ? Map.of() : Map.copyOf(claims);
+    }
+
+    /** A session from a sign-in's (or a refresh's) validated ID token claims and tokens. */
+    static SsoSession of(GatewayConfig.Sso settings, JWTClaimsSet idClaims, AccessToken tokens, String idToken,
+                         String previousRefreshToken, long startedAt, long endsAt) {
+        Map<String, Object> claims = new LinkedHashMap<>(accessTokenClaims(tokens.value()));
+        claims.putAll(idClaims.getClaims());
+        Set<String> roles = new LinkedHashSet<>();
+        for (String path : settings.roleClaims()) {
+            roles.addAll(ClaimPaths.strings(claims, path));
+        }
+        Map<String, List<Object>> kept = new LinkedHashMap<>();
+        for (String path : settings.allowedClaims().keySet()) {
+            kept.put(path, ClaimPaths.values(claims, path));
+        }
+        long accessExpires = tokens.expiresAt() == null ? 0 : tokens.expiresAt().getEpochSecond();
+        return new SsoSession(idClaims.getSubject(), string(claims.get("preferred_username")), string(claims.get("email")),
+                List.copyOf(roles), kept, tokens.value(), accessExpires,
+                tokens.refreshToken() != null ? tokens.refreshToken() : previousRefreshToken, idToken, startedAt, endsAt);
+    }
+
+    /**
+     * The access token's claims when it is a JWT, unverified: the gateway got it over TLS (or loopback) straight
+     * from the provider's token endpoint, which OIDC Core §3.1.3.7 lets a client trust; an opaque token has none.
+     */
+    private static Map<String, Object> accessTokenClaims(String accessToken) {
+        try {
+            return JWTParser.parse(accessToken).getJWTClaimsSet().getClaims();
+        } catch (java.text.ParseException | RuntimeException e) {
+            return Map.of();
+        }
+    }
+
+    private static String string(Object value) {
+        return value instanceof String s && !s.isEmpty() ? s : null;
+    }
+
+    /** The session as the identity of protect routes (for the identity headers, the access rule and the log). */
+    TokenPrincipal principal(String issuer) {
+        Map<String, Object> claimValues = new LinkedHashMap<>(claims);
+        return new TokenPrincipal(issuer, subject, null, username, email, Set.copyOf(roles), Set.of(), List.of(),
+                accessExpiresAt == 0 ? null : Instant.ofEpochSecond(accessExpiresAt), null, claimValues);
+    }
+
+    boolean over(Instant now) {
+        return now.getEpochSecond() >= endsAt;
+    }
+
+    /** True when the access token expires within {@code within} seconds (never when its lifetime is unknown). */
+    boolean expiresWithin(Instant now, long within) {
+        return accessExpiresAt != 0 && now.getEpochSecond() + within >= accessExpiresAt;
+    }
+
+    boolean accessExpired(Instant now) {
+        return accessExpiresAt != 0 && now.getEpochSecond() >= accessExpiresAt;
+    }
+
+    byte[] toJson() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the session: " + e.getMessage(), e);
+        }
+    }
+
+    /** The session of a cookie's opened contents, or null when they are not one. */
+    static SsoSession fromJson(byte[] json) {
+        try {
+            SsoSession s = JSON.readValue(json, SsoSession.class);
+            return s.subject() == null || s.accessToken() == null ? null : s;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}
