@@ -72,6 +72,13 @@ public final class EchoUpstream implements AutoCloseable {
         return last;
     }
 
+    /** The last request for {@code path} (browsers also ask for /favicon.ico), or null. */
+    public Map<String, Object> lastAt(String path) {
+        Map<String, Object> last = null;
+        for (Map<String, Object> m : seen) if (path.equals(m.get("path"))) last = m;
+        return last;
+    }
+
     /** A status chosen per request (null: the usual answer). */
     public void answerWith(Function<HttpExchange, Integer> status) {
         this.status = status;

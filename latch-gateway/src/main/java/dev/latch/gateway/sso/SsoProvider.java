@@ -174,6 +174,39 @@ final class SsoProvider {
         }
     }
 
+    /**
+     * The provider's userinfo claims for {@code accessToken} (OIDC Core §5.3), or an empty map when it has no
+     * userinfo endpoint. Many providers put {@code email} and {@code preferred_username} there rather than in
+     * the ID token when an access token is issued (§5.4).
+     *
+     * @throws OAuthClientException when the answer cannot be had or is not about {@code subject} (§5.3.4)
+     */
+    Map<String, Object> userinfo(ProviderMetadata metadata, String accessToken, String subject) {
+        if (metadata.userinfoEndpoint() == null) {
+            return Map.of();
+        }
+        try {
+            HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(metadata.userinfoEndpoint()).timeout(TIMEOUT)
+                    .header("Authorization", "Bearer " + accessToken).header("Accept", "application/json").GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            if (answer.statusCode() != 200) {
+                throw new OAuthClientException("the userinfo endpoint " + metadata.userinfoEndpoint() + " answered HTTP " + answer.statusCode());
+            }
+            Map<String, Object> claims = USERINFO_JSON.readValue(answer.body(), new com.fasterxml.jackson.core.type.TypeReference<>() {});
+            if (!subject.equals(claims.get("sub"))) {
+                throw new OAuthClientException("the userinfo answer is about " + claims.get("sub") + ", not the signed-in " + subject);
+            }
+            return claims;
+        } catch (java.io.IOException e) {
+            throw new OAuthClientException("the userinfo endpoint " + metadata.userinfoEndpoint() + " could not be read: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OAuthClientException("interrupted while reading userinfo");
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper USERINFO_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     /** Null when the provider's metadata can be had, else why not (for /healthz). */
     String problem() {
         try {

@@ -198,7 +198,13 @@ public final class SsoRoute {
         } else {
             claims = previousClaims(session);
         }
-        return SsoSession.of(settings, claims, tokens, idToken, session.refreshToken(), session.startedAt(), session.endsAt());
+        return SsoSession.of(settings, claims, userinfo(metadata, claims, tokens.value()), tokens, idToken, session.refreshToken(),
+                session.startedAt(), session.endsAt());
+    }
+
+    /** Userinfo's claims when the ID token lacks the email or username the headers show, else none. */
+    private Map<String, Object> userinfo(ProviderMetadata metadata, JWTClaimsSet idClaims, String accessToken) {
+        return SsoSession.incomplete(idClaims) ? provider.userinfo(metadata, accessToken, idClaims.getSubject()) : Map.of();
     }
 
     /** The claims of the ID token validated at sign-in (kept in the sealed session, so not validated again). */
@@ -420,8 +426,15 @@ public final class SsoRoute {
             unavailable(request, response, callback, e, login.returnTo());
             return;
         }
+        Map<String, Object> userinfo;
+        try {
+            userinfo = userinfo(metadata, signIn.idToken(), signIn.tokens().value());
+        } catch (OAuthClientException e) {
+            unavailable(request, response, callback, e, login.returnTo());
+            return;
+        }
         long now = provider.clock().instant().getEpochSecond();
-        SsoSession session = SsoSession.of(settings, signIn.idToken(), signIn.tokens(), signIn.tokens().idToken(), null, now,
+        SsoSession session = SsoSession.of(settings, signIn.idToken(), userinfo, signIn.tokens(), signIn.tokens().idToken(), null, now,
                 now + settings.sessionLifetime().toSeconds());
         if (writeSession(request, response, callback, jar, session)) {
             LOG.info("route {}: {} signed in", route.path(), session.subject());

@@ -44,10 +44,14 @@ record SsoSession(@JsonProperty("s") String subject, @JsonProperty("u") String u
         claims = claims == null ? Map.of() : Map.copyOf(claims);
     }
 
-    /** A session from a sign-in's (or a refresh's) validated ID token claims and tokens. */
-    static SsoSession of(GatewayConfig.Sso settings, JWTClaimsSet idClaims, AccessToken tokens, String idToken,
-                         String previousRefreshToken, long startedAt, long endsAt) {
+    /**
+     * A session from a sign-in's (or a refresh's) validated ID token claims, the userinfo claims (may be empty)
+     * and the tokens. The ID token's claims win over userinfo's, which win over the access token's.
+     */
+    static SsoSession of(GatewayConfig.Sso settings, JWTClaimsSet idClaims, Map<String, Object> userinfo, AccessToken tokens,
+                         String idToken, String previousRefreshToken, long startedAt, long endsAt) {
         Map<String, Object> claims = new LinkedHashMap<>(accessTokenClaims(tokens.value()));
+        claims.putAll(userinfo);
         claims.putAll(idClaims.getClaims());
         Set<String> roles = new LinkedHashSet<>();
         for (String path : settings.roleClaims()) {
@@ -73,6 +77,11 @@ record SsoSession(@JsonProperty("s") String subject, @JsonProperty("u") String u
         } catch (java.text.ParseException | RuntimeException e) {
             return Map.of();
         }
+    }
+
+    /** True when the ID token lacks what the identity headers show, so userinfo is worth asking. */
+    static boolean incomplete(JWTClaimsSet idClaims) {
+        return string(idClaims.getClaim("email")) == null || string(idClaims.getClaim("preferred_username")) == null;
     }
 
     private static String string(Object value) {
