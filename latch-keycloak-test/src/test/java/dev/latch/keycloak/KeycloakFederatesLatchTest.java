@@ -47,7 +47,9 @@ class KeycloakFederatesLatchTest {
     static User carol;
     static HttpServer portal;
     static String portalCallback;
+    static String portalSignedOut;
     static final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    static final BlockingQueue<String> signedOut = new LinkedBlockingQueue<>();
     static ChromeDriver browser;
 
     @BeforeAll
@@ -65,7 +67,7 @@ class KeycloakFederatesLatchTest {
         assertThat(latch.users.insert(carol)).isTrue();
         latch.addClient(new Client.Builder().clientId("keycloak").clientName("Estate Keycloak").scope("openid profile email")
                 .tokenEndpointAuthMethod(Client.BASIC).grantTypes(List.of("authorization_code"))
-                .redirectUris(List.of(brokerEndpoint)).build());
+                .redirectUris(List.of(brokerEndpoint)).postLogoutRedirectUris(List.of(brokerEndpoint + "/logout_response")).build());
 
         // Keycloak's identity provider "latch", from Latch's discovery document
         Map<String, Object> discovery = Keycloak.json(latch.server.get(latch.server.url("/.well-known/openid-configuration")).body());
@@ -85,6 +87,10 @@ class KeycloakFederatesLatchTest {
         config.put("pkceEnabled", "true");
         config.put("pkceMethod", "S256");
         config.put("syncMode", "IMPORT");
+        // signing out of Keycloak signs out of Latch too (RP-initiated logout, with Keycloak's ID token from Latch as the hint)
+        config.put("logoutUrl", (String) discovery.get("end_session_endpoint"));
+        config.put("sendIdTokenOnLogout", "true");
+        config.put("sendClientIdOnLogout", "true");
         keycloak.admin().createIdentityProvider("latch", "Latch", config);
 
         // the realm's application: its redirect URI is this small server, which records what arrives
@@ -97,9 +103,19 @@ class KeycloakFederatesLatchTest {
             exchange.getResponseBody().write(page);
             exchange.close();
         });
+        portal.createContext("/bye", exchange -> {
+            signedOut.add(exchange.getRequestURI().getRawQuery() == null ? "" : exchange.getRequestURI().getRawQuery());
+            byte[] page = "<!DOCTYPE html><title>estate portal</title><p>signed out</p>".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/html");
+            exchange.sendResponseHeaders(200, page.length);
+            exchange.getResponseBody().write(page);
+            exchange.close();
+        });
         portal.start();
         portalCallback = "http://127.0.0.1:" + portal.getAddress().getPort() + "/cb";
+        portalSignedOut = "http://127.0.0.1:" + portal.getAddress().getPort() + "/bye";
         keycloak.admin().addRedirectUri("estate-portal", portalCallback);
+        keycloak.admin().addPostLogoutRedirectUri("estate-portal", portalSignedOut);
 
         browser = SharedChromium.driver();
     }
@@ -120,6 +136,7 @@ class KeycloakFederatesLatchTest {
     @BeforeEach
     void freshBrowser() {
         received.clear();
+        signedOut.clear();
         // every site's cookies: Keycloak's (localhost) and Latch's (127.0.0.1) sessions
         browser.executeCdpCommand("Network.clearBrowserCookies", Map.of());
     }
@@ -203,5 +220,31 @@ class KeycloakFederatesLatchTest {
 
         assertThat(secondSub).isEqualTo(firstSub);
         assertThat(keycloak.admin().findUsersByEmail("carol@example.org")).hasSize(1);
+    }
+
+    @Test
+    void signOutAtKeycloakThenSignedOutOfLatchTooAndBackAtThePortal() throws InterruptedException {
+        Map<String, Object> tokens = exchange(signInThroughLatch("st-out").get("code"));
+        String keycloakUser = (String) claims((String) tokens.get("id_token")).get("sub");
+        assertThat(keycloak.admin().call("GET", "/users/" + keycloakUser + "/sessions", null).body()).contains("\"userId\"");
+        browser.get(latch.server.url("/.well-known/openid-configuration"));
+        assertThat(browser.manage().getCookieNamed("latch_session")).as("signed in at Latch").isNotNull();
+
+        // the portal signs carol out at Keycloak (OIDC RP-Initiated Logout), which signs her out at Latch on the way
+        browser.get(keycloak.issuer() + "/protocol/openid-connect/logout?" + Keycloak.form(Map.of(
+                "id_token_hint", (String) tokens.get("id_token"), "post_logout_redirect_uri", portalSignedOut, "state", "bye-1")));
+        String back = signedOut.poll(20, TimeUnit.SECONDS);
+        assertThat(back).as("back at the portal's post-logout URI; the browser is at " + browser.getCurrentUrl()
+                + " showing: " + browser.findElement(By.tagName("body")).getText()).isNotNull();
+        assertThat(Agent.query("http://x/?" + back)).containsEntry("state", "bye-1");
+
+        assertThat(keycloak.admin().call("GET", "/users/" + keycloakUser + "/sessions", null).body()).isEqualTo("[]");
+        browser.get(latch.server.url("/.well-known/openid-configuration"));
+        assertThat(browser.manage().getCookieNamed("latch_session")).as("signed out at Latch").isNull();
+        // the next sign-in asks at both: Keycloak's page with its Latch button, then Latch's login form
+        browser.get(portalAuthorizationUrl("st-again"));
+        browser.findElement(By.id("social-latch")).click();
+        assertThat(browser.findElement(By.id("password")).isDisplayed()).isTrue();
+        assertThat(browser.getCurrentUrl()).startsWith(latch.server.issuer());
     }
 }
