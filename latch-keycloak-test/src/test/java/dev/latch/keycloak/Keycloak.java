@@ -373,6 +373,23 @@ public final class Keycloak {
             return list("/users/" + userId + "/federated-identity");
         }
 
+        /**
+         * A new RS256 signing key that outranks every other (priority {@code priority}): Keycloak signs new
+         * tokens with it and keeps publishing the older keys, so tokens already issued stay valid.
+         */
+        public void addRsaSigningKey(String name, int priority) {
+            String realmId = (String) json(send(HttpRequest.newBuilder(URI.create(url("/admin/realms/" + REALM)))
+                    .header("Authorization", "Bearer " + adminToken()).GET().build()).body()).get("id");
+            Map<String, Object> component = new LinkedHashMap<>();
+            component.put("name", name);
+            component.put("providerId", "rsa-generated");
+            component.put("providerType", "org.keycloak.keys.KeyProvider");
+            component.put("parentId", realmId);
+            component.put("config", Map.of("priority", List.of(Integer.toString(priority)), "keySize", List.of("2048"),
+                    "active", List.of("true"), "enabled", List.of("true"), "algorithm", List.of("RS256")));
+            call("POST", "/components", component);
+        }
+
         public void deleteUser(String userId) {
             call("DELETE", "/users/" + userId, null);
         }

@@ -42,6 +42,8 @@ class KeycloakProtectTest {
                     audience: %s
                     # Keycloak's access tokens are typed JWT (not RFC 9068's at+jwt)
                     typ: JWT
+                    # a key rotation at Keycloak is seen on the first token with the new kid (see keyRotation…)
+                    jwks-refetch-interval: 1ms
                 routes:
                   - path: /api/
                     upstream: %s
@@ -148,7 +150,7 @@ class KeycloakProtectTest {
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(401);
         assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow())
-                .startsWith("Bearer").contains("error=\"invalid_token\"");
+                .startsWith("Bearer").contains("error=\"invalid_token\"").contains("not meant for this resource");
         assertThat(service.count()).isEqualTo(before);
     }
 
@@ -160,7 +162,8 @@ class KeycloakProtectTest {
         HttpResponse<String> r = get("/api/orders", idToken);
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(401);
-        assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"invalid_token\"");
+        assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"invalid_token\"")
+                .contains("not meant for this resource");
     }
 
     @Test
@@ -174,6 +177,24 @@ class KeycloakProtectTest {
         HttpResponse<String> r = get("/api/orders", forged);
 
         assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"invalid_token\"");
+        assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"invalid_token\"")
+                .contains("signature is invalid");
+        // the same token unforged passes
+        assertThat(get("/api/orders", token).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void keyRotationAtKeycloakThenTokensOfTheNewKeyAndOfTheOldPass() throws ParseException {
+        String before = aliceToken();
+        assertThat(get("/api/orders", before).statusCode()).isEqualTo(200); // the gateway holds Keycloak's JWKS as it was
+
+        keycloak.admin().addRsaSigningKey("rotated-" + System.nanoTime(), 1000 + (int) (System.nanoTime() % 1000));
+        String after = aliceToken();
+        assertThat(SignedJWT.parse(after).getHeader().getKeyID()).as("signed with the new key")
+                .isNotEqualTo(SignedJWT.parse(before).getHeader().getKeyID());
+
+        HttpResponse<String> r = get("/api/orders", after);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(get("/api/orders", before).statusCode()).as("a token of the old key still passes").isEqualTo(200);
     }
 }
