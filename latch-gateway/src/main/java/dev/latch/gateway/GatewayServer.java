@@ -76,6 +76,9 @@ public final class GatewayServer implements AutoCloseable {
         if (config.forwardAuth() != null && config.forwardAuth().headers() != null) {
             asserted.addAll(config.forwardAuth().headers().all());
         }
+        if (config.routes().stream().anyMatch(r -> r.sso() != null)) {
+            asserted.addAll(SsoRoute.TOKEN_HEADERS);
+        }
         asserted.removeIf(h -> h == null || h.isEmpty());
 
         GatewayHandler.Refusals refusals = (route, reason) -> metrics.refusal(route.path(), reason);

@@ -108,6 +108,8 @@ class KeycloakSsoTest {
                 .as("realm roles (realm_access.roles) and client roles (resource_access.estate-portal.roles)")
                 .contains("staff", "editor");
         assertThat((String) h.getOrDefault("cookie", "")).doesNotContain("_latch_sso");
+        assertThat(browser.manage().getCookies().stream().map(org.openqa.selenium.Cookie::getName).filter(n -> n.startsWith("_latch_sso")))
+                .as("Keycloak's three tokens do not fit one cookie: the session is split").contains("_latch_sso_0", "_latch_sso_1");
     }
 
     @Test

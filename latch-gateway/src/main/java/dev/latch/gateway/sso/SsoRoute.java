@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class SsoRoute {
 
     private static final Logger LOG = LoggerFactory.getLogger(SsoRoute.class);
+    /** The headers that carry a session's tokens upstream; only the gateway sets them (a caller's copies are removed). */
+    public static final List<String> TOKEN_HEADERS = List.of("X-Forwarded-Access-Token", "X-Forwarded-Id-Token");
     private static final String SESSION = "latch-sso-session";
     private static final String LOGIN = "latch-sso-login";
     private static final long LOGIN_SECONDS = 600;
@@ -245,10 +247,10 @@ public final class SsoRoute {
         HttpFields.Mutable add = HttpFields.build(Protection.identity(headers, principal));
         if (settings.forwardAccessToken()) {
             add.put(HttpHeader.AUTHORIZATION, "Bearer " + session.accessToken());
-            add.put("X-Forwarded-Access-Token", session.accessToken());
+            add.put(TOKEN_HEADERS.get(0), session.accessToken());
         }
         if (settings.forwardIdToken() && session.idToken() != null) {
-            add.put("X-Forwarded-Id-Token", session.idToken());
+            add.put(TOKEN_HEADERS.get(1), session.idToken());
         }
         String kept = cookiesWithoutOurs(request);
         if (kept != null) {

@@ -95,6 +95,8 @@ class SsoLatchTest {
                       cookie-name: _latch_fresh
                       prefix: /fresh-oauth2/
                       refresh-before: 1h
+                      forward-access-token: true
+                      forward-id-token: true
                 """.formatted(service.url(), issuer, cookieSecretVariable);
     }
 
@@ -160,7 +162,8 @@ class SsoLatchTest {
         // a browser's cookie jar ignores ports, so Latch's own cookies (another port of localhost) come along too
         assertThat((String) h.get("cookie")).as("the app's own cookies pass, the gateway's never do").contains("theme=dark")
                 .doesNotContain("_latch_sso");
-        assertThat(h).doesNotContainKeys("authorization", "x-forwarded-access-token", "x-forwarded-id-token");
+        assertThat(h).as("tokens go upstream only where the route says").doesNotContainKeys("authorization", "x-forwarded-access-token",
+                "x-forwarded-id-token");
 
         Cookie session = browser.manage().getCookies().stream().filter(c -> SessionCookies.isPart(c.getName(), "_latch_sso"))
                 .findFirst().orElseThrow();
@@ -181,6 +184,9 @@ class SsoLatchTest {
     @Test
     void apiCallWithoutSessionThen401JsonAndTheSessionCookieWorksOnEveryNodeWithTheSameSecret() {
         HttpResponse<String> anonymous = api(gateway, "/api/items", null);
+        HttpResponse<String> forged = TestGateway.send(HttpRequest.newBuilder(URI.create(site(gateway) + "/api/items"))
+                .header("Accept", "application/json").header("X-Forwarded-User", "admin").build());
+        assertThat(forged.statusCode()).as("identity headers sent by a caller are no session").isEqualTo(401);
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(anonymous.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
         assertThat(anonymous.body()).contains("\"error\":\"unauthorized\"");
@@ -189,6 +195,13 @@ class SsoLatchTest {
         signInAtLatch("alice");
         String cookie = cookieHeader("_latch_sso");
         int before = service.count();
+        HttpResponse<String> spoofing = TestGateway.send(HttpRequest.newBuilder(URI.create(site(gateway) + "/api/items"))
+                .header("Accept", "application/json").header("Cookie", cookie).header("X-Forwarded-Preferred-Username", "mallory")
+                .header("X-Forwarded-Id-Token", "forged").header("X-Forwarded-Access-Token", "forged").build());
+        assertThat(spoofing.statusCode()).isEqualTo(200);
+        Map<String, Object> spoofed = EchoUpstream.headersOf(service.lastAt("/api/items"));
+        assertThat(spoofed.get("x-forwarded-preferred-username")).as("the caller's copy is replaced").isEqualTo("alice");
+        assertThat(spoofed).as("the caller's token headers are removed").doesNotContainKeys("x-forwarded-id-token", "x-forwarded-access-token");
         assertThat(api(gateway, "/api/items", cookie).statusCode()).isEqualTo(200);
         assertThat(api(secondNode, "/api/items", cookie).statusCode()).as("another node, same secret, no shared state").isEqualTo(200);
         assertThat(EchoUpstream.headersOf(service.lastAt("/api/items")).get("x-forwarded-preferred-username")).isEqualTo("alice");
@@ -203,7 +216,7 @@ class SsoLatchTest {
             assertThat(api(otherSecret, "/api/items", cookie).statusCode())
                     .as("a node with another secret cannot read it").isEqualTo(401);
         }
-        assertThat(service.count() - before).as("only the two accepted requests reached the upstream").isEqualTo(2);
+        assertThat(service.count() - before).as("only the three accepted requests reached the upstream").isEqualTo(3);
     }
 
     @Test
@@ -259,7 +272,16 @@ class SsoLatchTest {
         browser.navigate().refresh();
         String second = cookieHeader("_latch_fresh");
         assertThat(second).as("refreshed (refresh-before 1h > the 5 min tokens), so sealed anew").isNotEqualTo(first);
-        assertThat(EchoUpstream.headersOf(service.lastAt("/fresh/start")).get("x-forwarded-preferred-username")).isEqualTo("alice");
+        Map<String, Object> fresh = EchoUpstream.headersOf(service.lastAt("/fresh/start"));
+        assertThat(fresh.get("x-forwarded-preferred-username")).isEqualTo("alice");
+        String accessToken = (String) fresh.get("x-forwarded-access-token");
+        assertThat(fresh.get("authorization")).as("forward-access-token").isEqualTo("Bearer " + accessToken);
+        assertThat((String) fresh.get("x-forwarded-id-token")).as("forward-id-token").startsWith("eyJ");
+        HttpResponse<String> introspected = TestGateway.send(HttpRequest.newBuilder(URI.create(latch.url("/introspect")))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("portal:" + PORTAL_SECRET).getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + accessToken)).build());
+        assertThat(introspected.body()).as("the forwarded access token is a live Latch token").contains("\"active\":true");
 
         // Latch rotates refresh tokens and ends the family when an old one is used again: parallel requests with one
         // cookie must share a single refresh
