@@ -4,11 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.latch.resource.AccessTokenValidator;
 import dev.latch.resource.TokenRejectedException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 
 /**
  * Refuses tokens revoked at the issuer: the gateway validates JWTs locally and cannot see the issuer's
@@ -39,7 +35,7 @@ final class ActiveTokens {
             validator.requireActive(token);
             return;
         }
-        String key = digest(token);
+        String key = dev.latch.core.crypto.Digests.sha256Hex(token);
         Boolean active = answers.getIfPresent(key);
         if (active == null) {
             active = askOnce(key, token);
@@ -87,14 +83,6 @@ final class ActiveTokens {
             throw e;
         } finally {
             asking.remove(key, mine);
-        }
-    }
-
-    private static String digest(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,16 +1,14 @@
 package dev.latch.gateway.sso;
 
 import dev.latch.core.crypto.AesGcm;
+import dev.latch.core.crypto.Digests;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 import org.eclipse.jetty.http.HttpCookie;
@@ -42,9 +40,9 @@ final class SessionCookies {
     /** @param secrets the first seals; all open */
     SessionCookies(List<String> secrets, boolean secure) {
         for (String secret : secrets) {
-            byte[] raw = hmac(secret.getBytes(StandardCharsets.UTF_8), KEY_LABEL);
+            byte[] raw = Digests.hmacSha256(secret.getBytes(StandardCharsets.UTF_8), KEY_LABEL);
             keys.add(new SecretKeySpec(raw, "AES"));
-            keyIds.add(Arrays.copyOf(sha256(raw), 4));
+            keyIds.add(Arrays.copyOf(Digests.sha256(raw), 4));
         }
         this.secure = secure;
     }
@@ -178,23 +176,5 @@ final class SessionCookies {
             cookie.maxAge(maxAgeSeconds);
         }
         Response.addCookie(response, cookie.build());
-    }
-
-    private static byte[] hmac(byte[] key, byte[] data) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 is not available: " + e.getMessage(), e);
-        }
-    }
-
-    private static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 is not available: " + e.getMessage(), e);
-        }
     }
 }

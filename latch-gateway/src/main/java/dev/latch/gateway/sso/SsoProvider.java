@@ -10,6 +10,7 @@ import dev.latch.client.token.TokenClient;
 import dev.latch.client.token.TokenEndpoint;
 import dev.latch.client.token.TokenErrorException;
 import dev.latch.client.token.TokenRequest;
+import dev.latch.core.crypto.Digests;
 import dev.latch.gateway.config.GatewayConfig;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,13 +18,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -151,7 +150,7 @@ final class SsoProvider {
     AccessToken refresh(ProviderMetadata metadata, String refreshToken) {
         Instant now = clock.instant();
         refreshes.values().removeIf(f -> f.answer().isDone() && f.started().plus(SHARED_REFRESH).isBefore(now));
-        String key = digest(refreshToken);
+        String key = Digests.sha256Hex(refreshToken);
         Flight mine = new Flight(new CompletableFuture<>(), now);
         Flight flight = refreshes.putIfAbsent(key, mine);
         if (flight == null) {
@@ -273,14 +272,6 @@ final class SsoProvider {
 
     static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
-    private static String digest(String value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static String random() {

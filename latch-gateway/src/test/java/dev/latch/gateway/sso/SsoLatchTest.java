@@ -46,6 +46,8 @@ class SsoLatchTest {
     static TestGateway secondNode;
     static ChromeDriver browser;
     static Map<String, String> env;
+    static com.nimbusds.jose.jwk.JWK portalKey;
+    static java.nio.file.Path portalKeyFile;
 
     @BeforeAll
     static void start() {
@@ -58,6 +60,13 @@ class SsoLatchTest {
         latch.instance().users().create(new UserProfile("bob", Map.of("email", "bob@example.org"), List.of(), true), PASSWORD.toCharArray());
         service = EchoUpstream.start();
         env = Map.of("PORTAL_SECRET", PORTAL_SECRET, "COOKIE_SECRET", COOKIE_SECRET);
+        portalKey = dev.latch.core.jose.KeyGeneration.withKeyId(dev.latch.core.jose.KeyGeneration.ec(com.nimbusds.jose.jwk.Curve.P_256), "portal-1");
+        try {
+            portalKeyFile = java.nio.file.Files.createTempFile("portal-key", ".jwk");
+            java.nio.file.Files.writeString(portalKeyFile, portalKey.toJSONString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         gateway = TestGateway.start(config(latch.issuer(), "COOKIE_SECRET"), env);
         secondNode = TestGateway.start(config(latch.issuer(), "COOKIE_SECRET"), env);
         List<String> callbacks = new ArrayList<>();
@@ -65,6 +74,11 @@ class SsoLatchTest {
             callbacks.add(site(g) + "/oauth2/callback");
             callbacks.add(site(g) + "/fresh-oauth2/callback");
         }
+        latch.clients().create(new Client.Builder().clientId("portal-keyed").clientName("Keyed Portal").scope("openid profile email")
+                .tokenEndpointAuthMethod(Client.PRIVATE_KEY_JWT).tokenEndpointAuthSigningAlg("ES256")
+                .jwks(new com.nimbusds.jose.jwk.JWKSet(portalKey).toPublicJWKSet().toJSONObject())
+                .grantTypes(List.of("authorization_code")).redirectUris(List.of(site(gateway) + "/keyed-oauth2/callback")).build(),
+                null, true, null);
         latch.clients().create(new Client.Builder().clientId("portal").clientName("Estate Portal").scope("openid profile email")
                 .grantTypes(List.of("authorization_code", "refresh_token")).refreshTokens(true).accessTokenLifetime(300L)
                 .redirectUris(callbacks).postLogoutRedirectUris(List.of(site(gateway) + "/")).build(), PORTAL_SECRET, true, null);
@@ -97,7 +111,18 @@ class SsoLatchTest {
                       refresh-before: 1h
                       forward-access-token: true
                       forward-id-token: true
-                """.formatted(service.url(), issuer, cookieSecretVariable);
+                  - path: /keyed/
+                    upstream: %1$s
+                    mode: sso
+                    sso:
+                      issuer: %2$s
+                      client-id: portal-keyed
+                      private-key: %4$s
+                      alg: ES256
+                      cookie-secret: ${env:COOKIE_SECRET}
+                      cookie-name: _latch_keyed
+                      prefix: /keyed-oauth2/
+                """.formatted(service.url(), issuer, cookieSecretVariable, portalKeyFile);
     }
 
     @AfterAll
@@ -106,6 +131,7 @@ class SsoLatchTest {
         if (secondNode != null) secondNode.close();
         if (service != null) service.close();
         if (latch != null) latch.close();
+        if (portalKeyFile != null) portalKeyFile.toFile().delete();
     }
 
     @BeforeEach
@@ -241,6 +267,14 @@ class SsoLatchTest {
         assertThat(browser.getCurrentUrl()).as("back at the site, which needs a new sign-in at Latch").startsWith(latch.issuer());
         assertThat(browser.findElements(By.id("username"))).as("Latch asks for the password again").isNotEmpty();
         assertThat(browser.manage().getCookies()).noneMatch(c -> SessionCookies.isPart(c.getName(), "_latch_sso"));
+    }
+
+    @Test
+    void clientAuthenticatedWithAPrivateKeyJwtSignsInToo() {
+        browser.get(site(gateway) + "/keyed/home");
+        signInAtLatch("bob");
+        assertThat(browser.getCurrentUrl()).isEqualTo(site(gateway) + "/keyed/home");
+        assertThat(EchoUpstream.headersOf(service.lastAt("/keyed/home")).get("x-forwarded-email")).isEqualTo("bob@example.org");
     }
 
     @Test

@@ -1,12 +1,12 @@
 package dev.latch.server.transfer;
 
 import dev.latch.core.crypto.AesGcm;
+import dev.latch.core.crypto.Digests;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
-import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -47,9 +47,9 @@ public final class ExportKey {
     private final byte[] macKey;
 
     private ExportKey(byte[] root) {
-        this.encryptionKey = new SecretKeySpec(hmac(root, label("encrypt")), "AES");
-        this.nonceKey = hmac(root, label("nonce"));
-        this.macKey = hmac(root, label("mac"));
+        this.encryptionKey = new SecretKeySpec(Digests.hmacSha256(root, label("encrypt")), "AES");
+        this.nonceKey = Digests.hmacSha256(root, label("nonce"));
+        this.macKey = Digests.hmacSha256(root, label("mac"));
     }
 
     /**
@@ -82,7 +82,7 @@ public final class ExportKey {
         byte[] input = new byte[aad.length + 1 + pt.length];
         System.arraycopy(aad, 0, input, 0, aad.length);
         System.arraycopy(pt, 0, input, aad.length + 1, pt.length);
-        byte[] nonce = Arrays.copyOf(hmac(nonceKey, input), AesGcm.NONCE_BYTES);
+        byte[] nonce = Arrays.copyOf(Digests.hmacSha256(nonceKey, input), AesGcm.NONCE_BYTES);
         return WRAPPED_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(AesGcm.seal(encryptionKey, nonce, aad, pt));
     }
 
@@ -110,7 +110,7 @@ public final class ExportKey {
 
     /** HMAC-SHA256 of {@code content}, base64url. */
     public String mac(byte[] content) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(macKey, content));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Digests.hmacSha256(macKey, content));
     }
 
     /** Constant-time check of a MAC made by {@link #mac}. */
@@ -118,7 +118,7 @@ public final class ExportKey {
         if (mac == null) {
             return false;
         }
-        byte[] expected = hmac(macKey, content);
+        byte[] expected = Digests.hmacSha256(macKey, content);
         byte[] given;
         try {
             given = Base64.getUrlDecoder().decode(mac);
@@ -130,15 +130,5 @@ public final class ExportKey {
 
     private static byte[] label(String name) {
         return ("latch-config-export-v1 " + name).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] hmac(byte[] key, byte[] data) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
     }
 }
