@@ -1207,7 +1207,8 @@ class GatewayConfigLoaderTest {
                 + "routes[0].sso.redirect-uri: must end in the callback path /_auth/callback (was \"https://app.example.org/oauth2/callback\")");
         assertThat(load(sso("      redirect-uri: https://app.example.org/oauth2/callback\n")).routes().getFirst().sso().redirectUri())
                 .isEqualTo(URI.create("https://app.example.org/oauth2/callback"));
-        for (String offSite : List.of("//evil.example", "/\\evil.example", "javascript:alert(1)", "evil.example", "ftp://evil.example/")) {
+        for (String offSite : List.of("//evil.example", "/\\evil.example", "javascript:alert(1)", "evil.example", "ftp://evil.example/",
+                "/signed out", "/a^b", "/a%zz", "https://www.example.org/a b")) {
             assertThat(problems(sso("      sign-out-redirect: '" + offSite + "'\n"))).as(offSite).containsExactly(at(10)
                     + "routes[0].sso.sign-out-redirect: must be a path on this site (\"/\") or an absolute http(s) URL (was \"" + offSite + "\")");
         }

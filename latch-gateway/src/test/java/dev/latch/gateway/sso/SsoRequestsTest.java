@@ -194,4 +194,16 @@ class SsoRequestsTest {
             assertThat(new SessionCookies(List.of(COOKIE_SECRET), false).open("latch-sso-session", resealed)).isNull();
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/bye", "/a%25zz", "/a%5Eb", "/a%7Cb"})
+    void signOutWhateverTheReturnAddressThenRedirectsNeverFails(String rd) {
+        HttpResponse<String> r = gateway.get("/oauth2/sign_out?rd=" + rd, "Accept", "text/html", "Sec-Fetch-Mode", "navigate");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
+        String location = r.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith(latch.issuer());
+        String expected = rd.equals("/bye") ? "/bye" : "/";
+        assertThat(java.net.URLDecoder.decode(location, StandardCharsets.UTF_8)).contains("post_logout_redirect_uri=" + gateway.url(expected));
+    }
 }

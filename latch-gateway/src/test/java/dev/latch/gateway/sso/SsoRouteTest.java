@@ -24,7 +24,7 @@ class SsoRouteTest {
             "\\\\evil.example", "\\/evil.example", "/a\\b", "https://evil.example", "http://evil.example/", "HTTPS://evil.example",
             "javascript:alert(1)", "JavaScript:alert(document.cookie)", "data:text/html,<script>alert(1)</script>", "evil.example",
             "a/b", "?a=b", "#top", " /a", "/a b", "/\t/evil.example", "/\n/evil.example", "/a\r\nSet-Cookie: x=y", "/\u0000",
-            "/a\u007f", "\t//evil.example"})
+            "/a\u007f", "\t//evil.example", "/a%zz", "/a%", "/a^b", "/a\"b", "/a<b>", "/a{b}", "/a|b", "/a`b"})
     void sameSiteWhenOffSiteOrMalformedThenTheFallback(String candidate) {
         assertThat(SsoRoute.sameSite(candidate, FALLBACK)).isEqualTo(FALLBACK);
     }
