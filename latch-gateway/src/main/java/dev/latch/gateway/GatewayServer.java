@@ -131,6 +131,12 @@ public final class GatewayServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        if (!ssoRoutes.isEmpty()) {
+            // an sso session may take up to 8 cookies of 3800 characters (SessionCookies): with Jetty's default 8 KiB a request
+            // carrying it would be refused with 431, and a response setting it would fail with 500
+            http.setRequestHeaderSize(64 * 1024);
+            http.setResponseHeaderSize(64 * 1024);
+        }
         if (config.tls() != null) {
             http.addCustomizer(new SecureRequestCustomizer(false));
             SslContextFactory.Server ssl = new SslContextFactory.Server();

@@ -779,7 +779,8 @@ public final class GatewayConfigLoader {
                 if (uri == null || !uri.isAbsolute() || !List.of("http", "https").contains(uri.getScheme().toLowerCase(Locale.ROOT))) {
                     problem(node.get("sign-out-redirect"), "must be a path on this site (\"/\") or an absolute http(s) URL (was " + quote(signOut) + ")");
                 }
-            } else if (signOut != null && (signOut.startsWith("//") || signOut.startsWith("/\\"))) {
+            } else if (signOut != null && (signOut.startsWith("//") || signOut.startsWith("/\\") || parseUri(signOut) == null
+                    || signOut.chars().anyMatch(c -> c < 0x21 || c == 0x7f || c == '\\'))) {
                 problem(node.get("sign-out-redirect"), "must be a path on this site (\"/\") or an absolute http(s) URL (was " + quote(signOut) + ")");
             }
             boolean forwardAccess = bool(node.get("forward-access-token"), false);

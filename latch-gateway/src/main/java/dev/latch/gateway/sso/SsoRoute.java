@@ -518,11 +518,16 @@ public final class SsoRoute {
 
     /**
      * {@code candidate} when it is a path on this site ({@code /…}, not {@code //host} or {@code /\host}, no
-     * control characters), else {@code fallback}: return addresses never lead off the site.
+     * control characters, a valid URI reference), else {@code fallback}: return addresses never lead off the site.
      */
     static String sameSite(String candidate, String fallback) {
         if (candidate == null || candidate.isEmpty() || !candidate.startsWith("/") || candidate.startsWith("//")
                 || candidate.startsWith("/\\") || candidate.chars().anyMatch(c -> c < 0x21 || c == 0x7f || c == '\\')) {
+            return fallback;
+        }
+        try {
+            new URI(candidate); // sign_out makes an absolute URI of it: /a%zz or /a^b would fail there
+        } catch (java.net.URISyntaxException e) {
             return fallback;
         }
         return candidate;

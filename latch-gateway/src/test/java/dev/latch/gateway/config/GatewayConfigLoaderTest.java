@@ -115,6 +115,23 @@ class GatewayConfigLoaderTest {
                 %s""".formatted(token);
     }
 
+    /** An sso route (lines 1–9) with {@code extra} lines under its {@code sso} block from line 10. */
+    private static String sso(String extra) {
+        return """
+                routes:
+                  - path: /
+                    upstream: http://127.0.0.1:9001
+                    mode: sso
+                    sso:
+                      issuer: https://idp.example.org
+                      client-id: web
+                      client-secret: ${env:SSO_CLIENT_SECRET}
+                      cookie-secret: ${env:SSO_COOKIE_SECRET}
+                %s""".formatted(extra);
+    }
+
+    private static final String COOKIE_SECRET = "0123456789abcdef0123456789abcdef";
+
     private Path writeKey(JWK key, String name) throws Exception {
         Path keyFile = dir.resolve(name);
         Files.writeString(keyFile, KeyFiles.privateKeyPem(key, null));
@@ -1077,6 +1094,181 @@ class GatewayConfigLoaderTest {
         assertThat(problems(MINIMAL + "forward-auth: { path: auth }\n")).containsExactly(
                 at(5) + "forward-auth.path: must be a path starting with \"/\", without query or fragment (was \"auth\")",
                 at(5) + "forward-auth.issuer: is required");
+    }
+
+    // ------------------------------------------------------------------ sso routes
+
+    @Test
+    void loadWhenMinimalSsoRouteThenDefaults() throws Exception {
+        env.put("SSO_CLIENT_SECRET", "client-secret");
+        env.put("SSO_COOKIE_SECRET", COOKIE_SECRET);
+
+        Route route = load(sso("")).routes().getFirst();
+
+        assertThat(route.mode()).isEqualTo(Mode.SSO);
+        assertThat(route.issuer()).isNull();
+        assertThat(route.headers()).isEqualTo(IdentityHeaders.DEFAULT);
+        assertThat(route.sso()).isEqualTo(new GatewayConfig.Sso(URI.create("https://idp.example.org"),
+                ClientAuthentication.clientSecretBasic("web", "client-secret"), List.of("openid", "profile", "email"),
+                List.of(COOKIE_SECRET), "_latch_sso", null, "/oauth2/", null, List.of(), List.of(), Map.of(),
+                IssuerSettings.DEFAULT_ROLE_CLAIMS, Duration.ofHours(12), Duration.ofSeconds(60), "/", false, false));
+        assertThat(route.sso().clientId()).isEqualTo("web");
+    }
+
+    @Test
+    void loadWhenEverySsoKeyGivenThenBound() throws Exception {
+        env.put("SSO_CLIENT_SECRET", "client-secret");
+        env.put("SSO_COOKIE_SECRET", COOKIE_SECRET);
+
+        GatewayConfig.Sso sso = load(sso("""
+                      auth-method: client_secret_post
+                      scopes: openid groups
+                      cookie-name: app-session
+                      cookie-secure: true
+                      prefix: /_auth/
+                      redirect-uri: https://app.example.org/_auth/callback
+                      allowed-roles: [admin, ops]
+                      allowed-users: alice@example.org
+                      allowed-claims: { tenant: [acme, umbrella] }
+                      roles-claim: groups
+                      session-lifetime: 8h
+                      refresh-before: 2m
+                      sign-out-redirect: https://www.example.org/bye
+                      forward-access-token: true
+                      forward-id-token: true
+                """)).routes().getFirst().sso();
+
+        assertThat(sso).isEqualTo(new GatewayConfig.Sso(URI.create("https://idp.example.org"),
+                ClientAuthentication.clientSecretPost("web", "client-secret"), List.of("openid", "groups"), List.of(COOKIE_SECRET),
+                "app-session", true, "/_auth/", URI.create("https://app.example.org/_auth/callback"), List.of("admin", "ops"),
+                List.of("alice@example.org"), Map.of("tenant", List.of("acme", "umbrella")), List.of("groups"), Duration.ofHours(8),
+                Duration.ofMinutes(2), "https://www.example.org/bye", true, true));
+    }
+
+    @Test
+    void loadWhenCookieSecretMissingThenRequiredSayingWhatItIs() throws Exception {
+        env.put("SSO_CLIENT_SECRET", "client-secret");
+        assertThat(problems(sso("").replace("      cookie-secret: ${env:SSO_COOKIE_SECRET}\n", ""))).containsExactly(at(5)
+                + "routes[0].sso.cookie-secret: is required (32 bytes or more; ${env:NAME} or ${file:PATH}; a list for rotation,"
+                + " the first one seals new sessions)");
+    }
+
+    @Test
+    void loadWhenCookieSecretShorterThan32BytesThenRefusedWithItsLength() throws Exception {
+        env.put("SSO_CLIENT_SECRET", "client-secret");
+        env.put("SSO_COOKIE_SECRET", COOKIE_SECRET.substring(1));
+        assertThat(problems(sso(""))).containsExactly(at(9)
+                + "routes[0].sso.cookie-secret: a cookie secret must be 32 bytes or more (was 31); e.g. openssl rand -base64 32");
+        env.put("SSO_COOKIE_SECRET", "é".repeat(16)); // 16 characters, 32 bytes in UTF-8
+        assertThat(load(sso("")).routes().getFirst().sso().cookieSecrets()).containsExactly("é".repeat(16));
+    }
+
+    @Test
+    void loadWhenCookieSecretLiteralOrVariableUnsetThenRefused() throws Exception {
+        env.put("SSO_CLIENT_SECRET", "client-secret");
+        assertThat(problems(sso("").replace("${env:SSO_COOKIE_SECRET}", COOKIE_SECRET))).containsExactly(at(9)
+                + "routes[0].sso.cookie-secret: a secret is not written into the configuration: use ${env:NAME} or ${file:PATH}"
+                + " (LATCH_ALLOW_LITERAL_SECRETS=true allows it)");
+        assertThat(problems(sso(""))).containsExactly(at(9) + "routes[0].sso.cookie-secret: environment variable SSO_COOKIE_SECRET is not set");
+    }
+
+    @Test
+    void loadWhenTwoCookieSecretsThenTheFirstSealsAndBothOpen() throws Exception {
+        env.put("SSO_CLIENT_SECRET", "client-secret");
+        env.put("NEW_SECRET", "N".repeat(32));
+        env.put("OLD_SECRET", "O".repeat(40));
+        String yaml = sso("").replace("${env:SSO_COOKIE_SECRET}", "[\"${env:NEW_SECRET}\", \"${env:OLD_SECRET}\"]");
+
+        assertThat(load(yaml).routes().getFirst().sso().cookieSecrets()).containsExactly("N".repeat(32), "O".repeat(40));
+        env.put("OLD_SECRET", "short");
+        assertThat(problems(yaml)).containsExactly(at(9)
+                + "routes[0].sso.cookie-secret[1]: a cookie secret must be 32 bytes or more (was 5); e.g. openssl rand -base64 32");
+    }
+
+    @Test
+    void loadWhenScopesWithoutOpenidThenRefused() throws Exception {
+        env.put("SSO_CLIENT_SECRET", "client-secret");
+        env.put("SSO_COOKIE_SECRET", COOKIE_SECRET);
+        assertThat(problems(sso("      scopes: [profile, email]\n"))).containsExactly(at(10)
+                + "routes[0].sso.scopes: must include openid (sign-in needs an ID token)");
+        assertThat(load(sso("      scopes: openid\n")).routes().getFirst().sso().scopes()).containsExactly("openid");
+    }
+
+    @Test
+    void loadWhenPrefixOrRedirectUriOrSignOutRedirectWrongThenRefused() throws Exception {
+        env.put("SSO_CLIENT_SECRET", "client-secret");
+        env.put("SSO_COOKIE_SECRET", COOKIE_SECRET);
+        assertThat(problems(sso("      prefix: /auth\n"))).containsExactly(at(10) + "routes[0].sso.prefix: must end with \"/\" (was \"/auth\")");
+        assertThat(problems(sso("      prefix: auth/\n"))).containsExactly(at(10)
+                + "routes[0].sso.prefix: must be a path starting with \"/\", without query or fragment (was \"auth/\")");
+        assertThat(problems(sso("      redirect-uri: https://app.example.org/callback\n"))).containsExactly(at(10)
+                + "routes[0].sso.redirect-uri: must end in the callback path /oauth2/callback (was \"https://app.example.org/callback\")");
+        assertThat(problems(sso("      prefix: /_auth/\n      redirect-uri: https://app.example.org/oauth2/callback\n"))).containsExactly(at(11)
+                + "routes[0].sso.redirect-uri: must end in the callback path /_auth/callback (was \"https://app.example.org/oauth2/callback\")");
+        assertThat(load(sso("      redirect-uri: https://app.example.org/oauth2/callback\n")).routes().getFirst().sso().redirectUri())
+                .isEqualTo(URI.create("https://app.example.org/oauth2/callback"));
+        for (String offSite : List.of("//evil.example", "/\\evil.example", "javascript:alert(1)", "evil.example", "ftp://evil.example/",
+                "/signed out", "/a^b", "/a%zz", "https://www.example.org/a b")) {
+            assertThat(problems(sso("      sign-out-redirect: '" + offSite + "'\n"))).as(offSite).containsExactly(at(10)
+                    + "routes[0].sso.sign-out-redirect: must be a path on this site (\"/\") or an absolute http(s) URL (was \"" + offSite + "\")");
+        }
+        assertThat(load(sso("      sign-out-redirect: /signed-out?x=1\n")).routes().getFirst().sso().signOutRedirect())
+                .isEqualTo("/signed-out?x=1");
+    }
+
+    @Test
+    void loadWhenSsoBlockOnAProtectRouteThenOnlyForModeSso() throws Exception {
+        assertThat(problems(protect("", """
+                    sso: { issuer: https://idp.example.org, client-id: web }
+                """))).containsExactly(at(10) + "routes[0].sso: only for mode sso");
+        assertThat(problems(MINIMAL + "    sso: {}\n")).containsExactly(at(5) + "routes[0].sso: only for mode sso");
+    }
+
+    @Test
+    void loadWhenTwoSsoRoutesShareHostAndPrefixThenRefused() throws Exception {
+        env.put("S", "client-secret");
+        env.put("C", COOKIE_SECRET);
+        String route = """
+                  - path: %s
+                    upstream: http://127.0.0.1:9001
+                    mode: sso
+                    sso: { issuer: https://idp.example.org, client-id: web, client-secret: "${env:S}", cookie-secret: "${env:C}"%s }
+                """;
+        assertThat(problems("routes:\n" + route.formatted("/a/", "") + route.formatted("/b/", ""))).containsExactly(at(9)
+                + "routes[1].sso: the sign-in paths /oauth2/ are already routes[0]'s on this host; give one route another sso.prefix");
+        assertThat(load("routes:\n" + route.formatted("/a/", "") + route.formatted("/b/", ", prefix: /b/oauth2/")).routes()).hasSize(2);
+        String hosted = route.replace("    mode: sso", "    host: %s\n    mode: sso");
+        assertThat(load("routes:\n" + hosted.formatted("/a/", "a.example.org", "") + hosted.formatted("/b/", "b.example.org", ""))
+                .routes()).hasSize(2);
+        assertThat(problems("routes:\n" + hosted.formatted("/a/", "a.example.org", "") + hosted.formatted("/b/", "A.example.org", "")))
+                .containsExactly(at(11) + "routes[1].sso: the sign-in paths /oauth2/ are already routes[0]'s on this host;"
+                        + " give one route another sso.prefix");
+    }
+
+    @Test
+    void loadWhenUnknownSsoKeyThenRefusedListingTheKnownOnes() throws Exception {
+        env.put("SSO_CLIENT_SECRET", "client-secret");
+        env.put("SSO_COOKIE_SECRET", COOKIE_SECRET);
+        assertThat(problems(sso("      cookie-domain: example.org\n"))).containsExactly(at(10)
+                + "routes[0].sso.cookie-domain: unknown key (known: alg, allowed-claims, allowed-roles, allowed-users, auth-method,"
+                + " client-id, client-secret, cookie-name, cookie-secret, cookie-secure, forward-access-token, forward-id-token, issuer,"
+                + " kid, prefix, private-key, private-key-password, redirect-uri, refresh-before, roles-claim, scopes, session-lifetime,"
+                + " sign-out-redirect)");
+    }
+
+    @Test
+    void loadWhenHeadersOnAnSsoRouteThenAllowed() throws Exception {
+        env.put("SSO_CLIENT_SECRET", "client-secret");
+        env.put("SSO_COOKIE_SECRET", COOKIE_SECRET);
+        String yaml = sso("").replace("    sso:\n", "    headers: { user: X-Remote-User, groups: X-Remote-Groups }\n    sso:\n");
+
+        Route route = load(yaml).routes().getFirst();
+
+        assertThat(route.headers().user()).isEqualTo("X-Remote-User");
+        assertThat(route.headers().groups()).isEqualTo("X-Remote-Groups");
+        assertThat(route.headers().email()).isEqualTo(IdentityHeaders.DEFAULT.email());
+        assertThat(problems(yaml.replace("X-Remote-User", "Cookie"))).containsExactly(at(5)
+                + "routes[0].headers.user: Cookie is a header the gateway does not let an identity header replace");
     }
 
     // ------------------------------------------------------------------ value syntax
