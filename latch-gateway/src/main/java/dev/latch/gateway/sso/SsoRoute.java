@@ -151,7 +151,7 @@ public final class SsoRoute {
                 cookies.clear(response, jar, settings.cookieName(), "/");
             }
             if (SsoPages.wantsPage(request)) {
-                startSignIn(request, response, callback, returnPath(request));
+                startSignIn(request, response, callback, sameSite(returnPath(request), "/"));
             } else {
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Cookie realm=\"" + settings.prefix() + "start\"");
                 GatewayResponses.error(response, callback, 401, "unauthorized",
