@@ -83,11 +83,17 @@ final class SessionCookies {
         return null;
     }
 
-    /** True when {@code value} was sealed under a secret other than the first (so it should be sealed again). */
+    /**
+     * True when {@code value} was sealed under a secret other than the first (so it should be sealed again).
+     * Only its first 8 characters are decoded: they hold the version and the key id.
+     */
     boolean sealedWithOlderSecret(String value) {
+        if (value.length() < 8) {
+            return true;
+        }
         try {
-            byte[] in = Base64.getUrlDecoder().decode(value);
-            return in.length >= 5 && !Arrays.equals(keyIds.getFirst(), 0, 4, in, 1, 5);
+            byte[] head = Base64.getUrlDecoder().decode(value.substring(0, 8));
+            return !Arrays.equals(keyIds.getFirst(), 0, 4, head, 1, 5);
         } catch (IllegalArgumentException e) {
             return true;
         }
