@@ -122,7 +122,7 @@ public final class GatewayConfigLoader {
     private static final List<String> PROTECT_ONLY = List.of("issuer", "scopes", "all-scopes", "roles", "claims", "forward-token");
     private static final List<String> SSO_ONLY = List.of("sso");
     private static final List<String> SSO = List.of("issuer", "client-id", "client-secret", "auth-method", "private-key",
-            "private-key-password", "alg", "kid", "scopes", "cookie-secret", "cookie-name", "cookie-secure", "prefix", "redirect-uri",
+            "private-key-password", "alg", "kid", "preset", "scopes", "cookie-secret", "cookie-name", "cookie-secure", "prefix", "redirect-uri",
             "allowed-roles", "allowed-users", "allowed-claims", "roles-claim", "session-lifetime", "refresh-before",
             "sign-out-redirect", "forward-access-token", "forward-id-token");
     private static final List<String> ATTACH_ONLY = List.of("token");

@@ -1252,7 +1252,7 @@ class GatewayConfigLoaderTest {
         assertThat(problems(sso("      cookie-domain: example.org\n"))).containsExactly(at(10)
                 + "routes[0].sso.cookie-domain: unknown key (known: alg, allowed-claims, allowed-roles, allowed-users, auth-method,"
                 + " client-id, client-secret, cookie-name, cookie-secret, cookie-secure, forward-access-token, forward-id-token, issuer,"
-                + " kid, prefix, private-key, private-key-password, redirect-uri, refresh-before, roles-claim, scopes, session-lifetime,"
+                + " kid, prefix, preset, private-key, private-key-password, redirect-uri, refresh-before, roles-claim, scopes, session-lifetime,"
                 + " sign-out-redirect)");
     }
 

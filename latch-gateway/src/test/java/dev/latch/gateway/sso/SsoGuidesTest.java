@@ -130,11 +130,10 @@ class SsoGuidesTest {
         for (ClientAuthentication key : keys) {
             ClientAssertion assertion = ((ClientAuthentication.PrivateKeyJwt) key).assertion();
             assertThat(assertion.algorithm()).isEqualTo(JWSAlgorithm.PS256);
-            // The guide's "Known limitation" paragraph says this: aud = the issuer, no x5t#S256 (no preset on sso routes).
-            // When the sso block learns Entra's preset, this fails: update the paragraph and this test together.
+            // preset: entra — aud is the token URL and the certificate's thumbprint is in x5t#S256, as Entra ID requires
             SignedJWT jwt = SignedJWT.parse(assertion.sign(issuer, tokenUrl));
-            assertThat(jwt.getJWTClaimsSet().getAudience()).containsExactly(issuer.toString());
-            assertThat(jwt.getHeader().getX509CertSHA256Thumbprint()).isNull();
+            assertThat(jwt.getJWTClaimsSet().getAudience()).containsExactly(tokenUrl.toString());
+            assertThat(jwt.getHeader().getX509CertSHA256Thumbprint()).isNotNull();
         }
     }
 }
