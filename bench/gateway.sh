@@ -21,6 +21,7 @@ uncached_warmup="${BENCH_UNCACHED_WARMUP:-20}" # the signature path: one token w
 raw_seconds="${BENCH_RAW_SECONDS:-10}" # raw verification, after a 3 s warm-up
 raw_threads="${BENCH_RAW_THREADS:-2}"
 low_seconds="${BENCH_LOW_SECONDS:-5}"  # the one-connection latency runs (0 skips them)
+sso_pairs="${BENCH_SSO_PAIRS:-0}"      # after the sso run: this many more passthrough/sso pairs, alternating order
 tokens_override="${BENCH_TOKENS:-}"    # distinct tokens for the measured uncached run (default: from the probe's rate)
 jfr="${BENCH_JFR:-0}"                  # 1: a JFR CPU-time profile of each Latch run, in bench/results/gateway-raw/
 keep="${BENCH_KEEP:-0}"
@@ -430,6 +431,22 @@ if want sso; then
   warm "$warmup" "$gw/app/data" "${sso_env[@]}"
   measure sso "Latch sso, established session" "$gw/app/data" "$gw_pid" "${sso_env[@]}"
   measure_low sso "$gw/app/data" "${sso_env[@]}"
+  # optional alternating pairs (BENCH_SSO_PAIRS): on a shared machine the load drifts within minutes, so the
+  # ratio of runs seconds apart, in alternating order, says more than one pair
+  sso_pair_lines=()
+  for (( i = 1; i <= sso_pairs; i++ )); do
+    for route in $( (( i % 2 )) && echo "pass sso" || echo "sso pass" ); do
+      if [[ "$route" == pass ]]; then
+        warm 2 "$gw/pass/data"; measure "pass_$i" "Latch passthrough, pair $i" "$gw/pass/data" "$gw_pid"
+      else
+        warm 2 "$gw/app/data" "${sso_env[@]}"; measure "sso_$i" "Latch sso, pair $i" "$gw/app/data" "$gw_pid" "${sso_env[@]}"
+      fi
+    done
+    sso_pair_lines+=("$(awk -v i="$i" -v sr="${R[sso_$i.rps]}" -v pr="${R[pass_$i.rps]}" -v s5="${R[sso_$i.p50]}" -v p5="${R[pass_$i.p50]}" \
+      -v s9="${R[sso_$i.p99]}" -v p9="${R[pass_$i.p99]}" -v sc="${R[sso_$i.pxcpu]}" -v pc="${R[pass_$i.pxcpu]}" -v so="${R[sso_$i.other]}" \
+      -v po="${R[pass_$i.other]}" -v n="$(( ${R[sso_$i.non2xx]} + ${R[sso_$i.errors]} ))" \
+      'BEGIN{printf "%d %.3f %.2f %.2f %.1f %d %d %d %d %d", i, sr/pr, (s5-p5)/1000, (s9-p9)/1000, sc-pc, sr, pr, po, so, n}')")
+  done
   sso_p1="$(provider_requests)"; read -r sso_f1 sso_b1 <<<"$(gateway_counts /app/)"
   R[sso.provider]=$(( sso_p1 - sso_p0 )); R[sso.refusals]=$(( sso_f1 - sso_f0 )); R[sso.gwnon2xx]=$(( sso_b1 - sso_b0 ))
   say "[${R[sso.label]}] during all sso traffic: ${R[sso.provider]} requests at the provider, ${R[sso.refusals]} refusals and ${R[sso.gwnon2xx]} non-2xx at the gateway"
@@ -572,7 +589,7 @@ for k in direct nginxproxy haproxy pass sso cached uncached attach pass_nolog ca
     echo "so a lost session would be a 401 (non-2xx), not a redirect. The client's access tokens live $sso_token_lifetime (the gateway refreshes"
     echo "60 s before expiry), so no refresh falls in the run. Each request opens the cookie once (AES-256-GCM), checks expiry and the"
     echo "role, adds X-Forwarded-User/-Email/-Preferred-Username/-Groups and drops the gateway's cookies upstream. Over all sso traffic"
-    echo "(warm-ups, measured and one-connection runs): **${R[sso.provider]}** requests at the provider (Latch's /metrics,"
+    echo "(warm-ups, measured, one-connection runs and pairs): **${R[sso.provider]}** requests at the provider (Latch's /metrics,"
     echo "\`latch_http_requests\`, every route), ${R[sso.refusals]} refusals and ${R[sso.gwnon2xx]} non-2xx answers on the route (the gateway's /metrics)."
   fi
   if has uncached; then
@@ -637,12 +654,31 @@ for k in direct nginxproxy haproxy pass sso cached uncached attach pass_nolog ca
     if (( low_seconds > 0 )); then
       echo "| … at one connection: sso p50 − passthrough p50 / sso p99 | $(added "${R[sso.lo50]}" "${R[pass.lo50]}") ms / $(ms "${R[sso.lo99]}") ms | (≤ 1 ms / < 10 ms) | no queueing: the hop itself |"
     fi
+    if (( sso_pairs > 0 )); then
+      median() { sort -g | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+      pairs_col() { printf '%s\n' "${sso_pair_lines[@]}" | awk -v c="$1" '{print $c}'; }
+      echo "| … $sso_pairs more pairs, alternating order: sso ÷ passthrough, median (each) | $(pct "$(pairs_col 2 | median)" 1) ($(pairs_col 2 | awk '{printf "%s%.0f %%", s, 100*$1; s=", "}')) | | |"
+      echo "| … sso p50 − passthrough p50, median (each) | $(printf "%.2f" "$(pairs_col 3 | median)") ms ($(pairs_col 3 | paste -sd, | sed 's/,/, /g') ms) | ≤ 1 ms | |"
+      echo "| … sso p99 − passthrough p99, median (each) | $(printf "%.2f" "$(pairs_col 4 | median)") ms ($(pairs_col 4 | paste -sd, | sed 's/,/, /g') ms) | | |"
+      echo "| … gateway CPU per request, sso − passthrough, median (each) | $(printf "%.1f" "$(pairs_col 5 | median)") µs ($(pairs_col 5 | paste -sd, | sed 's/,/, /g') µs) | | |"
+    fi
     echo "| sso: requests at the provider during all sso traffic | ${R[sso.provider]} | 0 | $(met "$([[ ${R[sso.provider]} == 0 ]] && echo 1 || echo 0)") |"
+  fi
+  if (( sso_pairs > 0 )) && has sso; then
+    pair_table=1
   fi
   if has pass_nolog && has pass && has cached; then
     echo "| access log off ÷ on: passthrough / protect cached (requests/s) | $(pct "${R[pass_nolog.rps]}" "${R[pass.rps]}") / $(pct "${R[cached_nolog.rps]}" "${R[cached.rps]}") | | |"
   fi
   echo
+  if [[ -n "${pair_table:-}" ]]; then
+    echo "Passthrough/sso pairs (BENCH_SSO_PAIRS=$sso_pairs, ${seconds} s each after 2 s of warm-up, odd pairs passthrough first):"
+    echo
+    echo "| pair | sso ÷ passthrough | added p50 (ms) | added p99 (ms) | added CPU (µs/req) | sso / passthrough req/s | others' CPU % (pass / sso) | sso non-2xx + errors |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${sso_pair_lines[@]}" | awk '{printf "| %d | %.0f %% | %s | %s | %s | %d / %d | %d / %d | %d |\n", $1, 100*$2, $3, $4, $5, $6, $7, $8, $9, $10}'
+    echo
+  fi
   echo "Raw wrk outputs: bench/results/gateway-raw/."
 } > "$here/results/gateway-latest.md"
 cat "$here/results/gateway-latest.md"
