@@ -239,6 +239,17 @@ cache_counts() { # "HITS MISSES" of the validated-token cache, from the gateway'
     /^latch_gateway_token_cache_hits_total/ {h=$NF} /^latch_gateway_token_cache_misses_total/ {m=$NF}
     END {printf "%d %d\n", h, m}'
 }
+# provider_requests: requests `latch serve` has answered (its /metrics, every route and status)
+provider_requests() {
+  curl -s --max-time 5 "http://127.0.0.1:$as_mgmt/metrics" | awk '/^latch_http_requests_seconds_count/ {n+=$NF} END {printf "%d\n", n}'
+}
+# gateway_counts ROUTE: "REFUSALS NON2XX" of a route at the gateway (its /metrics)
+gateway_counts() {
+  curl -s --max-time 5 "http://127.0.0.1:$gw_mgmt/metrics" | awk -v r="route=\"$1\"" '
+    index($0, r) && /^latch_gateway_refusals_total/ {f+=$NF}
+    index($0, r) && /^latch_gateway_requests_seconds_count/ && !/status="2[0-9][0-9]"/ {b+=$NF}
+    END {printf "%d %d\n", f, b}'
+}
 # measure_cache KEY ARGS...: measure, and the cache hits and misses it caused
 measure_cache() {
   local key="$1" h0 m0 h1 m1
@@ -316,6 +327,8 @@ if want sso; then
   grep -q "^user=[^ ]\+ groups=staff username=$sso_user cookie=theme=dark\$" "$work/check.body" \
     || die "sso sent the wrong identity or cookies upstream: $(head -c 300 "$work/check.body")"
   expect "sso, no session (API call)" 401 "http://127.0.0.1:$gw_port/app/data" -H 'Accept: application/json'
+  # the provider's request count must see the sign-in, else a 0 during the runs would prove nothing
+  [[ -n "$as_mgmt" ]] && (( $(provider_requests) >= 3 )) || die "sso: no request count from Latch's /metrics on port '$as_mgmt'"
   expect "sso, tampered cookie" 401 "http://127.0.0.1:$gw_port/app/data" -H "Cookie: ${sso_cookie%?????}AAAAA" -H 'Accept: application/json'
 fi
 say "all set: nginx :$up_port, nginx proxy :$px_port, HAProxy :$ha_port, latch serve $as_issuer, gateway :$gw_port"
@@ -382,18 +395,6 @@ raw_verify() { # raw_verify jdk|native
     || { tail -5 "$work/tokens.err" >&2; die "raw verification failed"; }
   read -r _ R[raw.$1.provider] R[raw.$1.rate] R[raw.$1.cpu] <<<"$line"
   say "[raw verify $1] ${R[raw.$1.provider]}: ${R[raw.$1.rate]}/s, ${R[raw.$1.cpu]} µs CPU each"
-}
-
-# provider_requests: requests `latch serve` has answered (its /metrics, every route and status)
-provider_requests() {
-  curl -s --max-time 5 "http://127.0.0.1:$as_mgmt/metrics" | awk '/^latch_http_requests_seconds_count/ {n+=$NF} END {printf "%d\n", n}'
-}
-# gateway_counts ROUTE: "REFUSALS NON2XX" of a route at the gateway (its /metrics)
-gateway_counts() {
-  curl -s --max-time 5 "http://127.0.0.1:$gw_mgmt/metrics" | awk -v r="route=\"$1\"" '
-    index($0, r) && /^latch_gateway_refusals_total/ {f+=$NF}
-    index($0, r) && /^latch_gateway_requests_seconds_count/ && !/status="2[0-9][0-9]"/ {b+=$NF}
-    END {printf "%d %d\n", f, b}'
 }
 
 direct="http://127.0.0.1:$up_port/data"
