@@ -1,6 +1,7 @@
 -- wrk script of bench/gateway.sh: a GET, optionally with a bearer token, and a summary line at the end.
 --   BENCH_TOKEN         one token, sent on every request (static request: wrk builds it once)
 --   BENCH_ACCEPT        an Accept header on every request (bench/fhir.sh: application/fhir+json)
+--   BENCH_COOKIE        a Cookie header on every request (the sso route: an established session's cookies)
 --   BENCH_TOKEN_FILES   a prefix: thread i reads PREFIX<i> (i = 0, 1, ...; two digits, as `split -d` names
 --                       them), one token per line, and sends each once; when its file runs out it sends no
 --                       token (the gateway answers 401, so an exhausted pool shows as non-2xx, never as cache hits)
@@ -13,6 +14,10 @@ end
 local accept = os.getenv("BENCH_ACCEPT")
 if accept and accept ~= "" then
    wrk.headers["Accept"] = accept
+end
+local cookie = os.getenv("BENCH_COOKIE")
+if cookie and cookie ~= "" then
+   wrk.headers["Cookie"] = cookie
 end
 
 local threads = {}
