@@ -21,10 +21,13 @@ import java.util.Set;
 /**
  * What an sso session cookie holds: who signed in (read once, at sign-in and at each refresh, from the
  * validated ID token and, when it is a JWT the gateway received straight from the token endpoint, the
- * access token), the tokens, and the times. Short JSON names keep the cookie small.
+ * access token), the tokens, and the times. Short JSON names keep the cookie small, and the access token is
+ * kept only when the route forwards it (every request carries the cookie, and its size is most of what a
+ * request costs the gateway beyond passthrough).
  *
  * @param subject         the ID token's {@code sub}
  * @param roles           roles and groups found at the route's {@code roles-claim} paths
+ * @param accessToken     the access token when the route has {@code forward-access-token}, else null
  * @param claims          the values of the claims {@code allowed-claims} names
  * @param accessExpiresAt epoch seconds, 0 when the provider gave no {@code expires_in}
  * @param startedAt       epoch seconds of the sign-in
@@ -63,7 +66,7 @@ record SsoSession(@JsonProperty("s") String subject, @JsonProperty("u") String u
         }
         long accessExpires = tokens.expiresAt() == null ? 0 : tokens.expiresAt().getEpochSecond();
         return new SsoSession(idClaims.getSubject(), string(claims.get("preferred_username")), string(claims.get("email")),
-                List.copyOf(roles), kept, tokens.value(), accessExpires,
+                List.copyOf(roles), kept, settings.forwardAccessToken() ? tokens.value() : null, accessExpires,
                 tokens.refreshToken() != null ? tokens.refreshToken() : previousRefreshToken, idToken, startedAt, endsAt);
     }
 
@@ -120,7 +123,7 @@ record SsoSession(@JsonProperty("s") String subject, @JsonProperty("u") String u
     static SsoSession fromJson(byte[] json) {
         try {
             SsoSession s = JSON.readValue(json, SsoSession.class);
-            return s.subject() == null || s.accessToken() == null ? null : s;
+            return s.subject() == null ? null : s;
         } catch (IOException e) {
             return null;
         }
