@@ -76,7 +76,7 @@ summary() { # summary OUT: "requests non2xx p50 p99 p99.9 max" (latencies in ms)
 
 say "JVM: $JAVA; work dir: $work; $cores cores; load average before: $load_before"
 say "filling the database with $rows expired access tokens"
-"$JAVA" -cp "$classes" dev.latch.bench.ExpiredRows --data "$data" --config "$work/idle.yaml" --rows "$rows" >&2
+"$JAVA" -cp "$classes:$jar" dev.latch.bench.ExpiredRows --data "$data" --config "$work/idle.yaml" --rows "$rows" >&2
 
 say "without purge: warm-up ${warmup}s, then ${secs}s at $conns connections"
 serve "$work/idle.yaml"
