@@ -3,11 +3,12 @@ package dev.latch.server.storage;
 import java.time.Duration;
 
 /**
- * Deletes rows a bounded batch at a time: {@code DELETE FROM t WHERE key IN (SELECT key FROM t WHERE
- * condition FETCH FIRST n ROWS ONLY)}, repeated until a statement removes fewer than {@code n}, with
- * a pause between full batches. Each statement is short, so removing a million expired rows never
- * holds locks (or the pool's connection) long enough to stall requests. The same SQL runs on H2 and
- * PostgreSQL.
+ * Deletes rows a bounded batch at a time, repeated until a statement removes fewer than {@code n},
+ * with a pause between full batches. Each statement is short, so removing a million expired rows
+ * never holds locks (or the pool's connection) long enough to stall requests. On PostgreSQL a batch is
+ * {@code DELETE FROM t WHERE key IN (SELECT key FROM t WHERE condition FETCH FIRST n ROWS ONLY)}; on H2,
+ * which bounds a DELETE itself, {@code DELETE FROM t WHERE condition FETCH FIRST n ROWS ONLY} (H2 would
+ * scan the whole table for the first form when the key has two columns).
  */
 public final class BatchDelete {
 
@@ -46,8 +47,12 @@ public final class BatchDelete {
      */
     public int rows(Sql sql, String table, String key, String condition, Object... args) {
         String columns = key.startsWith("(") ? key.substring(1, key.length() - 1) : key;
-        String statement = "DELETE FROM " + table + " WHERE " + key + " IN (SELECT " + columns + " FROM " + table
-                + " WHERE " + condition + " FETCH FIRST " + size + " ROWS ONLY)";
+        // H2 bounds a DELETE itself and then walks only the condition's index; for a key IN (subquery) on a
+        // key of two columns it scans the whole table each batch. PostgreSQL has no bounded DELETE.
+        String statement = sql.isH2()
+                ? "DELETE FROM " + table + " WHERE " + condition + " FETCH FIRST " + size + " ROWS ONLY"
+                : "DELETE FROM " + table + " WHERE " + key + " IN (SELECT " + columns + " FROM " + table
+                        + " WHERE " + condition + " FETCH FIRST " + size + " ROWS ONLY)";
         int total = 0;
         while (true) {
             int n = sql.update(statement, args);
