@@ -24,7 +24,7 @@ public final class Janitor {
 
     /** Rows per delete statement. */
     public static final int BATCH_SIZE = BatchDelete.DEFAULT_SIZE;
-    /** Between two full batches, so other statements get the tables and the pool. */
+    /** Between two full batches at least (or as long as the batch took), so other statements get the tables, the pool and the CPU. */
     public static final Duration PAUSE = Duration.ofMillis(10);
 
     /** One store's part of the purge: forget what expired before {@code now} (epoch seconds). */

@@ -4,11 +4,12 @@ import java.time.Duration;
 
 /**
  * Deletes rows a bounded batch at a time, repeated until a statement removes fewer than {@code n},
- * with a pause between full batches. Each statement is short, so removing a million expired rows
- * never holds locks (or the pool's connection) long enough to stall requests. On PostgreSQL a batch is
- * {@code DELETE FROM t WHERE key IN (SELECT key FROM t WHERE condition FETCH FIRST n ROWS ONLY)}; on H2,
- * which bounds a DELETE itself, {@code DELETE FROM t WHERE condition FETCH FIRST n ROWS ONLY} (H2 would
- * scan the whole table for the first form when the key has two columns).
+ * with a pause between full batches (at least as long as the last batch took). Each statement is
+ * short, so removing a million expired rows never holds locks (or the pool's connection) long enough
+ * to stall requests. On PostgreSQL a batch is {@code DELETE FROM t WHERE key IN (SELECT key FROM t
+ * WHERE condition FETCH FIRST n ROWS ONLY)}; on H2, which bounds a DELETE itself, {@code DELETE FROM t
+ * WHERE condition FETCH FIRST n ROWS ONLY} (H2 would scan the whole table for the first form when the
+ * key has two columns).
  */
 public final class BatchDelete {
 
@@ -55,21 +56,26 @@ public final class BatchDelete {
                         + " WHERE " + condition + " FETCH FIRST " + size + " ROWS ONLY)";
         int total = 0;
         while (true) {
+            long started = System.nanoTime();
             int n = sql.update(statement, args);
+            long took = System.nanoTime() - started;
             total += n;
             observer.deleted(table, n);
-            if (n < size || !pause()) {
+            if (n < size || !pause(took)) {
                 return total;
             }
         }
     }
 
-    /** False when interrupted. */
-    private boolean pause() {
+    /**
+     * Waits the pause, or as long as the batch took if that is longer, so the purge has the database
+     * (and a core) at most half the time however slow the batches are. False when interrupted.
+     */
+    private boolean pause(long batchNanos) {
         if (Thread.currentThread().isInterrupted()) return false;
         if (pause.isZero()) return true;
         try {
-            Thread.sleep(pause);
+            Thread.sleep(Duration.ofNanos(Math.max(pause.toNanos(), batchNanos)));
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
