@@ -87,6 +87,7 @@ public final class LatchServer implements AutoCloseable {
     private final RevocationEndpoint revocationEndpoint;
     private final RegistrationEndpoint registrationEndpoint;
     private final ScheduledExecutorService maintenance;
+    private final dev.latch.server.purge.Janitor janitor;
     private final Sql sql;
     private final OpaqueTokenStore opaqueTokens;
     private final RevokedTokens revokedTokens;
@@ -174,6 +175,20 @@ public final class LatchServer implements AutoCloseable {
         this.sessions = new SessionStore(sql, config.sessions().idleLifetime(), config.sessions().absoluteLifetime());
         this.interactions = new InteractionStore(sql);
         this.cors = new dev.latch.server.cors.CorsPolicy(() -> instance.clients().store().list(), clock);
+        ConsentStore consentStore = new ConsentStore(sql);
+        this.janitor = new dev.latch.server.purge.Janitor(
+                new dev.latch.server.storage.Lease(sql, "purge", "node-" + dev.latch.server.secret.Secrets.generate(64)),
+                config.database().purgeInterval(), clock, metrics, List.of(
+                        (now, delete) -> replay.purgeExpired(now - 60, delete),
+                        revokedTokens::purgeExpired,
+                        opaqueTokens::purgeExpired,
+                        sessions::purgeExpired,
+                        (now, delete) -> consentStore.purgeEnded(delete),
+                        interactions::purgeExpired,
+                        pushedRequests::purgeExpired,
+                        codes::purgeExpired,
+                        refreshTokens::purgeExpired,
+                        launchStore::purgeExpired));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "latch-maintenance");
             t.setDaemon(true);
@@ -282,23 +297,24 @@ public final class LatchServer implements AutoCloseable {
                 CpuPool.Busy.class, features);
         management = HttpAdapter.startManagement(config.management().host(), config.management().port(),
                 List.of(new HealthEndpoint(instance.database()::reachable), metrics));
-        maintenance.scheduleWithFixedDelay(this::purgeExpired, 1, 60, TimeUnit.SECONDS);
+        long every = janitor.interval().toMillis();
+        maintenance.scheduleWithFixedDelay(this::purgeInBackground, every, every, TimeUnit.MILLISECONDS);
         return this;
     }
 
-    private void purgeExpired() {
+    /** Runs the expiry purge now, on this node, if it takes the lease (the maintenance thread does this every interval). */
+    public dev.latch.server.purge.Janitor.Outcome purgeExpired() {
+        return janitor.run();
+    }
+
+    /** The expiry purge (tests watch its batches through {@link dev.latch.server.purge.Janitor#observe}). */
+    public dev.latch.server.purge.Janitor janitor() {
+        return janitor;
+    }
+
+    private void purgeInBackground() {
         try {
-            long now = instance.clock().instant().getEpochSecond();
-            replay.purgeExpired(now - 60);
-            revokedTokens.purgeExpired(now);
-            opaqueTokens.purgeExpired(now);
-            sessions.purgeExpired(now);
-            new ConsentStore(sql).purgeEnded();
-            interactions.purgeExpired(now);
-            pushedRequests.purgeExpired(now);
-            codes.purgeExpired(now);
-            refreshTokens.purgeExpired(now);
-            launchStore.purgeExpired(now);
+            janitor.run();
         } catch (RuntimeException e) {
             LOG.warn("purging expired rows failed: {}", e.getMessage());
         }

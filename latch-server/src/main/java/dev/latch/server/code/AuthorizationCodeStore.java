@@ -1,5 +1,6 @@
 package dev.latch.server.code;
 
+import dev.latch.server.storage.BatchDelete;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,7 +29,12 @@ public interface AuthorizationCodeStore {
     void recordIssued(String code, List<String> accessTokenJtis, String refreshFamily);
 
     /** Forgets codes that expired before {@code now} (after keeping them long enough to detect replays). */
-    int purgeExpired(long now);
+    default int purgeExpired(long now) {
+        return purgeExpired(now, BatchDelete.DEFAULT);
+    }
+
+    /** As {@link #purgeExpired(long)}, a bounded batch of rows per statement. */
+    int purgeExpired(long now, BatchDelete delete);
 
     Optional<ApprovedAuthorization> peek(String code);
 }

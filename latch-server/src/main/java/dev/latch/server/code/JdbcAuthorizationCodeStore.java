@@ -1,5 +1,6 @@
 package dev.latch.server.code;
 
+import dev.latch.server.storage.BatchDelete;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.latch.server.secret.Secrets;
 import dev.latch.server.http.Json;
@@ -61,8 +62,8 @@ public final class JdbcAuthorizationCodeStore implements AuthorizationCodeStore 
     }
 
     @Override
-    public int purgeExpired(long now) {
-        return sql.update("DELETE FROM authorization_codes WHERE expires_at < ?", now - REPLAY_MEMORY_SECONDS);
+    public int purgeExpired(long now, BatchDelete delete) {
+        return delete.rows(sql, "authorization_codes", "code_digest", "expires_at < ?", now - REPLAY_MEMORY_SECONDS);
     }
 
     @Override

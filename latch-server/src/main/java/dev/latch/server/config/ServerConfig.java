@@ -38,7 +38,8 @@ public record ServerConfig(String issuer, int port, Path data, DatabaseSettings 
                            Branding branding, Sessions sessions, List<ClaimMapping> claims, Passwords passwords,
                            List<UserSetting> users, List<ResourceSetting> resources, Smart smart) {
 
-    public record DatabaseSettings(String url, String user, String password, int poolSize) {}
+    /** @param purgeInterval how often expired rows are purged (by one node of the cluster); default 60 s */
+    public record DatabaseSettings(String url, String user, String password, int poolSize, java.time.Duration purgeInterval) {}
 
     public record Management(String host, int port) {}
 

@@ -1,15 +1,21 @@
 package dev.latch.server.config;
 
+import static dev.latch.server.config.ConfigNodes.duration;
 import static dev.latch.server.config.ConfigNodes.section;
 import static dev.latch.server.config.ConfigNodes.text;
 import static dev.latch.server.config.ConfigNodes.wholeNumber;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.latch.core.secret.SecretReference;
+import dev.latch.server.config.ConfigLoader.ConfigException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 
-/** Binds where state is kept: {@code data} and {@code database} (its user and password are secret references). */
+/**
+ * Binds where state is kept: {@code data} and {@code database} (its user and password are secret references;
+ * {@code purge-interval} between 1s and 1d).
+ */
 final class StorageSettings {
 
     private StorageSettings() {}
@@ -21,10 +27,14 @@ final class StorageSettings {
 
     /** {@code database}: no URL means the embedded database in {@code data}; a pool of 16 when unset. */
     static ServerConfig.DatabaseSettings database(JsonNode root, SecretReference secrets) {
-        JsonNode db = section(root, "database", Set.of("url", "user", "password", "pool-size"));
+        JsonNode db = section(root, "database", Set.of("url", "user", "password", "pool-size", "purge-interval"));
+        Duration purgeInterval = duration(db, "database.purge-interval", "purge-interval", Duration.ofSeconds(60));
+        if (purgeInterval.compareTo(Duration.ofSeconds(1)) < 0 || purgeInterval.compareTo(Duration.ofDays(1)) > 0) {
+            throw new ConfigException("database.purge-interval: must be between 1s and 1d (was " + text(db, "purge-interval") + ")");
+        }
         return new ServerConfig.DatabaseSettings(text(db, "url"),
                 secrets.resolve("database.user", text(db, "user")),
                 secrets.resolve("database.password", text(db, "password")),
-                wholeNumber(db, "database.pool-size", "pool-size", 16));
+                wholeNumber(db, "database.pool-size", "pool-size", 16), purgeInterval);
     }
 }

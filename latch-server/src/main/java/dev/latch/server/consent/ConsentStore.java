@@ -1,5 +1,6 @@
 package dev.latch.server.consent;
 
+import dev.latch.server.storage.BatchDelete;
 import dev.latch.server.storage.Sql;
 import java.util.List;
 import java.util.Set;
@@ -55,7 +56,12 @@ public final class ConsentStore {
 
     /** Drops session-bound consents whose session no longer exists (expired without a logout); returns how many. */
     public int purgeEnded() {
-        return sql.update("DELETE FROM consents WHERE sid IS NOT NULL AND sid NOT IN (SELECT sid FROM browser_sessions)");
+        return purgeEnded(BatchDelete.DEFAULT);
+    }
+
+    public int purgeEnded(BatchDelete delete) {
+        return delete.rows(sql, "consents", "(subject, client_id, scope)",
+                "sid IS NOT NULL AND sid NOT IN (SELECT sid FROM browser_sessions)");
     }
 
     /** One remembered consent. */

@@ -31,6 +31,12 @@ public final class Metrics implements HttpAdapter.Observer, Routes.Source {
                 .register(registry)).increment();
     }
 
+    /** Rows the expiry purge removed from {@code table} ({@code latch_purged_rows_total{table=…}}). */
+    public void purged(String table, long rows) {
+        counters.computeIfAbsent("p:" + table, k -> Counter.builder("latch_purged_rows")
+                .description("Expired rows removed by the purge, by table").tag("table", table).register(registry)).increment(rows);
+    }
+
     @Override
     public void request(String route, String method, int status, long nanos) {
         String key = route + "|" + method + "|" + status;

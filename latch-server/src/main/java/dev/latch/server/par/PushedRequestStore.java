@@ -1,5 +1,6 @@
 package dev.latch.server.par;
 
+import dev.latch.server.storage.BatchDelete;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.latch.server.secret.Secrets;
@@ -56,6 +57,10 @@ public final class PushedRequestStore {
     }
 
     public int purgeExpired(long now) {
-        return sql.update("DELETE FROM pushed_requests WHERE expires_at <= ?", now - LIFETIME_SECONDS);
+        return purgeExpired(now, BatchDelete.DEFAULT);
+    }
+
+    public int purgeExpired(long now, BatchDelete delete) {
+        return delete.rows(sql, "pushed_requests", "uri_digest", "expires_at <= ?", now - LIFETIME_SECONDS);
     }
 }

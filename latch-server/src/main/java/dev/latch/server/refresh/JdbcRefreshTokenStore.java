@@ -1,5 +1,6 @@
 package dev.latch.server.refresh;
 
+import dev.latch.server.storage.BatchDelete;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.latch.core.smart.LaunchContext;
 import dev.latch.server.secret.Secrets;
@@ -165,10 +166,14 @@ public final class JdbcRefreshTokenStore implements RefreshTokenStore {
     }
 
     @Override
-    public int purgeExpired(long now) {
-        sql.update("DELETE FROM family_access_tokens WHERE expires_at < ?", now);
-        sql.update("DELETE FROM refresh_tokens WHERE family_id IN (SELECT family_id FROM refresh_families WHERE expires_at < ?)", now);
-        return sql.update("DELETE FROM refresh_families WHERE expires_at < ?", now);
+    public int purgeExpired(long now, BatchDelete delete) {
+        delete.rows(sql, "family_access_tokens", "jti", "expires_at < ?", now);
+        // refresh_families.expires_at is the family's absolute deadline (no token of it outlives it: a
+        // token's idle deadline is capped there). A family past it goes with all its tokens, rotated or
+        // not, whatever their own deadlines; tokens first, in batches, so the cascade has nothing left.
+        delete.rows(sql, "refresh_tokens", "token_digest",
+                "family_id IN (SELECT family_id FROM refresh_families WHERE expires_at < ?)", now);
+        return delete.rows(sql, "refresh_families", "family_id", "expires_at < ?", now);
     }
 
     private static GrantData parse(String json) {

@@ -1,5 +1,6 @@
 package dev.latch.server.refresh;
 
+import dev.latch.server.storage.BatchDelete;
 import dev.latch.core.smart.LaunchContext;
 import java.util.List;
 import java.util.Optional;
@@ -110,5 +111,10 @@ public interface RefreshTokenStore {
     int revokeFamilies(String subject, String clientId, long now);
 
     /** Forgets families that ended before {@code now}, with their tokens, and access-token records past their exp. */
-    int purgeExpired(long now);
+    default int purgeExpired(long now) {
+        return purgeExpired(now, BatchDelete.DEFAULT);
+    }
+
+    /** As {@link #purgeExpired(long)}, a bounded batch of rows per statement. */
+    int purgeExpired(long now, BatchDelete delete);
 }

@@ -1,5 +1,6 @@
 package dev.latch.server.replay;
 
+import dev.latch.server.storage.BatchDelete;
 import dev.latch.server.secret.Secrets;
 import dev.latch.server.storage.Sql;
 
@@ -24,8 +25,8 @@ public final class JdbcReplayCache implements ReplayCache {
     }
 
     @Override
-    public int purgeExpired(long now) {
-        return sql.update("DELETE FROM used_jtis WHERE expires_at < ?", now);
+    public int purgeExpired(long now, BatchDelete delete) {
+        return delete.rows(sql, "used_jtis", "(client_id, jti)", "expires_at < ?", now);
     }
 
     /** The id as stored: itself when it fits the column, else its SHA-256 digest (equal ids, equal digests). */

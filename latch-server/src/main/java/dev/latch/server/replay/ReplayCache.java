@@ -1,5 +1,7 @@
 package dev.latch.server.replay;
 
+import dev.latch.server.storage.BatchDelete;
+
 /**
  * Single use of identifiers within their lifetime (RFC 7523 §3 item 7 for assertion {@code jti}).
  * Of two concurrent uses, on any nodes sharing the database, exactly one wins.
@@ -10,5 +12,10 @@ public interface ReplayCache {
     boolean firstUse(String clientId, String id, long expiresAt);
 
     /** Forgets identifiers whose lifetime has ended. */
-    int purgeExpired(long now);
+    default int purgeExpired(long now) {
+        return purgeExpired(now, BatchDelete.DEFAULT);
+    }
+
+    /** As {@link #purgeExpired(long)}, a bounded batch of rows per statement. */
+    int purgeExpired(long now, BatchDelete delete);
 }

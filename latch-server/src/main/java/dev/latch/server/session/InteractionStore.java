@@ -1,5 +1,6 @@
 package dev.latch.server.session;
 
+import dev.latch.server.storage.BatchDelete;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.latch.core.smart.LaunchContext;
@@ -84,7 +85,11 @@ public final class InteractionStore {
     }
 
     public int purgeExpired(long now) {
-        return sql.update("DELETE FROM interactions WHERE expires_at <= ?", now);
+        return purgeExpired(now, BatchDelete.DEFAULT);
+    }
+
+    public int purgeExpired(long now, BatchDelete delete) {
+        return delete.rows(sql, "interactions", "id_digest", "expires_at <= ?", now);
     }
 
     private static LaunchContext launch(String json) {

@@ -1,5 +1,6 @@
 package dev.latch.server.session;
 
+import dev.latch.server.storage.BatchDelete;
 import dev.latch.server.secret.Secrets;
 import dev.latch.server.storage.Sql;
 import java.time.Duration;
@@ -63,6 +64,10 @@ public final class SessionStore {
     }
 
     public int purgeExpired(long now) {
-        return sql.update("DELETE FROM browser_sessions WHERE expires_at <= ? OR last_seen <= ?", now, now - idle.toSeconds());
+        return purgeExpired(now, BatchDelete.DEFAULT);
+    }
+
+    public int purgeExpired(long now, BatchDelete delete) {
+        return delete.rows(sql, "browser_sessions", "id_digest", "expires_at <= ? OR last_seen <= ?", now, now - idle.toSeconds());
     }
 }

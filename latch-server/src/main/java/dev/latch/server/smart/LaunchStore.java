@@ -1,5 +1,6 @@
 package dev.latch.server.smart;
 
+import dev.latch.server.storage.BatchDelete;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.latch.core.smart.LaunchContext;
 import dev.latch.server.authorize.EhrLaunches;
@@ -56,7 +57,11 @@ public final class LaunchStore implements EhrLaunches {
 
     /** Forgets launches that ended before {@code now}, used or not. */
     public int purgeExpired(long now) {
-        return sql.update("DELETE FROM smart_launches WHERE expires_at < ?", now);
+        return purgeExpired(now, BatchDelete.DEFAULT);
+    }
+
+    public int purgeExpired(long now, BatchDelete delete) {
+        return delete.rows(sql, "smart_launches", "launch_digest", "expires_at < ?", now);
     }
 
     private static LaunchContext parse(String json) {

@@ -16,9 +16,24 @@ public final class Sql {
     public static final String UNIQUE_VIOLATION = "23505";
 
     private final DataSource dataSource;
+    private volatile Boolean h2;
 
     public Sql(DataSource dataSource) {
         this.dataSource = dataSource;
+    }
+
+    /** True when the database is H2 (else PostgreSQL), for the few statements whose best form differs. */
+    public boolean isH2() {
+        Boolean known = h2;
+        if (known == null) {
+            try (Connection c = dataSource.getConnection()) {
+                known = "H2".equals(c.getMetaData().getDatabaseProductName());
+            } catch (SQLException e) {
+                throw new StorageException(e);
+            }
+            h2 = known;
+        }
+        return known;
     }
 
     @FunctionalInterface

@@ -1,5 +1,6 @@
 package dev.latch.server.token;
 
+import dev.latch.server.storage.BatchDelete;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.latch.server.secret.Secrets;
@@ -34,7 +35,11 @@ public final class OpaqueTokenStore {
     }
 
     public int purgeExpired(long now) {
-        return sql.update("DELETE FROM opaque_tokens WHERE expires_at < ?", now);
+        return purgeExpired(now, BatchDelete.DEFAULT);
+    }
+
+    public int purgeExpired(long now, BatchDelete delete) {
+        return delete.rows(sql, "opaque_tokens", "token_digest", "expires_at < ?", now);
     }
 
     @SuppressWarnings("unchecked")

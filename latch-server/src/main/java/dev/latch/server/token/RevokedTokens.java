@@ -1,5 +1,6 @@
 package dev.latch.server.token;
 
+import dev.latch.server.storage.BatchDelete;
 import dev.latch.server.storage.Sql;
 
 /**
@@ -23,6 +24,10 @@ public final class RevokedTokens {
     }
 
     public int purgeExpired(long now) {
-        return sql.update("DELETE FROM revoked_tokens WHERE expires_at < ?", now);
+        return purgeExpired(now, BatchDelete.DEFAULT);
+    }
+
+    public int purgeExpired(long now, BatchDelete delete) {
+        return delete.rows(sql, "revoked_tokens", "jti", "expires_at < ?", now);
     }
 }
