@@ -66,6 +66,7 @@ class KeycloakSsoTest {
                       scopes: [openid, profile, email]
                       cookie-secret: ${env:COOKIE_SECRET}
                       allowed-roles: [staff]
+                      forward-access-token: true
                 """.formatted(app.url(), keycloak.issuer(), secretVariable)
                 + (redirectUri == null ? "" : "      redirect-uri: " + redirectUri + "\n");
     }
@@ -108,8 +109,9 @@ class KeycloakSsoTest {
                 .as("realm roles (realm_access.roles) and client roles (resource_access.estate-portal.roles)")
                 .contains("staff", "editor");
         assertThat((String) h.getOrDefault("cookie", "")).doesNotContain("_latch_sso");
+        assertThat((String) h.get("authorization")).as("forward-access-token: Keycloak's access token").startsWith("Bearer eyJ");
         assertThat(browser.manage().getCookies().stream().map(org.openqa.selenium.Cookie::getName).filter(n -> n.startsWith("_latch_sso")))
-                .as("Keycloak's three tokens do not fit one cookie: the session is split").contains("_latch_sso_0", "_latch_sso_1");
+                .as("with the access token kept (forward-access-token), Keycloak's three tokens do not fit one cookie: the session is split").contains("_latch_sso_0", "_latch_sso_1");
     }
 
     @Test
