@@ -14,11 +14,9 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +33,6 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 record CodeFlow(CommandSpec spec, Browser browser, Clock clock, Duration timeout, HttpClient http) {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     AccessToken run(ProviderMetadata metadata, TokenClient client, TokenEndpoint endpoint, ClientAuthentication authentication,
                     String[] scopes, List<String> resources, int port) {
@@ -43,9 +40,9 @@ record CodeFlow(CommandSpec spec, Browser browser, Clock clock, Duration timeout
             throw new IllegalStateException("the metadata of " + metadata.issuer() + " names no authorization_endpoint");
         }
         Pkce pkce = Pkce.create();
-        String state = randomValue();
+        String state = dev.latch.core.crypto.RandomValues.urlSafe256();
         boolean openid = Arrays.asList(scopes).contains("openid");
-        String nonce = openid ? randomValue() : null;
+        String nonce = openid ? dev.latch.core.crypto.RandomValues.urlSafe256() : null;
 
         PrintWriter err = spec.commandLine().getErr();
         try (LoopbackRedirect redirect = LoopbackRedirect.listen(port, p -> verdict(p, metadata, state), problem -> {
@@ -138,12 +135,5 @@ record CodeFlow(CommandSpec spec, Browser browser, Clock clock, Duration timeout
     static String human(Duration d) {
         if (d.toMillis() < 1000) return d.toMillis() + " ms";
         return d.toSeconds() % 60 == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
-    }
-
-    /** 256 random bits, base64url without padding: a {@code state} or {@code nonce} no one can guess. */
-    private static String randomValue() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

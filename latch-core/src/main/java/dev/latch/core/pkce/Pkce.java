@@ -3,7 +3,6 @@ package dev.latch.core.pkce;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
@@ -16,13 +15,9 @@ import java.util.Base64;
  */
 public record Pkce(String verifier, String challenge) {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     /** A fresh pair for one authorization request. */
     public static Pkce create() {
-        byte[] random = new byte[32];
-        RANDOM.nextBytes(random);
-        String verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        String verifier = dev.latch.core.crypto.RandomValues.urlSafe256();
         return new Pkce(verifier, s256(verifier));
     }
 

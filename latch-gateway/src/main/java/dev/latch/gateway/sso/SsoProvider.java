@@ -22,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -191,7 +190,7 @@ final class SsoProvider {
             if (answer.statusCode() != 200) {
                 throw new OAuthClientException("the userinfo endpoint " + metadata.userinfoEndpoint() + " answered HTTP " + answer.statusCode());
             }
-            Map<String, Object> claims = USERINFO_JSON.readValue(answer.body(), new com.fasterxml.jackson.core.type.TypeReference<>() {});
+            Map<String, Object> claims = dev.latch.gateway.http.GatewayResponses.JSON.readValue(answer.body(), new com.fasterxml.jackson.core.type.TypeReference<>() {});
             if (!subject.equals(claims.get("sub"))) {
                 throw new OAuthClientException("the userinfo answer is about " + claims.get("sub") + ", not the signed-in " + subject);
             }
@@ -203,8 +202,6 @@ final class SsoProvider {
             throw new OAuthClientException("interrupted while reading userinfo");
         }
     }
-
-    private static final com.fasterxml.jackson.databind.ObjectMapper USERINFO_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** Null when the provider's metadata can be had, else why not (for /healthz). */
     String problem() {
@@ -273,12 +270,4 @@ final class SsoProvider {
     static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
-
-    static String random() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 }

@@ -61,7 +61,7 @@ public final class SsoRoute {
     private static final String SESSION = "latch-sso-session";
     private static final String LOGIN = "latch-sso-login";
     private static final long LOGIN_SECONDS = 600;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = GatewayResponses.JSON;
 
     private final GatewayConfig.Route route;
     private final GatewayConfig.Sso settings;
@@ -332,8 +332,8 @@ public final class SsoRoute {
             unavailable(request, response, callback, e, returnTo);
             return;
         }
-        String state = SsoProvider.random();
-        String nonce = SsoProvider.random();
+        String state = dev.latch.core.crypto.RandomValues.urlSafe256();
+        String nonce = dev.latch.core.crypto.RandomValues.urlSafe256();
         Pkce pkce = Pkce.create();
         Login login = new Login(state, nonce, pkce.verifier(), returnTo, provider.clock().instant().getEpochSecond());
         try {
