@@ -92,7 +92,7 @@ public final class SignInLoad {
         }
     }
 
-    private static final class Failure extends Exception {
+    static final class Failure extends Exception {
         final boolean busy;
 
         Failure(String message, boolean busy) {
@@ -134,7 +134,7 @@ public final class SignInLoad {
         return java.net.URLDecoder.decode(m.group(1), StandardCharsets.UTF_8);
     }
 
-    private String token(String form) throws Exception {
+    String token(String form) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/token")).header("Authorization", basic)
                 .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -146,7 +146,7 @@ public final class SignInLoad {
         return token("grant_type=authorization_code&code=" + enc(code) + "&redirect_uri=" + enc(redirectUri) + "&code_verifier=" + verifier);
     }
 
-    private static String refreshToken(String tokenResponse) throws Failure {
+    static String refreshToken(String tokenResponse) throws Failure {
         Matcher m = REFRESH.matcher(tokenResponse);
         if (!m.find()) throw new Failure("no refresh_token in " + tokenResponse, false);
         return m.group(1);
@@ -166,9 +166,7 @@ public final class SignInLoad {
             };
             case "login" -> () -> signIn("openid", false, new String[1]);
             case "refresh" -> {
-                String[] v = new String[1];
-                String code = signIn("openid offline_access", true, v);
-                String[] rt = {refreshToken(exchange(code, v[0]))};
+                String[] rt = {newFamily()};
                 yield () -> rt[0] = refreshToken(token("grant_type=refresh_token&refresh_token=" + enc(rt[0])));
             }
             default -> throw new IllegalArgumentException("unknown mode " + mode + " (roundtrip, login, refresh)");
@@ -260,6 +258,13 @@ public final class SignInLoad {
         if (load.firstError != null) System.out.println("FIRST-ERROR " + load.firstError);
     }
 
+    /** A sign-in (with consent to offline access) and a code exchange: the first refresh token of a new family. */
+    String newFamily() throws Exception {
+        String[] v = new String[1];
+        String code = signIn("openid offline_access", true, v);
+        return refreshToken(exchange(code, v[0]));
+    }
+
     /** N refresh tokens, each of its own family, one per line (a failed sign-in fails the whole run). */
     private void printFamilies(int count) throws Exception {
         String[] tokens = new String[count];
@@ -270,9 +275,7 @@ public final class SignInLoad {
             threads.add(Thread.ofVirtual().start(() -> {
                 for (int i; (i = next.getAndIncrement()) < count; ) {
                     try {
-                        String[] v = new String[1];
-                        String code = signIn("openid offline_access", true, v);
-                        tokens[i] = refreshToken(exchange(code, v[0]));
+                        tokens[i] = newFamily();
                     } catch (Exception e) {
                         synchronized (failure) { failure[0] = e; }
                         return;
@@ -294,7 +297,7 @@ public final class SignInLoad {
         return out;
     }
 
-    private static String enc(String s) {
+    static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 }
