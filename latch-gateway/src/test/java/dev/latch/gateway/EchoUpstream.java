@@ -22,7 +22,7 @@ import java.util.function.Function;
 
 /**
  * A small upstream service for gateway tests (the JDK's HTTP server on a free loopback port): answers
- * every request with JSON describing what arrived — method, path, query, headers (lower-case names),
+ * every request ({@code ?cacheable=1}: with caching headers) with JSON describing what arrived — method, path, query, headers (lower-case names),
  * body length and SHA-256. The query steers it: {@code status=N} answers N, {@code delay=MS} waits first,
  * {@code bytes=N} streams N bytes instead of JSON. {@link #answerWith} overrides the status per request.
  */
@@ -135,6 +135,13 @@ public final class EchoUpstream implements AutoCloseable {
             byte[] body = JSON.writeValueAsBytes(echo);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.getResponseHeaders().set("Access-Control-Allow-Origin", "https://evil.example");
+            if (query.containsKey("cacheable")) { // what a FHIR server or a CDN-minded API sends with a read
+                exchange.getResponseHeaders().set("Cache-Control", "public, max-age=3600");
+                exchange.getResponseHeaders().set("Expires", "Thu, 01 Jan 2099 00:00:00 GMT");
+                exchange.getResponseHeaders().set("Pragma", "cache");
+                exchange.getResponseHeaders().set("Last-Modified", "Mon, 07 Dec 2026 08:00:00 GMT");
+                exchange.getResponseHeaders().set("ETag", "W/\"3\"");
+            }
             exchange.sendResponseHeaders(code, body.length);
             exchange.getResponseBody().write(body);
         } catch (Exception e) {

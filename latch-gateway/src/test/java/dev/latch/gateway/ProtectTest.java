@@ -101,6 +101,19 @@ class ProtectTest {
     }
 
     @Test
+    void answersOfATokenCheckedRouteAreNeverStoredByTheBrowser() {
+        // a cached answer would be shown to the next user of the same browser without the gateway's check
+        HttpResponse<String> r = get("/api/record?cacheable=1", issuer.token("alice", "api.read", List.of()));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().allValues("Cache-Control")).containsExactly("no-store");
+        assertThat(r.headers().firstValue("Expires")).isEmpty();
+        assertThat(r.headers().firstValue("Pragma")).isEmpty();
+        // validators stay: they let a client that asks again (with its token) save the body
+        assertThat(r.headers().firstValue("ETag")).hasValue("W/\"3\"");
+        assertThat(r.headers().firstValue("Last-Modified")).isPresent();
+    }
+
+    @Test
     void forwardTokenRouteThenAuthorizationPassesAndUpstreamBaseReplacesPath() {
         String token = issuer.token("bob", "anything", List.of());
         HttpResponse<String> r = get("/forwarding/a/b", token);

@@ -121,6 +121,14 @@ class ProxyCoreTest {
     }
 
     @Test
+    void passthroughKeepsTheUpstreamsCachingHeaders() {
+        HttpResponse<String> r = gateway.get("/public/logo?cacheable=1");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().allValues("Cache-Control")).containsExactly("public, max-age=3600");
+        assertThat(r.headers().firstValue("Expires")).hasValue("Thu, 01 Jan 2099 00:00:00 GMT");
+    }
+
+    @Test
     void passthroughThenCallersOwnAuthorizationReachesTheService() {
         HttpResponse<String> r = gateway.get("/own-auth", "Authorization", "Basic YWxpY2U6cw==");
         assertThat(headersOf(EchoUpstream.parse(r.body())).get("authorization")).isEqualTo("Basic YWxpY2U6cw==");

@@ -224,6 +224,8 @@ class SmartGatewayTest {
         HttpResponse<String> own = get("/fhir/Patient/p1", token);
         assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
         assertThat(json(own).path("id").asText()).isEqualTo("p1");
+        // never kept by the browser: its next user would read it from the cache, past the gateway's check
+        assertThat(own.headers().allValues("Cache-Control")).containsExactly("no-store");
         assertThat(fhir.lastHeaders().get("accept")).isEqualTo("application/fhir+json");
         assertThat(get("/fhir/Patient/p1", token, "If-None-Match", "W/\"1\"").statusCode()).isEqualTo(200);
         assertThat(fhir.lastHeaders()).doesNotContainKey("if-none-match");

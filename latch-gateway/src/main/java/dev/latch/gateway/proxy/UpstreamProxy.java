@@ -58,6 +58,8 @@ public final class UpstreamProxy extends ProxyHandler {
     private final String upstreamOrigin;
     private final String upstreamBase;
     private final Set<String> assertedHeaders;
+    /** Upstream response headers that would let a cache keep an answer of a token-checked route (see {@link #handle}). */
+    private static final Set<String> CACHING = Set.of("cache-control", "expires", "pragma");
     private final UpstreamFailureListener failures;
     private volatile UpstreamResponseHook responseHook;
 
@@ -226,10 +228,27 @@ public final class UpstreamProxy extends ProxyHandler {
         });
     }
 
+    /**
+     * On routes that check the caller's token (protect, smart) every answer is {@code Cache-Control: no-store}, the
+     * upstream's caching headers dropped: the gateway let it through for one token, and a browser cache must not hand it
+     * to the next person using the same browser (a shared ward workstation, say) without the gateway's check. Without it
+     * a browser may keep a response that has {@code Last-Modified} (every FHIR read) by heuristic freshness.
+     */
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        if (route.mode().protects()) {
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        }
+        return super.handle(request, response, callback);
+    }
+
     @Override
     protected HttpField filterServerToProxyResponseField(HttpField field) {
         // on a route with CORS rules the gateway alone answers CORS, so the upstream cannot widen them
         if (route.cors() != null && field.getLowerCaseName().startsWith("access-control-")) {
+            return null;
+        }
+        if (route.mode().protects() && CACHING.contains(field.getLowerCaseName())) {
             return null;
         }
         return field;
