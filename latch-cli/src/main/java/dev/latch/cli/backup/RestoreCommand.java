@@ -183,7 +183,7 @@ public final class RestoreCommand implements Callable<Integer> {
             throw new IllegalArgumentException(keyTarget + " exists; the restored database's master key would replace it. Move it away "
                     + "or give another --data");
         }
-        Path dump = BackupArchive.createPrivate(Files.createDirectories(data.toAbsolutePath().getParent()), ".latch-restore-", ".pgdump");
+        Path dump = BackupArchive.createPrivate(file.toAbsolutePath().getParent(), ".latch-restore-", ".pgdump");
         Files.delete(dump);
         try {
             BackupArchive.extract(file, BackupArchive.DATABASE_POSTGRES, dump);

@@ -49,12 +49,18 @@ public final class TestDatabase implements AutoCloseable {
     private final String user;
     private final String schema;
     private final Path directory;
+    private final String database;
 
     private TestDatabase(String url, String user, String schema, Path directory) {
+        this(url, user, schema, directory, null);
+    }
+
+    private TestDatabase(String url, String user, String schema, Path directory, String database) {
         this.url = url;
         this.user = user;
         this.schema = schema;
         this.directory = directory;
+        this.database = database;
     }
 
     /** An embedded H2 file database (opened {@code AUTO_SERVER}, as {@code latch serve} opens it). */
@@ -80,6 +86,22 @@ public final class TestDatabase implements AutoCloseable {
         return new TestDatabase(baseUrl() + "?currentSchema=" + schema, p.user(), schema, null);
     }
 
+    /**
+     * A fresh database of its own ({@code latch_test_<random>}) on the local PostgreSQL, for tools that work on
+     * whole databases ({@code pg_dump}, {@code pg_restore}); skips as {@link #postgres()} does. Closing it drops it.
+     */
+    public static TestDatabase postgresDatabase() {
+        assumePostgresReachable();
+        Probe p = probe();
+        String name = "latch_test_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        try (Connection c = connect(baseUrl(), p.user(), WORK_TIMEOUT_SECONDS); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+        }
+        return new TestDatabase("jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + name, p.user(), null, null, name);
+    }
+
     /** Skips the calling test with the reason when PostgreSQL does not answer, or fails it on CI ({@link RealPart}). */
     public static void assumePostgresReachable() {
         Probe p = probe();
@@ -102,7 +124,7 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     public boolean isPostgres() {
-        return schema != null;
+        return schema != null || database != null;
     }
 
     /** The H2 data directory (null for PostgreSQL). */
@@ -125,12 +147,18 @@ public final class TestDatabase implements AutoCloseable {
 
     @Override
     public String toString() {
-        return isPostgres() ? "PostgreSQL schema " + schema : "H2 in " + directory;
+        return database != null ? "PostgreSQL database " + database : schema != null ? "PostgreSQL schema " + schema : "H2 in " + directory;
     }
 
     @Override
     public void close() {
-        if (schema != null) {
+        if (database != null) {
+            try (Connection c = connect(baseUrl(), user, WORK_TIMEOUT_SECONDS); Statement s = c.createStatement()) {
+                s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot drop database " + database + ": " + e.getMessage(), e);
+            }
+        } else if (schema != null) {
             try (Connection c = connect(baseUrl(), user, WORK_TIMEOUT_SECONDS); Statement s = c.createStatement()) {
                 s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             } catch (SQLException e) {
