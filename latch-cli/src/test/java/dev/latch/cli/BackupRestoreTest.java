@@ -125,6 +125,8 @@ class BackupRestoreTest {
                 assertThat(r.body()).as("token " + i + " of " + load.chain.size()).contains("\"invalid_grant\"");
             }
             assertThat(live).as("the token live at the moment of the backup redeems").isGreaterThanOrEqualTo(liveWhenBackupStarted);
+            System.out.printf("backup under load: %d token responses while latch backup ran; refresh chain of %d tokens, "
+                    + "live at backup start #%d, live in the copy #%d%n", requestsDuringBackup, load.chain.size(), liveWhenBackupStarted, live);
 
             // restoring over the data of a running server is refused
             Cli.Result over = restoring.run("restore", backup.toString(), "--force");

@@ -63,11 +63,11 @@ public final class BackupCommand implements Callable<Integer> {
                     + "back up the database at " + url + " with its own tools");
         }
         boolean postgres = url != null;
-        if (Files.exists(out) && !force) {
-            throw new IllegalArgumentException(out + " exists; give --force to replace it");
-        }
         if (Files.isDirectory(out)) {
             throw new IllegalArgumentException(out + " is a directory; --out names the backup file");
+        }
+        if (Files.exists(out) && !force) {
+            throw new IllegalArgumentException(out + " exists; give --force to replace it");
         }
         Path parent = out.toAbsolutePath().getParent();
         if (!Files.isDirectory(parent)) {
