@@ -108,7 +108,7 @@ public final class RestoreCommand implements Callable<Integer> {
             return new KeyPlan(null, "from the backup, now " + config.data().resolve(MasterKey.FILE_NAME), null, true);
         }
         if (masterKeyFile == null) {
-            throw new IllegalArgumentException(file + " does not hold the master key (" + manifest.masterKey() + "); give --master-key-file FILE "
+            throw new IllegalArgumentException(file + " does not hold the master key; give --master-key-file FILE "
                     + "(the master.key kept from the instance it was made of) or set LATCH_MASTER_KEY");
         }
         if (!Files.isRegularFile(masterKeyFile)) {

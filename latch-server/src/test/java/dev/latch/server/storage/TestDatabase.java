@@ -75,15 +75,8 @@ public final class TestDatabase implements AutoCloseable {
 
     /** A fresh schema on the local PostgreSQL; skips the test (assumption) when PostgreSQL is not reachable. */
     public static TestDatabase postgres() {
-        assumePostgresReachable();
-        Probe p = probe();
-        String schema = "latch_test_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        try (Connection c = connect(baseUrl(), p.user(), WORK_TIMEOUT_SECONDS); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create schema " + schema + ": " + e.getMessage(), e);
-        }
-        return new TestDatabase(baseUrl() + "?currentSchema=" + schema, p.user(), schema, null);
+        String schema = createFresh("SCHEMA");
+        return new TestDatabase(baseUrl() + "?currentSchema=" + schema, probe().user(), schema, null);
     }
 
     /**
@@ -91,15 +84,20 @@ public final class TestDatabase implements AutoCloseable {
      * whole databases ({@code pg_dump}, {@code pg_restore}); skips as {@link #postgres()} does. Closing it drops it.
      */
     public static TestDatabase postgresDatabase() {
+        String name = createFresh("DATABASE");
+        return new TestDatabase("jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + name, probe().user(), null, null, name);
+    }
+
+    /** Creates a {@code SCHEMA} or {@code DATABASE} named {@code latch_test_<random>}; returns its name. */
+    private static String createFresh(String kind) {
         assumePostgresReachable();
-        Probe p = probe();
         String name = "latch_test_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        try (Connection c = connect(baseUrl(), p.user(), WORK_TIMEOUT_SECONDS); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
+        try (Connection c = connect(baseUrl(), probe().user(), WORK_TIMEOUT_SECONDS); Statement s = c.createStatement()) {
+            s.execute("CREATE " + kind + " " + name);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot create " + kind.toLowerCase(java.util.Locale.ROOT) + " " + name + ": " + e.getMessage(), e);
         }
-        return new TestDatabase("jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + name, p.user(), null, null, name);
+        return name;
     }
 
     /** Skips the calling test with the reason when PostgreSQL does not answer, or fails it on CI ({@link RealPart}). */
