@@ -64,7 +64,16 @@ class BackupRestoreOnPostgresTest {
                         .contains("master key: not included (from the configuration");
             }
 
-            Cli restoring = new Cli(dir.resolve("target")).env("BACKUP_MK", masterKey).always("--config", config("target", target).toString());
+            Path targetConfig = config("target", target);
+            String anotherKey = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
+            Cli.Result wrongKey = new Cli(dir.resolve("target")).env("BACKUP_MK", anotherKey).always("--config", targetConfig.toString())
+                    .run("restore", backup.toString());
+            assertThat(wrongKey.exit()).isEqualTo(1);
+            BackupRestoreTest.assertOneLine(wrongKey);
+            assertThat(wrongKey.errLine()).contains("is not the one this database was created with");
+
+            // the refusal wrote nothing: the target database is still empty and takes the restore
+            Cli restoring = new Cli(dir.resolve("target")).env("BACKUP_MK", masterKey).always("--config", targetConfig.toString());
             Cli.Result restored = restoring.run("restore", backup.toString());
             assertThat(restored.exit()).as(restored.err()).isZero();
             assertThat(restored.out()).contains("3 clients, 2 users").contains("master key: from the configuration");

@@ -105,7 +105,13 @@ public final class LatchInstance implements AutoCloseable {
                 .map(check -> fits(check, masterKey));
     }
 
-    private static boolean fits(String check, MasterKey masterKey) {
+    /** The {@code settings} row that records which master key a database was made with (read from a dump by {@code latch restore}). */
+    public static String masterKeyCheckSetting() {
+        return MASTER_KEY_CHECK;
+    }
+
+    /** Whether {@code masterKey} made {@code check}, the value of the {@link #masterKeyCheckSetting()} row. */
+    public static boolean fits(String check, MasterKey masterKey) {
         try {
             masterKey.decrypt(MASTER_KEY_CHECK, check);
             return true;

@@ -132,6 +132,38 @@ final class PostgresTools {
         run("pg_restore", command, target);
     }
 
+    /**
+     * One row of the {@code settings} table as the dump holds it, read with {@code pg_restore --data-only}
+     * (COPY text format), so a restore can check the master key before it writes anything.
+     */
+    static Optional<String> settingInDump(Path pgRestore, Path dump, String name) throws IOException {
+        Path sql = Files.createTempFile("latch-settings-", ".sql");
+        try {
+            run("pg_restore", List.of(pgRestore.toString(), "--data-only", "--table=settings", "--file=" + sql, dump.toString()),
+                    new Target("", null, null, null));
+            List<String> lines = Files.readAllLines(sql, StandardCharsets.UTF_8);
+            List<String> columns = null;
+            for (String line : lines) {
+                if (columns == null) {
+                    java.util.regex.Matcher copy = java.util.regex.Pattern.compile("^COPY \\S*settings \\(([^)]*)\\) FROM stdin;$").matcher(line);
+                    if (copy.matches()) columns = List.of(copy.group(1).split(",\\s*"));
+                } else if (line.equals("\\.")) {
+                    break;
+                } else {
+                    String[] values = line.split("\t", -1);
+                    int n = columns.indexOf("name");
+                    int v = columns.indexOf("setting_value");
+                    if (n >= 0 && v >= 0 && values.length == columns.size() && values[n].equals(name)) {
+                        return Optional.of(values[v]);
+                    }
+                }
+            }
+            return Optional.empty();
+        } finally {
+            Files.deleteIfExists(sql);
+        }
+    }
+
     private static void run(String name, List<String> command, Target target) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(target.environment());

@@ -185,11 +185,27 @@ public final class RestoreCommand implements Callable<Integer> {
         }
         Path dump = BackupArchive.createPrivate(file.toAbsolutePath().getParent(), ".latch-restore-", ".pgdump");
         Files.delete(dump);
+        Path extractedKey = null;
         try {
             BackupArchive.extract(file, BackupArchive.DATABASE_POSTGRES, dump);
+            MasterKey masterKey = key.key();
+            if (masterKey == null) {
+                extractedKey = BackupArchive.createPrivate(file.toAbsolutePath().getParent(), ".latch-restore-", ".key");
+                Files.delete(extractedKey);
+                BackupArchive.extract(file, BackupArchive.MASTER_KEY, extractedKey);
+                masterKey = Contents.readKeyFile(extractedKey);
+            }
+            // checked in the dump, before pg_restore writes anything into the target database
+            String check = PostgresTools.settingInDump(pgRestore, dump, LatchInstance.masterKeyCheckSetting())
+                    .orElseThrow(() -> new IllegalArgumentException(file + ": the dump holds no Latch data (no master key check)"));
+            if (!LatchInstance.fits(check, masterKey)) {
+                throw new IllegalStateException("the master key (" + key.description() + ") is not the one this database was created with: "
+                        + "its signing keys and client_secret_jwt secrets could not be read");
+            }
             PostgresTools.restore(pgRestore, target, dump);
         } finally {
             Files.deleteIfExists(dump);
+            if (extractedKey != null) Files.deleteIfExists(extractedKey);
         }
         if (key.file() != null || key.fromArchive()) {
             Files.createDirectories(data);
