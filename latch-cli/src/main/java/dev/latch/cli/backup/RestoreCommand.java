@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -76,7 +75,7 @@ public final class RestoreCommand implements Callable<Integer> {
         KeyPlan key = planMasterKey(manifest, config);
         PrintWriter stdout = spec.commandLine().getOut();
         AdminLogging.quiet();
-        Restored restored = postgres ? restorePostgres(manifest, config, key) : restoreEmbedded(manifest, config, key);
+        Restored restored = postgres ? restorePostgres(config, key) : restoreEmbedded(config, key);
         stdout.println("restored " + file + " (" + manifest.database() + ", made " + manifest.created() + ", schema version "
                 + manifest.schemaVersion() + ") into " + restored.where() + ": " + Contents.summary(restored.counts()));
         stdout.println("master key: " + key.description());
@@ -118,7 +117,7 @@ public final class RestoreCommand implements Callable<Integer> {
                 masterKeyFile, false);
     }
 
-    private Restored restoreEmbedded(BackupArchive.Manifest manifest, ServerConfig config, KeyPlan key) throws IOException {
+    private Restored restoreEmbedded(ServerConfig config, KeyPlan key) throws IOException {
         Path data = config.data().toAbsolutePath().normalize();
         boolean occupied = Files.isDirectory(data) && !entries(data).isEmpty();
         if (Files.exists(data) && !Files.isDirectory(data)) {
@@ -163,7 +162,7 @@ public final class RestoreCommand implements Callable<Integer> {
         }
     }
 
-    private Restored restorePostgres(BackupArchive.Manifest manifest, ServerConfig config, KeyPlan key) throws IOException {
+    private Restored restorePostgres(ServerConfig config, KeyPlan key) throws IOException {
         String url = config.database().url();
         PostgresTools.Target target = PostgresTools.target(url, config.database().user(), config.database().password());
         Path pgRestore = PostgresTools.find("pg_restore").orElseThrow(() -> new IllegalStateException(
