@@ -1,5 +1,7 @@
 package dev.latch.cli;
 
+import dev.latch.cli.backup.BackupCommand;
+import dev.latch.cli.backup.RestoreCommand;
 import dev.latch.cli.clients.ClientsCommand;
 import dev.latch.cli.resources.ResourcesCommand;
 import dev.latch.cli.smart.SmartCommand;
@@ -29,6 +31,7 @@ import picocli.CommandLine;
         description = "OAuth 2.0 / OpenID Connect authorization server and toolbox.",
         footer = {"", "Exit codes: 0 success, 1 the operation failed, 2 usage error."},
         subcommands = {ServeCommand.class, GatewayCommand.class, ClientsCommand.class, UsersCommand.class, ResourcesCommand.class, SmartCommand.class, KeysCommand.class, ConfigCommand.class,
+                BackupCommand.class, RestoreCommand.class,
                 JwtCommand.class, TokenCommand.class, DoctorCommand.class})
 public final class Main implements CommandContext {
 

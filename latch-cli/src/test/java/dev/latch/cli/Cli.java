@@ -28,6 +28,7 @@ public final class Cli {
     private java.time.Clock clock = java.time.Clock.systemUTC();
     private java.util.function.Consumer<CommandLine> configure = c -> { };
     private final Path data;
+    private final List<String> always = new ArrayList<>();
 
     /** Runs commands with {@code --data data} appended (when data is not null). */
     public Cli(Path data) {
@@ -51,6 +52,12 @@ public final class Cli {
         return this;
     }
 
+    /** Options appended to every command run with {@link #run} (e.g. {@code --config FILE}). */
+    public Cli always(String... options) {
+        always.addAll(List.of(options));
+        return this;
+    }
+
     public Cli stdin(String text) {
         stdin = text;
         return this;
@@ -59,6 +66,7 @@ public final class Cli {
     /** Runs {@code args} as given, plus {@code --data} for this CLI's data directory. */
     public Result run(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(always);
         if (data != null) {
             all.add("--data");
             all.add(data.toString());

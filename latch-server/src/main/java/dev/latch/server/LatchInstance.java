@@ -88,11 +88,35 @@ public final class LatchInstance implements AutoCloseable {
             // another node starting on the same new database wrote it first: ours must match theirs
             check = sql.queryOne("SELECT setting_value FROM settings WHERE name = ?", rs -> rs.getString(1), MASTER_KEY_CHECK);
         }
-        try {
-            masterKey.decrypt(MASTER_KEY_CHECK, check.get());
-        } catch (IllegalStateException e) {
+        if (!fits(check.get(), masterKey)) {
             throw new IllegalStateException("the master key (LATCH_MASTER_KEY or master.key in the data directory) is not the one "
                     + "this database was created with; its keys and secrets cannot be read");
+        }
+    }
+
+    /**
+     * Whether {@code masterKey} is the one the database was created with, without changing anything
+     * (for {@code latch backup} and {@code latch restore}, which must not migrate or write).
+     *
+     * @return empty when the database holds no key check yet (no instance has opened it), else whether the key fits
+     */
+    public static Optional<Boolean> masterKeyFits(Sql sql, MasterKey masterKey) {
+        return sql.queryOne("SELECT setting_value FROM settings WHERE name = ?", rs -> rs.getString(1), MASTER_KEY_CHECK)
+                .map(check -> fits(check, masterKey));
+    }
+
+    /** The {@code settings} row that records which master key a database was made with (read from a dump by {@code latch restore}). */
+    public static String masterKeyCheckSetting() {
+        return MASTER_KEY_CHECK;
+    }
+
+    /** Whether {@code masterKey} made {@code check}, the value of the {@link #masterKeyCheckSetting()} row. */
+    public static boolean fits(String check, MasterKey masterKey) {
+        try {
+            masterKey.decrypt(MASTER_KEY_CHECK, check);
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
         }
     }
 

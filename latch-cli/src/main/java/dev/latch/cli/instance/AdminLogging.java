@@ -9,11 +9,11 @@ import org.slf4j.LoggerFactory;
  * RS256…") would say it twice on stderr. They keep warnings (such as a newly generated master key)
  * unless {@code LATCH_LOG_LEVEL} asks for more.
  */
-final class AdminLogging {
+public final class AdminLogging {
 
     private AdminLogging() {}
 
-    static void quiet() {
+    public static void quiet() {
         String level = System.getenv("LATCH_LOG_LEVEL");
         if ((level == null || level.isBlank()) && LoggerFactory.getLogger("dev.latch") instanceof Logger logger
                 && logger.getLevel() == null) {

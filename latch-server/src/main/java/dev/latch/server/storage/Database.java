@@ -35,6 +35,42 @@ public final class Database implements AutoCloseable {
      * @throws DatabaseException with a one-line reason when it cannot be reached or migrated
      */
     public static Database open(String url, String user, String password, int poolSize) {
+        Database database = connect(url, user, password, poolSize);
+        try {
+            Flyway.configure().dataSource(database.dataSource).locations("classpath:db/migration").load().migrate();
+        } catch (FlywayException e) {
+            database.close();
+            throw new DatabaseException("cannot migrate database " + redact(url) + ": " + rootMessage(e));
+        }
+        return database;
+    }
+
+    /**
+     * Opens an existing database as it is, without migrating it (for {@code latch backup}, which must copy
+     * the data as the running version left it). An embedded database that does not exist is not created.
+     *
+     * @throws DatabaseException with a one-line reason when it cannot be reached
+     */
+    public static Database openAsIs(String url, String user, String password) {
+        return connect(url.startsWith("jdbc:h2:") ? url + ";IFEXISTS=TRUE" : url, user, password, 2);
+    }
+
+    /** The highest schema migration applied ({@code V11__…} gives "11"); empty when none is. */
+    public java.util.Optional<String> schemaVersion() {
+        try (Connection c = dataSource.getConnection();
+             java.sql.ResultSet tables = c.getMetaData().getTables(c.getCatalog(), c.getSchema(), "flyway_schema_history", null)) {
+            if (!tables.next()) {
+                return java.util.Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot read database " + url() + ": " + rootMessage(e));
+        }
+        return sql().query("SELECT \"version\" FROM \"flyway_schema_history\" WHERE \"success\" = TRUE AND \"version\" IS NOT NULL",
+                        rs -> rs.getString(1)).stream()
+                .max(java.util.Comparator.comparing(v -> new java.math.BigDecimal(v)));
+    }
+
+    private static Database connect(String url, String user, String password, int poolSize) {
         if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
             throw new DatabaseException("--db: unsupported JDBC URL " + url + " (use jdbc:postgresql://… or jdbc:h2:…)");
         }
@@ -52,12 +88,6 @@ public final class Database implements AutoCloseable {
             ds = new HikariDataSource(config);
         } catch (RuntimeException e) {
             throw new DatabaseException("cannot open database " + redact(url) + ": " + rootMessage(e));
-        }
-        try {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
-        } catch (FlywayException e) {
-            ds.close();
-            throw new DatabaseException("cannot migrate database " + redact(url) + ": " + rootMessage(e));
         }
         return new Database(ds, url);
     }

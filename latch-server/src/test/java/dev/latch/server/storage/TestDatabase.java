@@ -49,12 +49,18 @@ public final class TestDatabase implements AutoCloseable {
     private final String user;
     private final String schema;
     private final Path directory;
+    private final String database;
 
     private TestDatabase(String url, String user, String schema, Path directory) {
+        this(url, user, schema, directory, null);
+    }
+
+    private TestDatabase(String url, String user, String schema, Path directory, String database) {
         this.url = url;
         this.user = user;
         this.schema = schema;
         this.directory = directory;
+        this.database = database;
     }
 
     /** An embedded H2 file database (opened {@code AUTO_SERVER}, as {@code latch serve} opens it). */
@@ -69,15 +75,29 @@ public final class TestDatabase implements AutoCloseable {
 
     /** A fresh schema on the local PostgreSQL; skips the test (assumption) when PostgreSQL is not reachable. */
     public static TestDatabase postgres() {
+        String schema = createFresh("SCHEMA");
+        return new TestDatabase(baseUrl() + "?currentSchema=" + schema, probe().user(), schema, null);
+    }
+
+    /**
+     * A fresh database of its own ({@code latch_test_<random>}) on the local PostgreSQL, for tools that work on
+     * whole databases ({@code pg_dump}, {@code pg_restore}); skips as {@link #postgres()} does. Closing it drops it.
+     */
+    public static TestDatabase postgresDatabase() {
+        String name = createFresh("DATABASE");
+        return new TestDatabase("jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + name, probe().user(), null, null, name);
+    }
+
+    /** Creates a {@code SCHEMA} or {@code DATABASE} named {@code latch_test_<random>}; returns its name. */
+    private static String createFresh(String kind) {
         assumePostgresReachable();
-        Probe p = probe();
-        String schema = "latch_test_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        try (Connection c = connect(baseUrl(), p.user(), WORK_TIMEOUT_SECONDS); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
+        String name = "latch_test_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        try (Connection c = connect(baseUrl(), probe().user(), WORK_TIMEOUT_SECONDS); Statement s = c.createStatement()) {
+            s.execute("CREATE " + kind + " " + name);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot create schema " + schema + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot create " + kind.toLowerCase(java.util.Locale.ROOT) + " " + name + ": " + e.getMessage(), e);
         }
-        return new TestDatabase(baseUrl() + "?currentSchema=" + schema, p.user(), schema, null);
+        return name;
     }
 
     /** Skips the calling test with the reason when PostgreSQL does not answer, or fails it on CI ({@link RealPart}). */
@@ -102,7 +122,7 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     public boolean isPostgres() {
-        return schema != null;
+        return schema != null || database != null;
     }
 
     /** The H2 data directory (null for PostgreSQL). */
@@ -125,12 +145,18 @@ public final class TestDatabase implements AutoCloseable {
 
     @Override
     public String toString() {
-        return isPostgres() ? "PostgreSQL schema " + schema : "H2 in " + directory;
+        return database != null ? "PostgreSQL database " + database : schema != null ? "PostgreSQL schema " + schema : "H2 in " + directory;
     }
 
     @Override
     public void close() {
-        if (schema != null) {
+        if (database != null) {
+            try (Connection c = connect(baseUrl(), user, WORK_TIMEOUT_SECONDS); Statement s = c.createStatement()) {
+                s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot drop database " + database + ": " + e.getMessage(), e);
+            }
+        } else if (schema != null) {
             try (Connection c = connect(baseUrl(), user, WORK_TIMEOUT_SECONDS); Statement s = c.createStatement()) {
                 s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             } catch (SQLException e) {
