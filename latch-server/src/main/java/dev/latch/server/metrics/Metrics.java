@@ -5,6 +5,10 @@ import dev.latch.server.http.Response;
 import dev.latch.server.http.Routes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -13,12 +17,20 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** The server's Prometheus metrics: requests and latencies, tokens issued, errors by RFC code. */
+/** The server's Prometheus metrics: requests and latencies, tokens issued, errors by RFC code, rows purged; JVM memory, threads, CPU and uptime. */
 public final class Metrics implements HttpAdapter.Observer, Routes.Source {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+    public Metrics() {
+        // what an operator watches beside the OAuth figures: heap and threads, CPU, uptime
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
 
     public void tokenIssued(String grantType) {
         counters.computeIfAbsent("t:" + grantType, k -> Counter.builder("latch_tokens_issued")

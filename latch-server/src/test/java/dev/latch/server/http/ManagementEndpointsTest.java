@@ -65,12 +65,12 @@ class ManagementEndpointsTest {
 
     /** The value of the first sample of {@code name} whose labels include every {@code label="value"} given. */
     private static double sample(String metrics, String name, String... labels) {
-        Pattern line = Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)\\}\\s+(\\S+)", Pattern.MULTILINE);
+        Pattern line = Pattern.compile("^" + Pattern.quote(name) + "(?:\\{([^}]*)\\})?\\s+(\\S+)", Pattern.MULTILINE);
         Matcher m = line.matcher(metrics);
         while (m.find()) {
             boolean all = true;
             for (String label : labels) {
-                all &= m.group(1).contains(label);
+                all &= m.group(1) != null && m.group(1).contains(label);
             }
             if (all) {
                 return Double.parseDouble(m.group(2));
@@ -123,6 +123,15 @@ class ManagementEndpointsTest {
         assertThat(sample(metrics, "latch_http_requests_seconds_count", "route=\"unmatched\"", "status=\"404\""))
                 .isGreaterThanOrEqualTo(1);
         assertThat(metrics).doesNotContain("no-such-path").doesNotContain(secret);
+    }
+
+    @Test
+    void metricsShowTheJvmAnOperatorWatches() {
+        String metrics = scrape();
+        assertThat(sample(metrics, "jvm_memory_used_bytes", "area=\"heap\"")).isPositive();
+        assertThat(sample(metrics, "jvm_threads_live_threads")).isPositive();
+        assertThat(sample(metrics, "process_uptime_seconds")).isPositive();
+        assertThat(metrics).contains("process_cpu_usage");
     }
 
     @Test
