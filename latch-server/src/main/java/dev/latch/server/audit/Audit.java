@@ -1,0 +1,151 @@
+package dev.latch.server.audit;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.EnumMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only writer of the audit log: one JSON object per line on the {@code latch.audit} logger, in
+ * one schema (docs/audit.md). An entry is built from an {@link AuditEvent}, its outcome and named
+ * fields; nothing else can be put in a line, so no free text reaches the log.
+ *
+ * <p>Never pass a secret, password, token, assertion, authorization code or cookie to any field:
+ * tokens are named by their {@code jti} (refresh tokens by their family id). Values are capped at
+ * {@value #MAX_VALUE} characters and JSON-escaped, so input such as a typed username can neither forge
+ * a line nor grow one without bound.
+ */
+public final class Audit {
+
+    static final int MAX_VALUE = 256;
+    private static final Logger LOG = LoggerFactory.getLogger("latch.audit");
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final String OS_USER = System.getProperty("user.name");
+
+    /** The fields a line may have besides {@code ts}, {@code event} and {@code outcome}, in the order written. */
+    enum Field {
+        SOURCE("source"), ACTOR("actor"), IP("ip"), CLIENT_ID("client_id"), USER("user"), USERNAME("username"),
+        GRANT_TYPE("grant_type"), AUTH_METHOD("auth_method"), SCOPE("scope"), JTI("jti"), FAMILY("family"),
+        ERROR("error"), REASON("reason"), KID("kid"), ALG("alg"), PATIENT("patient"), FILE("file"), COUNT("count");
+
+        final String key;
+
+        Field(String key) {
+            this.key = key;
+        }
+    }
+
+    private Audit() {}
+
+    /** An event that happened as asked. */
+    public static Entry success(AuditEvent event) {
+        return new Entry(event, "success");
+    }
+
+    /** An event that was refused or went wrong; say why with {@link Entry#error} and {@link Entry#reason}. */
+    public static Entry failure(AuditEvent event) {
+        return new Entry(event, "failure");
+    }
+
+    /** One line being built; {@link #write()} writes it. Null values leave their field out. */
+    public static final class Entry {
+
+        private final AuditEvent event;
+        private final String outcome;
+        private final Map<Field, Object> fields = new EnumMap<>(Field.class);
+
+        private Entry(AuditEvent event, String outcome) {
+            this.event = event;
+            this.outcome = outcome;
+            fields.put(Field.SOURCE, "server");
+        }
+
+        /** Done by a {@code latch} administration command on the database: source {@code cli}, actor the OS user. */
+        public Entry cli() {
+            fields.put(Field.SOURCE, "cli");
+            return put(Field.ACTOR, OS_USER);
+        }
+
+        /** Who did it, when not the client or user of the event: {@code client:ID} or {@code user:SUBJECT}. */
+        public Entry actor(String actor) { return put(Field.ACTOR, actor); }
+        /** The address the request came from. */
+        public Entry ip(String ip) { return put(Field.IP, ip); }
+        public Entry client(String clientId) { return put(Field.CLIENT_ID, clientId); }
+        /** The user's subject identifier. */
+        public Entry user(String subject) { return put(Field.USER, subject); }
+        /** A username as typed or stored (sign-ins, user administration). */
+        public Entry username(String username) { return put(Field.USERNAME, username); }
+        public Entry grantType(String grantType) { return put(Field.GRANT_TYPE, grantType); }
+        /** How the client authenticated: {@code client_secret_basic}, {@code private_key_jwt}, {@code none}… */
+        public Entry authMethod(String method) { return put(Field.AUTH_METHOD, method); }
+        public Entry scope(String scope) { return put(Field.SCOPE, scope == null || scope.isEmpty() ? null : scope); }
+        /** The {@code jti} of an access token: the only way a token is named here. */
+        public Entry jti(String jti) { return put(Field.JTI, jti); }
+        /** A refresh-token family's id (not a token: it authenticates nothing). */
+        public Entry family(String familyId) { return put(Field.FAMILY, familyId); }
+        /** The RFC error code ({@code invalid_grant}, {@code access_denied}…). */
+        public Entry error(String code) { return put(Field.ERROR, code); }
+        /** Why, in a few words, for people reading the log. */
+        public Entry reason(String reason) { return put(Field.REASON, reason); }
+        public Entry kid(String kid) { return put(Field.KID, kid); }
+        public Entry alg(String alg) { return put(Field.ALG, alg); }
+        /** A FHIR Patient id (SMART launches and the patient picker). */
+        public Entry patient(String patientId) { return put(Field.PATIENT, patientId); }
+        /** The file a command read (config import). */
+        public Entry file(String path) { return put(Field.FILE, path); }
+        /** How many things the event touched (consents dropped, tokens revoked, clients imported…). */
+        public Entry count(long count) {
+            fields.put(Field.COUNT, count);
+            return this;
+        }
+
+        private Entry put(Field field, String value) {
+            if (value == null) {
+                fields.remove(field);
+            } else {
+                fields.put(field, value.length() > MAX_VALUE ? value.substring(0, MAX_VALUE) + "…" : value);
+            }
+            return this;
+        }
+
+        /** Writes the line, at WARN for {@linkplain AuditEvent#alarm() alarms} and INFO otherwise. */
+        public void write() {
+            if (event.alarm()) {
+                if (LOG.isWarnEnabled()) LOG.warn(json(Instant.now()));
+            } else if (LOG.isInfoEnabled()) {
+                LOG.info(json(Instant.now()));
+            }
+        }
+
+        /** The line's JSON (without the line break). */
+        String json(Instant ts) {
+            StringWriter out = new StringWriter(256);
+            try (JsonGenerator g = JSON.createGenerator(out)) {
+                g.writeStartObject();
+                g.writeStringField("ts", TS.format(ts));
+                g.writeStringField("event", event.eventName());
+                g.writeStringField("outcome", outcome);
+                for (Map.Entry<Field, Object> f : fields.entrySet()) {
+                    if (f.getValue() instanceof Long n) {
+                        g.writeNumberField(f.getKey().key, n);
+                    } else {
+                        g.writeStringField(f.getKey().key, (String) f.getValue());
+                    }
+                }
+                g.writeEndObject();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // a StringWriter does not fail
+            }
+            return out.toString();
+        }
+    }
+}
