@@ -75,6 +75,12 @@ public final class Audit {
             return put(Field.ACTOR, OS_USER);
         }
 
+        /** Done by the server on its own from its configuration file at start-up: source {@code config}. */
+        public Entry configured() {
+            fields.put(Field.SOURCE, "config");
+            return this;
+        }
+
         /** Who did it, when not the client or user of the event: {@code client:ID} or {@code user:SUBJECT}. */
         public Entry actor(String actor) { return put(Field.ACTOR, actor); }
         /** The address the request came from. */
