@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class BatchedStderrAppenderTest {
+class BatchedLineAppenderTest {
 
     private final PrintStream originalErr = System.err;
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -34,12 +34,12 @@ class BatchedStderrAppenderTest {
         System.setErr(originalErr);
     }
 
-    private BatchedStderrAppender appender(int queueSize) {
+    private BatchedLineAppender appender(int queueSize) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern("%msg%n");
         encoder.start();
-        BatchedStderrAppender appender = new BatchedStderrAppender();
+        BatchedLineAppender appender = new BatchedLineAppender();
         appender.setContext(context);
         appender.setName("TEST");
         appender.setEncoder(encoder);
@@ -58,7 +58,7 @@ class BatchedStderrAppenderTest {
 
     @Test
     void linesWhenManyThenAllWrittenWholeAndInOrderByStop() {
-        BatchedStderrAppender appender = appender(100_000);
+        BatchedLineAppender appender = appender(100_000);
         for (int i = 0; i < 20_000; i++) {
             appender.doAppend(event("token issued n={} client={}", i, "c" + i));
         }
@@ -72,7 +72,7 @@ class BatchedStderrAppenderTest {
 
     @Test
     void lineWhenAloneThenWrittenWithoutWaitingForMore() throws InterruptedException {
-        BatchedStderrAppender appender = appender(16);
+        BatchedLineAppender appender = appender(16);
         appender.doAppend(event("just one"));
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (lines().isEmpty() && System.nanoTime() < deadline) {
@@ -84,7 +84,7 @@ class BatchedStderrAppenderTest {
 
     @Test
     void linesWhenQueueOverflowsThenDroppedOnesAreCountedNotLost() {
-        BatchedStderrAppender appender = appender(4);
+        BatchedLineAppender appender = appender(4);
         int total = 5_000;
         for (int i = 0; i < total; i++) {
             appender.doAppend(event("line {}", i));
