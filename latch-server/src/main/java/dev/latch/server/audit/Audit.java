@@ -34,7 +34,7 @@ public final class Audit {
     /** The fields a line may have besides {@code ts}, {@code event} and {@code outcome}, in the order written. */
     enum Field {
         SOURCE("source"), ACTOR("actor"), IP("ip"), CLIENT_ID("client_id"), USER("user"), USERNAME("username"),
-        GRANT_TYPE("grant_type"), AUTH_METHOD("auth_method"), SCOPE("scope"), JTI("jti"), FAMILY("family"),
+        GRANT_TYPE("grant_type"), AUTH_METHOD("auth_method"), SCOPE("scope"), TOKEN_TYPE("token_type"), JTI("jti"), FAMILY("family"),
         ERROR("error"), REASON("reason"), KID("kid"), ALG("alg"), PATIENT("patient"), FILE("file"), COUNT("count");
 
         final String key;
@@ -94,6 +94,8 @@ public final class Audit {
         /** How the client authenticated: {@code client_secret_basic}, {@code private_key_jwt}, {@code none}… */
         public Entry authMethod(String method) { return put(Field.AUTH_METHOD, method); }
         public Entry scope(String scope) { return put(Field.SCOPE, scope == null || scope.isEmpty() ? null : scope); }
+        /** What kind of token an event is about: {@code access_token} or {@code refresh_token}. */
+        public Entry tokenType(String type) { return put(Field.TOKEN_TYPE, type); }
         /** The {@code jti} of an access token: the only way a token is named here. */
         public Entry jti(String jti) { return put(Field.JTI, jti); }
         /** A refresh-token family's id (not a token: it authenticates nothing). */

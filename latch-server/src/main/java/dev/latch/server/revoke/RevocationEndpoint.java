@@ -37,23 +37,27 @@ public final class RevocationEndpoint implements Routes.Source {
     }
 
     public Response handle(Request request) {
+        FormParameters form = null;
         try {
-            FormParameters form = FormParameters.parse(request);
+            form = FormParameters.parse(request);
             ClientAuthentication.Authenticated caller = authentication.authenticate(request, form);
             String token = form.require("token");
             Optional<AccessToken> found = reader.parse(token);
             if (found.isPresent() && caller.client().clientId().equals(found.get().clientId())) {
                 reader.revoke(token, found.get());
                 Audit.success(AuditEvent.TOKEN_REVOKE).ip(request.remoteAddress()).client(caller.client().clientId())
-                        .user(found.get().subject()).jti(found.get().jti()).reason("access_token").write();
+                        .user(found.get().subject().equals(found.get().clientId()) ? null : found.get().subject())
+                        .tokenType("access_token").jti(found.get().jti()).write();
             } else if (found.isEmpty() && refreshTokens.revoke(token, caller.client().clientId(), clock.instant().getEpochSecond())) {
                 // the whole family goes: its other tokens stand for the same grant (RFC 7009 §2.1)
                 Audit.success(AuditEvent.TOKEN_REVOKE).ip(request.remoteAddress()).client(caller.client().clientId())
-                        .reason("refresh_token").write();
+                        .tokenType("refresh_token").write();
             }
             return Response.empty(200).withHeader("Cache-Control", "no-store");
         } catch (OAuthError e) {
             metrics.error("revocation", e.code());
+            Audit.failure(AuditEvent.TOKEN_REVOKE).ip(request.remoteAddress()).client(ClientAuthentication.claimedClientId(request, form))
+                    .error(e.code()).reason(e.description()).write();
             return ErrorRenderer.json(e);
         }
     }

@@ -69,7 +69,7 @@ public final class TokenEndpoint implements Routes.Source {
         } catch (OAuthError e) {
             metrics.error("token", e.code());
             Audit.failure(AuditEvent.TOKEN_ISSUE).ip(request.remoteAddress())
-                    .client(client != null ? client.client().clientId() : form == null ? null : form.get("client_id"))
+                    .client(client != null ? client.client().clientId() : ClientAuthentication.claimedClientId(request, form))
                     .grantType(form == null ? null : form.get("grant_type")).authMethod(client == null ? null : client.method())
                     .error(e.code()).reason(reason(e)).write();
             return ErrorRenderer.json(e);
