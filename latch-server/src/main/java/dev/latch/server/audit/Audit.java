@@ -1,15 +1,10 @@
 package dev.latch.server.audit;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.EnumMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +22,10 @@ public final class Audit {
 
     static final int MAX_VALUE = 256;
     private static final Logger LOG = LoggerFactory.getLogger("latch.audit");
-    private static final JsonFactory JSON = new JsonFactory();
-    private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
+    private static final Field[] FIELDS = Field.values();
+    /** The last second formatted ({@code epochSecond} and its text): a line per token would otherwise format a date each. */
+    private static volatile Object[] lastSecond = {Long.MIN_VALUE, ""};
     private static final String OS_USER = System.getProperty("user.name");
 
     /** The fields a line may have besides {@code ts}, {@code event} and {@code outcome}, in the order written. */
@@ -56,28 +53,33 @@ public final class Audit {
         return new Entry(event, "failure");
     }
 
-    /** One line being built; {@link #write()} writes it. Null values leave their field out. */
+    /**
+     * One line being built; {@link #write()} writes it. Null values leave their field out. Built by hand
+     * into one {@link StringBuilder} (strings that need it escaped by Jackson's encoder): a Jackson generator
+     * and a date formatted per line cost microseconds, and the token endpoint writes a line per token.
+     */
     public static final class Entry {
 
         private final AuditEvent event;
         private final String outcome;
-        private final Map<Field, Object> fields = new EnumMap<>(Field.class);
+        private final String[] values = new String[FIELDS.length];
+        private long count = -1;
 
         private Entry(AuditEvent event, String outcome) {
             this.event = event;
             this.outcome = outcome;
-            fields.put(Field.SOURCE, "server");
+            values[Field.SOURCE.ordinal()] = "server";
         }
 
         /** Done by a {@code latch} administration command on the database: source {@code cli}, actor the OS user. */
         public Entry cli() {
-            fields.put(Field.SOURCE, "cli");
+            values[Field.SOURCE.ordinal()] = "cli";
             return put(Field.ACTOR, OS_USER);
         }
 
         /** Done by the server on its own from its configuration file at start-up: source {@code config}. */
         public Entry configured() {
-            fields.put(Field.SOURCE, "config");
+            values[Field.SOURCE.ordinal()] = "config";
             return this;
         }
 
@@ -112,16 +114,12 @@ public final class Audit {
         public Entry file(String path) { return put(Field.FILE, path); }
         /** How many things the event touched (consents dropped, tokens revoked, clients imported…). */
         public Entry count(long count) {
-            fields.put(Field.COUNT, count);
+            this.count = count;
             return this;
         }
 
         private Entry put(Field field, String value) {
-            if (value == null) {
-                fields.remove(field);
-            } else {
-                fields.put(field, value.length() > MAX_VALUE ? value.substring(0, MAX_VALUE) + "…" : value);
-            }
+            values[field.ordinal()] = value == null || value.length() <= MAX_VALUE ? value : value.substring(0, MAX_VALUE) + "…";
             return this;
         }
 
@@ -136,24 +134,43 @@ public final class Audit {
 
         /** The line's JSON (without the line break). */
         String json(Instant ts) {
-            StringWriter out = new StringWriter(256);
-            try (JsonGenerator g = JSON.createGenerator(out)) {
-                g.writeStartObject();
-                g.writeStringField("ts", TS.format(ts));
-                g.writeStringField("event", event.eventName());
-                g.writeStringField("outcome", outcome);
-                for (Map.Entry<Field, Object> f : fields.entrySet()) {
-                    if (f.getValue() instanceof Long n) {
-                        g.writeNumberField(f.getKey().key, n);
-                    } else {
-                        g.writeStringField(f.getKey().key, (String) f.getValue());
-                    }
+            StringBuilder out = new StringBuilder(256);
+            out.append("{\"ts\":\"").append(second(ts.getEpochSecond())).append('.');
+            int millis = ts.getNano() / 1_000_000;
+            out.append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10)).append((char) ('0' + millis % 10));
+            out.append("Z\",\"event\":\"").append(event.eventName()).append("\",\"outcome\":\"").append(outcome).append('"');
+            for (Field f : FIELDS) {
+                if (f == Field.COUNT) {
+                    if (count >= 0) out.append(",\"count\":").append(count);
+                } else if (values[f.ordinal()] != null) {
+                    out.append(",\"").append(f.key).append("\":\"");
+                    appendEscaped(out, values[f.ordinal()]);
+                    out.append('"');
                 }
-                g.writeEndObject();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e); // a StringWriter does not fail
             }
-            return out.toString();
+            return out.append('}').toString();
+        }
+
+        /** Most values need no escaping and are appended as they are; the others go through Jackson's encoder. */
+        private static void appendEscaped(StringBuilder out, String value) {
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7f) {
+                    JsonStringEncoder.getInstance().quoteAsString(value, out);
+                    return;
+                }
+            }
+            out.append(value);
+        }
+
+        private static String second(long epochSecond) {
+            Object[] last = lastSecond;
+            if ((long) last[0] == epochSecond) {
+                return (String) last[1];
+            }
+            String text = SECOND.format(LocalDateTime.ofEpochSecond(epochSecond, 0, ZoneOffset.UTC));
+            lastSecond = new Object[] {epochSecond, text};
+            return text;
         }
     }
 }

@@ -97,6 +97,15 @@ class AuditEventsTest {
     }
 
     @Test
+    void valueWhenNotAsciiThenKeptAsItIsAndTimeHasItsMilliseconds() throws Exception {
+        String line = Audit.success(AuditEvent.SIGNIN).username("zoë 山田").json(Instant.parse("2026-12-07T23:59:59.007Z"));
+        JsonNode parsed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+        assertThat(parsed.path("username").asText()).isEqualTo("zoë 山田");
+        assertThat(parsed.path("ts").asText()).isEqualTo("2026-12-07T23:59:59.007Z");
+        assertThat(Audit.success(AuditEvent.SIGNIN).json(Instant.parse("2026-12-08T00:00:00.120Z"))).startsWith("{\"ts\":\"2026-12-08T00:00:00.120Z\"");
+    }
+
+    @Test
     void alarmsAreWarningsAndTheRestInfo() {
         try (LogCapture log = LogCapture.start()) {
             Audit.failure(AuditEvent.REFRESH_REUSE).client("c").write();
