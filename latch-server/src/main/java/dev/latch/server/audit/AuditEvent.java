@@ -1,7 +1,5 @@
 package dev.latch.server.audit;
 
-import java.util.Locale;
-
 /**
  * Every kind of event the audit log holds, by the name written in its {@code event} field. The list,
  * with the fields each event carries, is docs/audit.md; a test keeps the two the same.
@@ -67,10 +65,5 @@ public enum AuditEvent {
     /** Written at WARN rather than INFO: the event is a sign of a stolen credential. */
     public boolean alarm() {
         return alarm;
-    }
-
-    @Override
-    public String toString() {
-        return name.toLowerCase(Locale.ROOT);
     }
 }
