@@ -1,5 +1,7 @@
 package dev.latch.server;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.client.Client;
 import dev.latch.server.client.ClientRegistry;
@@ -95,6 +97,7 @@ final class ConfiguredState {
             if (existing.isEmpty()) {
                 User created = declared.passwordHash() != null ? registry.createWithPasswordHash(profile, declared.passwordHash())
                         : registry.create(profile, password);
+                Audit.success(AuditEvent.USER_CREATE).configured().user(created.subject()).username(created.username()).write();
                 LOG.info("user {} created from configuration{}", created.username(),
                         created.passwordHash() == null ? " without a password: it cannot sign in until one is set" : "");
                 return;
@@ -126,6 +129,7 @@ final class ConfiguredState {
         }
         if (existing.isEmpty()) {
             registry.create(client, secret, true, null);
+            Audit.success(AuditEvent.CLIENT_CREATE).configured().client(client.clientId()).write();
             LOG.info("client {} created from configuration", client.clientId());
             return;
         }

@@ -158,7 +158,9 @@ public final class TestServer implements AutoCloseable {
 
     /** Registers a client as an operator would; returns it with its plaintext secret (null when none). */
     public ClientRegistry.Registered register(Client client) {
-        return clients().create(client, null, true, null);
+        ClientRegistry.Registered registered = clients().create(client, null, true, null);
+        SuiteSecrets.record(registered.clientSecret());
+        return registered;
     }
 
     /** A client_secret_basic client allowed {@code scope}; returns its registration (with secret). */
@@ -185,9 +187,13 @@ public final class TestServer implements AutoCloseable {
         return send(b.build());
     }
 
+    /** Sends {@code request}; the credentials in it and in the answer are recorded as {@link SuiteSecrets}. */
     public static HttpResponse<String> send(HttpRequest request) {
+        SuiteSecrets.fromRequest(request);
         try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            SuiteSecrets.fromResponse(response);
+            return response;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

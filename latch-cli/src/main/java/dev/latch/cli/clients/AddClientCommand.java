@@ -1,5 +1,7 @@
 package dev.latch.cli.clients;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.cli.instance.InstanceOptions;
 import dev.latch.cli.options.SecretOptions;
 import dev.latch.server.LatchInstance;
@@ -47,6 +49,8 @@ public final class AddClientCommand implements Callable<Integer> {
         String given = SecretOptions.resolve(spec, "--secret", secret);
         try (LatchInstance latch = instance.open(true)) {
             ClientRegistry.Registered registered = latch.clients().create(requested, given, true, null);
+            Audit.success(AuditEvent.CLIENT_CREATE).cli().client(registered.stored().clientId()).scope(registered.stored().client().scope())
+                    .authMethod(registered.stored().client().tokenEndpointAuthMethod()).write();
             // a secret the operator chose is not echoed: only a generated one needs showing
             ClientOutput.print(spec, given != null ? new ClientRegistry.Registered(registered.stored(), null) : registered, quiet);
         }

@@ -1,5 +1,7 @@
 package dev.latch.cli.clients;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.cli.instance.InstanceOptions;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.LatchInstance;
@@ -31,6 +33,7 @@ public final class RemoveClientCommand implements Callable<Integer> {
             if (!latch.clients().remove(clientId)) {
                 throw OAuthError.notFound("no client " + clientId);
             }
+            Audit.success(AuditEvent.CLIENT_DELETE).cli().client(clientId).write();
         }
         spec.commandLine().getOut().println("removed client " + clientId);
         spec.commandLine().getOut().flush();

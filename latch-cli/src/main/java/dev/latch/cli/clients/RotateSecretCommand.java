@@ -1,5 +1,7 @@
 package dev.latch.cli.clients;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.cli.instance.InstanceOptions;
 import dev.latch.cli.options.SecretOptions;
 import dev.latch.server.LatchInstance;
@@ -41,6 +43,7 @@ public final class RotateSecretCommand implements Callable<Integer> {
         String given = SecretOptions.resolve(spec, "--secret", secret);
         try (LatchInstance latch = instance.open(false)) {
             ClientRegistry.Registered registered = latch.clients().rotateSecret(clientId, given);
+            Audit.success(AuditEvent.CLIENT_SECRET_ROTATE).cli().client(clientId).reason(given == null ? "generated" : "given by the operator").write();
             ClientOutput.print(spec, given != null ? new ClientRegistry.Registered(registered.stored(), null) : registered, quiet);
         }
         return 0;

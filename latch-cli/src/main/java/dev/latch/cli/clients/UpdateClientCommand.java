@@ -1,5 +1,7 @@
 package dev.latch.cli.clients;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.cli.instance.InstanceOptions;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.LatchInstance;
@@ -88,6 +90,8 @@ public final class UpdateClientCommand implements Callable<Integer> {
                 b.enabled(null);
             }
             ClientRegistry.Registered registered = latch.clients().update(clientId, b.build(), true);
+            Audit.success(AuditEvent.CLIENT_UPDATE).cli().client(clientId).scope(registered.stored().client().scope())
+                    .authMethod(registered.stored().client().tokenEndpointAuthMethod()).write();
             ClientOutput.print(spec, registered, quiet);
         }
         return 0;

@@ -1,5 +1,7 @@
 package dev.latch.cli.config;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.cli.instance.InstanceOptions;
 import dev.latch.cli.options.SecretOptions;
 import dev.latch.server.LatchInstance;
@@ -59,6 +61,11 @@ public final class ImportConfigCommand implements Callable<Integer> {
         ConfigImport.Result r;
         try (LatchInstance latch = instance.open(true)) {
             r = ConfigImport.importFile(latch, bytes, key, replace);
+            Audit.success(AuditEvent.CONFIG_IMPORT).cli().file(file.toString())
+                    .count(r.clientsAdded() + r.clientsReplaced() + r.keysAdded() + r.scopesAdded() + r.scopesUpdated())
+                    .reason("clients " + r.clientsAdded() + " added, " + r.clientsReplaced() + " replaced; keys " + r.keysAdded()
+                            + " added; scopes " + r.scopesAdded() + " added, " + r.scopesUpdated() + " updated" + (replace ? " (--replace)" : ""))
+                    .write();
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("imported " + file + ": scopes " + r.scopesAdded() + " added, " + r.scopesUpdated() + " updated; "

@@ -1,5 +1,7 @@
 package dev.latch.cli.keys;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import dev.latch.cli.instance.InstanceOptions;
@@ -73,6 +75,8 @@ public final class ImportKeyCommand implements Callable<Integer> {
         }
         try (LatchInstance latch = instance.open(true)) {
             SigningKey imported = latch.keyRing().rotate(algorithm, key, immediately);
+            Audit.success(AuditEvent.KEY_IMPORT).cli().kid(imported.kid()).alg(imported.alg().getName()).file(file.toString())
+                    .reason(immediately ? "immediately" : "scheduled").write();
             KeyReport.scheduled(spec, imported, "imported", immediately, quiet);
         }
         return 0;

@@ -1,5 +1,7 @@
 package dev.latch.cli.keys;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.latch.cli.instance.InstanceOptions;
 import dev.latch.core.jose.JwsAlgorithms;
@@ -43,6 +45,7 @@ public final class RotateKeyCommand implements Callable<Integer> {
         JWSAlgorithm algorithm = JwsAlgorithms.asymmetric(alg);
         try (LatchInstance latch = instance.open(true)) {
             SigningKey key = latch.keyRing().rotate(algorithm, null, immediately);
+            Audit.success(AuditEvent.KEY_ROTATE).cli().kid(key.kid()).alg(key.alg().getName()).reason(immediately ? "immediately" : "scheduled").write();
             KeyReport.scheduled(spec, key, "new", immediately, quiet);
         }
         return 0;

@@ -1,5 +1,8 @@
 package dev.latch.cli.keys;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
+import dev.latch.server.keys.SigningKey;
 import dev.latch.cli.instance.InstanceOptions;
 import dev.latch.server.LatchInstance;
 import java.util.concurrent.Callable;
@@ -29,7 +32,8 @@ public final class UnpublishKeyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (LatchInstance latch = instance.open(false)) {
-            latch.keyRing().unpublish(kid);
+            SigningKey key = latch.keyRing().unpublish(kid);
+            Audit.success(AuditEvent.KEY_UNPUBLISH).cli().kid(key.kid()).alg(key.alg().getName()).write();
         }
         spec.commandLine().getOut().println("unpublished key " + kid);
         spec.commandLine().getOut().flush();

@@ -1,5 +1,7 @@
 package dev.latch.cli.smart;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.latch.cli.instance.InstanceOptions;
 import dev.latch.core.smart.LaunchContext;
@@ -83,6 +85,7 @@ public final class LaunchCommand implements Callable<Integer> {
         Launches.Created created;
         try (LatchInstance latch = instance.open(false)) {
             created = latch.launches().create(request);
+            Audit.success(AuditEvent.SMART_LAUNCH).cli().client(clientId).username(user).patient(patient).write();
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -1,5 +1,7 @@
 package dev.latch.cli.users;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.cli.instance.InstanceOptions;
 import dev.latch.cli.options.SecretOptions;
 import dev.latch.server.LatchInstance;
@@ -73,6 +75,8 @@ public final class AddUserCommand implements Callable<Integer> {
         char[] password = passwordStdin ? SecretOptions.passwordFromStdin(spec, "--password-stdin") : null;
         try (LatchInstance latch = instance.open(true)) {
             User user = latch.users().create(new UserProfile(username, claims, roles, true, fhirUser), password);
+            Audit.success(AuditEvent.USER_CREATE).cli().user(user.subject()).username(user.username())
+                    .reason(password == null ? "without a password" : null).write();
             UserOutput.println(spec, quiet ? user.subject() : UserOutput.json(user));
             if (password == null) {
                 PrintWriter err = spec.commandLine().getErr();

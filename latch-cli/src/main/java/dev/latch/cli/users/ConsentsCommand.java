@@ -1,5 +1,7 @@
 package dev.latch.cli.users;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.cli.output.Table;
 import dev.latch.server.LatchInstance;
 import dev.latch.server.consent.ConsentStore;
@@ -33,6 +35,8 @@ public final class ConsentsCommand extends OneUserCommand {
             if (removed == 0 && families == 0) {
                 throw new InvalidUserException("user " + u.username() + " has no consent for client " + revoke);
             }
+            Audit.success(AuditEvent.CONSENT_REVOKE).cli().client(revoke).user(u.subject()).username(u.username()).count(removed)
+                    .reason(families + " refresh-token families revoked").write();
             return "revoked consent of " + u.username() + " for client " + revoke + " (" + removed + " consent"
                     + (removed == 1 ? "" : "s") + ", " + families + " refresh token famil" + (families == 1 ? "y" : "ies") + ")";
         }

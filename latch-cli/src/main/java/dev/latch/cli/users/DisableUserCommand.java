@@ -1,5 +1,8 @@
 package dev.latch.cli.users;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
+import dev.latch.server.user.User;
 import dev.latch.server.LatchInstance;
 import picocli.CommandLine.Command;
 
@@ -11,6 +14,8 @@ public final class DisableUserCommand extends OneUserCommand {
 
     @Override
     String apply(LatchInstance latch) {
-        return "disabled user " + latch.users().setEnabled(username, false).username();
+        User u = latch.users().setEnabled(username, false);
+        Audit.success(AuditEvent.USER_DISABLE).cli().user(u.subject()).username(u.username()).write();
+        return "disabled user " + u.username();
     }
 }

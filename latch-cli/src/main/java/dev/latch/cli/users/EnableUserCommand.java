@@ -1,6 +1,9 @@
 package dev.latch.cli.users;
 
 import dev.latch.server.LatchInstance;
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
+import dev.latch.server.user.User;
 import picocli.CommandLine.Command;
 
 /** {@code latch users enable USERNAME}. */
@@ -10,6 +13,8 @@ public final class EnableUserCommand extends OneUserCommand {
 
     @Override
     String apply(LatchInstance latch) {
-        return "enabled user " + latch.users().setEnabled(username, true).username();
+        User u = latch.users().setEnabled(username, true);
+        Audit.success(AuditEvent.USER_ENABLE).cli().user(u.subject()).username(u.username()).write();
+        return "enabled user " + u.username();
     }
 }

@@ -1,5 +1,8 @@
 package dev.latch.cli.users;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
+import dev.latch.server.user.User;
 import dev.latch.cli.options.SecretOptions;
 import dev.latch.server.LatchInstance;
 import java.util.Arrays;
@@ -29,6 +32,8 @@ public final class PasswdCommand extends OneUserCommand {
 
     @Override
     String apply(LatchInstance latch) {
-        return "set the password of user " + latch.users().setPassword(username, password).username();
+        User u = latch.users().setPassword(username, password);
+        Audit.success(AuditEvent.USER_PASSWORD).cli().user(u.subject()).username(u.username()).write();
+        return "set the password of user " + u.username();
     }
 }

@@ -1,5 +1,7 @@
 package dev.latch.cli.users;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.server.LatchInstance;
 import dev.latch.server.user.InvalidUserException;
 import dev.latch.server.user.User;
@@ -16,6 +18,7 @@ public final class RemoveUserCommand extends OneUserCommand {
         if (!latch.users().remove(u.username())) {
             throw new InvalidUserException("no user " + username);
         }
+        Audit.success(AuditEvent.USER_DELETE).cli().user(u.subject()).username(u.username()).write();
         return "removed user " + u.username();
     }
 }

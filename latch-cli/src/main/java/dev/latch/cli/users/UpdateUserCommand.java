@@ -1,5 +1,7 @@
 package dev.latch.cli.users;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.server.LatchInstance;
 import dev.latch.server.user.User;
 import dev.latch.server.user.UserProfile;
@@ -31,6 +33,8 @@ public final class UpdateUserCommand extends OneUserCommand {
         User u = user(latch);
         String fhirUser = change.noFhirUser ? null : change.fhirUser;
         User updated = latch.users().update(u.username(), new UserProfile(u.username(), u.claims(), u.roles(), u.enabled(), fhirUser));
+        Audit.success(AuditEvent.USER_UPDATE).cli().user(updated.subject()).username(updated.username())
+                .reason(fhirUser == null ? "fhirUser removed" : "fhirUser set").write();
         return "updated user " + updated.username() + (updated.fhirUser() == null ? ": no fhirUser" : ": fhirUser " + updated.fhirUser());
     }
 }

@@ -3,6 +3,8 @@ package dev.latch.server.authorize;
 import dev.latch.server.secret.Secrets;
 import dev.latch.server.http.Routes;
 import dev.latch.core.error.OAuthError;
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.server.client.Client;
 import dev.latch.server.code.AuthorizationCodeStore;
 import dev.latch.server.code.ApprovedAuthorization;
@@ -52,7 +54,6 @@ public final class AuthorizationEndpoint implements Routes.Source {
     public static final String BROWSER_COOKIE = "latch_browser";
     /** RFC 6749 §4.1.2 recommends at most ten minutes; Latch allows one. */
     static final long CODE_LIFETIME_SECONDS = 60;
-    private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
     private static final Logger LOG = LoggerFactory.getLogger(AuthorizationEndpoint.class);
 
     private final AuthorizationRequestParser parser;
@@ -198,7 +199,8 @@ public final class AuthorizationEndpoint implements Routes.Source {
         Map<String, List<String>> parameters = c.resolved().parameters();
         if (!SmartLaunchStep.standalone(request, parameters) || !SmartLaunchStep.mayPick(user.get()) || smart.patients() == null) {
             interactions.finish(id);
-            AUDIT.info("smart.pick refused subject={} client={}", user.get().subject(), request.client().clientId());
+            Audit.failure(AuditEvent.SMART_PICK).ip(http.remoteAddress()).client(request.client().clientId()).user(user.get().subject())
+                    .error("access_denied").reason("the user may not choose a patient for this client").write();
             return BrowserResponse.of(pages.error(403, "Not allowed", "You may not choose a patient for this application.", "access_denied"));
         }
         String aud = SmartLaunchStep.audience(parameters);
@@ -236,7 +238,8 @@ public final class AuthorizationEndpoint implements Routes.Source {
             }
         }
         interactions.chose(id, context);
-        AUDIT.info("smart.pick subject={} client={} patient={}", user.get().subject(), request.client().clientId(), patient.id());
+        Audit.success(AuditEvent.SMART_PICK).ip(http.remoteAddress()).client(request.client().clientId()).user(user.get().subject())
+                .patient(patient.id()).write();
         Interaction chosen = new Interaction(id, parameters, c.interaction().pushed(), c.interaction().subject(), context);
         return decide(http, request, c.resolved(), session, chosen, false);
     }
@@ -327,7 +330,8 @@ public final class AuthorizationEndpoint implements Routes.Source {
         String decision = c.form().get("decision");
         if ("deny".equals(decision)) {
             interactions.finish(c.interaction().id());
-            AUDIT.info("consent.denied subject={} client={}", session.get().subject(), request.client().clientId());
+            Audit.failure(AuditEvent.CONSENT_GRANT).ip(http.remoteAddress()).client(request.client().clientId())
+                    .user(session.get().subject()).error("access_denied").reason("denied by the user").write();
             return BrowserResponse.of(redirectError(request, "access_denied", "the user denied the request"));
         }
         if (!"approve".equals(decision)) {
@@ -349,9 +353,10 @@ public final class AuthorizationEndpoint implements Routes.Source {
         // "ask me again after I sign out" binds the consent to this SSO session: logout drops it
         String boundTo = "yes".equals(c.form().get("forget")) ? session.get().sid() : null;
         consents.remember(session.get().subject(), request.client().clientId(), scope, now, boundTo);
-        AUDIT.info("consent.granted subject={} client={} scope={}", session.get().subject(), request.client().clientId(), scope);
+        Audit.success(AuditEvent.CONSENT_GRANT).ip(http.remoteAddress()).client(request.client().clientId())
+                .user(session.get().subject()).scope(scope).write();
         interactions.finish(c.interaction().id());
-        return BrowserResponse.of(issueCode(request, session.get(), scope, now, decided));
+        return BrowserResponse.of(issueCode(http, request, session.get(), scope, now, decided));
     }
 
     private record Claimed(Interaction interaction, AuthorizationRequestParser.Resolved resolved, AuthorizationRequest request,
@@ -446,7 +451,7 @@ public final class AuthorizationEndpoint implements Routes.Source {
         if (interaction != null) {
             interactions.finish(interaction.id());
         }
-        return BrowserResponse.of(issueCode(request, session.get(), scope, now, decided));
+        return BrowserResponse.of(issueCode(http, request, session.get(), scope, now, decided));
     }
 
     private BrowserResponse startInteraction(Request http, AuthorizationRequest request, AuthorizationRequestParser.Resolved resolved,
@@ -509,7 +514,7 @@ public final class AuthorizationEndpoint implements Routes.Source {
     }
 
     /** The code, with the launch context decided; an EHR launch is used up here, so only one code is ever issued for it. */
-    private Response issueCode(AuthorizationRequest request, BrowserSession session, String scope, long now,
+    private Response issueCode(Request http, AuthorizationRequest request, BrowserSession session, String scope, long now,
                                SmartLaunchStep.Outcome.Decided launch) {
         if (launch.ehrLaunch() != null && !smart.consume(launch.ehrLaunch(), now)) {
             return redirectError(request, "invalid_request", "the launch is unknown, expired, used or another application's");
@@ -519,6 +524,8 @@ public final class AuthorizationEndpoint implements Routes.Source {
                 request.nonce(), request.codeChallenge(), session.authTime(), session.sid(), List.of("pwd"), request.resources(), offline,
                 launch.context());
         String code = codes.issue(grant, now + CODE_LIFETIME_SECONDS);
+        Audit.success(AuditEvent.AUTHORIZE_CODE).ip(http.remoteAddress()).client(request.client().clientId()).user(session.subject())
+                .scope(scope).patient(launch.context() == null ? null : launch.context().patient()).write();
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("code", code);
         if (request.state() != null) fields.put("state", request.state());
@@ -527,6 +534,7 @@ public final class AuthorizationEndpoint implements Routes.Source {
     }
 
     private Response redirectError(AuthorizationRequest request, String code, String description) {
+        Audit.failure(AuditEvent.AUTHORIZE_CODE).client(request.client().clientId()).error(code).reason(description).write();
         return error(AuthorizationError.redirect(code, description, request.redirectUri(), request.state(), request.responseMode()));
     }
 

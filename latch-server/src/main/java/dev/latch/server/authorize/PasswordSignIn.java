@@ -1,5 +1,7 @@
 package dev.latch.server.authorize;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.server.cpu.CpuPool;
 import dev.latch.server.http.BrowserResponse;
 import dev.latch.server.http.Response;
@@ -11,8 +13,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.BiFunction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Signing a person in with username and password, for every page that has a sign-in form (the
@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PasswordSignIn {
 
-    private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
     private static final int MAX_USERNAME = 256;
     private static final int MAX_PASSWORD = 1024;
 
@@ -63,7 +62,7 @@ public final class PasswordSignIn {
         Optional<Duration> wait = throttle.wait(username, ip);
         if (wait.isPresent()) {
             long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
-            AUDIT.info("login.failure user={} reason=throttled client={} ip={}", printable(username), via, ip);
+            failed(username, via, ip, "throttled");
             return new Result.Refused(429, "Too many failed sign-in attempts. Wait " + seconds + " second" + (seconds == 1 ? "" : "s")
                     + " and try again.", seconds);
         }
@@ -75,27 +74,26 @@ public final class PasswordSignIn {
             // the hash is checked whether or not the user exists, so both failures cost the same time
             verified = usable ? hasher.verify(secret, user.get().passwordHash()) : hasher.verifyAgainstDummy(secret);
         } catch (CpuPool.Busy e) {
-            AUDIT.info("login.failure user={} reason=busy client={} ip={}", printable(username), via, ip);
+            failed(username, via, ip, "busy");
             return new Result.Refused(503, "The server is busy signing other people in. Try again in a moment.", 1L);
         } finally {
             Arrays.fill(secret, '\0');
         }
         if (!usable || !verified || password.length() > MAX_PASSWORD) {
             throttle.failed(username, ip);
-            AUDIT.info("login.failure user={} reason=invalid_credentials client={} ip={}", printable(username), via, ip);
+            failed(username, via, ip, "invalid_credentials");
             return new Result.Refused(200, "The username or password is incorrect.", null);
         }
         throttle.succeeded(username);
         User u = user.get();
         sessions.end(previousSession);
         SessionStore.Created created = sessions.create(u.subject(), now);
-        AUDIT.info("login.success user={} subject={} client={} ip={}", printable(u.username()), u.subject(), via, ip);
+        Audit.success(AuditEvent.SIGNIN).ip(ip).client(via).user(u.subject()).username(u.username()).write();
         return new Result.SignedIn(u, created);
     }
 
-    /** Log lines must not be forged through a username: control characters are replaced and the length capped. */
-    static String printable(String s) {
-        String cut = s.length() > 100 ? s.substring(0, 100) + "…" : s;
-        return cut.replaceAll("[\\p{Cntrl}\\s]", "_");
+    /** The username as typed (the audit log escapes and caps it); {@code reason} one of the documented sign-in reasons. */
+    private static void failed(String username, String via, String ip, String reason) {
+        Audit.failure(AuditEvent.SIGNIN).ip(ip).client(via).username(username).reason(reason).write();
     }
 }

@@ -165,6 +165,34 @@ public final class ClientAuthentication {
         return new Authenticated(c.stored(), Client.NONE);
     }
 
+    /**
+     * The client a request names, unverified, for the audit line of a refused request: the Basic user,
+     * else {@code client_id}, else the client assertion's {@code sub}; null when it names none readably.
+     */
+    public static String claimedClientId(Request request, FormParameters form) {
+        String authorization = request.header("authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                return colon <= 0 ? null : URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        if (form == null) {
+            return null;
+        }
+        if (form.get("client_id") != null) {
+            return form.get("client_id");
+        }
+        try {
+            return form.get("client_assertion") == null ? null : SignedJWT.parse(form.get("client_assertion")).getJWTClaimsSet().getSubject();
+        } catch (ParseException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private Authenticated basic(String encoded, FormParameters form) {
         String decoded;
         try {

@@ -1,5 +1,7 @@
 package dev.latch.server.keys;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSObject;
@@ -158,6 +160,7 @@ public final class KeyRing {
         JWK jwk = KeyGeneration.generate(alg);
         SigningKey key = new SigningKey(jwk.getKeyID(), alg, jwk.toPublicJWK(), jwk, now, now, null, null);
         store.insert(key);
+        Audit.success(AuditEvent.KEY_ROTATE).kid(key.kid()).alg(alg.getName()).reason("the first key of its algorithm").write();
         LOG.info("created {} signing key {}", alg, key.kid());
         reload();
         return key;

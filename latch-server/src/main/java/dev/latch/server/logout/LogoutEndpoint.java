@@ -1,5 +1,7 @@
 package dev.latch.server.logout;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.server.secret.Secrets;
 import dev.latch.server.http.Routes;
 import dev.latch.core.error.OAuthError;
@@ -31,8 +33,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The end-session endpoint (OpenID Connect RP-Initiated Logout 1.0 §2–§3), GET and POST.
@@ -52,7 +52,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogoutEndpoint implements Routes.Source {
 
-    private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
     private static final Set<String> PARAMETERS = Set.of("id_token_hint", "client_id", "logout_hint", "post_logout_redirect_uri",
             "state", "ui_locales");
     private static final int MAX_VALUE = 8192;
@@ -139,8 +138,12 @@ public final class LogoutEndpoint implements Routes.Source {
         }
         sessions.end(cookie);
         int dropped = consents.endSession(s.sid());
-        AUDIT.info("logout subject={} client={} session_consents_dropped={}", s.subject(),
-                request.client() == null ? "-" : request.client().clientId(), dropped);
+        Audit.success(AuditEvent.LOGOUT).ip(http.remoteAddress()).client(request.client() == null ? null : request.client().clientId())
+                .user(s.subject()).write();
+        if (dropped > 0) {
+            Audit.success(AuditEvent.CONSENT_REVOKE).ip(http.remoteAddress()).user(s.subject()).count(dropped)
+                    .reason("consents bound to the session ended at logout").write();
+        }
         return finish(request, true);
     }
 

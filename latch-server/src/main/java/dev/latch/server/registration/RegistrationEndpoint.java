@@ -1,5 +1,7 @@
 package dev.latch.server.registration;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.server.http.Routes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -26,8 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Dynamic client registration (RFC 7591) guarded by an initial access token, and client
@@ -37,7 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RegistrationEndpoint implements Routes.Source {
 
-    private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
     /** Latch settings a client may not give itself. */
     static final Set<String> ADMIN_ONLY = Set.of("allowed_resources", "resource_uris", "enabled", "registered_dynamically",
             "client_id_issued_at", "client_secret_expires_at", "require_pkce", "refresh_tokens", "refresh_token_idle_lifetime",
@@ -83,9 +82,12 @@ public final class RegistrationEndpoint implements Routes.Source {
             String registrationToken = Secrets.generate(256);
             ClientRegistry.Registered registered = registry.create(
                     requested.toBuilder().clientId(null).registeredDynamically(true).build(), null, false, registrationToken);
-            AUDIT.info("client registered dynamically client={}", registered.stored().clientId());
+            Audit.success(AuditEvent.CLIENT_CREATE).ip(request.remoteAddress()).actor("registration").client(registered.stored().clientId())
+                    .scope(registered.stored().client().scope()).authMethod(registered.stored().client().tokenEndpointAuthMethod()).write();
             return Response.noStoreJson(201, Json.write(render(registered.stored(), registered.clientSecret(), registrationToken)));
         } catch (OAuthError e) {
+            Audit.failure(AuditEvent.CLIENT_CREATE).ip(request.remoteAddress()).actor("registration").error(e.code())
+                    .reason(e.description()).write();
             return error(e);
         }
     }
@@ -107,18 +109,24 @@ public final class RegistrationEndpoint implements Routes.Source {
                     checkPolicy(requested);
                     ClientRegistry.Registered updated = registry.update(clientId, requested, false);
                     onChange.accept(clientId);
-                    AUDIT.info("client updated dynamically client={}", clientId);
+                    Audit.success(AuditEvent.CLIENT_UPDATE).ip(request.remoteAddress()).actor("client:" + clientId).client(clientId)
+                            .scope(updated.stored().client().scope()).authMethod(updated.stored().client().tokenEndpointAuthMethod()).write();
                     return Response.noStoreJson(200, Json.write(render(updated.stored(), updated.clientSecret(), null)));
                 }
                 case "DELETE" -> {
                     registry.remove(clientId);
                     onChange.accept(clientId);
-                    AUDIT.info("client deleted dynamically client={}", clientId);
+                    Audit.success(AuditEvent.CLIENT_DELETE).ip(request.remoteAddress()).actor("client:" + clientId).client(clientId).write();
                     return Response.empty(204).withHeader("Cache-Control", "no-store");
                 }
                 default -> throw OAuthError.invalidRequest("method not allowed");
             }
         } catch (OAuthError e) {
+            AuditEvent event = "PUT".equals(request.method()) ? AuditEvent.CLIENT_UPDATE : "DELETE".equals(request.method()) ? AuditEvent.CLIENT_DELETE : null;
+            if (event != null) {
+                Audit.failure(event).ip(request.remoteAddress()).actor("client:" + clientId).client(clientId).error(e.code())
+                        .reason(e.description()).write();
+            }
             return error(e);
         }
     }

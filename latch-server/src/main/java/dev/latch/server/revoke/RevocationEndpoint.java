@@ -1,5 +1,7 @@
 package dev.latch.server.revoke;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.server.http.Routes;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.client.ClientAuthentication;
@@ -11,8 +13,6 @@ import dev.latch.server.metrics.Metrics;
 import dev.latch.server.token.AccessToken;
 import dev.latch.server.token.AccessTokenReader;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Token revocation (RFC 7009). A client revokes only its own tokens; for a token it does not own,
@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RevocationEndpoint implements Routes.Source {
 
-    private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
     private final ClientAuthentication authentication;
     private final AccessTokenReader reader;
     private final Metrics metrics;
@@ -38,21 +37,27 @@ public final class RevocationEndpoint implements Routes.Source {
     }
 
     public Response handle(Request request) {
+        FormParameters form = null;
         try {
-            FormParameters form = FormParameters.parse(request);
+            form = FormParameters.parse(request);
             ClientAuthentication.Authenticated caller = authentication.authenticate(request, form);
             String token = form.require("token");
             Optional<AccessToken> found = reader.parse(token);
             if (found.isPresent() && caller.client().clientId().equals(found.get().clientId())) {
                 reader.revoke(token, found.get());
-                AUDIT.info("token revoked client={} jti={}", caller.client().clientId(), found.get().jti());
+                Audit.success(AuditEvent.TOKEN_REVOKE).ip(request.remoteAddress()).client(caller.client().clientId())
+                        .user(found.get().subject().equals(found.get().clientId()) ? null : found.get().subject())
+                        .tokenType("access_token").jti(found.get().jti()).write();
             } else if (found.isEmpty() && refreshTokens.revoke(token, caller.client().clientId(), clock.instant().getEpochSecond())) {
                 // the whole family goes: its other tokens stand for the same grant (RFC 7009 §2.1)
-                AUDIT.info("refresh token revoked client={}", caller.client().clientId());
+                Audit.success(AuditEvent.TOKEN_REVOKE).ip(request.remoteAddress()).client(caller.client().clientId())
+                        .tokenType("refresh_token").write();
             }
             return Response.empty(200).withHeader("Cache-Control", "no-store");
         } catch (OAuthError e) {
             metrics.error("revocation", e.code());
+            Audit.failure(AuditEvent.TOKEN_REVOKE).ip(request.remoteAddress()).client(ClientAuthentication.claimedClientId(request, form))
+                    .error(e.code()).reason(e.description()).write();
             return ErrorRenderer.json(e);
         }
     }

@@ -1,5 +1,7 @@
 package dev.latch.server.smart;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.http.BearerToken;
 import dev.latch.server.http.ErrorRenderer;
@@ -14,8 +16,6 @@ import dev.latch.server.token.AccessTokenReader;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /smart/launch}: an EHR creates a SMART EHR launch (SMART App Launch 2.2 §"EHR Launch")
@@ -28,7 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class LaunchEndpoint implements Routes.Source {
 
     public static final String SCOPE = "smart.launch";
-    private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
 
     private final AccessTokenReader tokens;
     private final Launches launches;
@@ -63,7 +62,8 @@ public final class LaunchEndpoint implements Routes.Source {
             }
             LaunchRequest launch = LaunchRequest.parseJson(request.body());
             Launches.Created created = launches.create(launch);
-            AUDIT.info("smart.launch created by={} app={} iss={}", caller.clientId(), launch.clientId(), created.iss());
+            Audit.success(AuditEvent.SMART_LAUNCH).ip(request.remoteAddress()).actor("client:" + caller.clientId()).client(launch.clientId())
+                    .username(launch.user()).patient(launch.context() == null ? null : launch.context().patient()).write();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("launch", created.launch());
             body.put("launch_url", created.launchUrl());

@@ -1,5 +1,7 @@
 package dev.latch.server.smart;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.core.error.OAuthError;
 import dev.latch.core.smart.LaunchContext;
 import dev.latch.server.authorize.AuthorizationEndpoint;
@@ -46,7 +48,6 @@ public final class LaunchSimulator implements Routes.Source {
     /** The role that lets a user use the simulator. */
     public static final String ROLE = "smart-simulator";
     private static final String PURPOSE = "smart-simulator";
-    private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
     private static final Logger LOG = LoggerFactory.getLogger(LaunchSimulator.class);
 
     private final Launches launches;
@@ -158,7 +159,8 @@ public final class LaunchSimulator implements Routes.Source {
             return BrowserResponse.of(simulator(400, id, user.get(), form, "Cannot launch: " + e.description() + "."));
         }
         interactions.finish(id);
-        AUDIT.info("smart.launch created by={} via=simulator app={} iss={}", user.get().subject(), form.clientId(), created.iss());
+        Audit.success(AuditEvent.SMART_LAUNCH).ip(http.remoteAddress()).actor("user:" + user.get().subject()).client(form.clientId())
+                .username(form.user()).patient(form.patient()).write();
         return BrowserResponse.of(Response.empty(303).withHeader("Location", created.launchUrl()).withHeader("Cache-Control", "no-store")
                 .withHeader("Referrer-Policy", "no-referrer"));
     }

@@ -1,5 +1,7 @@
 package dev.latch.server.token;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.core.error.OAuthError;
 import dev.latch.core.pkce.Pkce;
 import dev.latch.server.client.Client;
@@ -12,8 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * RFC 6749 §4.1.3 with RFC 7636 §4.6: a code is redeemed once by the client it was issued to, with the
@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AuthorizationCodeGrant implements GrantType {
 
-    private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
     /** RFC 7636 §4.1: 43-128 characters of the unreserved set. */
     private static final Pattern VERIFIER = Pattern.compile("[A-Za-z0-9\\-._~]{43,128}");
 
@@ -96,8 +95,9 @@ public final class AuthorizationCodeGrant implements GrantType {
         if (replayed.refreshFamily() != null) {
             tokens.refreshTokens().revokeFamily(replayed.refreshFamily(), now);
         }
-        AUDIT.warn("authorization code replayed client={} sub={}: revoked {} access token(s){}", replayed.grant().clientId(),
-                replayed.grant().subject(), replayed.issuedJtis().size(), replayed.refreshFamily() == null ? "" : " and a refresh-token family");
+        Audit.failure(AuditEvent.CODE_REPLAY).client(replayed.grant().clientId()).user(replayed.grant().subject())
+                .family(replayed.refreshFamily()).count(replayed.issuedJtis().size()).error("invalid_grant")
+                .reason("the authorization code was already used: what it produced is revoked").write();
         return OAuthError.invalidGrant("the authorization code was already used");
     }
 

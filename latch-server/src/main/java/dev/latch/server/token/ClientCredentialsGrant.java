@@ -29,6 +29,6 @@ public final class ClientCredentialsGrant implements GrantType {
         var audience = TokenRequestChecks.checkAudience(client, audiences.forBackendService(scope, request.resources(), request.aud()), audiences);
         AccessTokenIssuer.Issued issued = issuer.issue(client, client.clientId(), audience, scope);
         return new TokenResponse(issued.token(), "Bearer", issued.content().expiresAt() - issued.content().issuedAt(),
-                scope, null);
+                scope, null, issued.content());
     }
 }

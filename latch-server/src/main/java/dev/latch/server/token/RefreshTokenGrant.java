@@ -1,5 +1,7 @@
 package dev.latch.server.token;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.client.Client;
 import dev.latch.server.refresh.RefreshTokenStore;
@@ -9,8 +11,6 @@ import dev.latch.server.user.User;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): every use returns a new refresh token and retires the
@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RefreshTokenGrant implements GrantType {
 
-    private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
 
     private final UserTokens tokens;
     private final Clock clock;
@@ -52,7 +51,9 @@ public final class RefreshTokenGrant implements GrantType {
         Use.Rotated rotated = switch (use) {
             case Use.Invalid ignored -> throw OAuthError.invalidGrant("the refresh token is invalid, expired or revoked");
             case Use.Reused reused -> {
-                AUDIT.warn("refresh token reused client={} sub={}: its family is revoked", client.clientId(), reused.family().subject());
+                Audit.failure(AuditEvent.REFRESH_REUSE).client(client.clientId()).user(reused.family().subject())
+                        .family(reused.family().familyId()).error("invalid_grant").reason("a rotated refresh token was presented again: its family is revoked")
+                        .write();
                 throw OAuthError.invalidGrant("the refresh token was already used; every token of this grant is revoked");
             }
             case Use.Rotated r -> r;

@@ -1,5 +1,7 @@
 package dev.latch.server.token;
 
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.server.http.Routes;
 import dev.latch.core.error.OAuthError;
 import dev.latch.server.client.Client;
@@ -15,16 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The token endpoint (RFC 6749 §3.2): parse the form, authenticate the client, read the
  * {@link TokenRequest} once, dispatch it on {@code grant_type}, render. Every response carries {@code Cache-Control: no-store}.
  */
 public final class TokenEndpoint implements Routes.Source {
-
-    private static final Logger AUDIT = LoggerFactory.getLogger("latch.audit");
 
     private final ClientAuthentication authentication;
     private final Map<String, GrantType> grants = new LinkedHashMap<>();
@@ -47,29 +45,40 @@ public final class TokenEndpoint implements Routes.Source {
     }
 
     public Response handle(Request request) {
+        FormParameters form = null;
+        ClientAuthentication.Authenticated client = null;
         try {
-            FormParameters form = FormParameters.parse(request);
+            form = FormParameters.parse(request);
             String grantType = form.require("grant_type");
             GrantType grant = grants.get(grantType);
             if (grant == null) {
                 throw OAuthError.unsupportedGrantType("grant_type " + grantType + " is not supported");
             }
-            ClientAuthentication.Authenticated client = authentication.authenticate(request, publicRefresh(grantType, request, form));
+            client = authentication.authenticate(request, publicRefresh(grantType, request, form));
             Client c = client.client();
             if (!c.allowsGrant(grantType)) {
                 throw OAuthError.unauthorizedClient("the client may not use grant_type " + grantType);
             }
             TokenResponse response = grant.execute(TokenRequest.read(grantType, client, form));
             metrics.tokenIssued(grantType);
-            if (AUDIT.isInfoEnabled()) {
-                AUDIT.info("token issued grant={} client={} auth={} scope=\"{}\"", grantType, c.clientId(), client.method(),
-                        response.scope() == null ? "" : response.scope());
-            }
+            Audit.success(AuditEvent.TOKEN_ISSUE).ip(request.remoteAddress()).client(c.clientId())
+                    .user(c.clientId().equals(response.issued().subject()) ? null : response.issued().subject())
+                    .grantType(grantType).authMethod(client.method()).scope(response.scope()).jti(response.issued().jti())
+                    .family(response.refreshFamily()).write();
             return Response.noStoreJson(200, Json.write(response.toJson()));
         } catch (OAuthError e) {
             metrics.error("token", e.code());
+            Audit.failure(AuditEvent.TOKEN_ISSUE).ip(request.remoteAddress())
+                    .client(client != null ? client.client().clientId() : ClientAuthentication.claimedClientId(request, form))
+                    .grantType(form == null ? null : form.get("grant_type")).authMethod(client == null ? null : client.method())
+                    .error(e.code()).reason(reason(e)).write();
             return ErrorRenderer.json(e);
         }
+    }
+
+    /** The audit reason of a refusal: the private detail when there is one, else the description the client saw. */
+    static String reason(OAuthError e) {
+        return e.detail() != null ? e.description() + ": " + e.detail() : e.description();
     }
 
     /**

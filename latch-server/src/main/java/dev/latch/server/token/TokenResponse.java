@@ -7,17 +7,15 @@ import java.util.Map;
 /**
  * A successful token response (RFC 6749 §5.1, OIDC Core §3.1.3.3 with {@code id_token}), with the SMART
  * launch context beside the token (SMART App Launch 2.2 §"Launch context arrives with your access_token").
+ *
+ * @param issued        what the access token says, for the audit log (its {@code jti} and subject); never rendered
+ * @param refreshFamily the refresh token's family id, for the audit log; never rendered
  */
 public record TokenResponse(String accessToken, String tokenType, long expiresIn, String scope, String issuedTokenType,
-                            String refreshToken, String idToken, LaunchContext launch) {
+                            String refreshToken, String idToken, LaunchContext launch, AccessToken issued, String refreshFamily) {
 
-    public TokenResponse(String accessToken, String tokenType, long expiresIn, String scope, String issuedTokenType) {
-        this(accessToken, tokenType, expiresIn, scope, issuedTokenType, null, null, null);
-    }
-
-    public TokenResponse(String accessToken, String tokenType, long expiresIn, String scope, String issuedTokenType,
-                         String refreshToken, String idToken) {
-        this(accessToken, tokenType, expiresIn, scope, issuedTokenType, refreshToken, idToken, null);
+    public TokenResponse(String accessToken, String tokenType, long expiresIn, String scope, String issuedTokenType, AccessToken issued) {
+        this(accessToken, tokenType, expiresIn, scope, issuedTokenType, null, null, null, issued, null);
     }
 
     public Map<String, Object> toJson() {

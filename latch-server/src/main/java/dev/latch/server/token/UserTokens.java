@@ -93,7 +93,7 @@ public final class UserTokens {
             refreshTokens.recordAccessToken(refreshFamily, client.clientId(), at.content().jti(), at.content().expiresAt());
         }
         TokenResponse response = new TokenResponse(at.token(), "Bearer", at.content().expiresAt() - at.content().issuedAt(), scope,
-                null, refreshToken, idToken, launch.empty() ? null : launch);
+                null, refreshToken, idToken, launch.empty() ? null : launch, at.content(), refreshToken == null ? null : refreshFamily);
         return new Issued(response, at.content().jti(), refreshFamily);
     }
 

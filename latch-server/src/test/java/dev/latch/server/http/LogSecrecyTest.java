@@ -92,7 +92,7 @@ class LogSecrecyTest {
 
             String logged = log.text();
             assertThat(logged).as("the capture works: audit and debug lines are there")
-                    .contains("token issued").contains("invalid_client").contains("registered");
+                    .contains("\"event\":\"token.issue\"").contains("invalid_client").contains("\"event\":\"client.create\"");
             for (String secret : sensitive) {
                 assertThat(logged).as("logs must not contain a secret or token").doesNotContain(secret);
             }

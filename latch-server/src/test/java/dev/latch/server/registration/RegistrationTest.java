@@ -1,5 +1,7 @@
 package dev.latch.server.registration;
 
+import dev.latch.server.LogCapture;
+import dev.latch.server.SuiteSecrets;
 import static dev.latch.server.OAuthResponses.assertError;
 import static dev.latch.server.OAuthResponses.assertInvalidClientWithBasicChallenge;
 import static dev.latch.server.OAuthResponses.assertNoStoreJson;
@@ -89,7 +91,10 @@ class RegistrationTest {
         assertThat(http.getStatusCode()).as(http.getBody()).isEqualTo(201);
         assertThat(http.getHeaderValue("Cache-Control")).isEqualTo("no-store");
         ClientRegistrationResponse response = ClientRegistrationResponse.parse(http);
-        return response.toSuccessResponse().getClientInformation();
+        ClientInformation info = response.toSuccessResponse().getClientInformation();
+        SuiteSecrets.record(info.getRegistrationAccessToken().getValue());
+        SuiteSecrets.record(info.getSecret() == null ? null : info.getSecret().getValue());
+        return info;
     }
 
     private static HttpResponse<String> postJson(String json, String bearer) {
@@ -176,6 +181,7 @@ class RegistrationTest {
 
     @Test
     void readUpdateAndDeleteWithTheRegistrationAccessToken() throws Exception {
+        LogCapture log = LogCapture.start();
         ClientInformation info = register(metadata("read"));
         BearerAccessToken rat = info.getRegistrationAccessToken();
 
@@ -203,6 +209,25 @@ class RegistrationTest {
         assertInvalidTokenChallenge(configuration("GET", info.getRegistrationURI(), rat.getValue(), null));
         assertInvalidClientWithBasicChallenge(server.postForm("/token", "grant_type=client_credentials",
                 "Authorization", basic(info.getID().getValue(), info.getSecret().getValue())));
+
+        try (log) {
+            String id = info.getID().getValue();
+            JsonNode created = log.audit("client.create").getFirst();
+            assertThat(created.path("outcome").asText()).isEqualTo("success");
+            assertThat(created.path("client_id").asText()).isEqualTo(id);
+            assertThat(created.path("actor").asText()).isEqualTo("registration");
+            assertThat(created.path("scope").asText()).isEqualTo("read");
+            assertThat(created.path("ip").asText()).isEqualTo("127.0.0.1");
+            JsonNode updatedEvent = log.audit("client.update").getFirst();
+            assertThat(updatedEvent.path("client_id").asText()).isEqualTo(id);
+            assertThat(updatedEvent.path("actor").asText()).isEqualTo("client:" + id);
+            assertThat(updatedEvent.path("scope").asText()).isEqualTo("read write");
+            assertThat(log.audit("client.delete")).singleElement().satisfies(e -> {
+                assertThat(e.path("outcome").asText()).isEqualTo("success");
+                assertThat(e.path("client_id").asText()).isEqualTo(id);
+            });
+            assertThat(log.text()).doesNotContain(rat.getValue()).doesNotContain(info.getSecret().getValue());
+        }
     }
 
     @Test
@@ -229,7 +254,15 @@ class RegistrationTest {
 
     @Test
     void registrationWithWrongInitialAccessTokenThen401InvalidToken() {
-        assertInvalidTokenChallenge(postJson("{\"scope\":\"read\"}", INITIAL + "x"));
+        try (LogCapture log = LogCapture.start()) {
+            assertInvalidTokenChallenge(postJson("{\"scope\":\"read\"}", INITIAL + "x"));
+            assertThat(log.audit("client.create")).singleElement().satisfies(e -> {
+                assertThat(e.path("outcome").asText()).isEqualTo("failure");
+                assertThat(e.path("error").asText()).isEqualTo("invalid_token");
+                assertThat(e.has("client_id")).isFalse();
+            });
+            assertThat(log.text()).doesNotContain(INITIAL);
+        }
         assertInvalidTokenChallenge(postJson("{\"scope\":\"read\"}", INITIAL.substring(1)));
     }
 

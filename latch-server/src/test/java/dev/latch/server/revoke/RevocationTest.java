@@ -1,5 +1,7 @@
 package dev.latch.server.revoke;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.latch.server.LogCapture;
 import static dev.latch.server.OAuthResponses.assertError;
 import static dev.latch.server.OAuthResponses.assertInvalidClientWithBasicChallenge;
 import static dev.latch.server.OAuthResponses.assertInvalidClientWithoutChallenge;
@@ -80,7 +82,21 @@ class RevocationTest {
         String token = tokenFor("owner");
         assertThat(active("owner", token)).isTrue();
 
-        HTTPResponse http = revokeWithNimbus("owner", token);
+        HTTPResponse http;
+        try (LogCapture log = LogCapture.start()) {
+            http = revokeWithNimbus("owner", token);
+            server.postForm("/revoke", "token=" + form(token), "Authorization", basic("owner", "wrong-secret-0123456789"));
+            List<JsonNode> events = log.audit("token.revoke");
+            assertThat(events).hasSize(2);
+            assertThat(events.get(0).path("outcome").asText()).isEqualTo("success");
+            assertThat(events.get(0).path("client_id").asText()).isEqualTo("owner");
+            assertThat(events.get(0).path("token_type").asText()).isEqualTo("access_token");
+            assertThat(events.get(0).path("jti").asText()).isEqualTo(SignedJWT.parse(token).getJWTClaimsSet().getJWTID());
+            assertThat(events.get(1).path("outcome").asText()).isEqualTo("failure");
+            assertThat(events.get(1).path("client_id").asText()).isEqualTo("owner");
+            assertThat(events.get(1).path("error").asText()).isEqualTo("invalid_client");
+            assertThat(log.text()).doesNotContain(token);
+        }
 
         assertThat(http.getStatusCode()).isEqualTo(200);
         assertThat(active("owner", token)).isFalse();

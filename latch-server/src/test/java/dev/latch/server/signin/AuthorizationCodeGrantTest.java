@@ -11,6 +11,7 @@ import static dev.latch.server.signin.TokenGrantFixture.grant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.latch.server.LogCapture;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTParser;
@@ -92,10 +93,23 @@ class AuthorizationCodeGrantTest {
     @Test
     void codeUsedTwiceThenInvalidGrantAndWhatTheFirstUseProducedIsRevoked() {
         String code = f.code(grant("web", "openid offline_access", true));
-        JsonNode first = assertNoStoreJson(f.exchangeAsWeb(code, ""), 200);
-        String accessToken = first.path("access_token").asText();
-        assertThat(f.userinfo(accessToken).statusCode()).isEqualTo(200);
-        assertError(f.exchangeAsWeb(code, ""), 400, "invalid_grant");
+        JsonNode first;
+        String accessToken;
+        try (LogCapture log = LogCapture.start()) {
+            first = assertNoStoreJson(f.exchangeAsWeb(code, ""), 200);
+            accessToken = first.path("access_token").asText();
+            assertThat(f.userinfo(accessToken).statusCode()).isEqualTo(200);
+            assertError(f.exchangeAsWeb(code, ""), 400, "invalid_grant");
+            String family = log.audit("token.issue").getFirst().path("family").asText();
+            JsonNode replay = log.audit("code.replay").getFirst();
+            assertThat(replay.path("outcome").asText()).isEqualTo("failure");
+            assertThat(replay.path("client_id").asText()).isEqualTo("web");
+            assertThat(replay.path("user").asText()).isEqualTo(TokenGrantFixture.SUBJECT);
+            assertThat(replay.path("count").asInt()).as("access tokens revoked").isEqualTo(1);
+            assertThat(replay.path("family").asText()).isEqualTo(family).isNotEmpty();
+            assertThat(log.audit("token.issue").get(1).path("error").asText()).isEqualTo("invalid_grant");
+            assertThat(log.text()).doesNotContain(code).doesNotContain(accessToken);
+        }
         assertThat(f.userinfo(accessToken).statusCode()).as("access token of the first use").isEqualTo(401);
         assertError(f.refreshAsWeb(first.path("refresh_token").asText(), ""), 400, "invalid_grant");
     }

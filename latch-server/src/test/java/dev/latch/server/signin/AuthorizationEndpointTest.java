@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.latch.server.client.Client;
 import dev.latch.server.code.ApprovedAuthorization;
 import dev.latch.server.code.JdbcAuthorizationCodeStore;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.latch.server.LogCapture;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -64,9 +66,29 @@ class AuthorizationEndpointTest {
     void authorizeWhenLoginAndConsentThenCodeWithStateAndIss() {
         Agent agent = new Agent();
         String alice = freshUser();
-        HttpResponse<String> consent = login(agent, f.request(), alice, SignInFixture.PASSWORD);
-        assertThat(consent.body()).contains("Web App").contains("See your name and profile");
-        HttpResponse<String> done = approve(agent, consent, "approve");
+        HttpResponse<String> consent;
+        HttpResponse<String> done;
+        try (LogCapture log = LogCapture.start()) {
+            consent = login(agent, f.request(), alice, SignInFixture.PASSWORD);
+            assertThat(consent.body()).contains("Web App").contains("See your name and profile");
+            done = approve(agent, consent, "approve");
+            String subject = f.users.findByUsername(alice).orElseThrow().subject();
+            JsonNode signIn = log.audit("signin").getFirst();
+            assertThat(signIn.path("outcome").asText()).isEqualTo("success");
+            assertThat(signIn.path("username").asText()).isEqualTo(alice);
+            assertThat(signIn.path("user").asText()).isEqualTo(subject);
+            assertThat(signIn.path("client_id").asText()).isEqualTo("web");
+            assertThat(signIn.path("ip").asText()).isEqualTo("127.0.0.1");
+            JsonNode granted = log.audit("consent.grant").getFirst();
+            assertThat(granted.path("outcome").asText()).isEqualTo("success");
+            assertThat(granted.path("user").asText()).isEqualTo(subject);
+            assertThat(granted.path("scope").asText()).isEqualTo("openid profile");
+            JsonNode code = log.audit("authorize.code").getFirst();
+            assertThat(code.path("outcome").asText()).isEqualTo("success");
+            assertThat(code.path("client_id").asText()).isEqualTo("web");
+            assertThat(code.path("user").asText()).isEqualTo(subject);
+            assertThat(code.path("scope").asText()).isEqualTo("openid profile");
+        }
         assertThat(done.statusCode()).isEqualTo(303);
         String location = done.headers().firstValue("location").orElseThrow();
         assertThat(location).startsWith(CALLBACK + "?");
@@ -157,9 +179,20 @@ class AuthorizationEndpointTest {
     @Test
     void consentDeniedThenAccessDeniedAtClient() {
         Agent agent = new Agent();
-        HttpResponse<String> r = approve(agent, login(agent, f.request(), freshUser(), SignInFixture.PASSWORD), "deny");
-        assertThat(Agent.query(r.headers().firstValue("location").orElseThrow()))
-                .containsEntry("error", "access_denied").containsEntry("state", "st-1").containsEntry("iss", f.server.issuer());
+        try (LogCapture log = LogCapture.start()) {
+            HttpResponse<String> r = approve(agent, login(agent, f.request(), freshUser(), SignInFixture.PASSWORD), "deny");
+            assertThat(Agent.query(r.headers().firstValue("location").orElseThrow()))
+                    .containsEntry("error", "access_denied").containsEntry("state", "st-1").containsEntry("iss", f.server.issuer());
+            assertThat(log.audit("consent.grant")).singleElement().satisfies(e -> {
+                assertThat(e.path("outcome").asText()).isEqualTo("failure");
+                assertThat(e.path("error").asText()).isEqualTo("access_denied");
+                assertThat(e.path("client_id").asText()).isEqualTo("web");
+            });
+            assertThat(log.audit("authorize.code")).singleElement().satisfies(e -> {
+                assertThat(e.path("outcome").asText()).isEqualTo("failure");
+                assertThat(e.path("error").asText()).isEqualTo("access_denied");
+            });
+        }
     }
 
     @Test
@@ -245,10 +278,23 @@ class AuthorizationEndpointTest {
     void repeatedFailuresThenThrottledWithClearMessageUntilBackOffPasses() {
         Agent agent = new Agent();
         f.users.add("carol", SignInFixture.PASSWORD, f.hasher);
-        for (int i = 0; i < 4; i++) {
-            login(agent, f.request(), "carol", "wrong");
+        HttpResponse<String> throttled;
+        try (LogCapture log = LogCapture.start()) {
+            for (int i = 0; i < 4; i++) {
+                login(agent, f.request(), "carol", "wrong");
+            }
+            throttled = login(agent, f.request(), "carol", SignInFixture.PASSWORD);
+            List<JsonNode> failures = log.audit("signin");
+            assertThat(failures).allSatisfy(e -> {
+                assertThat(e.path("outcome").asText()).isEqualTo("failure");
+                assertThat(e.path("username").asText()).isEqualTo("carol");
+                assertThat(e.path("ip").asText()).isEqualTo("127.0.0.1");
+                assertThat(e.has("user")).isFalse();
+            });
+            assertThat(failures.stream().map(e -> e.path("reason").asText()))
+                    .startsWith("invalid_credentials").endsWith("throttled").contains("invalid_credentials", "throttled");
+            assertThat(log.text()).doesNotContain(SignInFixture.PASSWORD);
         }
-        HttpResponse<String> throttled = login(agent, f.request(), "carol", SignInFixture.PASSWORD);
         assertThat(throttled.statusCode()).isEqualTo(429);
         assertThat(throttled.body()).contains("Too many failed sign-in attempts. Wait");
         assertThat(agent.cookies).doesNotContainKey("latch_session");

@@ -15,6 +15,7 @@ public final class InMemoryUsers implements UserStore {
 
     /** Adds an enabled user with {@code password} hashed by {@code hasher}; returns it. */
     public User add(String username, String password, TestPasswordHasher hasher) {
+        dev.latch.server.SuiteSecrets.record(password);
         User u = new User(UUID.randomUUID().toString(), username, Map.of("name", username), List.of(), hasher.hash(password.toCharArray()),
                 true, 0, 0);
         insert(u);

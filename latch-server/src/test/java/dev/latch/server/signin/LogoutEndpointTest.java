@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.latch.server.LogCapture;
 import dev.latch.server.client.Client;
 import dev.latch.server.code.JdbcAuthorizationCodeStore;
 import dev.latch.server.keys.KeyRing;
@@ -102,7 +103,16 @@ class LogoutEndpointTest {
         p.put("id_token_hint", idToken(s.subject(), s.sid(), "rp"));
         p.put("post_logout_redirect_uri", AFTER);
         p.put("state", "bye-1");
-        HttpResponse<String> r = s.agent().get(logoutUrl(p));
+        HttpResponse<String> r;
+        try (LogCapture log = LogCapture.start()) {
+            r = s.agent().get(logoutUrl(p));
+            assertThat(log.audit("logout")).singleElement().satisfies(e -> {
+                assertThat(e.path("outcome").asText()).isEqualTo("success");
+                assertThat(e.path("user").asText()).isEqualTo(s.subject());
+                assertThat(e.path("client_id").asText()).isEqualTo("rp");
+                assertThat(e.path("ip").asText()).isEqualTo("127.0.0.1");
+            });
+        }
         assertThat(r.statusCode()).isEqualTo(303);
         assertThat(r.headers().firstValue("location")).contains(AFTER + "?state=bye-1");
         assertThat(r.headers().allValues("set-cookie")).anySatisfy(c -> assertThat(c).startsWith("latch_session=;").contains("Max-Age=0"));

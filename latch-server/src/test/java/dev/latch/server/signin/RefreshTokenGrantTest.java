@@ -10,6 +10,7 @@ import static dev.latch.server.signin.TokenGrantFixture.grant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.latch.server.LogCapture;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTParser;
@@ -74,10 +75,28 @@ class RefreshTokenGrantTest {
 
     @Test
     void rotatedTokenPresentedAgainThenInvalidGrantAndTheWholeFamilyIsRevoked() {
-        String t1 = refreshToken("openid offline_access");
-        String t2 = assertNoStoreJson(f.refreshAsWeb(t1, ""), 200).path("refresh_token").asText();
-        assertError(f.refreshAsWeb(t1, ""), 400, "invalid_grant");
-        assertError(f.refreshAsWeb(t2, ""), 400, "invalid_grant");
+        try (LogCapture log = LogCapture.start()) {
+            String t1 = refreshToken("openid offline_access");
+            String t2 = assertNoStoreJson(f.refreshAsWeb(t1, ""), 200).path("refresh_token").asText();
+            assertError(f.refreshAsWeb(t1, ""), 400, "invalid_grant");
+            assertError(f.refreshAsWeb(t2, ""), 400, "invalid_grant");
+
+            JsonNode issued = log.audit("token.issue").getFirst();
+            assertThat(issued.path("grant_type").asText()).isEqualTo("authorization_code");
+            assertThat(issued.path("user").asText()).isEqualTo(TokenGrantFixture.SUBJECT);
+            String family = issued.path("family").asText();
+            assertThat(family).isNotEmpty();
+            assertThat(log.audit("token.issue").get(1).path("grant_type").asText()).isEqualTo("refresh_token");
+            assertThat(log.audit("token.issue").get(1).path("family").asText()).as("rotation keeps the family").isEqualTo(family);
+            JsonNode reuse = log.audit("refresh.reuse").getFirst();
+            assertThat(reuse.path("outcome").asText()).isEqualTo("failure");
+            assertThat(reuse.path("client_id").asText()).isEqualTo("web");
+            assertThat(reuse.path("user").asText()).isEqualTo(TokenGrantFixture.SUBJECT);
+            assertThat(reuse.path("family").asText()).isEqualTo(family);
+            assertThat(reuse.path("error").asText()).isEqualTo("invalid_grant");
+            assertThat(log.lines()).anyMatch(l -> l.startsWith("latch.audit WARN") && l.contains("refresh.reuse"));
+            assertThat(log.text()).doesNotContain(t1).doesNotContain(t2);
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.latch.server.signin;
 
 import dev.latch.server.TestClock;
+import dev.latch.server.SuiteSecrets;
 import dev.latch.server.TestServer;
 import dev.latch.server.client.Client;
 import dev.latch.server.secret.Secrets;
@@ -41,6 +42,8 @@ public final class SignInFixture implements AutoCloseable {
                          java.util.function.UnaryOperator<dev.latch.server.user.PasswordHasher> serverHasher,
                          java.util.function.Consumer<dev.latch.server.LatchServer> beforeStart) {
         this.redirectUri = redirectUri;
+        SuiteSecrets.record(SECRET);
+        SuiteSecrets.record(PASSWORD);
         this.server = TestServer.start(settings, clock, s -> {
             s.users(users, serverHasher.apply(hasher));
             beforeStart.accept(s);

@@ -2,11 +2,13 @@ package dev.latch.server.smart;
 
 import static dev.latch.server.OAuthResponses.assertError;
 import static dev.latch.server.OAuthResponses.assertNoStoreJson;
+import static dev.latch.server.OAuthResponses.json;
 import static dev.latch.server.OAuthResponses.basic;
 import static dev.latch.server.OAuthResponses.form;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.latch.server.LogCapture;
 import dev.latch.server.signin.Agent;
 import dev.latch.server.signin.SignInFixture;
 import java.net.URLEncoder;
@@ -38,10 +40,21 @@ class LaunchEndpointTest {
 
     @Test
     void launchWhenEhrTokenAndValidBodyThen201WithLaunchUrlOfTheApp() {
-        HttpResponse<String> r = s.postLaunch(ehrToken, "application/json", """
-                {"client_id": "app", "patient": "p2", "encounter": "e1", "fhirContext": [{"reference": "DocumentReference/77"}],
-                 "intent": "reconcile-medications", "need_patient_banner": false, "smart_style_url": "https://ehr.example/style.json",
-                 "tenant": "north"}""");
+        HttpResponse<String> r;
+        try (LogCapture log = LogCapture.start()) {
+            r = s.postLaunch(ehrToken, "application/json", """
+                    {"client_id": "app", "patient": "p2", "encounter": "e1", "fhirContext": [{"reference": "DocumentReference/77"}],
+                     "intent": "reconcile-medications", "need_patient_banner": false, "smart_style_url": "https://ehr.example/style.json",
+                     "tenant": "north"}""");
+            assertThat(log.audit("smart.launch")).singleElement().satisfies(e -> {
+                assertThat(e.path("outcome").asText()).isEqualTo("success");
+                assertThat(e.path("client_id").asText()).isEqualTo("app");
+                assertThat(e.path("patient").asText()).isEqualTo("p2");
+                assertThat(e.path("actor").asText()).isEqualTo("client:ehr");
+                assertThat(e.path("ip").asText()).isEqualTo("127.0.0.1");
+            });
+            assertThat(log.text()).doesNotContain(json(r).path("launch").asText()).doesNotContain(ehrToken);
+        }
 
         JsonNode body = assertNoStoreJson(r, 201);
         String launch = body.path("launch").asText();

@@ -3,6 +3,7 @@ package dev.latch.server.smart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.latch.server.LogCapture;
 import dev.latch.server.signin.Agent;
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -73,7 +74,16 @@ class StandaloneLaunchTest {
         Agent agent = new Agent();
         HttpResponse<String> picker = s.signIn(agent, standalone("openid launch/patient"), s.user(null, "smart-picker"));
 
-        HttpResponse<String> consent = post(agent, picker, "patient=p1");
+        HttpResponse<String> consent;
+        try (LogCapture log = LogCapture.start()) {
+            consent = post(agent, picker, "patient=p1");
+            assertThat(log.audit("smart.pick")).singleElement().satisfies(e -> {
+                assertThat(e.path("outcome").asText()).isEqualTo("success");
+                assertThat(e.path("client_id").asText()).isEqualTo("app");
+                assertThat(e.path("patient").asText()).isEqualTo("p1");
+                assertThat(e.path("user").asText()).isNotEmpty();
+            });
+        }
 
         assertThat(s.exchange("app", SmartFixture.callback(s.approve(agent, consent)).get("code")).path("patient").asText()).isEqualTo("p1");
     }

@@ -10,18 +10,24 @@ import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-class BatchedStderrAppenderTest {
+class BatchedLineAppenderTest {
 
     private final PrintStream originalErr = System.err;
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
     private final LoggerContext context = new LoggerContext();
+
+    @TempDir
+    Path dir;
 
     @BeforeEach
     void captureStderr() {
@@ -34,16 +40,21 @@ class BatchedStderrAppenderTest {
         System.setErr(originalErr);
     }
 
-    private BatchedStderrAppender appender(int queueSize) {
+    private BatchedLineAppender appender(int queueSize) {
+        return appender(queueSize, null);
+    }
+
+    private BatchedLineAppender appender(int queueSize, Path file) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern("%msg%n");
         encoder.start();
-        BatchedStderrAppender appender = new BatchedStderrAppender();
+        BatchedLineAppender appender = new BatchedLineAppender();
         appender.setContext(context);
         appender.setName("TEST");
         appender.setEncoder(encoder);
         appender.setQueueSize(queueSize);
+        appender.setFile(file == null ? null : file.toString());
         appender.start();
         return appender;
     }
@@ -58,7 +69,7 @@ class BatchedStderrAppenderTest {
 
     @Test
     void linesWhenManyThenAllWrittenWholeAndInOrderByStop() {
-        BatchedStderrAppender appender = appender(100_000);
+        BatchedLineAppender appender = appender(100_000);
         for (int i = 0; i < 20_000; i++) {
             appender.doAppend(event("token issued n={} client={}", i, "c" + i));
         }
@@ -72,7 +83,7 @@ class BatchedStderrAppenderTest {
 
     @Test
     void lineWhenAloneThenWrittenWithoutWaitingForMore() throws InterruptedException {
-        BatchedStderrAppender appender = appender(16);
+        BatchedLineAppender appender = appender(16);
         appender.doAppend(event("just one"));
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (lines().isEmpty() && System.nanoTime() < deadline) {
@@ -83,8 +94,49 @@ class BatchedStderrAppenderTest {
     }
 
     @Test
+    void fileWhenSetThenLinesGoThereOnlyAndAfterRotationToTheNewFile() throws Exception {
+        Path file = dir.resolve("audit.jsonl");
+        BatchedLineAppender appender = appender(16, file);
+        appender.doAppend(event("{\"n\":1}"));
+        waitFor(() -> Files.exists(file) && Files.readString(file).contains("{\"n\":1}"));
+        Path rotated = dir.resolve("audit.jsonl.1");
+        Files.move(file, rotated);
+        Files.writeString(file, ""); // logrotate's "create": a new file at the same path
+        long until = System.nanoTime() + 10_000_000_000L;
+        int n = 2;
+        // the appender looks at the path at most once a second: keep writing until a line lands in the new file
+        while (Files.readString(file).isEmpty() && System.nanoTime() < until) {
+            appender.doAppend(event("{\"n\":" + n++ + "}"));
+            Thread.sleep(50);
+        }
+        appender.stop();
+        List<String> old = Files.readAllLines(rotated);
+        List<String> fresh = Files.readAllLines(file);
+        assertThat(fresh).isNotEmpty();
+        assertThat(old.getFirst()).isEqualTo("{\"n\":1}");
+        assertThat(old.size() + fresh.size()).as("every line in one file or the other, none twice").isEqualTo(n - 1);
+        assertThat(lines()).as("nothing on standard error").isEmpty();
+    }
+
+    @Test
+    void fileWhenItCannotBeOpenedThenSaidOnStandardErrorAndLinesGoThere() {
+        BatchedLineAppender appender = appender(16, dir.resolve("no-such-directory").resolve("audit.jsonl"));
+        appender.doAppend(event("{\"kept\":true}"));
+        appender.stop();
+        assertThat(lines().getFirst()).startsWith("latch: cannot write the TEST log to ").endsWith("its lines go to standard error");
+        assertThat(lines()).contains("{\"kept\":true}");
+    }
+
+    private static void waitFor(java.util.concurrent.Callable<Boolean> condition) throws Exception {
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (!condition.call() && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
     void linesWhenQueueOverflowsThenDroppedOnesAreCountedNotLost() {
-        BatchedStderrAppender appender = appender(4);
+        BatchedLineAppender appender = appender(4);
         int total = 5_000;
         for (int i = 0; i < total; i++) {
             appender.doAppend(event("line {}", i));
