@@ -43,6 +43,27 @@ class AuditCommandsTest {
     }
 
     @Test
+    void backupAndRestoreWriteTheirEvents() {
+        Cli source = new Cli(dir.resolve("source"));
+        Cli restoring = new Cli(dir.resolve("restored"));
+        Path backup = dir.resolve("latch-backup.zip");
+        ok(source.run("clients", "add", "--client-id", "kept", "--scope", "read", "-q"));
+        try (LogCapture log = LogCapture.start()) {
+            ok(source.run("backup", "--out", backup.toString(), "--include-master-key"));
+            ok(restoring.run("restore", backup.toString()));
+
+            JsonNode made = only(log, "backup");
+            assertThat(made.path("file").asText()).isEqualTo(backup.toString());
+            assertThat(made.path("count").asLong()).isPositive();
+            assertThat(made.path("reason").asText()).contains("h2").contains("master key");
+            JsonNode restored = only(log, "restore");
+            assertThat(restored.path("file").asText()).isEqualTo(backup.toString());
+            assertThat(restored.path("count").asLong()).isEqualTo(made.path("count").asLong());
+            assertThat(restored.path("reason").asText()).contains(dir.resolve("restored").toString());
+        }
+    }
+
+    @Test
     void clientCommandsWriteTheirEvents() {
         Cli cli = new Cli(dir.resolve("data"));
         try (LogCapture log = LogCapture.start()) {

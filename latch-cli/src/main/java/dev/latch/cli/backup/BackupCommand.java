@@ -3,6 +3,8 @@ package dev.latch.cli.backup;
 import dev.latch.cli.context.CommandContext;
 import dev.latch.cli.instance.AdminLogging;
 import dev.latch.cli.instance.InstanceOptions;
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.server.config.ServerConfig;
 import dev.latch.server.keys.MasterKey;
 import dev.latch.server.storage.Database;
@@ -144,6 +146,8 @@ public final class BackupCommand implements Callable<Integer> {
             Files.deleteIfExists(copy);
         }
 
+        Audit.success(AuditEvent.BACKUP).cli().file(out.toString()).count(counts.values().stream().mapToLong(Long::longValue).sum())
+                .reason((postgres ? "postgresql" : "h2") + ", schema version " + schemaVersion + ", master key " + keyState).write();
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println("backed up " + (postgres ? "PostgreSQL " + target.uri() : "the embedded database in " + config.data())
                 + " (schema version " + schemaVersion + "; " + Contents.summary(counts) + ") to " + out);

@@ -4,6 +4,8 @@ import dev.latch.cli.context.CommandContext;
 import dev.latch.cli.instance.AdminLogging;
 import dev.latch.cli.instance.InstanceOptions;
 import dev.latch.server.LatchInstance;
+import dev.latch.server.audit.Audit;
+import dev.latch.server.audit.AuditEvent;
 import dev.latch.server.config.ServerConfig;
 import dev.latch.server.keys.MasterKey;
 import dev.latch.server.storage.Database;
@@ -76,6 +78,8 @@ public final class RestoreCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         AdminLogging.quiet();
         Restored restored = postgres ? restorePostgres(config, key) : restoreEmbedded(config, key);
+        Audit.success(AuditEvent.RESTORE).cli().file(file.toString()).count(restored.counts().values().stream().mapToLong(Long::longValue).sum())
+                .reason(manifest.database() + " backup made " + manifest.created() + " into " + restored.where()).write();
         stdout.println("restored " + file + " (" + manifest.database() + ", made " + manifest.created() + ", schema version "
                 + manifest.schemaVersion() + ") into " + restored.where() + ": " + Contents.summary(restored.counts()));
         stdout.println("master key: " + key.description());

@@ -40,6 +40,10 @@ public enum AuditEvent {
     KEY_UNPUBLISH("key.unpublish"),
     /** A {@code latch config export} document was imported. */
     CONFIG_IMPORT("config.import"),
+    /** {@code latch backup} wrote a backup file. */
+    BACKUP("backup"),
+    /** {@code latch restore} put a backup in place of an instance's data. */
+    RESTORE("restore"),
     /** A SMART EHR launch was created (by the launch endpoint, the simulator or the CLI). */
     SMART_LAUNCH("smart.launch"),
     /** A patient was chosen in the SMART patient picker (success), or the picker was refused (failure). */
