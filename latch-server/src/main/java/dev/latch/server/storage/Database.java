@@ -8,6 +8,9 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The database: embedded H2 in the data directory by default, PostgreSQL for production and
@@ -15,6 +18,8 @@ import org.flywaydb.core.api.FlywayException;
  * {@code latch clients …} and {@code latch serve} can work on the same data at once.
  */
 public final class Database implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
     private final HikariDataSource dataSource;
     private final String url;
@@ -54,7 +59,15 @@ public final class Database implements AutoCloseable {
             throw new DatabaseException("cannot open database " + redact(url) + ": " + rootMessage(e));
         }
         try {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            // Nodes starting together on one PostgreSQL: Flyway's advisory lock is held per transaction, so with a transaction per
+            // migration one node could apply the first few and another the rest. In one transaction (PostgreSQL's DDL is
+            // transactional) exactly one node applies them all, or none if one fails; the others wait and find the schema current.
+            // Flyway opens its own connections (the lock is held on one while another works), so even a pool of one is enough.
+            MigrateResult result = Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration")
+                    .group(url.startsWith("jdbc:postgresql:")).load().migrate();
+            if (result.migrationsExecuted > 0) {
+                LOG.info("database schema migrated to version {} ({} migrations applied)", result.targetSchemaVersion, result.migrationsExecuted);
+            }
         } catch (FlywayException e) {
             ds.close();
             throw new DatabaseException("cannot migrate database " + redact(url) + ": " + rootMessage(e));
