@@ -7,6 +7,7 @@ import dev.latch.server.storage.TestDatabase;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +25,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Nodes started together on an empty PostgreSQL database: exactly one applies the Flyway migrations
  * (Flyway takes a PostgreSQL advisory lock; the others wait for it and find the schema current), every
- * migration is recorded once and successfully, and every node comes up and serves. Each node is a
+ * migration is recorded once and successfully, and every node comes up and serves. Both have the same
+ * configuration with a declared client and user, which each creates if it is missing: the node that
+ * loses that race brings the other's row up to date instead of failing to start. Each node is a
  * process of its own ({@link ChildServer}), all started at the same moment; two rounds on two
  * fresh databases.
  */
@@ -33,6 +36,7 @@ class MigrationsOnConcurrentStartOnPostgresTest {
 
     static final int NODES = 2;
     static final String MIGRATED = "database schema migrated to version";
+    static final String SECRET = "svc-secret-for-the-concurrent-start-0123456789";
 
     @Test
     void nodesStartingTogetherOnAnEmptyDatabaseMigrateItExactlyOnceAndAllServe() throws Exception {
@@ -44,12 +48,24 @@ class MigrationsOnConcurrentStartOnPostgresTest {
                 byte[] key = new byte[32];
                 new java.security.SecureRandom().nextBytes(key);
                 settings.put("master-key", java.util.Base64.getEncoder().encodeToString(key));
+                // the same configuration on both: each creates (or brings up to date) the declared client and user at start
+                settings.put("clients.0.client_id", "svc");
+                settings.put("clients.0.client_secret", "${env:SVC_SECRET}");
+                settings.put("clients.0.scope", "read");
+                settings.put("clients.0.grant_types.0", "client_credentials");
+                settings.put("users.0.username", "alice");
+                settings.put("users.0.password", "${env:ALICE_PASSWORD}");
                 List<ChildServer> nodes = startTogether(settings);
                 try {
                     for (ChildServer node : nodes) {
                         assertThat(TestServer.send(HttpRequest.newBuilder(URI.create(node.managementUrl("/healthz"))).build()).statusCode())
                                 .as(node.output()).isEqualTo(200);
                         assertThat(TestServer.send(HttpRequest.newBuilder(URI.create(node.url("/jwks"))).build()).body()).contains("\"keys\"");
+                        HttpResponse<String> token = TestServer.send(HttpRequest.newBuilder(URI.create(node.url("/token")))
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .header("Authorization", OAuthResponses.basic("svc", SECRET))
+                                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=read")).build());
+                        assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
                     }
                     long migrators = nodes.stream().filter(n -> n.output().contains(MIGRATED)).count();
                     assertThat(migrators).as("nodes that applied migrations, round " + round + ":\n"
@@ -63,6 +79,7 @@ class MigrationsOnConcurrentStartOnPostgresTest {
                                 .orElseThrow()).isZero();
                         // the rows a migration inserts exist once
                         assertThat(opened.sql().queryOne("SELECT COUNT(*) FROM maintenance_leases", rs -> rs.getLong(1)).orElseThrow()).isEqualTo(1);
+                        assertThat(opened.sql().queryOne("SELECT COUNT(*) FROM users", rs -> rs.getLong(1)).orElseThrow()).isEqualTo(1);
                     }
                 } finally {
                     nodes.forEach(ChildServer::close);
@@ -81,7 +98,7 @@ class MigrationsOnConcurrentStartOnPostgresTest {
                 String name = "node" + i;
                 starting.add(threads.submit(() -> {
                     go.await();
-                    return ChildServer.start(name, settings, Map.of());
+                    return ChildServer.start(name, settings, Map.of("SVC_SECRET", SECRET, "ALICE_PASSWORD", "correct horse battery staple"));
                 }));
             }
             go.countDown();
