@@ -42,6 +42,18 @@ class MigrationsOnConcurrentStartOnPostgresTest {
     void nodesStartingTogetherOnAnEmptyDatabaseMigrateItExactlyOnceAndAllServe() throws Exception {
         TestDatabase.assumePostgresReachable();
         List<String> versions = migrationVersions();
+        Path configuration = Files.createTempFile("latch-nodes-", ".yaml");
+        Files.writeString(configuration, """
+                clients:
+                  - client_id: svc
+                    client_secret: ${env:SVC_SECRET}
+                    scope: read
+                    grant_types: [client_credentials]
+                users:
+                  - username: alice
+                    password: ${env:ALICE_PASSWORD}
+                """);
+        configuration.toFile().deleteOnExit();
         for (int round = 0; round < 2; round++) {
             try (TestDatabase db = TestDatabase.postgres()) {
                 Map<String, String> settings = new HashMap<>(db.settings());
@@ -49,12 +61,7 @@ class MigrationsOnConcurrentStartOnPostgresTest {
                 new java.security.SecureRandom().nextBytes(key);
                 settings.put("master-key", java.util.Base64.getEncoder().encodeToString(key));
                 // the same configuration on both: each creates (or brings up to date) the declared client and user at start
-                settings.put("clients.0.client_id", "svc");
-                settings.put("clients.0.client_secret", "${env:SVC_SECRET}");
-                settings.put("clients.0.scope", "read");
-                settings.put("clients.0.grant_types.0", "client_credentials");
-                settings.put("users.0.username", "alice");
-                settings.put("users.0.password", "${env:ALICE_PASSWORD}");
+                settings.put(ServerProcess.CONFIG_FILE, configuration.toString());
                 List<ChildServer> nodes = startTogether(settings);
                 try {
                     for (ChildServer node : nodes) {
