@@ -62,9 +62,11 @@ public final class Database implements AutoCloseable {
             // Nodes starting together on one PostgreSQL: Flyway's advisory lock is held per transaction, so with a transaction per
             // migration one node could apply the first few and another the rest. In one transaction (PostgreSQL's DDL is
             // transactional) exactly one node applies them all, or none if one fails; the others wait and find the schema current.
-            // Flyway opens its own connections (the lock is held on one while another works), so even a pool of one is enough.
-            MigrateResult result = Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration")
-                    .group(url.startsWith("jdbc:postgresql:")).load().migrate();
+            // There Flyway holds the lock on one connection while it works on another, so it gets connections of its own (a pool
+            // of one would deadlock it); H2 keeps the pool's, which an in-memory URL needs to see the tables.
+            boolean postgres = url.startsWith("jdbc:postgresql:");
+            var flyway = Flyway.configure().locations("classpath:db/migration").group(postgres);
+            MigrateResult result = (postgres ? flyway.dataSource(url, user, password) : flyway.dataSource(ds)).load().migrate();
             if (result.migrationsExecuted > 0) {
                 LOG.info("database schema migrated to version {} ({} migrations applied)", result.targetSchemaVersion, result.migrationsExecuted);
             }
