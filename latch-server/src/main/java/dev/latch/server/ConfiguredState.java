@@ -95,12 +95,18 @@ final class ConfiguredState {
         try {
             Optional<User> existing = registry.find(declared.username());
             if (existing.isEmpty()) {
-                User created = declared.passwordHash() != null ? registry.createWithPasswordHash(profile, declared.passwordHash())
-                        : registry.create(profile, password);
-                Audit.success(AuditEvent.USER_CREATE).configured().user(created.subject()).username(created.username()).write();
-                LOG.info("user {} created from configuration{}", created.username(),
-                        created.passwordHash() == null ? " without a password: it cannot sign in until one is set" : "");
-                return;
+                try {
+                    User created = declared.passwordHash() != null ? registry.createWithPasswordHash(profile, declared.passwordHash())
+                            : registry.create(profile, password);
+                    Audit.success(AuditEvent.USER_CREATE).configured().user(created.subject()).username(created.username()).write();
+                    LOG.info("user {} created from configuration{}", created.username(),
+                            created.passwordHash() == null ? " without a password: it cannot sign in until one is set" : "");
+                    return;
+                } catch (RuntimeException e) {
+                    // another node starting with the same configuration created it a moment ago: bring that one up to date
+                    existing = registry.find(declared.username());
+                    if (existing.isEmpty()) throw e;
+                }
             }
             User updated = registry.update(existing.get().username(), profile);
             String stored = updated.passwordHash();
@@ -128,10 +134,16 @@ final class ConfiguredState {
                     + " (use ${env:NAME} or ${file:PATH})");
         }
         if (existing.isEmpty()) {
-            registry.create(client, secret, true, null);
-            Audit.success(AuditEvent.CLIENT_CREATE).configured().client(client.clientId()).write();
-            LOG.info("client {} created from configuration", client.clientId());
-            return;
+            try {
+                registry.create(client, secret, true, null);
+                Audit.success(AuditEvent.CLIENT_CREATE).configured().client(client.clientId()).write();
+                LOG.info("client {} created from configuration", client.clientId());
+                return;
+            } catch (RuntimeException e) {
+                // another node starting with the same configuration created it a moment ago: bring that one up to date
+                existing = registry.find(client.clientId());
+                if (existing.isEmpty()) throw e;
+            }
         }
         StoredClient before = existing.get();
         // the secret goes with the metadata in one update, so an algorithm and the longer secret it needs can change together

@@ -97,6 +97,8 @@ public final class LatchServer implements AutoCloseable {
     private final PushedAuthorizationEndpoint parEndpoint;
     private final SessionStore sessions;
     private final InteractionStore interactions;
+    /** Failed sign-ins per account and address, shared by the nodes through the database. */
+    private final LoginThrottle loginThrottle;
     /** The people who sign in; every component reads them through this one directory. */
     private final UserDirectory users = new UserDirectory();
     private PasswordHasher passwordHasher;
@@ -176,6 +178,7 @@ public final class LatchServer implements AutoCloseable {
         this.interactions = new InteractionStore(sql);
         this.cors = new dev.latch.server.cors.CorsPolicy(() -> instance.clients().store().list(), clock);
         ConsentStore consentStore = new ConsentStore(sql);
+        this.loginThrottle = new LoginThrottle(sql, clock);
         this.janitor = new dev.latch.server.purge.Janitor(
                 new dev.latch.server.storage.Lease(sql, "purge", "node-" + dev.latch.server.secret.Secrets.generate(64)),
                 config.database().purgeInterval(), clock, metrics, List.of(
@@ -188,7 +191,8 @@ public final class LatchServer implements AutoCloseable {
                         pushedRequests::purgeExpired,
                         codes::purgeExpired,
                         refreshTokens::purgeExpired,
-                        launchStore::purgeExpired));
+                        launchStore::purgeExpired,
+                        loginThrottle::purgeExpired));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "latch-maintenance");
             t.setDaemon(true);
@@ -271,7 +275,7 @@ public final class LatchServer implements AutoCloseable {
             Pages pages = new Pages(config.branding());
             passwordVerifier = new PasswordVerifier(passwordHasher, passwordThreads, passwordQueue);
             authorizationEndpoint = new AuthorizationEndpoint(authorizationRequests, users, passwordVerifier, sessions, interactions,
-                    consents, codes, instance.scopes(), new LoginThrottle(instance.clock()), pages, instance.clock(), endpoints);
+                    consents, codes, instance.scopes(), loginThrottle, pages, instance.clock(), endpoints);
             if (config.smart().enabled()) {
                 var fhirPatients = new dev.latch.server.smart.FhirPatients(fetcher, config.smart());
                 authorizationEndpoint.smart(launchStore, fhirPatients);

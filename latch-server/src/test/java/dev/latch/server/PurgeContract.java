@@ -94,6 +94,8 @@ abstract class PurgeContract {
                 2 * (SOME + LIVE), i -> new Object[] {"rt" + i, "rf" + (i / 2), past, i % 2 == 0 ? past : future, i % 2 == 0 ? past : null});
         insert("INSERT INTO family_access_tokens (jti, family_id, client_id, expires_at) VALUES (?, ?, 'c', ?)", SOME + LIVE,
                 i -> new Object[] {"fa" + i, "rf" + i, i < SOME ? past : future});
+        insert("INSERT INTO login_failures (throttle_key, failures, last_failure, expires_at) VALUES (?, 5, ?, ?)", SOME + LIVE,
+                i -> new Object[] {"ip:10.0." + i / 256 + "." + i % 256, past * 1000, i < SOME ? past : future});
 
         Map<String, List<Integer>> batches = new HashMap<>();
         server.server().janitor().observe((table, rows) -> batches.computeIfAbsent(table, t -> new ArrayList<>()).add(rows));
@@ -104,7 +106,7 @@ abstract class PurgeContract {
         Map<String, Long> expected = new HashMap<>();
         expected.put("opaque_tokens", (long) MANY);
         for (String t : List.of("used_jtis", "revoked_tokens", "authorization_codes", "browser_sessions", "consents", "interactions",
-                "pushed_requests", "smart_launches", "refresh_families", "family_access_tokens")) {
+                "pushed_requests", "smart_launches", "refresh_families", "family_access_tokens", "login_failures")) {
             expected.put(t, (long) SOME);
         }
         expected.put("refresh_tokens", 2L * SOME);

@@ -10,13 +10,16 @@ import java.util.Map;
 
 /**
  * A Latch server in a process of its own, for tests that need two real nodes (what {@code latch
- * serve} does, without needing the packaged jar). Arguments are settings as {@code name=value};
+ * serve} does, without needing the packaged jar). Arguments are settings as {@code name=value}, and
+ * {@value #CONFIG_FILE}{@code =PATH} names a YAML configuration file (as {@code --config});
  * {@code LATCH_*} environment variables apply as in production. Prints {@value #READY} and the port
  * when serving; stops when its standard input closes (so it never outlives the test JVM) or on SIGTERM.
  */
 public final class ServerProcess {
 
     public static final String READY = "LATCH-TEST-SERVER-READY";
+    /** The argument that names a configuration file rather than a setting. */
+    public static final String CONFIG_FILE = "@config";
 
     private ServerProcess() {}
 
@@ -33,7 +36,8 @@ public final class ServerProcess {
         LatchServer server;
         try {
             CryptoProviders.select(CryptoProviders.Mode.AUTO);
-            ServerConfig config = ConfigLoader.system().load(null, settings);
+            String file = settings.remove(CONFIG_FILE);
+            ServerConfig config = ConfigLoader.system().load(file == null ? null : java.nio.file.Path.of(file), settings);
             server = LatchServer.create(LatchInstance.open(config, Clock.systemUTC())).start();
         } catch (RuntimeException e) {
             System.err.println("cannot start: " + e);

@@ -87,6 +87,15 @@ public final class KeyRing {
         return jwksMaxAge;
     }
 
+    /**
+     * How long a rotated-in key is published before it signs: the JWKS max-age plus the reload interval
+     * (rounded up to whole seconds), since a node that has not reloaded yet still hands out a JWKS without
+     * it, which a verifier may keep for the max-age.
+     */
+    public Duration publicationDelay() {
+        return jwksMaxAge.plusSeconds((reloadMillis + 999) / 1000);
+    }
+
     /** Reloads keys from the store now. */
     public synchronized void reload() {
         List<SigningKey> keys = store.all();
@@ -167,8 +176,8 @@ public final class KeyRing {
     }
 
     /**
-     * Rotates {@code alg}: the new key is published now and signs once every cached JWKS has it
-     * (after the JWKS max-age); the old one signs until then and stays published until every token it
+     * Rotates {@code alg}: the new key is published now (on every node by its next reload) and signs once
+     * every cached JWKS has it (after {@link #publicationDelay()}); the old one signs until then and stays published until every token it
      * signed has expired. With {@code immediately} (a compromised key) the old key is withdrawn now.
      */
     public synchronized SigningKey rotate(JWSAlgorithm alg, JWK imported, boolean immediately) {
@@ -181,7 +190,9 @@ public final class KeyRing {
             }
         }
         boolean anyBefore = snapshot.keys().stream().anyMatch(k -> k.alg().equals(alg) && k.signing(now));
-        long activateAt = immediately || !anyBefore ? now : now + jwksMaxAge.toSeconds();
+        // every node publishes the key by its next reload; a JWKS fetched from a node just before that is cached for
+        // the max-age, so the key signs only once the max-age has passed after the last node can have published it
+        long activateAt = immediately || !anyBefore ? now : now + publicationDelay().toSeconds();
         JWK jwk = imported != null ? imported : KeyGeneration.generate(alg);
         SigningKey fresh = new SigningKey(jwk.getKeyID(), alg, jwk.toPublicJWK(), jwk, now, activateAt, null, null);
         if (snapshot.keys().stream().anyMatch(k -> k.kid().equals(fresh.kid()))) {

@@ -8,6 +8,9 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The database: embedded H2 in the data directory by default, PostgreSQL for production and
@@ -15,6 +18,8 @@ import org.flywaydb.core.api.FlywayException;
  * {@code latch clients …} and {@code latch serve} can work on the same data at once.
  */
 public final class Database implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
     private final HikariDataSource dataSource;
     private final String url;
@@ -37,7 +42,17 @@ public final class Database implements AutoCloseable {
     public static Database open(String url, String user, String password, int poolSize) {
         Database database = connect(url, user, password, poolSize);
         try {
-            Flyway.configure().dataSource(database.dataSource).locations("classpath:db/migration").load().migrate();
+            // Nodes starting together on one PostgreSQL: Flyway's advisory lock is held per transaction, so with a transaction per
+            // migration one node could apply the first few and another the rest. In one transaction (PostgreSQL's DDL is
+            // transactional) exactly one node applies them all, or none if one fails; the others wait and find the schema current.
+            // There Flyway holds the lock on one connection while it works on another, so it gets connections of its own (a pool
+            // of one would deadlock it); H2 keeps the pool's, which an in-memory URL needs to see the tables.
+            boolean postgres = url.startsWith("jdbc:postgresql:");
+            var flyway = Flyway.configure().locations("classpath:db/migration").group(postgres);
+            MigrateResult result = (postgres ? flyway.dataSource(url, user, password) : flyway.dataSource(database.dataSource)).load().migrate();
+            if (result.migrationsExecuted > 0) {
+                LOG.info("database schema migrated to version {} ({} migrations applied)", result.targetSchemaVersion, result.migrationsExecuted);
+            }
         } catch (FlywayException e) {
             database.close();
             throw new DatabaseException("cannot migrate database " + redact(url) + ": " + rootMessage(e));
