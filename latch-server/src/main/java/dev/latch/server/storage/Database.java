@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -30,11 +31,39 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * How long the database may keep a request waiting.
+     *
+     * @param connection the longest a request waits for a pooled connection (also the validation and the
+     *                   PostgreSQL connect timeout): when the database is down or every connection is busy
+     *                   that long, the request is answered 503 with {@code Retry-After}
+     * @param socket     PostgreSQL only: the longest a statement waits for the server's answer before the
+     *                   connection is dropped, so a server that stops answering (frozen, cut off) cannot hold
+     *                   a request; migrations at start-up are exempt
+     */
+    public record Timeouts(Duration connection, Duration socket) {
+        public static final Timeouts DEFAULT = new Timeouts(Duration.ofMillis(500), Duration.ofSeconds(10));
+
+        public Timeouts {
+            if (connection.toMillis() < 250) {
+                throw new IllegalArgumentException("connection timeout must be at least 250ms");
+            }
+            if (socket.toSeconds() < 1) {
+                throw new IllegalArgumentException("socket timeout must be at least 1s");
+            }
+        }
+    }
+
+    /** As {@link #open(String, String, String, int, Timeouts)} with the default timeouts. */
+    public static Database open(String url, String user, String password, int poolSize) {
+        return open(url, user, password, poolSize, Timeouts.DEFAULT);
+    }
+
+    /**
      * Opens the database and brings its schema up to date.
      *
      * @throws DatabaseException with a one-line reason when it cannot be reached or migrated
      */
-    public static Database open(String url, String user, String password, int poolSize) {
+    public static Database open(String url, String user, String password, int poolSize, Timeouts timeouts) {
         if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
             throw new DatabaseException("--db: unsupported JDBC URL " + url + " (use jdbc:postgresql://… or jdbc:h2:…)");
         }
@@ -45,8 +74,18 @@ public final class Database implements AutoCloseable {
         config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(Math.min(2, poolSize));
         config.setPoolName("latch");
-        config.setConnectionTimeout(10_000);
+        long wait = timeouts.connection().toMillis();
+        config.setConnectionTimeout(wait);
+        // a pooled connection idle for a moment is checked before use; a dead server must not stretch that check
+        config.setValidationTimeout(wait);
+        // start-up waits longer than a request: a database starting beside Latch gets its ten seconds
         config.setInitializationFailTimeout(10_000);
+        if (url.startsWith("jdbc:postgresql:")) {
+            // seconds, rounded up; settings in the URL itself take precedence (the driver prefers them)
+            config.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, (wait + 999) / 1000)));
+            config.addDataSourceProperty("socketTimeout", String.valueOf(timeouts.socket().toSeconds()));
+            config.addDataSourceProperty("tcpKeepAlive", "true");
+        }
         HikariDataSource ds;
         try {
             ds = new HikariDataSource(config);
@@ -54,7 +93,8 @@ public final class Database implements AutoCloseable {
             throw new DatabaseException("cannot open database " + redact(url) + ": " + rootMessage(e));
         }
         try {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            // on connections of its own, without the socket timeout: a migration may rightly take long
+            Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration").load().migrate();
         } catch (FlywayException e) {
             ds.close();
             throw new DatabaseException("cannot migrate database " + redact(url) + ": " + rootMessage(e));
@@ -78,7 +118,10 @@ public final class Database implements AutoCloseable {
         return redact(url);
     }
 
-    /** True when a trivial query answers within two seconds (for {@code /healthz}). */
+    /**
+     * True when a connection is had within the connection timeout and answers a trivial check within two
+     * seconds (for {@code /healthz}).
+     */
     public boolean reachable() {
         try (Connection c = dataSource.getConnection()) {
             return c.isValid(2);
