@@ -27,7 +27,7 @@ public final class Database implements AutoCloseable {
 
     /** The JDBC URL of the embedded database inside {@code dataDir}. */
     public static String embeddedUrl(Path dataDir) {
-        return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("latch") + ";AUTO_SERVER=TRUE";
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("latch") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
     }
 
     /**
