@@ -2,6 +2,7 @@ package dev.latch.server.storage;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -80,6 +81,7 @@ public final class Database implements AutoCloseable {
         config.setValidationTimeout(wait);
         // start-up waits longer than a request: a database starting beside Latch gets its ten seconds
         config.setInitializationFailTimeout(10_000);
+        config.setExceptionOverrideClassName(EvictClosedConnections.class.getName());
         if (url.startsWith("jdbc:postgresql:")) {
             // seconds, rounded up; settings in the URL itself take precedence (the driver prefers them)
             config.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, (wait + 999) / 1000)));
@@ -146,6 +148,26 @@ public final class Database implements AutoCloseable {
         }
         String m = t.getMessage();
         return m == null ? t.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+
+    /**
+     * Tells the pool to drop a connection whose database is gone, beside what HikariCP drops by itself
+     * (SQLSTATE class 08, PostgreSQL's shutdown codes): H2 closes the database after a storage failure (a
+     * full disk) and every session of it then fails with 90098 "The database has been closed" until it is
+     * replaced; a new connection opens the database again, so the server recovers once the cause is gone.
+     */
+    public static final class EvictClosedConnections implements SQLExceptionOverride {
+        private static final java.util.Set<String> GONE = java.util.Set.of("90098", "90121", "90028", "90031");
+
+        @java.lang.Override
+        public SQLExceptionOverride.Override adjudicate(SQLException e) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof java.io.IOException || t instanceof SQLException s && GONE.contains(s.getSQLState())) {
+                    return SQLExceptionOverride.Override.MUST_EVICT;
+                }
+            }
+            return SQLExceptionOverride.Override.CONTINUE_EVICT;
+        }
     }
 
     /** The database could not be opened or migrated; the message is one line meant for the user. */

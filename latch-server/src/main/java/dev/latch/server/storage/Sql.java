@@ -128,7 +128,8 @@ public final class Sql {
 
     /**
      * True for the failures a retry may cure: a connection that could not be had or was lost (JDBC's
-     * transient/recoverable connection exceptions, SQLSTATE class 08), PostgreSQL shutting down or
+     * transient/recoverable connection exceptions, SQLSTATE class 08), storage that failed to read or write
+     * (an {@link java.io.IOException} in the causes: H2 on a full disk), PostgreSQL shutting down or
      * starting (57P01–57P03), out of resources (class 53: disk full, memory, connections), lock waits
      * and serialization conflicts (40001, 40P01, 55P03, H2's HYT00); H2's I/O failures (a full disk:
      * 90028, 90031) and a database it closed after one (90098, 90121).
@@ -136,7 +137,7 @@ public final class Sql {
     static boolean unavailable(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException
-                    || t instanceof java.sql.SQLRecoverableException) {
+                    || t instanceof java.sql.SQLRecoverableException || t instanceof java.io.IOException) {
                 return true;
             }
             if (t instanceof SQLException s && s.getSQLState() != null) {
@@ -155,7 +156,11 @@ public final class Sql {
     /** A database failure; callers let it become a server_error. */
     public static class StorageException extends RuntimeException {
         public StorageException(SQLException cause) {
-            super(cause.getMessage(), cause);
+            this(cause.getMessage(), cause);
+        }
+
+        StorageException(String message, SQLException cause) {
+            super(message, cause);
         }
     }
 
@@ -164,8 +169,19 @@ public final class Sql {
      * temporarily_unavailable} with {@code Retry-After} (an error page on browser routes), never a 500.
      */
     public static final class Unavailable extends StorageException {
+        /** The message (for the log) ends with the first cause's own words when they differ, e.g. "No space left on device". */
         public Unavailable(SQLException cause) {
-            super(cause);
+            super(withRootCause(cause), cause);
+        }
+
+        private static String withRootCause(SQLException cause) {
+            Throwable root = cause;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String message = String.valueOf(cause.getMessage());
+            return root == cause || root.getMessage() == null || message.contains(root.getMessage())
+                    ? message : message + " (" + root.getMessage() + ")";
         }
     }
 }

@@ -34,6 +34,15 @@ class SqlFailureTest {
     }
 
     @Test
+    void aStorageWriteThatFailedIsUnavailableAndSaysWhy() {
+        // H2 on a full disk: General error 50000 around MVStoreException around the file system's IOException
+        SQLException h2 = new SQLException("General error: Writing to the file failed", "HY000", 50000,
+                new IllegalStateException("Writing failed", new java.io.IOException("No space left on device")));
+        assertThat(Sql.failure(h2)).isInstanceOf(Sql.Unavailable.class)
+                .hasMessage("General error: Writing to the file failed (No space left on device)");
+    }
+
+    @Test
     void constraintAndSyntaxErrorsStayServerErrors() {
         for (String state : new String[] {"23505", "42601", "42P01", "22001", null}) {
             assertThat(Sql.failure(new SQLException("x", state))).as(String.valueOf(state))
