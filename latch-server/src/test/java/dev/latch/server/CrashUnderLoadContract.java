@@ -5,6 +5,7 @@ import static dev.latch.server.OAuthResponses.form;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.latch.core.pkce.Pkce;
 import dev.latch.core.secret.SecretReference;
 import dev.latch.server.client.Client;
 import dev.latch.server.code.ApprovedAuthorization;
@@ -17,10 +18,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -112,7 +111,7 @@ abstract class CrashUnderLoadContract {
             long expires = Clock.systemUTC().instant().getEpochSecond() + 600;
             for (int i = 0; i < CODES; i++) {
                 codes.add(store.issue(new ApprovedAuthorization(CLIENT, SUBJECT, REDIRECT, "openid read offline_access", "n-" + i,
-                        challenge(VERIFIER), 1_700_000_000L, "sid-" + i, List.of("pwd"), List.of(), true), expires));
+                        Pkce.s256(VERIFIER), 1_700_000_000L, "sid-" + i, List.of("pwd"), List.of(), true), expires));
             }
         }
 
@@ -244,15 +243,6 @@ abstract class CrashUnderLoadContract {
             return Json.MAPPER.readTree(r.body());
         } catch (IOException e) {
             throw new AssertionError(r.body(), e);
-        }
-    }
-
-    static String challenge(String verifier) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 }
