@@ -69,7 +69,7 @@ if [[ -n "$db_url" ]]; then
   store="PostgreSQL ($(sed 's/?.*//' <<<"$db_url"))"
 else
   start_server auto 0 --config "$work/config.yaml"
-  jdbc="jdbc:h2:file:$data/latch;AUTO_SERVER=TRUE"
+  jdbc="jdbc:h2:file:$data/latch;AUTO_SERVER=TRUE;WRITE_DELAY=0"   # as the server opens it
   store="embedded H2"
 fi
 wait_ready

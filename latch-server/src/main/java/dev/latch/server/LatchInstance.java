@@ -66,7 +66,7 @@ public final class LatchInstance implements AutoCloseable {
      */
     public static LatchInstance open(ServerConfig config, Clock clock) {
         ServerConfig.DatabaseSettings db = config.database();
-        Database database = Database.open(config.dbUrlOrEmbedded(), db.user(), db.password(), db.poolSize());
+        Database database = Database.open(config.dbUrlOrEmbedded(), db.user(), db.password(), db.poolSize(), db.timeouts());
         try {
             MasterKey masterKey = config.masterKey() != null
                     ? MasterKey.parse("master-key (LATCH_MASTER_KEY)", config.masterKey())

@@ -72,6 +72,8 @@ import org.slf4j.LoggerFactory;
 public final class LatchServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LatchServer.class);
+    /** {@code Retry-After} of a request refused while the database cannot serve: an outage outlasts a busy moment. */
+    static final int DATABASE_RETRY_AFTER_SECONDS = 5;
 
     private final LatchInstance instance;
     private final ServerConfig config;
@@ -297,8 +299,12 @@ public final class LatchServer implements AutoCloseable {
             features.add(new dev.latch.server.smart.LaunchEndpoint(accessTokens, launches(), metrics));
             if (launchSimulator != null) features.add(launchSimulator);
         }
+        instance.scopes().supported(); // read once now: the metadata goes on from it if the database is ever unreachable
         app = HttpAdapter.startPublic(config.port(), config.tls().enabled() ? tlsKeyStore(config.tls()) : null, base, cors, metrics,
-                CpuPool.Busy.class, features);
+                List.of(new HttpAdapter.Retryable(CpuPool.Busy.class, "the server is busy; try again in a moment", 1),
+                        new HttpAdapter.Retryable(dev.latch.server.storage.Sql.Unavailable.class,
+                                "the service cannot reach its database right now; try again in a moment", DATABASE_RETRY_AFTER_SECONDS)),
+                new Pages(config.branding())::error, features);
         management = HttpAdapter.startManagement(config.management().host(), config.management().port(),
                 List.of(new HealthEndpoint(instance.database()::reachable), metrics));
         long every = janitor.interval().toMillis();

@@ -98,6 +98,19 @@ public final class ChildServer implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Ends the process as {@code kill -9} does (SIGKILL: no shutdown hook, no flush), and waits until it is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("child server still alive 30 s after SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Everything the child printed so far. */
     public String output() {
         try {

@@ -59,6 +59,8 @@ public final class ClientAuthentication {
     private final String issuer;
     private final Set<String> endpointAudiences;
     private final Cache<String, Optional<StoredClient>> clients;
+    /** Counts {@link #forget} calls, so a read that overlapped one is not cached. */
+    private final java.util.concurrent.atomic.AtomicLong forgotten = new java.util.concurrent.atomic.AtomicLong();
     private final DecoyClients decoys;
     private final CredentialCheck check;
 
@@ -428,7 +430,7 @@ public final class ClientAuthentication {
      * the reason, so the caller runs the same check either way.
      */
     private Candidate candidate(String clientId, String method, JWSAlgorithm alg) {
-        Optional<StoredClient> found = clients.get(clientId, registry::find);
+        Optional<StoredClient> found = cached(clientId);
         if (found.isEmpty() || !found.get().client().isEnabled()) {
             return new Candidate(decoys.standIn(method, alg), "unknown or disabled client " + clientId);
         }
@@ -462,12 +464,31 @@ public final class ClientAuthentication {
      */
     public boolean isActive(String clientId, long issuedAt) {
         if (clientId == null) return false;
-        Optional<StoredClient> found = clients.get(clientId, registry::find);
+        Optional<StoredClient> found = cached(clientId);
         return found.isPresent() && found.get().client().isEnabled() && found.get().createdAt() <= issuedAt;
+    }
+
+    /**
+     * The client through the short-lived cache, read outside the cache's lock: with {@code get(key, loader)}
+     * every request naming a client waits for the one reading it, and while the database is unreachable
+     * each read fails after the connection timeout, so those requests would be refused one timeout after
+     * another instead of all within one.
+     */
+    private Optional<StoredClient> cached(String clientId) {
+        Optional<StoredClient> found = clients.getIfPresent(clientId);
+        if (found == null) {
+            long generation = forgotten.get();
+            Optional<StoredClient> read = registry.find(clientId);
+            // kept only when no client was forgotten meanwhile: a read from before a change is not cached after it
+            clients.asMap().compute(clientId, (id, current) -> forgotten.get() == generation ? read : current);
+            found = read;
+        }
+        return found;
     }
 
     /** Drops cached clients (after a change made in this process). */
     public void forget(String clientId) {
+        forgotten.incrementAndGet();
         clients.invalidate(clientId);
     }
 }

@@ -38,8 +38,12 @@ public record ServerConfig(String issuer, int port, Path data, DatabaseSettings 
                            Branding branding, Sessions sessions, List<ClaimMapping> claims, Passwords passwords,
                            List<UserSetting> users, List<ResourceSetting> resources, Smart smart) {
 
-    /** @param purgeInterval how often expired rows are purged (by one node of the cluster); default 60 s */
-    public record DatabaseSettings(String url, String user, String password, int poolSize, java.time.Duration purgeInterval) {}
+    /**
+     * @param purgeInterval how often expired rows are purged (by one node of the cluster); default 60 s
+     * @param timeouts      how long the database may keep a request waiting (default 500 ms for a connection, 10 s socket)
+     */
+    public record DatabaseSettings(String url, String user, String password, int poolSize, java.time.Duration purgeInterval,
+                                   dev.latch.server.storage.Database.Timeouts timeouts) {}
 
     public record Management(String host, int port) {}
 

@@ -40,7 +40,14 @@ public final class ErrorRenderer {
         return Response.noStoreJson(error.status(), Json.write(body)).withHeader("WWW-Authenticate", challenge);
     }
 
-    /** An unexpected failure: logged with its stack trace, answered as a bare server_error. */
+    /** An error answered to a browser as the error page (logged as {@link #json} logs it), its description as the message. */
+    public static Response page(OAuthError error, HttpAdapter.ErrorPage page) {
+        log(error);
+        String title = error.status() == 503 ? "Try again in a moment" : "Something went wrong";
+        return page.render(error.status(), title, describe(error), error.code());
+    }
+
+        /** An unexpected failure: logged with its stack trace, answered as a bare server_error. */
     public static Response unexpected(Throwable failure) {
         LOG.error("unexpected failure", failure);
         return json(OAuthError.serverError("the server could not complete the request"));
@@ -68,7 +75,7 @@ public final class ErrorRenderer {
         return out.toString();
     }
 
-    /** Saturation refusals (503 temporarily_unavailable) in one line per 10 s, with their count. */
+    /** Refusals to retry later (503 temporarily_unavailable: saturation, database down) in one line per 10 s, with their count. */
     private static final RepeatedWarning BUSY = new RepeatedWarning(LOG, 10, java.util.concurrent.TimeUnit.SECONDS, System::nanoTime);
 
     private static void log(OAuthError error) {

@@ -57,12 +57,27 @@ public final class HttpAdapter implements AutoCloseable {
     }
 
     /**
+     * A failure the client may retry (a saturated work queue, a database that cannot serve now): answered
+     * {@code 503 temporarily_unavailable} with {@code Retry-After}, as RFC 6749 §5.2 JSON or, on a browser
+     * route, as the error page. Never a 500.
+     *
+     * @param description the public {@code error_description} (the exception's message goes to the log only)
+     */
+    public record Retryable(Class<? extends RuntimeException> type, String description, int retryAfterSeconds) {}
+
+    /** The HTML error page browser routes answer with. */
+    @FunctionalInterface
+    public interface ErrorPage {
+        Response render(int status, String title, String message, String code);
+    }
+
+    /**
      * Starts the public listener on {@code port} (every interface), over TLS when {@code tls} is a key
-     * store (null: plain HTTP). An exception of type {@code busy} (a saturated work queue) is answered
-     * {@code 503 temporarily_unavailable} with {@code Retry-After: 1}.
+     * store (null: plain HTTP). An exception of a {@code retryable} type is answered {@code 503
+     * temporarily_unavailable} with {@code Retry-After}: JSON, or {@code page} on browser routes.
      */
     public static HttpAdapter startPublic(int port, KeyStore tls, String base, CrossOrigin cors, Observer observer,
-                                          Class<? extends RuntimeException> busy, List<? extends Routes.Source> features) {
+                                          List<Retryable> retryable, ErrorPage page, List<? extends Routes.Source> features) {
         Table table = new Table(base);
         features.forEach(feature -> feature.addRoutes(table));
         Javalin app = Javalin.create(c -> {
@@ -107,8 +122,16 @@ public final class HttpAdapter implements AutoCloseable {
             c.routes.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> write(ctx, e.getStatus() >= 500
                     ? ErrorRenderer.unexpected(e)
                     : ErrorRenderer.json(OAuthError.of("invalid_request", e.getStatus(), "the request cannot be served"))));
-            c.routes.exception(busy, (e, ctx) -> write(ctx, ErrorRenderer.json(OAuthError.of("temporarily_unavailable", 503,
-                    "the server is busy; try again in a moment")).withHeader("Retry-After", "1")));
+            for (Retryable r : retryable) {
+                c.routes.exception(r.type(), (e, ctx) -> {
+                    OAuthError error = OAuthError.of("temporarily_unavailable", 503, r.description()).withDetail(e.getMessage());
+                    Endpoint matched = ctx.endpoints().lastHttpEndpoint();
+                    Response answer = matched != null && table.pages.contains(matched)
+                            ? ErrorRenderer.page(error, page)
+                            : ErrorRenderer.json(error);
+                    write(ctx, answer.withHeader("Retry-After", String.valueOf(r.retryAfterSeconds())));
+                });
+            }
             c.routes.exception(Exception.class, (e, ctx) -> write(ctx, ErrorRenderer.unexpected(e)));
             table.register(c);
         });
@@ -143,6 +166,8 @@ public final class HttpAdapter implements AutoCloseable {
         private final List<Endpoint> endpoints = new ArrayList<>();
         private final Set<String> crossOrigin = new LinkedHashSet<>();
         private final Set<String> anyOrigin = new LinkedHashSet<>();
+        /** The endpoints that answer a browser: their failures are pages, not JSON. */
+        private final Set<Endpoint> pages = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
         Table(String base) {
             this.base = base;
@@ -158,7 +183,9 @@ public final class HttpAdapter implements AutoCloseable {
         }
 
         @Override public Routes addPage(String method, String path, PageHandler handler) {
-            endpoints.add(new Endpoint(HandlerType.findOrCreate(method), path, ctx -> write(ctx, handler.handle(request(ctx)))));
+            Endpoint endpoint = new Endpoint(HandlerType.findOrCreate(method), path, ctx -> write(ctx, handler.handle(request(ctx))));
+            endpoints.add(endpoint);
+            pages.add(endpoint);
             return this;
         }
 

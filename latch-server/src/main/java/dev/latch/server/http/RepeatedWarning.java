@@ -9,9 +9,10 @@ import org.slf4j.Logger;
 /**
  * A warning that comes in floods — a saturated server refuses hundreds of requests a second with
  * {@code 503 temporarily_unavailable} — written at most once per interval, with how many occurred
- * since the line before, so overload does not also fill the disk with one identical line per request.
+ * since the line before, so overload (or a database outage) does not also fill the disk with one identical
+ * line per request.
  */
-final class RepeatedWarning {
+public final class RepeatedWarning {
 
     private final Logger log;
     private final long intervalNanos;
@@ -19,7 +20,7 @@ final class RepeatedWarning {
     private final LongAdder occurred = new LongAdder();
     private final AtomicLong lastWritten;
 
-    RepeatedWarning(Logger log, long interval, TimeUnit unit, LongSupplier nanoTime) {
+    public RepeatedWarning(Logger log, long interval, TimeUnit unit, LongSupplier nanoTime) {
         this.log = log;
         this.intervalNanos = unit.toNanos(interval);
         this.nanoTime = nanoTime;
@@ -27,7 +28,7 @@ final class RepeatedWarning {
     }
 
     /** Counts one occurrence; writes {@code message} and the count when the interval since the last line has passed. */
-    void occurred(String message) {
+    public void occurred(String message) {
         occurred.increment();
         long now = nanoTime.getAsLong();
         long last = lastWritten.get();

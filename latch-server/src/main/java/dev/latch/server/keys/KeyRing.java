@@ -13,6 +13,8 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.latch.core.jose.JwsAlgorithms;
 import dev.latch.core.jose.KeyGeneration;
 import dev.latch.server.cpu.CpuPool;
+import dev.latch.server.http.RepeatedWarning;
+import dev.latch.server.storage.Sql;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -38,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class KeyRing {
 
     private static final Logger LOG = LoggerFactory.getLogger(KeyRing.class);
+    /** Failed reloads while the database is down, in one line per minute. */
+    private static final RepeatedWarning UNREACHABLE = new RepeatedWarning(LOG, 60, java.util.concurrent.TimeUnit.SECONDS, System::nanoTime);
 
     private final KeyStore store;
     private final Clock clock;
@@ -114,11 +118,17 @@ public final class KeyRing {
     /**
      * The current snapshot, reloaded when older than the reload interval. One caller reloads; the
      * others keep using the snapshot they have meanwhile instead of queueing to reload it again each.
+     * While the database cannot be reached the last snapshot stays in use (keys change only through the
+     * database, so it is still the truth) and the next reload is tried an interval later: JWKS, metadata
+     * and signatures go on through an outage.
      */
     public Snapshot snapshot() {
         if (clock.millis() - loadedAt >= reloadMillis && reloading.compareAndSet(false, true)) {
             try {
                 reload();
+            } catch (Sql.Unavailable e) {
+                loadedAt = clock.millis();
+                UNREACHABLE.occurred("signing keys not reloaded, the last ones stay in use: " + e.getMessage());
             } finally {
                 reloading.set(false);
             }

@@ -39,6 +39,8 @@ public final class ScopeCatalogue {
 
     private final Sql sql;
     private final boolean smart;
+    /** What {@link #supported()} last read, its answer while the database is unreachable. */
+    private volatile List<String> lastSupported;
 
     public ScopeCatalogue(Sql sql) {
         this(sql, false);
@@ -61,11 +63,24 @@ public final class ScopeCatalogue {
         return out;
     }
 
-    /** {@code scopes_supported}: the catalogue's names, then (with SMART) {@link #SMART_SUPPORTED}. */
+    /**
+     * {@code scopes_supported}: the catalogue's names, then (with SMART) {@link #SMART_SUPPORTED}. While the
+     * database cannot be reached, the list last read (the catalogue changes only through the database), so
+     * the discovery metadata goes on through an outage.
+     */
     public List<String> supported() {
-        Set<String> out = new LinkedHashSet<>(all().keySet());
+        Set<String> out;
+        try {
+            out = new LinkedHashSet<>(all().keySet());
+        } catch (Sql.Unavailable e) {
+            List<String> last = lastSupported;
+            if (last == null) throw e;
+            return last;
+        }
         if (smart) out.addAll(SMART_SUPPORTED);
-        return List.copyOf(out);
+        List<String> supported = List.copyOf(out);
+        lastSupported = supported;
+        return supported;
     }
 
     /**

@@ -2,9 +2,11 @@ package dev.latch.server.storage;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -31,7 +33,35 @@ public final class Database implements AutoCloseable {
 
     /** The JDBC URL of the embedded database inside {@code dataDir}. */
     public static String embeddedUrl(Path dataDir) {
-        return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("latch") + ";AUTO_SERVER=TRUE";
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("latch") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+    }
+
+    /**
+     * How long the database may keep a request waiting.
+     *
+     * @param connection the longest a request waits for a pooled connection (also the validation and the
+     *                   PostgreSQL connect timeout): when the database is down or every connection is busy
+     *                   that long, the request is answered 503 with {@code Retry-After}
+     * @param socket     PostgreSQL only: the longest a statement waits for the server's answer before the
+     *                   connection is dropped, so a server that stops answering (frozen, cut off) cannot hold
+     *                   a request; migrations at start-up are exempt
+     */
+    public record Timeouts(Duration connection, Duration socket) {
+        public static final Timeouts DEFAULT = new Timeouts(Duration.ofMillis(500), Duration.ofSeconds(10));
+
+        public Timeouts {
+            if (connection.toMillis() < 250) {
+                throw new IllegalArgumentException("connection timeout must be at least 250ms");
+            }
+            if (socket.toSeconds() < 1) {
+                throw new IllegalArgumentException("socket timeout must be at least 1s");
+            }
+        }
+    }
+
+    /** As {@link #open(String, String, String, int, Timeouts)} with the default timeouts. */
+    public static Database open(String url, String user, String password, int poolSize) {
+        return open(url, user, password, poolSize, Timeouts.DEFAULT);
     }
 
     /**
@@ -39,8 +69,8 @@ public final class Database implements AutoCloseable {
      *
      * @throws DatabaseException with a one-line reason when it cannot be reached or migrated
      */
-    public static Database open(String url, String user, String password, int poolSize) {
-        Database database = connect(url, user, password, poolSize);
+    public static Database open(String url, String user, String password, int poolSize, Timeouts timeouts) {
+        Database database = connect(url, user, password, poolSize, timeouts);
         try {
             // Nodes starting together on one PostgreSQL: Flyway's advisory lock is held per transaction, so with a transaction per
             // migration one node could apply the first few and another the rest. In one transaction (PostgreSQL's DDL is
@@ -67,7 +97,7 @@ public final class Database implements AutoCloseable {
      * @throws DatabaseException with a one-line reason when it cannot be reached
      */
     public static Database openAsIs(String url, String user, String password) {
-        return connect(url.startsWith("jdbc:h2:") ? url + ";IFEXISTS=TRUE" : url, user, password, 2);
+        return connect(url.startsWith("jdbc:h2:") ? url + ";IFEXISTS=TRUE" : url, user, password, 2, Timeouts.DEFAULT);
     }
 
     /** The highest schema migration applied ({@code V11__…} gives "11"); empty when none is. */
@@ -85,7 +115,7 @@ public final class Database implements AutoCloseable {
                 .max(java.util.Comparator.comparing(v -> new java.math.BigDecimal(v)));
     }
 
-    private static Database connect(String url, String user, String password, int poolSize) {
+    private static Database connect(String url, String user, String password, int poolSize, Timeouts timeouts) {
         if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
             throw new DatabaseException("--db: unsupported JDBC URL " + url + " (use jdbc:postgresql://… or jdbc:h2:…)");
         }
@@ -96,8 +126,19 @@ public final class Database implements AutoCloseable {
         config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(Math.min(2, poolSize));
         config.setPoolName("latch");
-        config.setConnectionTimeout(10_000);
+        long wait = timeouts.connection().toMillis();
+        config.setConnectionTimeout(wait);
+        // a pooled connection idle for a moment is checked before use; a dead server must not stretch that check
+        config.setValidationTimeout(wait);
+        // start-up waits longer than a request: a database starting beside Latch gets its ten seconds
         config.setInitializationFailTimeout(10_000);
+        config.setExceptionOverrideClassName(EvictClosedConnections.class.getName());
+        if (url.startsWith("jdbc:postgresql:")) {
+            // seconds, rounded up; settings in the URL itself take precedence (the driver prefers them)
+            config.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, (wait + 999) / 1000)));
+            config.addDataSourceProperty("socketTimeout", String.valueOf(timeouts.socket().toSeconds()));
+            config.addDataSourceProperty("tcpKeepAlive", "true");
+        }
         HikariDataSource ds;
         try {
             ds = new HikariDataSource(config);
@@ -123,7 +164,10 @@ public final class Database implements AutoCloseable {
         return redact(url);
     }
 
-    /** True when a trivial query answers within two seconds (for {@code /healthz}). */
+    /**
+     * True when a connection is had within the connection timeout and answers a trivial check within two
+     * seconds (for {@code /healthz}).
+     */
     public boolean reachable() {
         try (Connection c = dataSource.getConnection()) {
             return c.isValid(2);
@@ -148,6 +192,26 @@ public final class Database implements AutoCloseable {
         }
         String m = t.getMessage();
         return m == null ? t.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+
+    /**
+     * Tells the pool to drop a connection whose database is gone, beside what HikariCP drops by itself
+     * (SQLSTATE class 08, PostgreSQL's shutdown codes): H2 closes the database after a storage failure (a
+     * full disk) and every session of it then fails with 90098 "The database has been closed" until it is
+     * replaced; a new connection opens the database again, so the server recovers once the cause is gone.
+     */
+    public static final class EvictClosedConnections implements SQLExceptionOverride {
+        private static final java.util.Set<String> GONE = java.util.Set.of("90098", "90121", "90028", "90031");
+
+        @java.lang.Override
+        public SQLExceptionOverride.Override adjudicate(SQLException e) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof java.io.IOException || t instanceof SQLException s && GONE.contains(s.getSQLState())) {
+                    return SQLExceptionOverride.Override.MUST_EVICT;
+                }
+            }
+            return SQLExceptionOverride.Override.CONTINUE_EVICT;
+        }
     }
 
     /** The database could not be opened or migrated; the message is one line meant for the user. */

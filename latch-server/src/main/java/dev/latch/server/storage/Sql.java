@@ -29,7 +29,7 @@ public final class Sql {
             try (Connection c = dataSource.getConnection()) {
                 known = "H2".equals(c.getMetaData().getDatabaseProductName());
             } catch (SQLException e) {
-                throw new StorageException(e);
+                throw failure(e);
             }
             h2 = known;
         }
@@ -54,7 +54,7 @@ public final class Sql {
             }
             return out;
         } catch (SQLException e) {
-            throw new StorageException(e);
+            throw failure(e);
         }
     }
 
@@ -67,7 +67,7 @@ public final class Sql {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args)) {
             return ps.executeUpdate();
         } catch (SQLException e) {
-            throw new StorageException(e);
+            throw failure(e);
         }
     }
 
@@ -80,7 +80,7 @@ public final class Sql {
             if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 return false;
             }
-            throw new StorageException(e);
+            throw failure(e);
         }
     }
 
@@ -100,7 +100,7 @@ public final class Sql {
                 c.setAutoCommit(auto);
             }
         } catch (SQLException e) {
-            throw new StorageException(e);
+            throw failure(e);
         }
     }
 
@@ -117,10 +117,71 @@ public final class Sql {
         return rs.wasNull() ? null : v;
     }
 
+    /**
+     * The exception a failed statement becomes: {@link Unavailable} when the database cannot serve now but
+     * may soon (unreachable, shutting down, out of space, a lock or pool wait that timed out), else a
+     * {@link StorageException}.
+     */
+    public static StorageException failure(SQLException e) {
+        return unavailable(e) ? new Unavailable(e) : new StorageException(e);
+    }
+
+    /**
+     * True for the failures a retry may cure: a connection that could not be had or was lost (JDBC's
+     * transient/recoverable connection exceptions, SQLSTATE class 08), storage that failed to read or write
+     * (an {@link java.io.IOException} in the causes: H2 on a full disk), PostgreSQL shutting down or
+     * starting (57P01–57P03), out of resources (class 53: disk full, memory, connections), lock waits
+     * and serialization conflicts (40001, 40P01, 55P03, H2's HYT00); H2's I/O failures (a full disk:
+     * 90028, 90031) and a database it closed after one (90098, 90121).
+     */
+    static boolean unavailable(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException
+                    || t instanceof java.sql.SQLRecoverableException || t instanceof java.io.IOException) {
+                return true;
+            }
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P0") || TRANSIENT_STATES.contains(state)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static final java.util.Set<String> TRANSIENT_STATES = java.util.Set.of(
+            "40001", "40P01", "55P03", "HYT00", "90028", "90031", "90098", "90121");
+
     /** A database failure; callers let it become a server_error. */
-    public static final class StorageException extends RuntimeException {
+    public static class StorageException extends RuntimeException {
         public StorageException(SQLException cause) {
-            super(cause.getMessage(), cause);
+            this(cause.getMessage(), cause);
+        }
+
+        StorageException(String message, SQLException cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The database cannot serve now but may soon: the public listener answers {@code 503
+     * temporarily_unavailable} with {@code Retry-After} (an error page on browser routes), never a 500.
+     */
+    public static final class Unavailable extends StorageException {
+        /** The message (for the log) ends with the first cause's own words when they differ, e.g. "No space left on device". */
+        public Unavailable(SQLException cause) {
+            super(withRootCause(cause), cause);
+        }
+
+        private static String withRootCause(SQLException cause) {
+            Throwable root = cause;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String message = String.valueOf(cause.getMessage());
+            return root == cause || root.getMessage() == null || message.contains(root.getMessage())
+                    ? message : message + " (" + root.getMessage() + ")";
         }
     }
 }
