@@ -24,6 +24,7 @@ import dev.latch.server.config.ServerConfig;
 import dev.latch.server.discovery.MetadataEndpoint;
 import dev.latch.server.discovery.ServerEndpoints;
 import dev.latch.server.health.HealthEndpoint;
+import dev.latch.server.http.ClientAddress;
 import dev.latch.server.http.HttpAdapter;
 import dev.latch.server.http.Routes;
 import dev.latch.server.introspect.IntrospectionEndpoint;
@@ -304,7 +305,7 @@ public final class LatchServer implements AutoCloseable {
                 List.of(new HttpAdapter.Retryable(CpuPool.Busy.class, "the server is busy; try again in a moment", 1),
                         new HttpAdapter.Retryable(dev.latch.server.storage.Sql.Unavailable.class,
                                 "the service cannot reach its database right now; try again in a moment", DATABASE_RETRY_AFTER_SECONDS)),
-                new Pages(config.branding())::error, features);
+                new Pages(config.branding())::error, clientAddress(config.trustedProxies()), features);
         management = HttpAdapter.startManagement(config.management().host(), config.management().port(),
                 List.of(new HealthEndpoint(instance.database()::reachable), metrics));
         long every = janitor.interval().toMillis();
@@ -373,6 +374,14 @@ public final class LatchServer implements AutoCloseable {
         if (passwordVerifier != null) passwordVerifier.close();
         crypto.close();
         instance.close();
+    }
+
+    /** Whose {@code X-Forwarded-For} is believed; said at start, since it decides which address sign-in throttling counts. */
+    private static ClientAddress clientAddress(List<String> trustedProxies) {
+        if (!trustedProxies.isEmpty()) {
+            LOG.info("client addresses from X-Forwarded-For when the connection comes from a trusted proxy: {}", String.join(", ", trustedProxies));
+        }
+        return ClientAddress.trusting(trustedProxies);
     }
 
     static KeyStore tlsKeyStore(ServerConfig.Tls tls) {

@@ -31,9 +31,9 @@ public final class ConfigLoader {
 
     private static final Set<String> TOP = Set.of("issuer", "port", "data", "database", "management", "tls", "crypto",
             "master-key", "tokens", "registration", "outbound", "scopes", "clients", "branding", "sessions", "claims", "smart",
-            "passwords", "users", "resources");
+            "passwords", "users", "resources", "trusted-proxies");
     /** Settings whose environment variable or option is a comma-separated list. */
-    private static final Set<String> LISTS = Set.of("outbound.allow");
+    private static final Set<String> LISTS = Set.of("outbound.allow", "trusted-proxies");
 
     /** Environment variables and the setting each overrides. */
     public static final Map<String, String> ENVIRONMENT = Map.ofEntries(
@@ -47,7 +47,8 @@ public final class ConfigLoader {
             Map.entry("LATCH_CRYPTO", "crypto"),
             Map.entry("LATCH_MANAGEMENT_PORT", "management.port"),
             Map.entry("LATCH_REGISTRATION_TOKEN", "registration.initial-access-token"),
-            Map.entry("LATCH_OUTBOUND_ALLOW", "outbound.allow"));
+            Map.entry("LATCH_OUTBOUND_ALLOW", "outbound.allow"),
+            Map.entry("LATCH_TRUSTED_PROXIES", "trusted-proxies"));
 
     private final Function<String, String> environment;
     private final SecretReference secrets;
@@ -110,6 +111,7 @@ public final class ConfigLoader {
         ServerConfig.DatabaseSettings database = StorageSettings.database(root, secrets);
         ServerConfig.Management management = ListenerSettings.management(root, port);
         ServerConfig.Tls tls = ListenerSettings.tls(root);
+        List<String> trustedProxies = ListenerSettings.trustedProxies(root);
         String issuer = ListenerSettings.issuer(root, port, tls);
         String crypto = CryptoSettings.provider(root);
         ServerConfig.Tokens tokens = TokenSettings.bind(root, issuer, lines);
@@ -123,7 +125,7 @@ public final class ConfigLoader {
         return new ServerConfig(issuer, port, data, database, management, tls, crypto, masterKey, tokens, registration, outbound,
                 scopes, clients, branding, sessions, ClaimSettings.bind(root), PasswordSettings.bind(root),
                 UserSettings.bind(root, secrets), TokenProfileSettings.resources(root.get("resources"), lines),
-                SmartSettings.bind(root, lines));
+                SmartSettings.bind(root, lines), trustedProxies);
     }
 
     private static void set(ObjectNode root, String dotted, String value) {

@@ -1,5 +1,6 @@
 package dev.latch.server.config;
 
+import static dev.latch.server.config.ConfigNodes.list;
 import static dev.latch.server.config.ConfigNodes.path;
 import static dev.latch.server.config.ConfigNodes.section;
 import static dev.latch.server.config.ConfigNodes.text;
@@ -7,11 +8,16 @@ import static dev.latch.server.config.ConfigNodes.wholeNumber;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.latch.server.config.ConfigLoader.ConfigException;
+import dev.latch.server.http.ClientAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Set;
 
-/** Binds where the server listens and what it calls itself: {@code port}, {@code management}, {@code tls}, {@code issuer}. */
+/**
+ * Binds where the server listens and what it calls itself: {@code port}, {@code management}, {@code tls}, {@code issuer},
+ * and whose {@code X-Forwarded-For} it believes: {@code trusted-proxies}.
+ */
 final class ListenerSettings {
 
     private ListenerSettings() {}
@@ -28,6 +34,17 @@ final class ListenerSettings {
         JsonNode mgmt = section(root, "management", Set.of("host", "port"));
         return new ServerConfig.Management(text(mgmt, "host", "127.0.0.1"),
                 wholeNumber(mgmt, "management.port", "port", port == 0 ? 0 : port + 1000));
+    }
+
+    /** {@code trusted-proxies}: addresses and networks whose {@code X-Forwarded-For} names the client; none when unset. */
+    static List<String> trustedProxies(JsonNode root) {
+        List<String> proxies = list(root, "trusted-proxies", List.of());
+        try {
+            ClientAddress.trusting(proxies);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("trusted-proxies: " + e.getMessage());
+        }
+        return proxies;
     }
 
     /** {@code tls}: a certificate and its key, both or neither. */

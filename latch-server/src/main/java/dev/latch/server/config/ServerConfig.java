@@ -31,12 +31,13 @@ import java.util.Map;
  * @param users        users declared in configuration (applied at start-up)
  * @param resources    access-token profiles of resources (RFC 8707 indicators) declared in configuration (applied at start-up)
  * @param smart        SMART on FHIR: the FHIR servers apps use; {@link Smart#NONE} when not configured
+ * @param trustedProxies addresses and networks of load balancers whose {@code X-Forwarded-For} names the client
  */
 public record ServerConfig(String issuer, int port, Path data, DatabaseSettings database, Management management,
                            Tls tls, String crypto, String masterKey, Tokens tokens, Registration registration,
                            Outbound outbound, List<ScopeSetting> scopes, List<Map<String, Object>> clients,
                            Branding branding, Sessions sessions, List<ClaimMapping> claims, Passwords passwords,
-                           List<UserSetting> users, List<ResourceSetting> resources, Smart smart) {
+                           List<UserSetting> users, List<ResourceSetting> resources, Smart smart, List<String> trustedProxies) {
 
     /**
      * @param purgeInterval how often expired rows are purged (by one node of the cluster); default 60 s

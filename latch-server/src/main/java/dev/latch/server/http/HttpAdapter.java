@@ -74,11 +74,13 @@ public final class HttpAdapter implements AutoCloseable {
     /**
      * Starts the public listener on {@code port} (every interface), over TLS when {@code tls} is a key
      * store (null: plain HTTP). An exception of a {@code retryable} type is answered {@code 503
-     * temporarily_unavailable} with {@code Retry-After}: JSON, or {@code page} on browser routes.
+     * temporarily_unavailable} with {@code Retry-After}: JSON, or {@code page} on browser routes. Each request's
+     * {@link Request#remoteAddress()} is what {@code clients} makes of the peer and {@code X-Forwarded-For}.
      */
     public static HttpAdapter startPublic(int port, KeyStore tls, String base, CrossOrigin cors, Observer observer,
-                                          List<Retryable> retryable, ErrorPage page, List<? extends Routes.Source> features) {
-        Table table = new Table(base);
+                                          List<Retryable> retryable, ErrorPage page, ClientAddress clients,
+                                          List<? extends Routes.Source> features) {
+        Table table = new Table(base, clients);
         features.forEach(feature -> feature.addRoutes(table));
         Javalin app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
@@ -141,7 +143,7 @@ public final class HttpAdapter implements AutoCloseable {
 
     /** Starts the management listener on {@code host} (loopback by default) and {@code port}. */
     public static HttpAdapter startManagement(String host, int port, List<? extends Routes.Source> features) {
-        Table table = new Table("");
+        Table table = new Table("", ClientAddress.PEER);
         features.forEach(feature -> feature.addRoutes(table));
         Javalin app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -163,14 +165,16 @@ public final class HttpAdapter implements AutoCloseable {
     /** The routes the features added, registered with Javalin once all are known. */
     private static final class Table implements Routes {
         private final String base;
+        private final ClientAddress clients;
         private final List<Endpoint> endpoints = new ArrayList<>();
         private final Set<String> crossOrigin = new LinkedHashSet<>();
         private final Set<String> anyOrigin = new LinkedHashSet<>();
         /** The endpoints that answer a browser: their failures are pages, not JSON. */
         private final Set<Endpoint> pages = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
-        Table(String base) {
+        Table(String base, ClientAddress clients) {
             this.base = base;
+            this.clients = clients;
         }
 
         @Override public String base() {
@@ -178,12 +182,12 @@ public final class HttpAdapter implements AutoCloseable {
         }
 
         @Override public Routes add(String method, String path, Handler handler) {
-            endpoints.add(new Endpoint(HandlerType.findOrCreate(method), path, ctx -> write(ctx, handler.handle(request(ctx)))));
+            endpoints.add(new Endpoint(HandlerType.findOrCreate(method), path, ctx -> write(ctx, handler.handle(request(ctx, clients)))));
             return this;
         }
 
         @Override public Routes addPage(String method, String path, PageHandler handler) {
-            Endpoint endpoint = new Endpoint(HandlerType.findOrCreate(method), path, ctx -> write(ctx, handler.handle(request(ctx))));
+            Endpoint endpoint = new Endpoint(HandlerType.findOrCreate(method), path, ctx -> write(ctx, handler.handle(request(ctx, clients))));
             endpoints.add(endpoint);
             pages.add(endpoint);
             return this;
@@ -207,11 +211,12 @@ public final class HttpAdapter implements AutoCloseable {
         }
     }
 
-    static Request request(Context ctx) throws IOException {
+    static Request request(Context ctx, ClientAddress clients) throws IOException {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (String name : Collections.list(ctx.req().getHeaderNames())) {
             headers.put(name.toLowerCase(Locale.ROOT), Collections.list(ctx.req().getHeaders(name)));
         }
+        String ip = clients.of(ctx.ip(), headers.get("x-forwarded-for"));
         Map<String, List<String>> query = new LinkedHashMap<>(ctx.queryParamMap());
         Map<String, String> pathParams = ctx.pathParamMap().isEmpty() ? Map.of() : Map.copyOf(ctx.pathParamMap());
         byte[] body;
@@ -219,7 +224,7 @@ public final class HttpAdapter implements AutoCloseable {
         if (declared > FormParameters.MAX_BODY + DRAIN_LIMIT) {
             // Nothing of a body past every bound is read (nor waited for): the answer says the connection closes.
             ctx.header("Connection", "close");
-            return new Request(ctx.method().name(), ctx.path(), headers, query, new byte[FormParameters.MAX_BODY + 1], ctx.ip(), pathParams);
+            return new Request(ctx.method().name(), ctx.path(), headers, query, new byte[FormParameters.MAX_BODY + 1], ip, pathParams);
         }
         try (InputStream in = ctx.req().getInputStream()) {
             // Sized by Content-Length when it is given: readNBytes(64 KiB) would allocate a 16 KiB buffer per request.
@@ -242,7 +247,7 @@ public final class HttpAdapter implements AutoCloseable {
             // or a client reusing it sends its next request into a closing socket.
             ctx.header("Connection", "close");
         }
-        return new Request(ctx.method().name(), ctx.path(), headers, query, body, ctx.ip(), pathParams);
+        return new Request(ctx.method().name(), ctx.path(), headers, query, body, ip, pathParams);
     }
 
     /** Copies a browser response out: its cookies, one {@code Set-Cookie} header each, then the response. */
