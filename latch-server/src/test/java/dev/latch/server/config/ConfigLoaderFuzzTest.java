@@ -1,0 +1,59 @@
+package dev.latch.server.config;
+
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.latch.core.secret.SecretReference;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * Coverage-guided fuzzing of {@code latch serve}'s configuration loading: the fuzzer's bytes are the YAML
+ * file. {@link ConfigLoader#load} may refuse a file only with {@link ConfigLoader.ConfigException} (a
+ * one-line reason naming the setting); any other exception is a finding. No environment, so nothing
+ * but the file counts. Under {@code mvn verify} this runs the inputs kept in
+ * {@code ConfigLoaderFuzzTestInputs/} (regression mode); {@code bench/fuzz.sh} fuzzes it.
+ */
+class ConfigLoaderFuzzTest {
+
+    private static final ConfigLoader LOADER = new ConfigLoader(name -> null,
+            new SecretReference(name -> null, InputStream::nullInputStream));
+    private static Path dir;
+    private static Path file;
+
+    @BeforeAll
+    static void directory() throws IOException {
+        dir = Files.createTempDirectory("latch-config-fuzz");
+        file = dir.resolve("latch.yaml");
+    }
+
+    @AfterAll
+    static void removeDirectory() throws IOException {
+        Files.deleteIfExists(file);
+        Files.deleteIfExists(dir);
+    }
+
+    @FuzzTest
+    @DictionaryEntries({"port: ", "issuer: ", "data: ", "database:\n  url: ", "tokens:\n  ", "access-token-lifetime: ",
+            "signing-alg: ", "clients:\n  - client-id: ", "scopes:\n  - name: ", "registration:\n  mode: ", "smart:\n  fhir-servers:\n    - ",
+            "resources:\n  - uri: ", "users:\n  - username: ", "claims:\n  ", "branding:\n  ", "sessions:\n  idle-lifetime: ",
+            "outbound:\n  allow: ", "tls:\n  cert: ", "master-key: ", "env:", "file:", "5m", "PT5M", "500ms", "- ", ": ", "\n  ",
+            "&a ", "*a", "!!binary ", "<<: ", "---", "{", "[", "~", "null", "true", "-1", "99999999999999999999"})
+    void config(byte[] yaml) {
+        try {
+            Files.write(file, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            LOADER.load(file, Map.of());
+        } catch (ConfigLoader.ConfigException | SecretReference.SecretResolutionException refused) {
+            // the documented refusals
+        }
+    }
+}
