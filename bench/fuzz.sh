@@ -19,12 +19,13 @@ all_targets=(
   "scope latch-core dev.latch.core.smart.SmartScopeFuzzTest scope -"
   "token latch-server dev.latch.server.token.TokenRequestFuzzTest tokenRequest -"
   "assertion latch-server dev.latch.server.client.ClientAssertionFuzzTest assertion com.nimbusds.jose.**,com.nimbusds.jwt.**"
+  "access-token latch-server dev.latch.server.token.AccessTokenFuzzTest accessToken com.nimbusds.jose.**,com.nimbusds.jwt.**"
   "authorize latch-server dev.latch.server.authorize.AuthorizationRequestFuzzTest authorizationRequest -"
   "registration latch-server dev.latch.server.registration.RegistrationFuzzTest registration -"
   "config latch-server dev.latch.server.config.ConfigLoaderFuzzTest config -"
   "gateway-config latch-gateway dev.latch.gateway.config.GatewayConfigLoaderFuzzTest config -"
 )
-wanted="${FUZZ_TARGETS:-scope token assertion authorize registration config gateway-config}"
+wanted="${FUZZ_TARGETS:-scope token assertion access-token authorize registration config gateway-config}"
 
 JAVA="$(find_jdk || true)"
 [[ -n "$JAVA" ]] || die "needs a JDK 21+ (set JAVA_HOME or LATCH_JAVA)"

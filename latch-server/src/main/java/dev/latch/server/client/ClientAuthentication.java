@@ -270,6 +270,10 @@ public final class ClientAuthentication {
             throw OAuthError.invalidClient("client_assertion aud must hold a single value: the issuer");
         }
         String audience = aud.get(0);
+        if (audience == null) {
+            // "aud": [null] reaches here as a one-element list holding null
+            throw OAuthError.invalidClient("client_assertion aud must be a string: the issuer");
+        }
         String type = typ == null ? null : mediaSubtype(typ.getType());
         if (CLIENT_AUTH_TYP.getType().equalsIgnoreCase(type)) {
             if (!(rawAud instanceof String) || !issuer.equals(audience)) {

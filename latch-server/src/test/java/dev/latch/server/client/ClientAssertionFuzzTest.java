@@ -1,6 +1,7 @@
 package dev.latch.server.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
@@ -26,6 +27,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Coverage-guided fuzzing of client-assertion parsing and verification ({@link ClientAuthentication}, RFC 7523
@@ -85,6 +88,25 @@ class ClientAssertionFuzzTest {
         } catch (OAuthError refused) {
             assertThat(refused.code()).isIn("invalid_client", "invalid_request");
         }
+    }
+
+    /**
+     * Findings kept as plain tests: a correctly signed assertion whose {@code aud} is an array holding
+     * {@code null} (Nimbus reads it as a list with a null member) was a NullPointerException — a 500 — in the
+     * audience check; it is {@code invalid_client}.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"[null]", "[null,\"https://as.example\"]", "[\"https://as.example\",null]"})
+    void audienceArrayWithNullIsInvalidClient(String aud) {
+        long now = FuzzFixture.NOW.getEpochSecond();
+        String token = signed("{\"alg\":\"HS256\"}", "{\"iss\":\"hmac\",\"sub\":\"hmac\",\"aud\":" + aud + ",\"exp\":" + (now + 60)
+                + ",\"jti\":\"null-aud-" + aud.length() + "\"}", true, JWSAlgorithm.HS256);
+        String body = "grant_type=client_credentials&client_assertion_type=" + ClientAuthentication.JWT_BEARER_ASSERTION
+                + "&client_assertion=" + token;
+        Request request = Request.of("POST", "/token", Map.of("content-type", List.of("application/x-www-form-urlencoded")),
+                body.getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> fixture.authentication().authenticate(request, FormParameters.parse(request)))
+                .isInstanceOfSatisfying(OAuthError.class, e -> assertThat(e.code()).isEqualTo("invalid_client"));
     }
 
     /** Claims around what the fixture accepts: each one right or wrong by the fuzzer's choice, signed with the client's key. */
