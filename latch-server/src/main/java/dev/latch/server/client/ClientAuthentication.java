@@ -14,6 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.latch.core.error.OAuthError;
 import dev.latch.core.jose.JwsAlgorithms;
+import dev.latch.core.jose.JwtParsing;
 import dev.latch.core.smart.SmartScopes;
 import dev.latch.server.http.FormParameters;
 import dev.latch.server.http.Request;
@@ -208,9 +209,9 @@ public final class ClientAuthentication {
         SignedJWT jwt;
         JWTClaimsSet claims;
         try {
-            jwt = SignedJWT.parse(token);
+            jwt = JwtParsing.signedJwt(token);
             claims = jwt.getJWTClaimsSet();
-        } catch (ParseException | IllegalArgumentException e) {
+        } catch (ParseException e) {
             throw OAuthError.invalidClient("client_assertion is not a signed JWT").withDetail(e.getMessage());
         }
         String iss = claims.getIssuer();
