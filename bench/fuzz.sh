@@ -17,6 +17,7 @@ seconds="${FUZZ_SECONDS:-0}"
 # name module class method extra-instrumented-packages (besides dev.latch.**)
 all_targets=(
   "scope latch-core dev.latch.core.smart.SmartScopeFuzzTest scope -"
+  "jwt latch-core dev.latch.core.jose.JwtParsingFuzzTest parse com.nimbusds.jose.**,com.nimbusds.jwt.**"
   "token latch-server dev.latch.server.token.TokenRequestFuzzTest tokenRequest -"
   "assertion latch-server dev.latch.server.client.ClientAssertionFuzzTest assertion com.nimbusds.jose.**,com.nimbusds.jwt.**"
   "access-token latch-server dev.latch.server.token.AccessTokenFuzzTest accessToken com.nimbusds.jose.**,com.nimbusds.jwt.**"
@@ -25,7 +26,7 @@ all_targets=(
   "config latch-server dev.latch.server.config.ConfigLoaderFuzzTest config -"
   "gateway-config latch-gateway dev.latch.gateway.config.GatewayConfigLoaderFuzzTest config -"
 )
-wanted="${FUZZ_TARGETS:-scope token assertion access-token authorize registration config gateway-config}"
+wanted="${FUZZ_TARGETS:-scope jwt token assertion access-token authorize registration config gateway-config}"
 
 JAVA="$(find_jdk || true)"
 [[ -n "$JAVA" ]] || die "needs a JDK 21+ (set JAVA_HOME or LATCH_JAVA)"
