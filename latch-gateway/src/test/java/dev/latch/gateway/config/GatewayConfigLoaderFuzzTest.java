@@ -9,8 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Coverage-guided fuzzing of {@code latch gateway}'s configuration loading: the fuzzer's bytes are the
@@ -23,20 +22,9 @@ class GatewayConfigLoaderFuzzTest {
 
     private static final GatewayConfigLoader LOADER = new GatewayConfigLoader(name -> null,
             new SecretReference(name -> null, InputStream::nullInputStream));
-    private static Path dir;
-    private static Path file;
 
-    @BeforeAll
-    static void directory() throws IOException {
-        dir = Files.createTempDirectory("latch-gateway-config-fuzz");
-        file = dir.resolve("gateway.yaml");
-    }
-
-    @AfterAll
-    static void removeDirectory() throws IOException {
-        Files.deleteIfExists(file);
-        Files.deleteIfExists(dir);
-    }
+    @TempDir
+    static Path dir;
 
     @FuzzTest
     @DictionaryEntries({"port: ", "management-port: ", "host: ", "issuers:\n  - id: ", "  url: ", "  jwks-uri: ", "  audience: ",
@@ -46,12 +34,12 @@ class GatewayConfigLoaderFuzzTest {
             ": ", "\n  ", "&a ", "*a", "<<: ", "---", "{", "[", "~", "null", "true", "-1", "99999999999999999999", "\"", "'", "#"})
     void config(byte[] yaml) {
         try {
-            Files.write(file, yaml);
+            Files.write(dir.resolve("gateway.yaml"), yaml);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         try {
-            LOADER.load(file, Map.of());
+            LOADER.load(dir.resolve("gateway.yaml"), Map.of());
         } catch (GatewayConfigException refused) {
             // the documented refusal
         }

@@ -9,8 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Coverage-guided fuzzing of {@code latch serve}'s configuration loading: the fuzzer's bytes are the YAML
@@ -23,20 +22,9 @@ class ConfigLoaderFuzzTest {
 
     private static final ConfigLoader LOADER = new ConfigLoader(name -> null,
             new SecretReference(name -> null, InputStream::nullInputStream));
-    private static Path dir;
-    private static Path file;
 
-    @BeforeAll
-    static void directory() throws IOException {
-        dir = Files.createTempDirectory("latch-config-fuzz");
-        file = dir.resolve("latch.yaml");
-    }
-
-    @AfterAll
-    static void removeDirectory() throws IOException {
-        Files.deleteIfExists(file);
-        Files.deleteIfExists(dir);
-    }
+    @TempDir
+    static Path dir;
 
     @FuzzTest
     @DictionaryEntries({"port: ", "issuer: ", "data: ", "database:\n  url: ", "tokens:\n  ", "access-token-lifetime: ",
@@ -46,12 +34,12 @@ class ConfigLoaderFuzzTest {
             "&a ", "*a", "!!binary ", "<<: ", "---", "{", "[", "~", "null", "true", "-1", "99999999999999999999"})
     void config(byte[] yaml) {
         try {
-            Files.write(file, yaml);
+            Files.write(dir.resolve("latch.yaml"), yaml);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         try {
-            LOADER.load(file, Map.of());
+            LOADER.load(dir.resolve("latch.yaml"), Map.of());
         } catch (ConfigLoader.ConfigException | SecretReference.SecretResolutionException refused) {
             // the documented refusals
         }

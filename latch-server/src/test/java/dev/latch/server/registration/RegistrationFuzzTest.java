@@ -62,8 +62,10 @@ class RegistrationFuzzTest {
     void registration(FuzzedDataProvider data) throws IOException {
         String contentType = data.consumeInt(0, 9) == 0 ? data.consumeString(40) : data.pickValue(CONTENT_TYPES);
         String bearer = data.consumeInt(0, 9) == 0 ? data.consumeString(40) : INITIAL_TOKEN;
-        String update = data.consumeString(2000);
-        Response registered = endpoint.register(request("POST", contentType, bearer, data.consumeRemainingAsBytes()));
+        boolean structured = data.consumeInt(0, 3) != 0;
+        String update = structured ? Json.write(document(data)) : data.consumeString(2000);
+        byte[] document = structured ? Json.write(document(data)).getBytes(StandardCharsets.UTF_8) : data.consumeRemainingAsBytes();
+        Response registered = endpoint.register(request("POST", contentType, bearer, document));
         assertAnswer(registered);
         if (registered.status() != 201) {
             return;
@@ -84,6 +86,39 @@ class RegistrationFuzzTest {
         assertThat(endpoint.configure(request("GET", null, token, new byte[0]), clientId).status()).isEqualTo(200);
         assertThat(endpoint.configure(request("DELETE", null, token, new byte[0]), clientId).status()).isEqualTo(204);
     }
+
+    /** A registration document of known fields (or others), each with a value of the fuzzer's choice of JSON type. */
+    private static Map<String, Object> document(FuzzedDataProvider data) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        int fields = data.consumeInt(0, 8);
+        for (int i = 0; i < fields; i++) {
+            out.put(data.consumeInt(0, 7) == 0 ? data.consumeString(20) : data.pickValue(FIELDS), value(data, 0));
+        }
+        return out;
+    }
+
+    private static Object value(FuzzedDataProvider data, int depth) {
+        return switch (data.consumeInt(0, depth > 1 ? 5 : 7)) {
+            case 0 -> data.consumeString(80);
+            case 1, 2 -> data.pickValue(SAMPLES);
+            case 3 -> data.consumeLong();
+            case 4 -> data.consumeBoolean();
+            case 5 -> null;
+            case 6 -> java.util.stream.IntStream.range(0, data.consumeInt(0, 3)).mapToObj(i -> value(data, depth + 1)).toList();
+            default -> Map.of("keys", List.of(Map.of("kty", data.pickValue(List.of("EC", "RSA", "OKP", "oct", "")), "crv",
+                    data.pickValue(List.of("P-256", "Ed25519", "")), "x", data.consumeString(50), "y", data.consumeString(50))));
+        };
+    }
+
+    private static final List<String> FIELDS = List.of("client_name", "redirect_uris", "grant_types", "response_types",
+            "token_endpoint_auth_method", "token_endpoint_auth_signing_alg", "scope", "jwks", "jwks_uri", "application_type", "client_uri",
+            "logo_uri", "policy_uri", "tos_uri", "post_logout_redirect_uris", "id_token_signed_response_alg", "access_token_lifetime",
+            "require_pushed_authorization_requests", "default_max_age", "require_pkce", "initiate_login_uri", "client_id",
+            "client_secret", "enabled", "allowed_resources", "access_token_format", "refresh_token_idle_lifetime");
+    private static final List<Object> SAMPLES = List.of("https://app.example/cb", "http://127.0.0.1/cb", "com.example.app:/cb",
+            List.of("https://app.example/cb"), List.of("authorization_code", "refresh_token"), List.of("client_credentials"), List.of("code"),
+            "private_key_jwt", "client_secret_basic", "client_secret_post", "none", "ES256", "HS256", "none", "native", "web",
+            "openid profile", "patient/*.rs", "system/Patient.rs", "launch/patient offline_access", "jwt", "opaque", 300, -1, 0);
 
     private static Request request(String method, String contentType, String bearer, byte[] body) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
