@@ -71,8 +71,9 @@ for t in "${all_targets[@]}"; do
       "$corpus" "$inputs") > "$work/$name.log" 2>&1 || true
   wall=$(( ($(now_ms) - start) / 1000 ))
   cp "$work/$name.log" "$out/$name.log"
-  done_line="$(grep -E '^#[0-9]+\s+(DONE|pulse|NEW|REDUCE|INITED)' "$work/$name.log" | tail -1)"
+  done_line="$(grep -E '^#[0-9]+\s+(DONE|pulse|NEW|REDUCE|INITED)' "$work/$name.log" | tail -1 || true)"
   executed="$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name.log" | tail -1)"
+  if [[ -z "$done_line" ]]; then say "$name: libFuzzer did not run; the end of its log:"; tail -5 "$work/$name.log" >&2; fi
   rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/$name.log" | tail -1)"
   cov="$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$done_line")"
   ft="$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$done_line")"
