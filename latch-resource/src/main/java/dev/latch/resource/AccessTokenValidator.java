@@ -262,7 +262,7 @@ public final class AccessTokenValidator implements AutoCloseable {
     private TokenPrincipal jwt(String token, ValidatedTokens.Key key) {
         JWSObject jws;
         try {
-            jws = JWSObject.parse(token);
+            jws = dev.latch.core.jose.JwtParsing.jws(token);
         } catch (java.text.ParseException e) {
             // not a JWS: find out why, for a precise refusal (alg none, a JWE header, garbage)
             refuseUnparsable(token);
@@ -303,7 +303,8 @@ public final class AccessTokenValidator implements AutoCloseable {
         Header header;
         try {
             header = Header.parse(new Base64URL(token.substring(0, token.indexOf('.'))));
-        } catch (java.text.ParseException e) {
+        } catch (java.text.ParseException | RuntimeException e) {
+            // Nimbus throws NullPointerException for a header that is JSON null (see JwtParsing)
             throw malformedJwt("header is not a JOSE header");
         }
         if (header instanceof PlainHeader) {

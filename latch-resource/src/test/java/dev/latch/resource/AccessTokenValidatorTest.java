@@ -122,6 +122,12 @@ class AccessTokenValidatorTest {
     }
 
     @Test
+    void validateWhenHeaderIsJsonNullThenMalformed() {
+        // "bnVsbA" is base64url of null: Nimbus threw NullPointerException for it (found by fuzzing the server's JWT parsing)
+        refused(validator(), "bnVsbA.e30.c2ln", Reason.MALFORMED).hasMessageStartingWith("the token is not a well-formed JWT");
+    }
+
+    @Test
     void validateWhenExpiredBeyondSkewThenExpired() {
         AccessTokenValidator v = validator();
         assertThat(v.validate(sign(RS, claims(now, "exp", now.getEpochSecond() - 59))).subject()).as("within the 60 s skew").isEqualTo("client-1");

@@ -7,7 +7,6 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import dev.latch.client.OAuthClientException;
 import dev.latch.client.discovery.ProviderMetadata;
@@ -78,7 +77,7 @@ public final class IdTokenValidator {
     public JWTClaimsSet validate(String idToken, String expectedNonce, String accessToken) {
         JWT parsed;
         try {
-            parsed = JWTParser.parse(idToken);
+            parsed = dev.latch.core.jose.JwtParsing.jwt(idToken);
         } catch (java.text.ParseException e) {
             throw new IdTokenValidationException("the ID token is not a JWT: " + e.getMessage(), e);
         }

@@ -1,6 +1,5 @@
 package dev.latch.client.token;
 
-import com.nimbusds.jwt.JWTParser;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.DoubleSupplier;
@@ -32,7 +31,7 @@ record RenewalPolicy(Duration skew, Duration refreshMargin, Duration defaultLife
             return token.expiresAt();
         }
         try {
-            var exp = JWTParser.parse(token.value()).getJWTClaimsSet().getExpirationTime();
+            var exp = dev.latch.core.jose.JwtParsing.jwt(token.value()).getJWTClaimsSet().getExpirationTime();
             if (exp != null) {
                 return exp.toInstant();
             }

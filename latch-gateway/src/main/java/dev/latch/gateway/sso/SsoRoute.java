@@ -3,7 +3,6 @@ package dev.latch.gateway.sso;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.JWTParser;
 import dev.latch.client.OAuthClientException;
 import dev.latch.client.discovery.ProviderMetadata;
 import dev.latch.client.oidc.CodeExchange;
@@ -213,7 +212,7 @@ public final class SsoRoute {
     private static JWTClaimsSet previousClaims(SsoSession session) {
         try {
             return session.idToken() == null ? new JWTClaimsSet.Builder().subject(session.subject()).build()
-                    : JWTParser.parse(session.idToken()).getJWTClaimsSet();
+                    : dev.latch.core.jose.JwtParsing.jwt(session.idToken()).getJWTClaimsSet();
         } catch (java.text.ParseException e) {
             return new JWTClaimsSet.Builder().subject(session.subject()).build();
         }

@@ -145,9 +145,7 @@ final class SmartLaunchStep {
     }
 
     private static String trimmed(String base) {
-        String b = base;
-        while (b.endsWith("/")) b = b.substring(0, b.length() - 1);
-        return b;
+        return dev.latch.server.config.ServerConfig.Smart.withoutTrailingSlashes(base);
     }
 
     private static String single(Map<String, List<String>> p, String name) {

@@ -14,6 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.latch.core.error.OAuthError;
 import dev.latch.core.jose.JwsAlgorithms;
+import dev.latch.core.jose.JwtParsing;
 import dev.latch.core.smart.SmartScopes;
 import dev.latch.server.http.FormParameters;
 import dev.latch.server.http.Request;
@@ -238,9 +239,9 @@ public final class ClientAuthentication {
         SignedJWT jwt;
         JWTClaimsSet claims;
         try {
-            jwt = SignedJWT.parse(token);
+            jwt = JwtParsing.signedJwt(token);
             claims = jwt.getJWTClaimsSet();
-        } catch (ParseException | IllegalArgumentException e) {
+        } catch (ParseException e) {
             throw OAuthError.invalidClient("client_assertion is not a signed JWT").withDetail(e.getMessage());
         }
         String iss = claims.getIssuer();
@@ -300,6 +301,10 @@ public final class ClientAuthentication {
             throw OAuthError.invalidClient("client_assertion aud must hold a single value: the issuer");
         }
         String audience = aud.get(0);
+        if (audience == null) {
+            // "aud": [null] reaches here as a one-element list holding null
+            throw OAuthError.invalidClient("client_assertion aud must be a string: the issuer");
+        }
         String type = typ == null ? null : mediaSubtype(typ.getType());
         if (CLIENT_AUTH_TYP.getType().equalsIgnoreCase(type)) {
             if (!(rawAud instanceof String) || !issuer.equals(audience)) {

@@ -167,12 +167,21 @@ public record ServerConfig(String issuer, int port, Path data, DatabaseSettings 
         /** The FHIR server whose base is {@code aud} (trailing slashes ignored), if any. */
         public java.util.Optional<FhirServer> byBase(String aud) {
             if (aud == null) return java.util.Optional.empty();
-            String a = aud;
-            while (a.endsWith("/")) a = a.substring(0, a.length() - 1);
+            String a = withoutTrailingSlashes(aud);
             for (FhirServer f : fhirServers) {
                 if (f.base().equals(a)) return java.util.Optional.of(f);
             }
             return java.util.Optional.empty();
+        }
+
+        /**
+         * {@code url} without its trailing slashes, as FHIR bases are compared. One copy, so a request's 64 KiB
+         * of slashes costs linear time (trimming a slash at a time was quadratic).
+         */
+        public static String withoutTrailingSlashes(String url) {
+            int end = url.length();
+            while (end > 0 && url.charAt(end - 1) == '/') end--;
+            return url.substring(0, end);
         }
     }
 

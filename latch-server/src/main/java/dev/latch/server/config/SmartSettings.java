@@ -75,8 +75,7 @@ final class SmartSettings {
                     || u.getFragment() != null || u.getUserInfo() != null) {
                 throw new URISyntaxException(text, "not an absolute http(s) URL without user, query or fragment");
             }
-            while (text.endsWith("/")) text = text.substring(0, text.length() - 1);
-            return new URI(text);
+            return new URI(ServerConfig.Smart.withoutTrailingSlashes(text));
         } catch (URISyntaxException e) {
             throw new ConfigException(lines.at(path) + path + ": must be an absolute http(s) URL without user, query or fragment (was " + text + ")");
         }

@@ -293,7 +293,7 @@ public final class KeyRing {
      */
     public Optional<SignedJWT> verifiedJwt(String token, CpuPool cpu) {
         try {
-            SignedJWT jwt = SignedJWT.parse(token);
+            SignedJWT jwt = dev.latch.core.jose.JwtParsing.signedJwt(token);
             String kid = jwt.getHeader().getKeyID();
             if (kid == null) return Optional.empty();
             Optional<SigningKey> key = byKid(kid);
