@@ -135,7 +135,7 @@ public final class TokenChecker {
         }
         JWSObject jws;
         try {
-            jws = JWSObject.parse(parsed.parts()[0] + "." + parsed.parts()[1] + "." + parsed.parts()[2]);
+            jws = dev.latch.core.jose.JwtParsing.jws(parsed.parts()[0] + "." + parsed.parts()[1] + "." + parsed.parts()[2]);
         } catch (java.text.ParseException e) {
             return failed(text, "token", "malformed token: " + e.getMessage(), "cannot be parsed as a signed JWT: " + e.getMessage(), COPIED_WHOLE);
         }

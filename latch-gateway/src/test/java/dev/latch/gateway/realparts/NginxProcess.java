@@ -4,9 +4,7 @@ import dev.latch.server.RealPart;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -192,28 +190,7 @@ public final class NginxProcess implements AutoCloseable {
     }
 
     private void awaitListening() {
-        long deadline = System.nanoTime() + STARTUP.toNanos();
-        while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("nginx exited with " + process.exitValue() + " before listening on port " + port
-                        + ":\n" + output());
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                return;
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("nginx did not listen on port " + port + " within " + STARTUP + ":\n" + output());
-            }
-            try {
-                Thread.sleep(20); // polling for the port of a process that is starting
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        dev.latch.server.ProcessPorts.awaitListening(process, "nginx", port, STARTUP, this::output);
     }
 
     private static int freePort() {

@@ -190,8 +190,9 @@ public final class ClientAuthentication {
             return form.get("client_id");
         }
         try {
-            return form.get("client_assertion") == null ? null : SignedJWT.parse(form.get("client_assertion")).getJWTClaimsSet().getSubject();
-        } catch (ParseException | IllegalArgumentException e) {
+            return form.get("client_assertion") == null ? null
+                    : dev.latch.core.jose.JwtParsing.signedJwt(form.get("client_assertion")).getJWTClaimsSet().getSubject();
+        } catch (ParseException | RuntimeException e) {
             return null;
         }
     }

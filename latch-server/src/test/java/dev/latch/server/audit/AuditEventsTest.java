@@ -58,6 +58,22 @@ class AuditEventsTest {
     }
 
     @Test
+    void anAssertionThatIsNotAJwtIsRefusedAsInvalidClientAndAuditedWithoutAClient() {
+        // a header and claims set that are the JSON null: Nimbus throws NullPointerException on it
+        for (String assertion : List.of("bnVsbA.bnVsbA.c2ln", "bnVsbA.e30.c2ln", "not-a-jwt")) {
+            try (LogCapture log = LogCapture.start()) {
+                var r = server.postForm("/token", "grant_type=client_credentials&client_assertion_type="
+                        + "urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=" + assertion);
+                assertThat(r.statusCode()).as(assertion + ": " + r.body()).isEqualTo(401);
+                assertThat(json(r).path("error").asText()).isEqualTo("invalid_client");
+                JsonNode e = log.audit("token.issue").getFirst();
+                assertThat(e.path("outcome").asText()).isEqualTo("failure");
+                assertThat(e.has("client_id")).isFalse();
+            }
+        }
+    }
+
+    @Test
     void tokenRefusedThenFailureLineWithRfcErrorReasonAndTheClientClaimed() {
         try (LogCapture log = LogCapture.start()) {
             server.postForm("/token", "grant_type=client_credentials", "Authorization", basic("audited", "wrong-" + secret));

@@ -3,8 +3,6 @@ package dev.latch.server.cluster;
 import dev.latch.server.RealPart;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -99,27 +97,7 @@ public final class HaproxyProcess implements AutoCloseable {
     }
 
     private void awaitListening() {
-        long deadline = System.nanoTime() + STARTUP.toNanos();
-        while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("haproxy exited with " + process.exitValue() + ":\n" + output());
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                return;
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("haproxy did not listen on port " + port + " within " + STARTUP + ":\n" + output());
-            }
-            try {
-                Thread.sleep(20); // polling for the port of a process that is starting
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        dev.latch.server.ProcessPorts.awaitListening(process, "haproxy", port, STARTUP, this::output);
     }
 
     public String url(String path) {
