@@ -111,4 +111,8 @@ out="$here/results/soak.md"
     NR > n / 2 { see("rss", $9); m = split($10, kv, ","); for (i = 1; i <= m; i++) { split(kv[i], p, "="); see(p[1], p[2]); names[i] = p[1] } }
     END { span("server RSS (MiB)", "rss"); for (i = 1; i in names; i++) span(names[i] " rows", names[i]) }'
   echo "- refresh-token families made during the load: $(awk '/^FAMILIES/{print $3}' "$work/soak.txt")"
+  if grep -q '^ERROR-KIND' "$work/soak.txt"; then
+    echo "- errors by kind (numbers shown as N):"
+    sed -n 's/^ERROR-KIND \([0-9]*\) \(.*\)/  - \1 × `\2`/p' "$work/soak.txt"
+  fi
 } | tee "$out"

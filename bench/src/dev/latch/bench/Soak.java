@@ -64,6 +64,9 @@ public final class Soak {
     private final AtomicLong issued = new AtomicLong();
     private final ConcurrentLinkedQueue<Family> families = new ConcurrentLinkedQueue<>();
     private final AtomicInteger replacing = new AtomicInteger();
+    private final java.util.concurrent.Semaphore signIns = new java.util.concurrent.Semaphore(4);
+    /** Errors by kind: the message with its numbers and token values left out. */
+    private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> errorKinds = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong familiesMade = new AtomicLong();
     private volatile String firstError;
@@ -115,6 +118,13 @@ public final class Soak {
         String next;
         try {
             next = SignInLoad.refreshToken(web.token("grant_type=refresh_token&refresh_token=" + SignInLoad.enc(f.token())));
+        } catch (SignInLoad.Failure busy) {
+            if (busy.busy) {
+                families.add(f); // 503: refused before the token was touched; it is still this family's current one
+            } else {
+                replace();
+            }
+            throw busy;
         } catch (Exception e) {
             replace(); // this family's token is gone (answered or not): another takes its place
             throw e;
@@ -131,7 +141,8 @@ public final class Soak {
             threads.add(Thread.ofVirtual().start(() -> {
                 while (left.getAndDecrement() > 0) {
                     try {
-                        families.add(new Family(web.newFamily(), System.nanoTime()));
+                        // born at spread-out times, so that they retire (and are replaced) a few at a time, not all at once
+                        families.add(new Family(web.newFamily(), System.nanoTime() - ThreadLocalRandom.current().nextLong(retireNanos)));
                     } catch (Exception e) {
                         synchronized (failure) { failure[0] = e; }
                         return;
@@ -143,15 +154,26 @@ public final class Soak {
         if (failure[0] != null) throw failure[0];
     }
 
-    /** A new family in the background, in place of one retired or lost. */
+    /** A new family in the background, in place of one retired or lost: 4 sign-ins at a time, each tried until it works. */
     private void replace() {
         replacing.incrementAndGet();
         Thread.ofVirtual().start(() -> {
             try {
-                families.add(new Family(web.newFamily(), System.nanoTime()));
-                familiesMade.incrementAndGet();
-            } catch (Exception e) {
-                error("making a refresh-token family: " + e.getMessage());
+                while (true) {
+                    signIns.acquire();
+                    try {
+                        families.add(new Family(web.newFamily(), System.nanoTime()));
+                        familiesMade.incrementAndGet();
+                        return;
+                    } catch (Exception e) {
+                        error("making a refresh-token family: " + e.getMessage());
+                    } finally {
+                        signIns.release();
+                    }
+                    Thread.sleep(1000);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 replacing.decrementAndGet();
             }
@@ -172,6 +194,8 @@ public final class Soak {
     private void error(String message) {
         errors.incrementAndGet();
         if (firstError == null) firstError = message;
+        String kind = String.valueOf(message).replaceAll("\\d+", "N");
+        errorKinds.computeIfAbsent(kind.substring(0, Math.min(160, kind.length())), k -> new AtomicLong()).incrementAndGet();
     }
 
     /** Closed loop: {@code workers} back to back for {@code seconds}; completed requests per second. */
@@ -311,11 +335,13 @@ public final class Soak {
 
         soak.capacity(16, Integer.parseInt(o.get("--warmup")));
         soak.errors.set(0);
+        soak.errorKinds.clear();
         soak.firstError = null;
         double capacity = soak.capacity(16, Integer.parseInt(o.get("--capacity-seconds")));
         System.out.printf("CAPACITY %.0f errors %d%n", capacity, soak.errors.get());
         System.out.flush();
         soak.errors.set(0);
+        soak.errorKinds.clear();
         soak.firstError = null;
 
         long pid = Long.parseLong(o.get("--pid"));
@@ -328,5 +354,7 @@ public final class Soak {
         for (int i = 0; i < windows.size(); i++) System.out.println(windows.get(i).line(i + 1));
         System.out.printf("FAMILIES made-during-load %d errors %d%n", soak.familiesMade.get(), soak.errors.get());
         if (soak.firstError != null) System.out.println("FIRST-ERROR " + soak.firstError);
+        soak.errorKinds.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().get(), a.getValue().get())).limit(5)
+                .forEach(e -> System.out.println("ERROR-KIND " + e.getValue().get() + " " + e.getKey()));
     }
 }
