@@ -148,7 +148,7 @@ class LatchIssuerTest {
 
     /**
      * {@code latch keys rotate}: the new key is published at once and signs only after
-     * {@code tokens.jwks-max-age}, so caches have it first; the old one keeps being published until its
+     * {@code tokens.jwks-max-age} plus the key reload ({@code publicationDelay}), so caches have it first; the old one keeps being published until its
      * tokens have expired. No token is refused at any point. (In real time Latch's 10 minutes exceed the
      * gateway's jwks-ttl of 5 minutes, so a gateway has the new key before it signs anything; here Latch's
      * clock jumps those minutes while the gateway's does not, so the gateway finds the new key by fetching
@@ -164,7 +164,7 @@ class LatchIssuerTest {
         assertThat(LatchClients.kid(during)).as("the old key signs until the new one is in every cache").isEqualTo(LatchClients.kid(before));
         assertThat(get(during).statusCode()).isEqualTo(200);
 
-        clock.advance(latch.instance().keyRing().jwksMaxAge().plusSeconds(1));
+        clock.advance(latch.instance().keyRing().publicationDelay().plusSeconds(1));
         String after = billingToken();
         assertThat(LatchClients.kid(after)).as("the new key signs now").isEqualTo(next.kid()).isNotEqualTo(LatchClients.kid(before));
         long fetches = gateway.server().validators().get("latch").stats().jwksFetches();
