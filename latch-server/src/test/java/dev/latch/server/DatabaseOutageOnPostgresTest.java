@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL stopped under load, on a cluster of the test's own ({@link PostgresCluster}): requests that
  * need the database are answered {@code 503 temporarily_unavailable} with {@code Retry-After} (JSON on
  * the token endpoint, the error page on sign-in), never a 500 or a hang; {@code /healthz} says the
- * database is unreachable; JWKS and metadata go on; when PostgreSQL is back the same server recovers.
+ * database is unreachable; JWKS and metadata go on; when PostgreSQL is back the same server recovers. The pool's
+ * wait is a minute: an unreachable database must be found and refused at once ({@code DatabaseWatch}), not waited for.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class DatabaseOutageOnPostgresTest {
@@ -45,7 +46,9 @@ class DatabaseOutageOnPostgresTest {
     void requestsThatNeedTheDatabaseAreRefusedWith503WhileItIsDownAndServedAgainWhenItIsBack() throws Exception {
         RealPart.require(PostgresCluster.available(), PostgresCluster.MISSING);
         try (PostgresCluster pg = PostgresCluster.start();
-             SignInFixture fixture = new SignInFixture(REDIRECT, Map.of("database.url", pg.url(), "database.user", "postgres"))) {
+             // a busy pool may keep a request a minute here: the 503s below can only come from finding the database down
+             SignInFixture fixture = new SignInFixture(REDIRECT, Map.of("database.url", pg.url(), "database.user", "postgres",
+                     "database.connection-timeout", "1m"))) {
             TestServer server = fixture.server;
             fixture.addClient(new Client.Builder().clientId("svc").scope("read").tokenEndpointAuthMethod(Client.BASIC)
                     .grantTypes(List.of("client_credentials", "refresh_token")).build());

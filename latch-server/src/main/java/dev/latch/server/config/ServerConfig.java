@@ -41,7 +41,7 @@ public record ServerConfig(String issuer, int port, Path data, DatabaseSettings 
 
     /**
      * @param purgeInterval how often expired rows are purged (by one node of the cluster); default 60 s
-     * @param timeouts      how long the database may keep a request waiting (default 500 ms for a connection, 10 s socket)
+     * @param timeouts      how long the database may keep a request waiting (default 5 s for a pooled connection, 10 s socket)
      */
     public record DatabaseSettings(String url, String user, String password, int poolSize, java.time.Duration purgeInterval,
                                    dev.latch.server.storage.Database.Timeouts timeouts) {}

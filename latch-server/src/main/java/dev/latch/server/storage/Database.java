@@ -23,11 +23,16 @@ public final class Database implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
-    private final HikariDataSource dataSource;
+    private final HikariDataSource pool;
+    private final DatabaseWatch watch;
+    /** The pool behind the watch: what every store and {@link #sql()} use. */
+    private final DataSource dataSource;
     private final String url;
 
-    private Database(HikariDataSource dataSource, String url) {
-        this.dataSource = dataSource;
+    private Database(HikariDataSource pool, DatabaseWatch watch, String url) {
+        this.pool = pool;
+        this.watch = watch;
+        this.dataSource = watch.guard(pool);
         this.url = url;
     }
 
@@ -39,15 +44,16 @@ public final class Database implements AutoCloseable {
     /**
      * How long the database may keep a request waiting.
      *
-     * @param connection the longest a request waits for a pooled connection (also the validation and the
-     *                   PostgreSQL connect timeout): when the database is down or every connection is busy
-     *                   that long, the request is answered 503 with {@code Retry-After}
+     * @param connection the longest a request waits for a pooled connection while every connection is busy;
+     *                   past it the request is answered 503 with {@code Retry-After}. A database that does not
+     *                   answer at all is found by {@link DatabaseWatch} (every 250 ms, at most 1 s a check) and
+     *                   refused at once, whatever this wait
      * @param socket     PostgreSQL only: the longest a statement waits for the server's answer before the
      *                   connection is dropped, so a server that stops answering (frozen, cut off) cannot hold
      *                   a request; migrations at start-up are exempt
      */
     public record Timeouts(Duration connection, Duration socket) {
-        public static final Timeouts DEFAULT = new Timeouts(Duration.ofMillis(500), Duration.ofSeconds(10));
+        public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10));
 
         public Timeouts {
             if (connection.toMillis() < 250) {
@@ -79,7 +85,7 @@ public final class Database implements AutoCloseable {
             // of one would deadlock it); H2 keeps the pool's, which an in-memory URL needs to see the tables.
             boolean postgres = url.startsWith("jdbc:postgresql:");
             var flyway = Flyway.configure().locations("classpath:db/migration").group(postgres);
-            MigrateResult result = (postgres ? flyway.dataSource(url, user, password) : flyway.dataSource(database.dataSource)).load().migrate();
+            MigrateResult result = (postgres ? flyway.dataSource(url, user, password) : flyway.dataSource(database.pool)).load().migrate();
             if (result.migrationsExecuted > 0) {
                 LOG.info("database schema migrated to version {} ({} migrations applied)", result.targetSchemaVersion, result.migrationsExecuted);
             }
@@ -129,13 +135,13 @@ public final class Database implements AutoCloseable {
         long wait = timeouts.connection().toMillis();
         config.setConnectionTimeout(wait);
         // a pooled connection idle for a moment is checked before use; a dead server must not stretch that check
-        config.setValidationTimeout(wait);
+        config.setValidationTimeout(Math.min(wait, 1000));
         // start-up waits longer than a request: a database starting beside Latch gets its ten seconds
         config.setInitializationFailTimeout(10_000);
         config.setExceptionOverrideClassName(EvictClosedConnections.class.getName());
         if (url.startsWith("jdbc:postgresql:")) {
-            // seconds, rounded up; settings in the URL itself take precedence (the driver prefers them)
-            config.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, (wait + 999) / 1000)));
+            // seconds; settings in the URL itself take precedence (the driver prefers them)
+            config.addDataSourceProperty("connectTimeout", "2");
             config.addDataSourceProperty("socketTimeout", String.valueOf(timeouts.socket().toSeconds()));
             config.addDataSourceProperty("tcpKeepAlive", "true");
         }
@@ -145,7 +151,7 @@ public final class Database implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new DatabaseException("cannot open database " + redact(url) + ": " + rootMessage(e));
         }
-        return new Database(ds, url);
+        return new Database(ds, new DatabaseWatch(url, user, password).start(), url);
     }
 
     public DataSource dataSource() {
@@ -178,7 +184,8 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        dataSource.close();
+        watch.close();
+        pool.close();
     }
 
     private static String redact(String url) {

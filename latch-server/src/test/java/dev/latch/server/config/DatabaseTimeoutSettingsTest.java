@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code database.connection-timeout} (500ms unless set, 250ms–1m) and {@code database.socket-timeout}
+ * {@code database.connection-timeout} (5s unless set, 250ms–1m) and {@code database.socket-timeout}
  * (10s unless set, 1s–1h): how long the database may keep a request waiting.
  */
 class DatabaseTimeoutSettingsTest {
@@ -20,9 +20,9 @@ class DatabaseTimeoutSettingsTest {
     Path dir;
 
     @Test
-    void halfASecondForAConnectionAndTenSecondsForAnAnswerUnlessSet() {
+    void fiveSecondsForAConnectionAndTenSecondsForAnAnswerUnlessSet() {
         ServerConfig.DatabaseSettings db = ConfigFiles.loader().load(null, Map.of()).database();
-        assertThat(db.timeouts().connection()).isEqualTo(Duration.ofMillis(500));
+        assertThat(db.timeouts().connection()).isEqualTo(Duration.ofSeconds(5));
         assertThat(db.timeouts().socket()).isEqualTo(Duration.ofSeconds(10));
     }
 
