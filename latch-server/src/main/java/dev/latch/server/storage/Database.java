@@ -151,7 +151,7 @@ public final class Database implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new DatabaseException("cannot open database " + redact(url) + ": " + rootMessage(e));
         }
-        return new Database(ds, new DatabaseWatch(url, user, password).start(), url);
+        return new Database(ds, new DatabaseWatch(url, user, password, ds).start(), url);
     }
 
     public DataSource dataSource() {

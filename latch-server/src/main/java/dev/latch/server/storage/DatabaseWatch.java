@@ -33,6 +33,7 @@ final class DatabaseWatch implements AutoCloseable {
     }
 
     private final String url;
+    private final DataSource pool;
     private final Properties properties;
     private final Map<Thread, Waiter> waiters = new ConcurrentHashMap<>();
     private final Thread thread;
@@ -40,8 +41,14 @@ final class DatabaseWatch implements AutoCloseable {
     private volatile boolean closed;
     private Connection probe;
 
-    DatabaseWatch(String url, String user, String password) {
+    /**
+     * @param pool the pool the watch guards, or null: while the database is down it is also asked, since it may
+     *             reach the database again before the watch's own connection does (H2 reopening its file after
+     *             a full disk through a pooled connection while a new connection of the watch still fails)
+     */
+    DatabaseWatch(String url, String user, String password, DataSource pool) {
         this.url = url;
+        this.pool = pool;
         this.properties = new Properties();
         if (user != null) properties.setProperty("user", user);
         if (password != null) properties.setProperty("password", password);
@@ -69,7 +76,7 @@ final class DatabaseWatch implements AutoCloseable {
 
     private void run() {
         while (!closed) {
-            boolean answers = check();
+            boolean answers = check() || (down && poolAnswers());
             if (!answers && !down) {
                 down = true;
                 waiters.forEach((t, w) -> {
@@ -108,6 +115,19 @@ final class DatabaseWatch implements AutoCloseable {
         }
         closeProbe();
         return false;
+    }
+
+    /** One statement on a pooled connection (waiting at most the pool's own timeout): the database answers again. */
+    private boolean poolAnswers() {
+        if (pool == null) return false;
+        try (Connection c = pool.getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.setQueryTimeout(CHECK_SECONDS);
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT 1")) {
+                return rs.next();
+            }
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
     }
 
     private void closeProbe() {

@@ -33,7 +33,7 @@ class DatabaseWatchTest {
 
     @Test
     void aWatchFindsADatabaseThatAnswersAndStopsWhenClosed() throws Exception {
-        DatabaseWatch watch = new DatabaseWatch("jdbc:h2:mem:watch-close;DB_CLOSE_DELAY=-1", null, null).start();
+        DatabaseWatch watch = new DatabaseWatch("jdbc:h2:mem:watch-close;DB_CLOSE_DELAY=-1", null, null, null).start();
         Thread.sleep(DatabaseWatch.INTERVAL_MILLIS + 100);
         assertThat(watch.down()).isFalse();
         assertThat(watch.running()).isTrue();
@@ -44,7 +44,7 @@ class DatabaseWatchTest {
     @Test
     void aWatchOnADatabaseThatCannotBeReachedSaysItIsDown() throws Exception {
         // nothing listens on port 1: every check fails at once
-        try (DatabaseWatch watch = new DatabaseWatch("jdbc:postgresql://127.0.0.1:1/none", "nobody", null).start()) {
+        try (DatabaseWatch watch = new DatabaseWatch("jdbc:postgresql://127.0.0.1:1/none", "nobody", null, null).start()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!watch.down() && System.nanoTime() < deadline) Thread.sleep(20);
             assertThat(watch.down()).isTrue();
