@@ -2,6 +2,8 @@
 # starting and stopping `latch serve`. The caller sets `here` (bench/) and `root` (the checkout) first.
 
 say() { echo "bench: $*" >&2; }
+# Settings from the caller's environment (LATCH_DB_URL, LATCH_MASTER_KEY…) must not reach a bench instance.
+clear_latch_env() { local v; for v in $(compgen -e | grep '^LATCH_' || true); do [[ "$v" == LATCH_JAVA ]] || unset "$v"; done; }
 die() { echo "bench: $*" >&2; exit 1; }
 
 java_version() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -1; }

@@ -42,8 +42,7 @@ command -v curl >/dev/null 2>&1 || die "curl is not installed ('apt-get install 
 JAVA="$(find_jdk || true)"
 [[ -n "$JAVA" ]] || die "needs a JDK 21+ with javac (set JAVA_HOME or LATCH_JAVA); e.g. 'apt-get install openjdk-21-jdk'"
 export LATCH_JAVA="$JAVA"   # the ./latch launcher then runs the server on the same JVM
-# Settings from the caller's environment (LATCH_DB_URL, LATCH_MASTER_KEY…) must not reach the bench instance.
-for v in $(compgen -e | grep '^LATCH_' || true); do [[ "$v" == LATCH_JAVA ]] || unset "$v"; done
+clear_latch_env
 
 # The launcher builds the jar when it is missing or older than the sources.
 "$root/latch" --version >/dev/null || die "building latch failed (try: mvn -B -DskipTests -pl latch-cli -am package)"

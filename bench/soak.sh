@@ -29,8 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-# Settings from the caller's environment (LATCH_DB_URL, LATCH_MASTER_KEY…) must not reach the bench instance.
-for v in $(compgen -e | grep '^LATCH_' || true); do [[ "$v" == LATCH_JAVA ]] || unset "$v"; done
+clear_latch_env
 
 build_bench
 run_facts

@@ -103,12 +103,8 @@ final class DatabaseWatch implements AutoCloseable {
             if (probe == null) {
                 probe = DriverManager.getConnection(url, properties);
             }
-            // a statement, not isValid(): H2 may call a session valid whose database it closed after a write failed
-            try (java.sql.Statement st = probe.createStatement()) {
-                st.setQueryTimeout(CHECK_SECONDS);
-                try (java.sql.ResultSet rs = st.executeQuery("SELECT 1")) {
-                    if (rs.next()) return true;
-                }
+            if (answers(probe)) {
+                return true;
             }
         } catch (SQLException | RuntimeException e) {
             // not answering: try a new connection next time
@@ -120,13 +116,20 @@ final class DatabaseWatch implements AutoCloseable {
     /** One statement on a pooled connection (waiting at most the pool's own timeout): the database answers again. */
     private boolean poolAnswers() {
         if (pool == null) return false;
-        try (Connection c = pool.getConnection(); java.sql.Statement st = c.createStatement()) {
+        try (Connection c = pool.getConnection()) {
+            return answers(c);
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** One {@code SELECT 1}, not {@code isValid()}: H2 may call a session valid whose database it closed after a write failed. */
+    private static boolean answers(Connection c) throws SQLException {
+        try (java.sql.Statement st = c.createStatement()) {
             st.setQueryTimeout(CHECK_SECONDS);
             try (java.sql.ResultSet rs = st.executeQuery("SELECT 1")) {
                 return rs.next();
             }
-        } catch (SQLException | RuntimeException e) {
-            return false;
         }
     }
 
