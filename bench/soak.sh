@@ -65,21 +65,22 @@ EOF
 if [[ -n "$db_url" ]]; then
   start_server auto 0 --config "$work/config.yaml" --db "$db_url"
   jdbc="$db_url"
-  store="PostgreSQL ($(sed 's/?.*//' <<<"$db_url"))"
+  store="$(sed 's/^jdbc:\([a-z0-9]*\):.*/\1/' <<<"$db_url") ($(sed 's/[?;].*//' <<<"$db_url"))"
 else
   start_server auto 0 --config "$work/config.yaml"
-  jdbc="jdbc:h2:file:$data/latch;AUTO_SERVER=TRUE;WRITE_DELAY=0"   # as the server opens it
+  jdbc="jdbc:h2:file:$data/latch;AUTO_SERVER=TRUE"   # as the server opens it
   store="embedded H2"
 fi
 wait_ready
 say "JVM: $JAVA; work dir: $work; $cores cores; load average before: $load_before; $store"
-say "capacity: 10 s warm-up, 20 s closed loop at 16 workers; then ${seconds}s at $fraction of it"
+say "capacity: 70 s warm-up (tables at their steady state), 30 s closed loop at 16 workers, then 20 s open-load steps at 20 %, 30 %, … of that up to the highest kept up with; then ${seconds}s at $fraction of it"
 "$JAVA" -cp "$classes:$jar" dev.latch.bench.Soak --base "http://127.0.0.1:$port" --client-id soak-service --web-client soak-web \
   --secret "$secret" --user soak-user --password "$password" --redirect-uri http://127.0.0.1:9/cb --pid "$server_pid" \
   --jdbc "$jdbc" --seconds "$seconds" --window "$window" --load "$fraction" >"$work/soak.txt" || { cat "$work/soak.txt" >&2; die "the load failed"; }
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 capacity="$(awk '/^CAPACITY/{print $2}' "$work/soak.txt")"
+closed="$(awk '/^CLOSED-CAPACITY/{print $2}' "$work/soak.txt")"
 rate="$(awk '/^RATE/{print $2}' "$work/soak.txt")"
 windows="$(grep -c '^WINDOW' "$work/soak.txt")"
 rows_of() { tr ',' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
@@ -89,13 +90,15 @@ out="$here/results/soak.md"
   echo
   echo "commit $commit, $started, $cores cores, load average $load_before before and $load_after after; $store."
   echo "Mix: client credentials (opaque tokens) 1/2, refresh rotation 1/4, introspection 1/4; access tokens live 60 s,"
-  echo "refresh families 180 s (retired after 120 s), purge every 10 s. Capacity (16 workers back to back): **$capacity requests/s**;"
+  echo "refresh families 180 s (retired after 120 s), purge every 10 s. Closed-loop capacity (16 workers back to back): $closed requests/s;"
+  echo "open-load capacity (the highest 20 s step kept up with: no error, p99 within 4 × the first step's): **$capacity requests/s**"
+  echo "($(grep '^STEP' "$work/soak.txt" | awk '{printf "%s%s/s p99 %s ms %s", (NR>1?"; ":""), $2, $4, ($8=="kept"?"kept up":"fell behind")}'));"
   echo "open load at **$rate requests/s**, latency counted from each request's scheduled start."
   echo
-  echo "| window (${window} s) | requests | errors | p50 ms | p99 ms | p99.9 ms | max ms | server RSS MiB | opaque_tokens | refresh_tokens | refresh_families | family_access_tokens |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| window (${window} s) | requests | errors | p50 ms | p99 ms | p99.9 ms | max ms | server RSS MiB | opaque_tokens | refresh_tokens | refresh_families | family_access_tokens | database MiB |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   grep '^WINDOW' "$work/soak.txt" | while read -r _w i n e p50 p99 p999 max rss rows; do
-    echo "| $i | $n | $e | $p50 | $p99 | $p999 | $max | $rss | $(rows_of "$rows" opaque_tokens) | $(rows_of "$rows" refresh_tokens) | $(rows_of "$rows" refresh_families) | $(rows_of "$rows" family_access_tokens) |"
+    echo "| $i | $n | $e | $p50 | $p99 | $p999 | $max | $rss | $(rows_of "$rows" opaque_tokens) | $(rows_of "$rows" refresh_tokens) | $(rows_of "$rows" refresh_families) | $(rows_of "$rows" family_access_tokens) | $(rows_of "$rows" database_MiB) |"
   done
   echo
   read -r _w _i _n _e _p first_p99 _rest < <(grep '^WINDOW' "$work/soak.txt" | head -1)
@@ -108,7 +111,7 @@ out="$here/results/soak.md"
     function span(name, key) { printf "- %s over the second half: %d to %d\n", name, lo[key], hi[key] }
     function see(key, value) { if (!(key in lo) || value < lo[key]) lo[key] = value; if (!(key in hi) || value > hi[key]) hi[key] = value }
     NR > n / 2 { see("rss", $9); m = split($10, kv, ","); for (i = 1; i <= m; i++) { split(kv[i], p, "="); see(p[1], p[2]); names[i] = p[1] } }
-    END { span("server RSS (MiB)", "rss"); for (i = 1; i in names; i++) span(names[i] " rows", names[i]) }'
+    END { span("server RSS (MiB)", "rss"); for (i = 1; i in names; i++) span(names[i] ~ /MiB/ ? names[i] : names[i] " rows", names[i]) }'
   echo "- refresh-token families made during the load: $(awk '/^FAMILIES/{print $3}' "$work/soak.txt")"
   if grep -q '^ERROR-KIND' "$work/soak.txt"; then
     echo "- errors by kind (numbers shown as N):"

@@ -33,8 +33,11 @@ import java.util.regex.Pattern;
  * requests), refresh-token rotations (a quarter) and introspections of recent access tokens (a quarter),
  * as several applications would send them.
  *
- * <p>First the capacity: 16 workers send the mix back to back for {@code --capacity-seconds} after
- * {@code --warmup} seconds. Then an open load at {@code --load} × that rate for {@code --seconds}: each
+ * <p>First the capacity: 16 workers send the mix back to back for {@code --capacity-seconds} (30) after
+ * {@code --warmup} seconds (70: past the 60 s access-token lifetime of bench/soak.sh, so the tables hold
+ * their steady-state rows and the janitor is purging), the closed-loop capacity; then open loads of 20 s at
+ * rising fractions of it find the highest rate the server keeps up with ({@link #openCapacity}). Then an
+ * open load at {@code --load} × that rate for {@code --seconds}: each
  * request starts at its scheduled time whether or not earlier ones have answered, and its latency counts
  * from that time, so a stall shows in the percentiles instead of slowing the load (no coordinated omission).
  * Every {@code --window} seconds the server's resident memory ({@code --pid}) and the row counts of the
@@ -44,8 +47,8 @@ import java.util.regex.Pattern;
  * {@code --family-retire} seconds is no longer used and a new one takes its place, so that families end
  * before their absolute lifetime and the janitor has them to remove, as in a real deployment.
  *
- * <p>Prints {@code CAPACITY ops/s}, then per window
- * {@code WINDOW i requests errors p50-ms p99-ms p99.9-ms max-ms rss-MiB table=rows,...}, and {@code FIRST-ERROR …}.
+ * <p>Prints {@code CLOSED-CAPACITY ops/s}, {@code STEP …} lines, {@code CAPACITY ops/s}, then per window
+ * {@code WINDOW i requests errors p50-ms p99-ms p99.9-ms max-ms rss-MiB table=rows,...,database_MiB=size}, and {@code FIRST-ERROR …}.
  */
 public final class Soak {
 
@@ -221,6 +224,34 @@ public final class Soak {
         return done.get() / ((System.nanoTime() - t0) / 1e9);
     }
 
+    /**
+     * The open-load capacity: open loads of 20 s at rising fractions (0.2, 0.3, … 1.0) of the closed-loop
+     * capacity {@code closed}; the highest rate whose step had no error and a p99 within 4 × the first step's
+     * (at least 25 ms) — past it the queue grows for as long as the load lasts. A closed loop's 16 workers wait
+     * for each other, which an open load does not, so on a 2-core machine an open load at 80 % of the
+     * closed-loop figure was already past saturation (bench/README.md, "Soak"). 0 when even the first step
+     * fell behind.
+     */
+    double openCapacity(double closed) throws InterruptedException {
+        double sustained = 0;
+        double firstP99 = 0;
+        for (int step = 2; step <= 10; step++) {
+            double rate = closed * step / 10.0;
+            Window w = open(rate, 20, 20, () -> "").get(0);
+            double p99 = w.percentile(0.99);
+            if (step == 2) firstP99 = Math.max(p99, 25 / 4.0);
+            boolean kept = w.errors == 0 && p99 <= 4 * firstP99;
+            System.out.printf("STEP %.0f p99 %.2f ms errors %d %s%n", rate, p99, w.errors, kept ? "kept up" : "fell behind");
+            System.out.flush();
+            if (!kept) {
+                Thread.sleep(10_000); // let what piled up drain before the soak
+                break;
+            }
+            sustained = rate;
+        }
+        return sustained;
+    }
+
     /** What one window of the open load saw. */
     private static final class Window {
         private long[] latencies = new long[1 << 16];
@@ -239,6 +270,12 @@ public final class Soak {
             Arrays.sort(sorted);
             return String.format("WINDOW %d %d %d %.2f %.2f %.2f %.2f %s", index, count, errors, ms(sorted, 0.50), ms(sorted, 0.99),
                     ms(sorted, 0.999), count == 0 ? Double.NaN : sorted[count - 1] / 1e6, sample);
+        }
+
+        synchronized double percentile(double p) {
+            long[] sorted = Arrays.copyOf(latencies, count);
+            Arrays.sort(sorted);
+            return ms(sorted, p);
         }
 
         private static double ms(long[] sorted, double p) {
@@ -315,15 +352,27 @@ public final class Soak {
                     out.append(i == 0 ? "" : ",").append(TABLES[i]).append('=').append(rs.getLong(1));
                 }
             }
+            out.append(",database_MiB=").append(databaseBytes(jdbc, s) >> 20);
         } catch (Exception e) {
             out.append("rows-unreadable:").append(e.getMessage().replaceAll("\\s+", "_"));
         }
         return out.toString();
     }
 
+    /** The size of the database on disk: H2's file, or PostgreSQL's {@code pg_database_size}. */
+    private static long databaseBytes(String jdbc, Statement s) throws Exception {
+        if (jdbc.startsWith("jdbc:h2:file:")) {
+            return Files.size(Path.of(jdbc.substring("jdbc:h2:file:".length()).split(";", 2)[0] + ".mv.db"));
+        }
+        try (ResultSet rs = s.executeQuery("SELECT pg_database_size(current_database())")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>(Map.of("--families", "256", "--family-retire", "120", "--capacity-seconds", "20",
-                "--warmup", "10", "--seconds", "600", "--load", "0.8", "--window", "60", "--pid", "0"));
+        Map<String, String> o = new LinkedHashMap<>(Map.of("--families", "256", "--family-retire", "120", "--capacity-seconds", "30",
+                "--warmup", "70", "--seconds", "600", "--load", "0.8", "--window", "60", "--pid", "0"));
         for (int i = 0; i + 1 < args.length; i += 2) o.put(args[i], args[i + 1]);
         String jdbc = o.get("--jdbc");
         if (jdbc != null) Class.forName(jdbc.startsWith("jdbc:h2:") ? "org.h2.Driver" : "org.postgresql.Driver");
@@ -337,13 +386,21 @@ public final class Soak {
         soak.errors.set(0);
         soak.errorKinds.clear();
         soak.firstError = null;
-        double capacity = soak.capacity(16, Integer.parseInt(o.get("--capacity-seconds")));
+        double closed = soak.capacity(16, Integer.parseInt(o.get("--capacity-seconds")));
+        System.out.printf("CLOSED-CAPACITY %.0f errors %d%n", closed, soak.errors.get());
+        System.out.flush();
+        soak.errors.set(0);
+        double capacity = soak.openCapacity(closed);
         System.out.printf("CAPACITY %.0f errors %d%n", capacity, soak.errors.get());
         System.out.flush();
         soak.errors.set(0);
         soak.errorKinds.clear();
         soak.firstError = null;
 
+        if (capacity == 0) {
+            System.out.println("FIRST-ERROR even the first open-load step fell behind; no rate to soak at");
+            System.exit(1);
+        }
         long pid = Long.parseLong(o.get("--pid"));
         double rate = capacity * Double.parseDouble(o.get("--load"));
         System.out.printf("RATE %.0f%n", rate);

@@ -38,7 +38,7 @@ public final class Database implements AutoCloseable {
 
     /** The JDBC URL of the embedded database inside {@code dataDir}. */
     public static String embeddedUrl(Path dataDir) {
-        return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("latch") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("latch") + ";AUTO_SERVER=TRUE";
     }
 
     /**
@@ -158,8 +158,9 @@ public final class Database implements AutoCloseable {
         return dataSource;
     }
 
+    /** The helper every store uses; on a file-based H2 database its writes are flushed to the file before they return. */
     public Sql sql() {
-        return new Sql(dataSource);
+        return new Sql(dataSource, url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:"));
     }
 
     public boolean isPostgres() {

@@ -4,10 +4,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Small JDBC helper so stores read as SQL plus mapping, not plumbing. */
 public final class Sql {
@@ -15,11 +18,30 @@ public final class Sql {
     /** SQLSTATE for a unique or primary-key violation, in both H2 and PostgreSQL. */
     public static final String UNIQUE_VIOLATION = "23505";
 
+    private static final Logger LOG = LoggerFactory.getLogger(Sql.class);
+    /** H2's error code for a statement only an administrator may run. */
+    private static final int H2_ADMIN_RIGHTS_REQUIRED = 90040;
+
     private final DataSource dataSource;
+    private volatile boolean flushWrites;
     private volatile Boolean h2;
 
+    /** A helper whose writes are durable when their statement returns, as the database's commit makes them. */
     public Sql(DataSource dataSource) {
+        this(dataSource, false);
+    }
+
+    /**
+     * @param flushWrites for a file-based H2 database: after every write (a statement or a transaction) the
+     *                    database's changes are written to its file ({@code CHECKPOINT}) before the call returns,
+     *                    so a process killed right after an answer loses nothing it said. H2 itself keeps
+     *                    commits in memory for up to its write delay (500 ms); its {@code WRITE_DELAY=0},
+     *                    which would do the same, also stops the background thread that compacts the file,
+     *                    which then grew by gigabytes within minutes under load (bench/soak.sh)
+     */
+    public Sql(DataSource dataSource, boolean flushWrites) {
         this.dataSource = dataSource;
+        this.flushWrites = flushWrites;
     }
 
     /** True when the database is H2 (else PostgreSQL), for the few statements whose best form differs. */
@@ -65,7 +87,9 @@ public final class Sql {
 
     public int update(String sql, Object... args) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args)) {
-            return ps.executeUpdate();
+            int count = ps.executeUpdate();
+            flush(c);
+            return count;
         } catch (SQLException e) {
             throw failure(e);
         }
@@ -75,6 +99,7 @@ public final class Sql {
     public boolean insertUnique(String sql, Object... args) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args)) {
             ps.executeUpdate();
+            flush(c);
             return true;
         } catch (SQLException e) {
             if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
@@ -92,6 +117,7 @@ public final class Sql {
             try {
                 T result = work.run(c);
                 c.commit();
+                flush(c);
                 return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -101,6 +127,19 @@ public final class Sql {
             }
         } catch (SQLException e) {
             throw failure(e);
+        }
+    }
+
+    /** Writes what the database committed to its file (see {@link #Sql(DataSource, boolean)}). */
+    private void flush(Connection c) throws SQLException {
+        if (!flushWrites) return;
+        try (Statement s = c.createStatement()) {
+            s.execute("CHECKPOINT");
+        } catch (SQLException e) {
+            if (e.getErrorCode() != H2_ADMIN_RIGHTS_REQUIRED) throw e;
+            flushWrites = false;
+            LOG.warn("the H2 user is not an administrator, so writes cannot be flushed (CHECKPOINT): commits reach the file"
+                    + " within H2's write delay, and a crash may lose the last of them; connect as the database's owner");
         }
     }
 
