@@ -127,7 +127,9 @@ class ClientsWithRunningServerTest {
     static Process java(String main, String... args) throws IOException {
         String javaBinary = ProcessHandle.current().info().command().orElse("java");
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(javaBinary, "--enable-native-access=ALL-UNNAMED", "-cp", classPath, main));
+        List<String> command = new ArrayList<>(List.of(javaBinary, "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(dev.latch.server.SuiteSecrets.childJvmOptions());
+        command.addAll(List.of("-cp", classPath, main));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().remove("LATCH_MASTER_KEY");

@@ -45,8 +45,9 @@ public final class ChildServer implements AutoCloseable {
         // surefire may put only a manifest jar on java.class.path; its Class-Path works for the child just the same
         String classPath = System.getProperty("java.class.path");
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED", "-cp", classPath, ServerProcess.class.getName(),
-                "port=" + port, "management.port=" + managementPort));
+                "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(SuiteSecrets.childJvmOptions());
+        command.addAll(List.of("-cp", classPath, ServerProcess.class.getName(), "port=" + port, "management.port=" + managementPort));
         settings.forEach((k, v) -> command.add(k + "=" + v));
         try {
             Path log = Files.createTempFile("latch-child-" + name + "-", ".log");

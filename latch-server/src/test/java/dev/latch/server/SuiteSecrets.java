@@ -13,10 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.Base64;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Every secret the test suite hands to or gets from a server through the fixtures ({@link TestServer}'s
@@ -24,6 +28,9 @@ import java.util.concurrent.Flow;
  * refresh, ID and registration tokens, authorization codes, assertions, launch values and cookies. Each
  * is appended to {@link #FILE}, one a line, so that {@code AuditSecrecyIT} can look for all of them in
  * the audit log the whole suite wrote ({@code target/audit/audit.jsonl}, see {@code logback-test.xml}).
+ *
+ * <p>Every module's tests write to the same two files (the parent pom's {@code latch.test.audit-dir}), and
+ * {@link Constants} records the secret constants of every test class, so the check covers the whole suite.
  *
  * <p>Values shorter than {@value #MIN_LENGTH} characters are not recorded: they would match ordinary
  * words, and every real secret here is longer.
@@ -42,6 +49,45 @@ public final class SuiteSecrets {
     private static final Set<String> RECORDED = ConcurrentHashMap.newKeySet();
 
     private SuiteSecrets() {}
+
+    /**
+     * Records the {@code static final String} constants named {@code …SECRET}, {@code …PASSWORD} or
+     * {@code …TOKEN} of each test class (its superclasses and enclosing classes too) before its tests run:
+     * the client secrets, passwords and tokens tests of every module hand to servers and tools. Registered
+     * for every module through {@code META-INF/services/org.junit.jupiter.api.extension.Extension} in this
+     * test-jar (the parent pom turns JUnit's extension autodetection on).
+     */
+    public static final class Constants implements BeforeAllCallback {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            for (Class<?> c = context.getRequiredTestClass(); c != null; c = c.getEnclosingClass()) {
+                for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+                    recordConstants(k);
+                }
+            }
+        }
+
+        private static void recordConstants(Class<?> type) {
+            for (Field field : type.getDeclaredFields()) {
+                int modifiers = field.getModifiers();
+                if (Modifier.isStatic(modifiers) && Modifier.isFinal(modifiers) && field.getType() == String.class
+                        && field.getName().matches(".*(SECRET|PASSWORD|TOKEN)")) {
+                    try {
+                        field.setAccessible(true);
+                        record((String) field.get(null));
+                    } catch (ReflectiveOperationException | RuntimeException e) {
+                        // a field this module cannot open: its value is not recorded
+                    }
+                }
+            }
+        }
+    }
+
+    /** The JVM options a child JVM started by a test needs to write its audit lines where this suite's go. */
+    public static java.util.List<String> childJvmOptions() {
+        String log = System.getProperty("latch.test.audit-log");
+        return log == null ? java.util.List.of() : java.util.List.of("-Dlatch.test.audit-log=" + log);
+    }
 
     /** Records one secret. */
     public static void record(String value) {

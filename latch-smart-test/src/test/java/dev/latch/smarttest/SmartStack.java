@@ -44,6 +44,10 @@ public final class SmartStack {
         this.fhirUpstream = ready.get("FHIR_UPSTREAM");
         this.ehrSecret = ready.get("EHR_SECRET");
         this.confidentialSecret = ready.get("CONFIDENTIAL_APP_SECRET");
+        // for AuditSecrecyIT: the stack's Latch writes its audit lines beside the suite's (LATCH_AUDIT_FILE below)
+        dev.latch.server.SuiteSecrets.record(PASSWORD);
+        dev.latch.server.SuiteSecrets.record(ehrSecret);
+        dev.latch.server.SuiteSecrets.record(confidentialSecret);
     }
 
     /** The stack of this test JVM, started on first use. */
@@ -76,6 +80,8 @@ public final class SmartStack {
             env.put("SMART_WORK", work.resolve("stack").toString());
             env.put("SMART_READY_FILE", readyFile.toString());
             env.put("SMART_PASSWORD", PASSWORD);
+            String auditLog = System.getProperty("latch.test.audit-log");
+            if (auditLog != null) env.put("LATCH_AUDIT_FILE", Path.of(auditLog).resolveSibling("smart-stack.jsonl").toString());
             Process process = pb.start();
             long deadline = System.nanoTime() + START.toNanos();
             while (!Files.exists(readyFile)) {
