@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
  * {@code --warmup} seconds (70: past the 60 s access-token lifetime of bench/soak.sh, so the tables hold
  * their steady-state rows and the janitor is purging), the closed-loop capacity; then open loads of 20 s at
  * rising fractions of it find the highest rate the server keeps up with ({@link #openCapacity}). Then an
- * open load at {@code --load} × that rate for {@code --seconds}: each
+ * open load at {@code --load} × that rate: a minute to settle (reported as {@code SETTLE}, not counted), then
+ * {@code --seconds} measured: each
  * request starts at its scheduled time whether or not earlier ones have answered, and its latency counts
  * from that time, so a stall shows in the percentiles instead of slowing the load (no coordinated omission).
  * Every {@code --window} seconds the server's resident memory ({@code --pid}) and the row counts of the
@@ -390,6 +391,9 @@ public final class Soak {
         System.out.printf("CLOSED-CAPACITY %.0f errors %d%n", closed, soak.errors.get());
         System.out.flush();
         soak.errors.set(0);
+        // 30 s idle first: the closed loop's burst of writes leaves H2's file gigabytes larger, and its compaction
+        // under the first steps would be counted against them
+        Thread.sleep(30_000);
         double capacity = soak.openCapacity(closed);
         System.out.printf("CAPACITY %.0f errors %d%n", capacity, soak.errors.get());
         System.out.flush();
@@ -404,6 +408,13 @@ public final class Soak {
         long pid = Long.parseLong(o.get("--pid"));
         double rate = capacity * Double.parseDouble(o.get("--load"));
         System.out.printf("RATE %.0f%n", rate);
+        // a minute at the soak's rate before the measured windows: the capacity steps past saturation leave a
+        // backlog (and on H2 a file grown by gigabytes that its compaction shrinks again) that is not the steady state
+        Window settle = soak.open(rate, 60, 60, () -> "").get(0);
+        System.out.printf("SETTLE 60 s p99 %.2f ms errors %d%n", settle.percentile(0.99), settle.errors);
+        soak.errors.set(0);
+        soak.errorKinds.clear();
+        soak.firstError = null;
         System.out.printf("START %s%n", memoryAndRows(pid, jdbc));
         System.out.flush();
         List<Window> windows = soak.open(rate, Integer.parseInt(o.get("--seconds")), Integer.parseInt(o.get("--window")),
