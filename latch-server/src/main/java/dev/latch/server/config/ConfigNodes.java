@@ -135,14 +135,19 @@ final class ConfigNodes {
         if (!m.matches()) {
             throw new ConfigException(setting + ": not a duration such as 300s, 5m, 1h (was " + text + ")");
         }
-        long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            case "d" -> Duration.ofDays(n);
-            default -> Duration.ofSeconds(n);
-        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> Duration.ofSeconds(n);
+            };
+        } catch (NumberFormatException | ArithmeticException tooLong) {
+            // found by fuzzing (ConfigLoaderFuzzTest): 3099999999999999999999m was a NumberFormatException, a stack trace at start
+            throw new ConfigException(setting + ": too long a duration (was " + text + ")");
+        }
     }
 }

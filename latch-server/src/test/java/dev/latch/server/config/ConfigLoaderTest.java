@@ -95,6 +95,11 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> loader(Map.of()).load(yaml("port: eighty\n"), Map.of())).hasMessage("port: not a whole number (was eighty)");
         assertThatThrownBy(() -> loader(Map.of()).load(yaml("tokens:\n  access-token-lifetime: soon\n"), Map.of()))
                 .hasMessageStartingWith("tokens.access-token-lifetime: not a duration");
+        // found by fuzzing: past a long's range, or past what a Duration holds, was a NumberFormatException / ArithmeticException
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("sessions:\n  idle-lifetime: 3099999999999999999999m\n"), Map.of()))
+                .hasMessage("sessions.idle-lifetime: too long a duration (was 3099999999999999999999m)");
+        assertThatThrownBy(() -> loader(Map.of()).load(yaml("tokens:\n  access-token-lifetime: 999999999999999999d\n"), Map.of()))
+                .hasMessage("tokens.access-token-lifetime: too long a duration (was 999999999999999999d)");
         assertThatThrownBy(() -> loader(Map.of()).load(yaml("tokens:\n  signing-alg: none\n"), Map.of()))
                 .hasMessageStartingWith("tokens.signing-alg: unsupported signing algorithm: none");
         assertThatThrownBy(() -> loader(Map.of()).load(yaml("crypto: fast\n"), Map.of()))
