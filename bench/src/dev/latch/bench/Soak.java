@@ -202,6 +202,13 @@ public final class Soak {
         errorKinds.computeIfAbsent(kind.substring(0, Math.min(160, kind.length())), k -> new AtomicLong()).incrementAndGet();
     }
 
+    /** Forgets the errors of a phase that is not part of the next one's verdict. */
+    void resetErrors() {
+        errors.set(0);
+        errorKinds.clear();
+        firstError = null;
+    }
+
     /** Closed loop: {@code workers} back to back for {@code seconds}; completed requests per second. */
     double capacity(int workers, int seconds) throws InterruptedException {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
@@ -384,22 +391,18 @@ public final class Soak {
         soak.makeFamilies(familyCount);
 
         soak.capacity(16, Integer.parseInt(o.get("--warmup")));
-        soak.errors.set(0);
-        soak.errorKinds.clear();
-        soak.firstError = null;
+        soak.resetErrors();
         double closed = soak.capacity(16, Integer.parseInt(o.get("--capacity-seconds")));
         System.out.printf("CLOSED-CAPACITY %.0f errors %d%n", closed, soak.errors.get());
         System.out.flush();
-        soak.errors.set(0);
+        soak.resetErrors();
         // 30 s idle first: the closed loop's burst of writes leaves H2's file gigabytes larger, and its compaction
         // under the first steps would be counted against them
         Thread.sleep(30_000);
         double capacity = soak.openCapacity(closed);
         System.out.printf("CAPACITY %.0f errors %d%n", capacity, soak.errors.get());
         System.out.flush();
-        soak.errors.set(0);
-        soak.errorKinds.clear();
-        soak.firstError = null;
+        soak.resetErrors();
 
         if (capacity == 0) {
             System.out.println("FIRST-ERROR even the first open-load step fell behind; no rate to soak at");
@@ -412,9 +415,7 @@ public final class Soak {
         // backlog (and on H2 a file grown by gigabytes that its compaction shrinks again) that is not the steady state
         Window settle = soak.open(rate, 60, 60, () -> "").get(0);
         System.out.printf("SETTLE 60 s p99 %.2f ms errors %d%n", settle.percentile(0.99), settle.errors);
-        soak.errors.set(0);
-        soak.errorKinds.clear();
-        soak.firstError = null;
+        soak.resetErrors();
         System.out.printf("START %s%n", memoryAndRows(pid, jdbc));
         System.out.flush();
         List<Window> windows = soak.open(rate, Integer.parseInt(o.get("--seconds")), Integer.parseInt(o.get("--window")),

@@ -4,9 +4,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** Waiting for a child process the tests start (nginx, HAProxy) to listen on its port. */
+/** Child processes the tests start (nginx, HAProxy): waiting for them to listen on their port, and stopping them. */
 public final class ProcessPorts {
 
     private ProcessPorts() {}
@@ -37,6 +38,19 @@ public final class ProcessPorts {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
+        }
+    }
+
+    /** SIGTERM, up to 10 s for the process to end, then SIGKILL. */
+    public static void stop(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -270,15 +270,7 @@ public final class NginxProcess implements AutoCloseable {
     /** SIGTERM (nginx's fast shutdown), then SIGKILL for whatever of it is left, workers included. */
     private static void stop(Process process) {
         List<ProcessHandle> workers = process.descendants().toList();
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        dev.latch.server.ProcessPorts.stop(process);
         workers.forEach(ProcessHandle::destroyForcibly);
     }
 

@@ -28,12 +28,14 @@ public final class Database implements AutoCloseable {
     /** The pool behind the watch: what every store and {@link #sql()} use. */
     private final DataSource dataSource;
     private final String url;
+    private final Sql sql;
 
     private Database(HikariDataSource pool, DatabaseWatch watch, String url) {
         this.pool = pool;
         this.watch = watch;
         this.dataSource = watch.guard(pool);
         this.url = url;
+        this.sql = new Sql(dataSource, url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:"));
     }
 
     /** The JDBC URL of the embedded database inside {@code dataDir}. */
@@ -175,7 +177,7 @@ public final class Database implements AutoCloseable {
 
     /** The helper every store uses; on a file-based H2 database its writes are flushed to the file before they return. */
     public Sql sql() {
-        return new Sql(dataSource, url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:"));
+        return sql;
     }
 
     public boolean isPostgres() {

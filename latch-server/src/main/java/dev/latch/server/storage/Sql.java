@@ -26,11 +26,6 @@ public final class Sql {
     private volatile boolean flushWrites;
     private volatile Boolean h2;
 
-    /** A helper whose writes are durable when their statement returns, as the database's commit makes them. */
-    public Sql(DataSource dataSource) {
-        this(dataSource, false);
-    }
-
     /**
      * @param flushWrites for a file-based H2 database: after every write (a statement or a transaction) the
      *                    database's changes are written to its file ({@code CHECKPOINT}) before the call returns,
