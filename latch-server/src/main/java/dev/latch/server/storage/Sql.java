@@ -24,6 +24,10 @@ public final class Sql {
 
     private final DataSource dataSource;
     private volatile boolean flushWrites;
+    /** Group flushing: checkpoints begun and finished (see {@link #flush}); written only under {@code flushLock}. */
+    private final java.util.concurrent.locks.ReentrantLock flushLock = new java.util.concurrent.locks.ReentrantLock();
+    private volatile long checkpointsStarted;
+    private volatile long checkpointsDone;
     private volatile Boolean h2;
 
     /**
@@ -125,16 +129,30 @@ public final class Sql {
         }
     }
 
-    /** Writes what the database committed to its file (see {@link #Sql(DataSource, boolean)}). */
+    /**
+     * Writes what the database committed to its file (see {@link #Sql(DataSource, boolean)}), as a group:
+     * a caller needs one {@code CHECKPOINT} that <em>started</em> after its commit. One runs at a time (H2
+     * serialises them anyway); the callers that committed while it ran wait and are then all covered by the
+     * next one, so under load a checkpoint serves many writes instead of each write paying for its own.
+     */
     private void flush(Connection c) throws SQLException {
         if (!flushWrites) return;
-        try (Statement s = c.createStatement()) {
-            s.execute("CHECKPOINT");
-        } catch (SQLException e) {
-            if (e.getErrorCode() != H2_ADMIN_RIGHTS_REQUIRED) throw e;
-            flushWrites = false;
-            LOG.warn("the H2 user is not an administrator, so writes cannot be flushed (CHECKPOINT): commits reach the file"
-                    + " within H2's write delay, and a crash may lose the last of them; connect as the database's owner");
+        long needed = checkpointsStarted + 1;   // read after our commit: that checkpoint, or a later one, covers it
+        flushLock.lock();
+        try {
+            if (checkpointsDone >= needed || !flushWrites) return;
+            long mine = ++checkpointsStarted;
+            try (Statement s = c.createStatement()) {
+                s.execute("CHECKPOINT");
+            } catch (SQLException e) {
+                if (e.getErrorCode() != H2_ADMIN_RIGHTS_REQUIRED) throw e;
+                flushWrites = false;
+                LOG.warn("the H2 user is not an administrator, so writes cannot be flushed (CHECKPOINT): commits reach the file"
+                        + " within H2's write delay, and a crash may lose the last of them; connect as the database's owner");
+            }
+            checkpointsDone = mine;
+        } finally {
+            flushLock.unlock();
         }
     }
 

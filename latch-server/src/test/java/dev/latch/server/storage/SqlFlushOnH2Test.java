@@ -66,6 +66,131 @@ class SqlFlushOnH2Test {
         }
     }
 
+    /**
+     * Writers at once share checkpoints, and none returns before a checkpoint that began after its own
+     * commit has ended. The data source counts commits and checkpoints (each checkpoint made slow, so that
+     * writers pile up behind it); without the grouping there would be one checkpoint per write.
+     */
+    @Test
+    void concurrentWritesShareCheckpointsAndEachReturnsOnlyAfterOneThatBeganAfterItsCommit() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("live/latch") + ";WRITE_DELAY=60000";
+        try (Connection open = DriverManager.getConnection(url, "owner", "")) {
+            open.createStatement().execute("CREATE TABLE t(v VARCHAR(20))");
+            CountingSource counting = new CountingSource(source(url, "owner"));
+            Sql sql = new Sql(counting.dataSource(), true);
+            int threads = 8;
+            int writesEach = 10;
+            java.util.concurrent.ConcurrentLinkedQueue<String> uncovered = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<Thread> writers = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                writers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        start.await();
+                        for (int i = 0; i < writesEach; i++) {
+                            String value = id + "-" + i;
+                            if (i % 2 == 0) {
+                                sql.update("INSERT INTO t VALUES (?)", value);
+                            } else {
+                                sql.transaction(c -> {
+                                    try (PreparedStatement ps = Sql.prepare(c, "INSERT INTO t VALUES (?)", value)) {
+                                        return ps.executeUpdate();
+                                    }
+                                });
+                            }
+                            long mine = counting.lastCommitOfThread.get();
+                            if (counting.checkpointedUpTo.get() < mine) {
+                                uncovered.add(value + ": commit " + mine + ", checkpointed up to " + counting.checkpointedUpTo.get());
+                            }
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+            }
+            start.countDown();
+            for (Thread w : writers) w.join(60_000);
+
+            assertThat(uncovered).as("writes that returned before a checkpoint covering their commit").isEmpty();
+            assertThat(sql.query("SELECT COUNT(*) FROM t", rs -> rs.getInt(1))).containsExactly(threads * writesEach);
+            assertThat(counting.checkpoints.get()).as("checkpoints for %d writes", threads * writesEach)
+                    .isPositive().isLessThan(threads * writesEach / 2);
+        }
+    }
+
+    /**
+     * Hands out connections that number each commit (an auto-committed statement, or {@code commit()}) and
+     * remember, per thread, the number of the last one made, and that run {@code CHECKPOINT} slowly,
+     * recording the highest commit number each one began after.
+     */
+    private static final class CountingSource {
+        final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong checkpointedUpTo = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicInteger checkpoints = new java.util.concurrent.atomic.AtomicInteger();
+        final ThreadLocal<Long> lastCommitOfThread = ThreadLocal.withInitial(() -> 0L);
+        private final JdbcDataSource real;
+
+        CountingSource(JdbcDataSource real) {
+            this.real = real;
+        }
+
+        /** The data source {@link Sql} is given: its connections are {@link #connection()}'s. */
+        javax.sql.DataSource dataSource() {
+            return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> method.getName().equals("getConnection")
+                            ? connection() : invoke(real, method, args));
+        }
+
+        private Connection connection() throws java.sql.SQLException {
+            Connection c = real.getConnection();
+            return (Connection) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+                    (proxy, method, args) -> {
+                        Object result = invoke(c, method, args);
+                        if (method.getName().equals("commit")) committed();
+                        if (result instanceof PreparedStatement ps) return preparedStatement(c, ps);
+                        if (result instanceof java.sql.Statement st) return statement(st);
+                        return result;
+                    });
+        }
+
+        private PreparedStatement preparedStatement(Connection c, PreparedStatement ps) {
+            return (PreparedStatement) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {PreparedStatement.class}, (proxy, method, args) -> {
+                        Object result = invoke(ps, method, args);
+                        if (method.getName().equals("executeUpdate") && c.getAutoCommit()) committed();
+                        return result;
+                    });
+        }
+
+        private java.sql.Statement statement(java.sql.Statement st) {
+            return (java.sql.Statement) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {java.sql.Statement.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("execute") && "CHECKPOINT".equals(args[0])) {
+                            long coveredUpTo = commits.get();
+                            Thread.sleep(20);
+                            Object result = invoke(st, method, args);
+                            checkpoints.incrementAndGet();
+                            checkpointedUpTo.accumulateAndGet(coveredUpTo, Math::max);
+                            return result;
+                        }
+                        return invoke(st, method, args);
+                    });
+        }
+
+        private void committed() {
+            lastCommitOfThread.set(commits.incrementAndGet());
+        }
+
+        private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+            try {
+                return method.invoke(target, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
+    }
+
     private static JdbcDataSource source(String url, String user) {
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL(url);
