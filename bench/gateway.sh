@@ -585,7 +585,7 @@ for k in direct nginxproxy haproxy pass sso cached uncached attach pass_nolog ca
     echo "sso: route \`/app/\` (\`mode: sso\`, \`allowed-roles: [staff]\`) to the same nginx as passthrough, its provider the run's \`latch serve\`."
     echo "The session was established once by the real sign-in, driven with curl and a cookie jar (gateway page → 302 to Latch's"
     echo "/authorize → sign-in form → POST password → consent ($sso_consent) → 303 to the gateway's callback → code exchanged, cookie set);"
-    echo "wrk then sends its cookies on every request (\`Cookie:\` $sso_parts part(s), ${#sso_cookie} bytes: identity and ID token, the access token only on routes that forward it; no"
+    echo "wrk then sends its cookies on every request (\`Cookie:\` $sso_parts part(s), ${#sso_cookie} bytes: identity and refresh token; the access and ID tokens only on routes that forward them; no"
     echo "refresh token, as Latch issues one only for offline_access, which the route's default scopes do not ask) with \`Accept: application/json\`,"
     echo "so a lost session would be a 401 (non-2xx), not a redirect. The client's access tokens live $sso_token_lifetime (the gateway refreshes"
     echo "60 s before expiry), so no refresh falls in the run. Each request opens the cookie once (AES-256-GCM), checks expiry and the"

@@ -59,6 +59,7 @@ public final class SsoRoute {
     public static final List<String> TOKEN_HEADERS = List.of("X-Forwarded-Access-Token", "X-Forwarded-Id-Token");
     private static final String SESSION = "latch-sso-session";
     private static final String LOGIN = "latch-sso-login";
+    private static final String ID_TOKEN = "latch-sso-id-token";
     private static final long LOGIN_SECONDS = 600;
     private static final ObjectMapper JSON = GatewayResponses.JSON;
 
@@ -197,7 +198,8 @@ public final class SsoRoute {
             }
             idToken = tokens.idToken();
         } else {
-            claims = previousClaims(session);
+            // the claims of the ID token validated at sign-in, as the sealed session kept them
+            claims = session.previousIdClaims();
         }
         return SsoSession.of(settings, claims, userinfo(metadata, claims, tokens.value()), tokens, idToken, session.refreshToken(),
                 session.startedAt(), session.endsAt());
@@ -206,16 +208,6 @@ public final class SsoRoute {
     /** Userinfo's claims when the ID token lacks the email or username the headers show, else none. */
     private Map<String, Object> userinfo(ProviderMetadata metadata, JWTClaimsSet idClaims, String accessToken) {
         return SsoSession.incomplete(idClaims) ? provider.userinfo(metadata, accessToken, idClaims.getSubject()) : Map.of();
-    }
-
-    /** The claims of the ID token validated at sign-in (kept in the sealed session, so not validated again). */
-    private static JWTClaimsSet previousClaims(SsoSession session) {
-        try {
-            return session.idToken() == null ? new JWTClaimsSet.Builder().subject(session.subject()).build()
-                    : dev.latch.core.jose.JwtParsing.jwt(session.idToken()).getJWTClaimsSet();
-        } catch (java.text.ParseException e) {
-            return new JWTClaimsSet.Builder().subject(session.subject()).build();
-        }
     }
 
     /** Why {@code session} may not use the route, or null when it may. */
@@ -277,7 +269,8 @@ public final class SsoRoute {
     }
 
     private boolean ours(String cookieName) {
-        return SessionCookies.isPart(cookieName, settings.cookieName()) || cookieName.startsWith(settings.cookieName() + "_login_");
+        return SessionCookies.isPart(cookieName, settings.cookieName()) || SessionCookies.isPart(cookieName, idTokenCookie())
+                || cookieName.startsWith(settings.cookieName() + "_login_");
     }
 
     /** The path and query of the request (the return address after sign-in). */
@@ -463,11 +456,20 @@ public final class SsoRoute {
         SsoPages.answer(request, response, callback, status, error, "Sign-in failed", message, "Start again", settings.prefix() + "start");
     }
 
-    /** Sets the session cookie; false after answering 500 when the session cannot fit in cookies. */
+    /**
+     * Sets the session cookie, and, when the route does not forward the ID token and the session has a new one,
+     * the ID token cookie, which only the route's own paths receive (sign-out sends it to the provider); false
+     * after answering 500 when the session cannot fit in cookies.
+     */
     private boolean writeSession(Request request, Response response, Callback callback, Map<String, String> jar, SsoSession session) {
         long maxAge = Math.max(0, session.endsAt() - provider.clock().instant().getEpochSecond());
         try {
-            cookies.write(response, jar, settings.cookieName(), "/", cookies.seal(SESSION, session.toJson()), maxAge);
+            SsoSession stored = settings.forwardIdToken() ? session : session.withoutIdToken();
+            cookies.write(response, jar, settings.cookieName(), "/", cookies.seal(SESSION, stored.toJson()), maxAge);
+            if (stored != session && session.idToken() != null) {
+                cookies.write(response, jar, idTokenCookie(), settings.prefix(),
+                        cookies.seal(ID_TOKEN, session.idToken().getBytes(StandardCharsets.UTF_8)), maxAge);
+            }
             return true;
         } catch (IllegalStateException e) {
             LOG.error("route {}: {}", route.path(), e.getMessage());
@@ -476,10 +478,34 @@ public final class SsoRoute {
         }
     }
 
+    /** The cookie that holds the ID token of a route that does not forward it (its path is the route's prefix). */
+    private String idTokenCookie() {
+        return settings.cookieName() + "_id";
+    }
+
+    /** The ID token to hint the provider's logout with: the session's own, or the ID token cookie's when it is the same user's. */
+    private String idTokenOf(SsoSession session, Map<String, String> jar) {
+        if (session == null || session.idToken() != null) {
+            return session == null ? null : session.idToken();
+        }
+        byte[] sealed = cookies.open(ID_TOKEN, SessionCookies.joined(jar, idTokenCookie()));
+        if (sealed == null) {
+            return null;
+        }
+        String idToken = new String(sealed, StandardCharsets.UTF_8);
+        try {
+            return session.subject().equals(dev.latch.core.jose.JwtParsing.jwt(idToken).getJWTClaimsSet().getSubject()) ? idToken : null;
+        } catch (java.text.ParseException e) {
+            return null;
+        }
+    }
+
     private void signOut(Request request, Response response, Callback callback) {
         Map<String, String> jar = SessionCookies.read(request);
         SsoSession session = open(SessionCookies.joined(jar, settings.cookieName()));
+        String idToken = idTokenOf(session, jar);
         cookies.clear(response, jar, settings.cookieName(), "/");
+        cookies.clear(response, jar, idTokenCookie(), settings.prefix());
         Fields query = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
         String target = sameSite(query.getValue("rd"), settings.signOutRedirect());
         URI absolute = target.startsWith("/")
@@ -489,7 +515,7 @@ public final class SsoRoute {
             LOG.info("route {}: {} signed out", route.path(), session.subject());
         }
         try {
-            URI end = provider.endSessionUrl(provider.metadata(), session == null ? null : session.idToken(), absolute);
+            URI end = provider.endSessionUrl(provider.metadata(), idToken, absolute);
             if (end != null) {
                 SsoPages.redirect(response, callback, end.toString());
                 return;

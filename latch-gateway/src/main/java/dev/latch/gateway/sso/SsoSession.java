@@ -21,9 +21,11 @@ import java.util.Set;
 /**
  * What an sso session cookie holds: who signed in (read once, at sign-in and at each refresh, from the
  * validated ID token and, when it is a JWT the gateway received straight from the token endpoint, the
- * access token), the tokens, and the times. Short JSON names keep the cookie small, and the access token is
- * kept only when the route forwards it (every request carries the cookie, and its size is most of what a
- * request costs the gateway beyond passthrough).
+ * access token), the tokens, and the times. Short JSON names keep the cookie small, and the access token and
+ * the ID token are kept only when the route forwards them (every request carries the cookie, and its size is
+ * most of what a request costs the gateway beyond passthrough); otherwise the ID token travels in a cookie of
+ * its own that only the route's sign-out path receives, and of its claims the session keeps those the route
+ * reads, so a refresh that brings no new ID token still knows them.
  *
  * @param subject         the ID token's {@code sub}
  * @param roles           roles and groups found at the route's {@code roles-claim} paths
@@ -32,19 +34,45 @@ import java.util.Set;
  * @param accessExpiresAt epoch seconds, 0 when the provider gave no {@code expires_in}
  * @param startedAt       epoch seconds of the sign-in
  * @param endsAt          epoch seconds after which the session is over whatever the tokens say
+ * @param idClaims        the ID token's claims the route reads (user name, email, the roles and allowed claims
+ *                        paths' top-level names); null in cookies sealed before they were kept
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record SsoSession(@JsonProperty("s") String subject, @JsonProperty("u") String username, @JsonProperty("e") String email,
                   @JsonProperty("r") List<String> roles, @JsonProperty("c") Map<String, List<Object>> claims,
                   @JsonProperty("at") String accessToken, @JsonProperty("ax") long accessExpiresAt,
                   @JsonProperty("rt") String refreshToken, @JsonProperty("it") String idToken,
-                  @JsonProperty("t0") long startedAt, @JsonProperty("t1") long endsAt) {
+                  @JsonProperty("t0") long startedAt, @JsonProperty("t1") long endsAt,
+                  @JsonProperty("ic") Map<String, Object> idClaims) {
 
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     SsoSession {
         roles = roles == null ? List.of() : List.copyOf(roles);
         claims = claims == null ? Map.of() : Map.copyOf(claims);
+    }
+
+    /** This session without the ID token (what the session cookie holds when the route does not forward it). */
+    SsoSession withoutIdToken() {
+        return new SsoSession(subject, username, email, roles, claims, accessToken, accessExpiresAt, refreshToken, null,
+                startedAt, endsAt, idClaims);
+    }
+
+    /**
+     * The ID token claims the session was made from, as far as the route reads them: the kept ones, or those
+     * of the ID token itself in a cookie sealed before they were kept.
+     */
+    JWTClaimsSet previousIdClaims() {
+        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder().subject(subject);
+        if (idClaims != null) {
+            idClaims.forEach(b::claim);
+            return b.subject(subject).build();
+        }
+        try {
+            return idToken == null ? b.build() : dev.latch.core.jose.JwtParsing.jwt(idToken).getJWTClaimsSet();
+        } catch (java.text.ParseException e) {
+            return b.build();
+        }
     }
 
     /**
@@ -67,7 +95,30 @@ record SsoSession(@JsonProperty("s") String subject, @JsonProperty("u") String u
         long accessExpires = tokens.expiresAt() == null ? 0 : tokens.expiresAt().getEpochSecond();
         return new SsoSession(idClaims.getSubject(), string(claims.get("preferred_username")), string(claims.get("email")),
                 List.copyOf(roles), kept, settings.forwardAccessToken() ? tokens.value() : null, accessExpires,
-                tokens.refreshToken() != null ? tokens.refreshToken() : previousRefreshToken, idToken, startedAt, endsAt);
+                tokens.refreshToken() != null ? tokens.refreshToken() : previousRefreshToken, idToken, startedAt, endsAt,
+                readClaims(settings, idClaims));
+    }
+
+    /**
+     * The claims of {@code idClaims} that {@link #of} reads: user name, email, and every top-level name a roles or
+     * allowed-claims path may start with (each dotted prefix: a claim's own name may hold dots, see ClaimPaths).
+     */
+    private static Map<String, Object> readClaims(GatewayConfig.Sso settings, JWTClaimsSet idClaims) {
+        Set<String> names = new LinkedHashSet<>(List.of("preferred_username", "email"));
+        List<String> paths = new java.util.ArrayList<>(settings.roleClaims());
+        paths.addAll(settings.allowedClaims().keySet());
+        for (String path : paths) {
+            for (int dot = path.indexOf('.'); ; dot = path.indexOf('.', dot + 1)) {
+                names.add(dot < 0 ? path : path.substring(0, dot));
+                if (dot < 0) break;
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String name : names) {
+            Object value = idClaims.getClaim(name);
+            if (value != null) out.put(name, value);
+        }
+        return out;
     }
 
     /**

@@ -258,10 +258,32 @@ class SsoLatchTest {
     }
 
     @Test
-    void signOutEndsTheLatchSessionSoTheNextVisitShowsLatchSignIn() {
+    void signOutEndsTheLatchSessionSoTheNextVisitShowsLatchSignIn() throws Exception {
         browser.get(site(gateway) + "/");
         signInAtLatch("alice");
         assertThat(browser.getCurrentUrl()).isEqualTo(site(gateway) + "/");
+        // the session cookie every request carries holds no ID token (the route does not forward it): that goes in a
+        // cookie only the route's own /oauth2/ paths receive, and sign-out hints the provider's logout with it
+        assertThat(browser.manage().getCookieNamed("_latch_sso_id")).as("not sent outside /oauth2/").isNull();
+        String session = cookieHeader("_latch_sso");
+        SsoSession opened = SsoSession.fromJson(new SessionCookies(List.of(COOKIE_SECRET), false)
+                .open("latch-sso-session", session.substring(session.indexOf('=') + 1)));
+        assertThat(opened.idToken()).isNull();
+        assertThat(opened.username()).isEqualTo("alice");
+        browser.get(site(gateway) + "/oauth2/userinfo");
+        org.openqa.selenium.Cookie idCookie = browser.manage().getCookieNamed("_latch_sso_id");
+        assertThat(idCookie).isNotNull();
+        assertThat(idCookie.getPath()).isEqualTo("/oauth2/");
+        assertThat(idCookie.isHttpOnly()).isTrue();
+        HttpResponse<String> signOut = TestGateway.send(HttpRequest.newBuilder(URI.create(site(gateway) + "/oauth2/sign_out"))
+                .header("Cookie", cookieHeader("_latch_sso")).build());
+        assertThat(signOut.statusCode()).isEqualTo(302);
+        String hint = java.net.URLDecoder.decode(signOut.headers().firstValue("Location").orElseThrow()
+                .replaceAll(".*[?&]id_token_hint=([^&]*).*", "$1"), StandardCharsets.UTF_8);
+        assertThat(com.nimbusds.jwt.SignedJWT.parse(hint).getJWTClaimsSet().getSubject()).as("the ID token of alice's sign-in")
+                .isEqualTo(opened.subject());
+        assertThat(signOut.headers().allValues("Set-Cookie")).as("both cookies cleared")
+                .anyMatch(c -> c.startsWith("_latch_sso=;")).anyMatch(c -> c.startsWith("_latch_sso_id=;") && c.contains("Path=/oauth2/"));
 
         browser.get(site(gateway) + "/oauth2/sign_out");
         assertThat(browser.getCurrentUrl()).as("back at the site, which needs a new sign-in at Latch").startsWith(latch.issuer());

@@ -122,7 +122,7 @@ class SsoRequestsTest {
     private static String sessionCookies(int tokenLength, String secret) {
         long now = Instant.now().getEpochSecond();
         SsoSession session = new SsoSession("alice", "alice", "alice@example.org", List.of("staff"), Map.of(), "a".repeat(tokenLength), 0,
-                null, null, now, now + 3600);
+                null, null, now, now + 3600, Map.of());
         String sealed = new SessionCookies(List.of(secret), false).seal("latch-sso-session", session.toJson());
         if (sealed.length() <= SessionCookies.CHUNK) {
             return "_latch_sso=" + sealed;
