@@ -67,6 +67,7 @@ class KeycloakSsoTest {
                       cookie-secret: ${env:COOKIE_SECRET}
                       allowed-roles: [staff]
                       forward-access-token: true
+                      forward-id-token: true
                 """.formatted(app.url(), keycloak.issuer(), secretVariable)
                 + (redirectUri == null ? "" : "      redirect-uri: " + redirectUri + "\n");
     }
@@ -110,8 +111,9 @@ class KeycloakSsoTest {
                 .contains("staff", "editor");
         assertThat((String) h.getOrDefault("cookie", "")).doesNotContain("_latch_sso");
         assertThat((String) h.get("authorization")).as("forward-access-token: Keycloak's access token").startsWith("Bearer eyJ");
+        assertThat((String) h.get("x-forwarded-id-token")).as("forward-id-token: Keycloak's ID token").startsWith("eyJ");
         assertThat(browser.manage().getCookies().stream().map(org.openqa.selenium.Cookie::getName).filter(n -> n.startsWith("_latch_sso")))
-                .as("with the access token kept (forward-access-token), Keycloak's three tokens do not fit one cookie: the session is split").contains("_latch_sso_0", "_latch_sso_1");
+                .as("with the access and ID tokens kept (forward-access-token, forward-id-token), Keycloak's three tokens do not fit one cookie: the session is split").contains("_latch_sso_0", "_latch_sso_1");
     }
 
     @Test
