@@ -75,8 +75,14 @@ final class DatabaseWatch implements AutoCloseable {
     }
 
     private void run() {
+        // true while the database answers through the pool but not yet through the watch's own connection (after a
+        // recovery, e.g. H2 reopening a database it closed on a full disk): the pool keeps deciding until the own
+        // connection answers again, instead of the watch saying down and up on every other check
+        boolean upByPool = false;
         while (!closed) {
-            boolean answers = check() || (down && poolAnswers());
+            boolean own = check();
+            boolean answers = own || ((down || upByPool) && poolAnswers());
+            upByPool = !own && answers;
             if (!answers && !down) {
                 down = true;
                 waiters.forEach((t, w) -> {

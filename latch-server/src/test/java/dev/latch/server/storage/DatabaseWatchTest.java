@@ -31,6 +31,30 @@ class DatabaseWatchTest {
         }
     }
 
+    /**
+     * After a recovery the database may answer through the pool before the watch's own connection does (H2
+     * reopening a database it closed on a full disk: DiskFullOnH2Test once saw a 503 right after a 200). The
+     * watch must then stay up, not say down and up on every other check.
+     */
+    @Test
+    void aDatabaseThatAnswersThroughThePoolButNotTheWatchsOwnConnectionStaysUp() throws Exception {
+        org.h2.jdbcx.JdbcDataSource pool = new org.h2.jdbcx.JdbcDataSource();
+        pool.setURL("jdbc:h2:mem:watch-pool;DB_CLOSE_DELAY=-1");
+        try (DatabaseWatch watch = new DatabaseWatch("jdbc:postgresql://127.0.0.1:1/none", "nobody", null, pool).start()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!watch.down() && System.nanoTime() < deadline) Thread.sleep(10);
+            assertThat(watch.down()).as("the own connection fails at first, so down").isTrue();
+            while (watch.down() && System.nanoTime() < deadline) Thread.sleep(10);
+            assertThat(watch.down()).as("the pool answers: up").isFalse();
+            int downSamples = 0;
+            for (int i = 0; i < 150; i++) {
+                if (watch.down()) downSamples++;
+                Thread.sleep(10);
+            }
+            assertThat(downSamples).as("samples saying down over 1.5 s (six checks) while the pool answers").isZero();
+        }
+    }
+
     @Test
     void aWatchFindsADatabaseThatAnswersAndStopsWhenClosed() throws Exception {
         DatabaseWatch watch = new DatabaseWatch("jdbc:h2:mem:watch-close;DB_CLOSE_DELAY=-1", null, null, null).start();
