@@ -43,8 +43,8 @@ final class BearerCheck {
         }
     }
 
-    /** The {@code WWW-Authenticate} value answering {@code refusal}. */
-    String challenge(TokenRejectedException refusal) {
-        return refusal.wwwAuthenticate(resourceMetadata);
+    /** The headers answering {@code refusal} ({@link TokenRejectedException#headers}). */
+    java.util.Map<String, String> headers(TokenRejectedException refusal) {
+        return refusal.headers(resourceMetadata);
     }
 }

@@ -50,7 +50,7 @@ public final class BearerTokenFilter implements Filter {
     private void refuse(HttpServletResponse out, TokenRejectedException e) throws IOException {
         byte[] body = e.json().getBytes(StandardCharsets.UTF_8);
         out.setStatus(e.status());
-        out.setHeader("WWW-Authenticate", check.challenge(e));
+        check.headers(e).forEach(out::setHeader);
         out.setHeader("Cache-Control", "no-store");
         out.setContentType("application/json");
         out.setContentLength(body.length);

@@ -41,7 +41,7 @@ public final class HttpServerBearerFilter extends Filter {
 
     private void refuse(HttpExchange exchange, TokenRejectedException e) throws IOException {
         byte[] body = e.json().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("WWW-Authenticate", check.challenge(e));
+        check.headers(e).forEach(exchange.getResponseHeaders()::set);
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(e.status(), body.length);

@@ -102,6 +102,21 @@ public final class TokenRejectedException extends RuntimeException {
         return BearerChallenge.of(reason.error(), description, requiredScope, resourceMetadata);
     }
 
+    /** Seconds a client is asked to wait ({@code Retry-After}) when the issuer cannot be reached. */
+    public static final int RETRY_AFTER_SECONDS = 5;
+
+    /**
+     * The headers of the answer besides its body's type, the same from every Latch bearer check (the Servlet and
+     * JDK filters, the gateway): for 401/403 the RFC 6750 §3 {@code WWW-Authenticate} challenge; for 503 (the
+     * issuer cannot be reached, nothing is known to be wrong with the token) {@code Retry-After} and no challenge.
+     *
+     * @param resourceMetadata the RFC 9728 §5.1 protected-resource metadata URL, or null
+     */
+    public Map<String, String> headers(String resourceMetadata) {
+        return status() == 503 ? Map.of("Retry-After", Integer.toString(RETRY_AFTER_SECONDS))
+                : Map.of("WWW-Authenticate", wwwAuthenticate(resourceMetadata));
+    }
+
     /**
      * The response body, {@code {"error":"…","error_description":"…"}} (RFC 6750 §3.1 codes; {@code invalid_token}
      * for {@link Reason#MISSING}, whose challenge carries no error attribute). JSON-escaped by Nimbus.

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * What every bearer filter must answer (RFC 6750 §3), run against each filter in its real server. A subclass
  * starts the server with the filter made from {@link #validator()} and {@link #rule()} (scope {@code read}) and
  * {@link #METADATA}, in front of a handler that counts itself in {@link #SERVED} and answers 200 with
- * "SUBJECT SCOPES" (scopes sorted, comma-separated) from the principal attribute.
+ * "SUBJECT SCOPES" (scopes sorted, comma-separated) from the principal attribute; and the same handler under
+ * {@code /down/} behind a filter made from {@link #unreachableIssuerValidator()}.
  */
 abstract class BearerFilterContract {
 
@@ -33,6 +34,14 @@ abstract class BearerFilterContract {
 
     static AccessTokenValidator validator() {
         return AccessTokenValidator.builder(IssuerSettings.of(ISSUER, AUDIENCE)).jwks(new JWKSet(RS.toPublicJWK())).build();
+    }
+
+    /** The issuer of the filter in front of {@code /down/}: nothing listens there. */
+    static final String DOWN_ISSUER = IssuerHost.issuerAt(IssuerHost.freePort());
+
+    /** A validator whose issuer cannot be reached (the filter in front of {@code /down/}). */
+    static AccessTokenValidator unreachableIssuerValidator() {
+        return AccessTokenValidator.builder(IssuerSettings.of(DOWN_ISSUER, AUDIENCE)).build();
     }
 
     static AccessRule rule() {
@@ -107,6 +116,21 @@ abstract class BearerFilterContract {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("client-1 read,write");
         assertThat(SERVED).hasValue(1);
+    }
+
+    @Test
+    void requestWhenTheIssuerCannotBeReachedThen503RetryAfterAndNoChallenge() {
+        java.util.Map<String, Object> claims = Tokens.claims(Instant.now(), "scope", "read");
+        claims.put("iss", DOWN_ISSUER);
+        HttpResponse<String> r = get("/down/orders", "Bearer " + Tokens.sign(RS, claims));
+
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).hasValue(Integer.toString(TokenRejectedException.RETRY_AFTER_SECONDS));
+        assertThat(r.headers().firstValue("WWW-Authenticate")).as("nothing is known to be wrong with the token").isEmpty();
+        assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+        assertThat(r.body()).isEqualTo("{\"error\":\"temporarily_unavailable\",\"error_description\":\"the token issuer " + DOWN_ISSUER
+                + " cannot be reached; try again later\"}");
+        assertThat(SERVED).hasValue(0);
     }
 
     @Test

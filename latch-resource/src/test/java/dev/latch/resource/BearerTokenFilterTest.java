@@ -31,8 +31,18 @@ class BearerTokenFilterTest extends BearerFilterContract {
     @BeforeAll
     static void start() throws Exception {
         server = new Server(new InetSocketAddress("127.0.0.1", 0));
-        ServletContextHandler context = new ServletContextHandler();
-        context.addFilter(new FilterHolder(new BearerTokenFilter(validator(), rule(), METADATA)), "/*", EnumSet.of(DispatcherType.REQUEST));
+        org.eclipse.jetty.server.handler.ContextHandlerCollection contexts = new org.eclipse.jetty.server.handler.ContextHandlerCollection();
+        contexts.addHandler(context("/", validator()));
+        contexts.addHandler(context("/down", unreachableIssuerValidator()));
+        server.setHandler(contexts);
+        server.start();
+        base = URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
+    }
+
+    /** The counting servlet at {@code path}, behind a filter made from {@code validator}. */
+    private static ServletContextHandler context(String path, AccessTokenValidator validator) {
+        ServletContextHandler context = new ServletContextHandler(path);
+        context.addFilter(new FilterHolder(new BearerTokenFilter(validator, rule(), METADATA)), "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new HttpServlet() {
             @Override
             protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -43,9 +53,7 @@ class BearerTokenFilterTest extends BearerFilterContract {
                         + (note == null ? "" : " " + note));
             }
         }), "/*");
-        server.setHandler(context);
-        server.start();
-        base = URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
+        return context;
     }
 
     @AfterAll

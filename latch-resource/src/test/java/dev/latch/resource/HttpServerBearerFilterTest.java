@@ -18,15 +18,17 @@ class HttpServerBearerFilterTest extends BearerFilterContract {
     @BeforeAll
     static void start() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        HttpContext context = server.createContext("/", exchange -> {
+        com.sun.net.httpserver.HttpHandler handler = exchange -> {
             SERVED.incrementAndGet();
             byte[] body = scopes((TokenPrincipal) exchange.getAttribute(TokenPrincipal.class.getName())).getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             try (var out = exchange.getResponseBody()) {
                 out.write(body);
             }
-        });
+        };
+        HttpContext context = server.createContext("/", handler);
         context.getFilters().add(new HttpServerBearerFilter(validator(), rule(), METADATA));
+        server.createContext("/down/", handler).getFilters().add(new HttpServerBearerFilter(unreachableIssuerValidator(), rule(), METADATA));
         server.start();
         base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }

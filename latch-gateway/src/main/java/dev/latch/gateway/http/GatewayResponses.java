@@ -40,11 +40,7 @@ public final class GatewayResponses {
      * issuer cannot be reached.
      */
     public static void refused(Response response, Callback callback, TokenRejectedException refusal, String resourceMetadata) {
-        if (refusal.status() == 503) {
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, "5");
-        } else {
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, refusal.wwwAuthenticate(resourceMetadata));
-        }
+        refusal.headers(resourceMetadata).forEach(response.getHeaders()::put);
         write(response, callback, refusal.status(), refusal.json());
     }
 
@@ -72,11 +68,7 @@ public final class GatewayResponses {
      * OperationOutcome body ({@code login} for 401, {@code forbidden} for 403, {@code transient} for 503).
      */
     public static void refusedFhir(Response response, Callback callback, TokenRejectedException refusal, String resourceMetadata) {
-        if (refusal.status() == 503) {
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, "5");
-        } else {
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, refusal.wwwAuthenticate(resourceMetadata));
-        }
+        refusal.headers(resourceMetadata).forEach(response.getHeaders()::put);
         String code = switch (refusal.status()) {
             case 401 -> "login";
             case 403 -> "forbidden";

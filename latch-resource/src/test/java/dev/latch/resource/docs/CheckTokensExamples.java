@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * The Java of {@code docs/guides/check-tokens-in-java.md}; {@link CheckTokensExamplesTest} checks the guide
@@ -26,7 +27,7 @@ final class CheckTokensExamples {
     private CheckTokensExamples() {}
 
     /** What a handler of any framework does: the status, challenge and body to answer, or the caller. */
-    record Answer(int status, String wwwAuthenticate, String body, TokenPrincipal caller) {}
+    record Answer(int status, Map<String, String> headers, String body, TokenPrincipal caller) {}
 
     static AccessTokenValidator validator(String issuer, String audience) {
         // guide:start
@@ -44,10 +45,10 @@ final class CheckTokensExamples {
             TokenPrincipal caller = validator.authenticate(authorizationHeader);   // the Authorization header's value
             AccessRule.anyScope("reports.read").check(caller);
             // caller.subject(), caller.clientId(), caller.scopes(), caller.roles(), caller.claims() ...
-            return new Answer(200, null, "hello " + caller.subject(), caller);
+            return new Answer(200, Map.of(), "hello " + caller.subject(), caller);
         } catch (TokenRejectedException refused) {
-            // 401, 403, or 503 while the issuer cannot be reached; a JSON body and an RFC 6750 challenge
-            return new Answer(refused.status(), refused.wwwAuthenticate(null), refused.json(), null);
+            // 401 or 403 with an RFC 6750 challenge, or 503 with Retry-After while the issuer cannot be reached; a JSON body
+            return new Answer(refused.status(), refused.headers(null), refused.json(), null);
         }
         // guide:end
     }

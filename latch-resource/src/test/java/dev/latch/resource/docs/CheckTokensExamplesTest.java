@@ -79,7 +79,7 @@ class CheckTokensExamplesTest {
 
             CheckTokensExamples.Answer none = CheckTokensExamples.handle(validator, null);
             assertThat(none.status()).isEqualTo(401);
-            assertThat(none.wwwAuthenticate()).startsWith("Bearer");
+            assertThat(none.headers().get("WWW-Authenticate")).startsWith("Bearer");
 
             CheckTokensExamples.Answer scope = CheckTokensExamples.handle(validator, "Bearer " + token("reports.write"));
             assertThat(scope.status()).isEqualTo(403);
