@@ -59,6 +59,27 @@ class ClientsCommandTest {
         assertThat(show.out()).doesNotContain(secret);
     }
 
+    /** RP-initiated logout's return addresses, set, replaced and cleared from the CLI, checked as registration checks them. */
+    @Test
+    void postLogoutRedirectUrisAreAddedReplacedUnsetAndCheckedLikeRegistration() throws Exception {
+        Cli.Result add = cli.run("clients", "add", "--client-id", "portal", "--grant-type", "authorization_code",
+                "--redirect-uri", "https://portal.example/cb", "--post-logout-redirect-uri", "https://portal.example/bye",
+                "--post-logout-redirect-uri", "https://portal.example/signed-out");
+        assertThat(add.exit()).as(add.err()).isZero();
+        assertThat(stored("portal").client().postLogoutRedirectUris()).containsExactly("https://portal.example/bye", "https://portal.example/signed-out");
+        assertThat(json(cli.run("clients", "show", "portal").out()).get("post_logout_redirect_uris").get(0).asText())
+                .isEqualTo("https://portal.example/bye");
+
+        assertThat(cli.run("clients", "update", "portal", "--post-logout-redirect-uri", "https://portal.example/v2/bye").exit()).isZero();
+        assertThat(stored("portal").client().postLogoutRedirectUris()).containsExactly("https://portal.example/v2/bye");
+        assertThat(cli.run("clients", "update", "portal", "--unset", "post_logout_redirect_uris").exit()).isZero();
+        assertThat(stored("portal").client().postLogoutRedirectUris()).isNullOrEmpty();
+
+        Cli.Result bad = cli.run("clients", "update", "portal", "--post-logout-redirect-uri", "https://portal.example/bye#fragment");
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.errLine()).contains("post_logout_redirect_uris");
+    }
+
     @Test
     void addQuietPrintsClientIdThenSecret() {
         Cli.Result r = cli.run("clients", "add", "--client-id", "q1", "-q");
@@ -345,7 +366,7 @@ class ClientsCommandTest {
         Cli.Result r = cli.run("clients", "update", "x", "--unset", "client_id");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.errLine()).isEqualTo("latch: --unset client_id: not a field that can be cleared (one of access_token_format, "
-                + "access_token_lifetime, access_token_signed_response_alg, allowed_resources, client_name, initiate_login_uri, jwks, jwks_uri, "
+                + "access_token_lifetime, access_token_signed_response_alg, allowed_resources, client_name, initiate_login_uri, jwks, jwks_uri, post_logout_redirect_uris, "
                 + "redirect_uris, resource_uris, scope, token_endpoint_auth_signing_alg)");
     }
 

@@ -52,6 +52,11 @@ public final class ClientMetadataOptions {
     @Option(names = "--redirect-uri", paramLabel = "URI", description = "Redirect URI (redirect_uris); repeatable.")
     List<String> redirectUris;
 
+    @Option(names = "--post-logout-redirect-uri", paramLabel = "URI",
+            description = "Where the end_session endpoint may send the browser after signing out (post_logout_redirect_uris; "
+                    + "OpenID Connect RP-Initiated Logout); repeatable.")
+    List<String> postLogoutRedirectUris;
+
     @Option(names = "--resource", paramLabel = "URI",
             description = "RFC 8707 resource the client may ask tokens for, becoming their aud (allowed_resources); repeatable.")
     List<String> resources;
@@ -90,6 +95,7 @@ public final class ClientMetadataOptions {
         if (jwks != null) b.jwks(readJwks(jwks)).jwksUri(null);
         if (jwksUri != null) b.jwksUri(jwksUri).jwks(null);
         if (redirectUris != null) b.redirectUris(List.copyOf(redirectUris));
+        if (postLogoutRedirectUris != null) b.postLogoutRedirectUris(List.copyOf(postLogoutRedirectUris));
         if (resources != null) b.allowedResources(List.copyOf(resources));
         if (resourceUris != null) b.resourceUris(List.copyOf(resourceUris));
         if (tokenLifetime != null) b.accessTokenLifetime(ConfigLoader.parseDuration("--token-lifetime", tokenLifetime).toSeconds());

@@ -36,6 +36,7 @@ public final class UpdateClientCommand implements Callable<Integer> {
             Map.entry("jwks", b -> b.jwks(null)),
             Map.entry("jwks_uri", b -> b.jwksUri(null)),
             Map.entry("redirect_uris", b -> b.redirectUris(null)),
+            Map.entry("post_logout_redirect_uris", b -> b.postLogoutRedirectUris(null)),
             Map.entry("allowed_resources", b -> b.allowedResources(null)),
             Map.entry("resource_uris", b -> b.resourceUris(null)),
             Map.entry("access_token_lifetime", b -> b.accessTokenLifetime(null)),
@@ -60,7 +61,7 @@ public final class UpdateClientCommand implements Callable<Integer> {
 
     @Option(names = "--unset", paramLabel = "FIELD", split = ",",
             description = "Clear a field, back to its default; repeatable or comma-separated: client_name, scope, jwks, jwks_uri, "
-                    + "redirect_uris, allowed_resources, resource_uris, access_token_lifetime, access_token_format, "
+                    + "redirect_uris, post_logout_redirect_uris, allowed_resources, resource_uris, access_token_lifetime, access_token_format, "
                     + "access_token_signed_response_alg, token_endpoint_auth_signing_alg, initiate_login_uri.")
     List<String> unset;
 
