@@ -154,10 +154,11 @@ public final class LatchServer implements AutoCloseable {
         UserTokens userTokens = new UserTokens(issuer, new IdTokenIssuer(instance.keyRing(), crypto, clock, config.issuer(), config.tokens().idTokenLifetime()),
                 refreshTokens, users, mappings, clock, config.tokens().refreshTokenIdleLifetime(), config.tokens().refreshTokenAbsoluteLifetime(),
                 audiences::isFhirBase);
+        this.sessions = new SessionStore(sql, config.sessions().idleLifetime(), config.sessions().absoluteLifetime());
         this.tokenEndpoint = new TokenEndpoint(authentication, List.of(
                 new ClientCredentialsGrant(issuer, audiences),
                 new AuthorizationCodeGrant(codes, userTokens, revokedTokens, clock, audiences, config.tokens().maxAccessTokenLifetime()),
-                new RefreshTokenGrant(userTokens, clock, audiences)), metrics, refreshTokens::clientOf);
+                new RefreshTokenGrant(userTokens, clock, audiences, sessions::live)), metrics, refreshTokens::clientOf);
         AccessTokenReader reader = new AccessTokenReader(instance.keyRing(), crypto, opaqueTokens, revokedTokens, clock, config.issuer())
                 .requiringActiveClient(authentication::isActive);
         this.accessTokens = reader;
@@ -177,7 +178,6 @@ public final class LatchServer implements AutoCloseable {
         this.authorizationRequests = new AuthorizationRequestParser(instance.clients()::find,
                 (uri, clientId) -> pushedRequests.redeem(uri, clientId, clock.instant().getEpochSecond()), audiences);
         this.parEndpoint = new PushedAuthorizationEndpoint(authentication, authorizationRequests, pushedRequests, clock);
-        this.sessions = new SessionStore(sql, config.sessions().idleLifetime(), config.sessions().absoluteLifetime());
         this.interactions = new InteractionStore(sql);
         this.cors = new dev.latch.server.cors.CorsPolicy(() -> instance.clients().store().list(), clock);
         ConsentStore consentStore = new ConsentStore(sql);
@@ -344,6 +344,11 @@ public final class LatchServer implements AutoCloseable {
     }
 
     /** The authorization codes, which the authorization endpoint issues and the token endpoint redeems. */
+    /** The browser sign-in sessions (tests make and end them). */
+    public SessionStore sessions() {
+        return sessions;
+    }
+
     public AuthorizationCodeStore authorizationCodes() {
         return codes;
     }

@@ -28,6 +28,21 @@ public interface RefreshTokenStore {
             this(familyId, clientId, subject, scope, resources, authTime, sessionId, amr, createdAt, expiresAt, null);
         }
 
+        /** True when the family's tokens work only while the user's sign-in session lives ({@link #onlineOnly(String)}). */
+        public boolean onlineOnly() {
+            return onlineOnly(scope);
+        }
+
+        /**
+         * True for a grant of {@code online_access} without {@code offline_access} (SMART App Launch 2.2): its refresh
+         * tokens work only while the user stays signed in at Latch.
+         */
+        public static boolean onlineOnly(String scope) {
+            if (scope == null) return false;
+            List<String> scopes = List.of(scope.split(" "));
+            return scopes.contains("online_access") && !scopes.contains("offline_access");
+        }
+
         /** The launch context, {@link LaunchContext#NONE} when there is none. */
         public LaunchContext launchContext() {
             return launch == null ? LaunchContext.NONE : launch;

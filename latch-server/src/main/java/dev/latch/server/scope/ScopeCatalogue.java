@@ -30,11 +30,10 @@ public final class ScopeCatalogue {
     /**
      * What {@code scopes_supported} shows of SMART when it is configured: its launch and identity scopes
      * and clinical wildcards for each context, v2 and v1 (every well-formed clinical scope is offered;
-     * listing each resource type would say nothing more). {@code online_access} is not among them: it
-     * changes nothing here (refresh tokens come with {@code offline_access} only).
+     * listing each resource type would say nothing more).
      */
     static final List<String> SMART_SUPPORTED = List.of("openid", "fhirUser", "profile", "launch", "launch/patient",
-            "launch/encounter", "offline_access", "patient/*.rs", "patient/*.cruds", "user/*.rs", "user/*.cruds",
+            "launch/encounter", "offline_access", "online_access", "patient/*.rs", "patient/*.cruds", "user/*.rs", "user/*.cruds",
             "system/*.rs", "system/*.cruds", "patient/*.read", "user/*.read", "system/*.read");
 
     private final Sql sql;

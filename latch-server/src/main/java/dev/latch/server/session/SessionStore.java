@@ -57,6 +57,19 @@ public final class SessionStore {
         return Optional.of(r.session());
     }
 
+    /**
+     * True while the session {@code sid} is live (not signed out, not past its idle or absolute lifetime): what an
+     * {@code online_access} refresh token needs (SMART App Launch 2.2: usable while the user remains online).
+     * Unlike {@link #find} it does not touch the session: an app refreshing is not the user being active.
+     */
+    public boolean live(String sid, long now) {
+        if (sid == null) {
+            return false;
+        }
+        return sql.queryOne("SELECT last_seen, expires_at FROM browser_sessions WHERE sid = ?",
+                rs -> rs.getLong(2) > now && rs.getLong(1) + idle.toSeconds() > now, sid).orElse(false);
+    }
+
     public void end(String cookieValue) {
         if (cookieValue != null) {
             sql.update("DELETE FROM browser_sessions WHERE id_digest = ?", Secrets.digest(cookieValue));

@@ -7,9 +7,6 @@ import java.util.List;
  * The SMART App Launch 2.2 {@code capabilities} this server really has (§"Capabilities"), the one list
  * the {@code smart-configuration} document shows. A capability is listed only once it works end to end
  * here; what needs people to sign in is listed only while the authorization endpoint is served.
- *
- * <p>Not listed, on purpose: {@code permission-online} ({@code online_access} is accepted as a scope but
- * changes nothing: refresh tokens come with {@code offline_access} only).
  */
 public final class SmartCapabilities {
 
@@ -28,6 +25,8 @@ public final class SmartCapabilities {
             out.add("sso-openid-connect");
             // refresh tokens for offline_access once the user approved it on the consent page (or with prompt=consent)
             out.add("permission-offline");
+            // refresh tokens for online_access that work only while the user's sign-in session at Latch lives
+            out.add("permission-online");
             // patient/ and user/ scopes granted to apps acting for a person
             out.add("permission-patient");
             out.add("permission-user");

@@ -74,7 +74,8 @@ public final class AuthorizationCodeGrant implements GrantType {
         UserTokens.SignIn signIn = new UserTokens.SignIn(grant.subject(), grant.authTime(), grant.nonce(), grant.sessionId(), grant.amr());
         String refreshToken = null;
         String family = null;
-        if (client.allowsGrant("refresh_token") && (grant.offlineAccess() || client.refreshTokensAlways())) {
+        if (client.allowsGrant("refresh_token")
+                && (grant.offlineAccess() || RefreshTokenStore.Family.onlineOnly(grant.scope()) || client.refreshTokensAlways())) {
             RefreshTokenStore.Use.Rotated started = tokens.startRefresh(client, signIn, grant.scope(), grant.resources(),
                     grant.launchContext());
             refreshToken = started.token();

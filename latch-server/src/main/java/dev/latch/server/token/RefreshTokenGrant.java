@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): every use returns a new refresh token and retires the
  * one presented; presenting a retired one revokes the family. A narrower {@code scope} narrows this
  * access token only; the refresh token keeps the original grant. An ID token issued here keeps the
- * sign-in's {@code auth_time} and carries no {@code nonce} (OIDC Core §12.2).
+ * sign-in's {@code auth_time} and carries no {@code nonce} (OIDC Core §12.2). A family granted
+ * {@code online_access} without {@code offline_access} is refreshed only while the user's sign-in session at
+ * Latch lives (SMART App Launch 2.2 "permission-online"): after sign-out or the session's end, {@code invalid_grant}.
  */
 public final class RefreshTokenGrant implements GrantType {
 
@@ -24,11 +26,14 @@ public final class RefreshTokenGrant implements GrantType {
     private final UserTokens tokens;
     private final Clock clock;
     private final Audiences audiences;
+    private final java.util.function.BiPredicate<String, Long> sessionLive;
 
-    public RefreshTokenGrant(UserTokens tokens, Clock clock, Audiences audiences) {
+    /** @param sessionLive whether the sign-in session {@code sid} is live at a time (epoch seconds): for online_access */
+    public RefreshTokenGrant(UserTokens tokens, Clock clock, Audiences audiences, java.util.function.BiPredicate<String, Long> sessionLive) {
         this.tokens = tokens;
         this.clock = clock;
         this.audiences = audiences;
+        this.sessionLive = sessionLive;
     }
 
     @Override
@@ -45,9 +50,13 @@ public final class RefreshTokenGrant implements GrantType {
         record Checked(String scope, List<String> audience, User user) {}
         AtomicReference<Checked> checked = new AtomicReference<>();
         // checked before rotation: a refused request leaves the client its refresh token
-        Use use = tokens.refreshTokens().use(presented, client.clientId(), now, tokens.idleSeconds(client), f -> checked.set(
-                new Checked(narrowScope(f.scope(), requestedScope), TokenRequestChecks.checkAudience(client, f.resources(), audiences),
-                        tokens.activeUser(f.subject()))));
+        Use use = tokens.refreshTokens().use(presented, client.clientId(), now, tokens.idleSeconds(client), f -> {
+            if (f.onlineOnly() && !sessionLive.test(f.sessionId(), now)) {
+                throw OAuthError.invalidGrant("the user is no longer signed in, and the grant is for online access only");
+            }
+            checked.set(new Checked(narrowScope(f.scope(), requestedScope), TokenRequestChecks.checkAudience(client, f.resources(), audiences),
+                    tokens.activeUser(f.subject())));
+        });
         Use.Rotated rotated = switch (use) {
             case Use.Invalid ignored -> throw OAuthError.invalidGrant("the refresh token is invalid, expired or revoked");
             case Use.Reused reused -> {

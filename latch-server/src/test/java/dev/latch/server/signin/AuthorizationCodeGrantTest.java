@@ -90,6 +90,37 @@ class AuthorizationCodeGrantTest {
         assertThat(body.path("refresh_token").asText()).hasSizeGreaterThanOrEqualTo(43);
     }
 
+    /**
+     * SMART App Launch 2.2 online_access: a refresh token that works while the user stays signed in at Latch and no
+     * longer once the sign-in session has ended; with offline_access too it outlives the session.
+     */
+    @Test
+    void onlineAccessThenARefreshTokenThatWorksOnlyWhileTheUsersSessionLives() {
+        long now = f.clock.instant().getEpochSecond();
+        dev.latch.server.session.SessionStore sessions = f.server.server().sessions();
+        for (boolean offlineToo : new boolean[] {false, true}) {
+            dev.latch.server.session.SessionStore.Created session = sessions.create(SUBJECT, now);
+            String scope = offlineToo ? "openid online_access offline_access" : "openid online_access";
+            ApprovedAuthorization grant = new ApprovedAuthorization("web", SUBJECT, TokenGrantFixture.REDIRECT, scope, "n-1",
+                    TokenGrantFixture.challenge(TokenGrantFixture.VERIFIER), now, session.session().sid(), List.of("pwd"), List.of(), offlineToo);
+            JsonNode issued = assertNoStoreJson(f.exchangeAsWeb(f.code(grant), ""), 200);
+            String refreshToken = issued.path("refresh_token").asText();
+            assertThat(refreshToken).as("online_access gives a refresh token").hasSizeGreaterThanOrEqualTo(43);
+            JsonNode refreshed = assertNoStoreJson(f.refreshAsWeb(refreshToken), 200);
+            assertThat(refreshed.path("scope").asText()).isEqualTo(scope);
+
+            sessions.end(session.cookieValue());
+            HttpResponse<String> after = f.refreshAsWeb(refreshed.path("refresh_token").asText());
+            if (offlineToo) {
+                assertThat(after.statusCode()).as("offline_access outlives the session: " + after.body()).isEqualTo(200);
+            } else {
+                assertThat(after.statusCode()).isEqualTo(400);
+                assertThat(dev.latch.server.OAuthResponses.json(after).path("error").asText()).isEqualTo("invalid_grant");
+                assertThat(dev.latch.server.OAuthResponses.json(after).path("error_description").asText()).contains("no longer signed in");
+            }
+        }
+    }
+
     @Test
     void codeUsedTwiceThenInvalidGrantAndWhatTheFirstUseProducedIsRevoked() {
         String code = f.code(grant("web", "openid offline_access", true));

@@ -79,6 +79,11 @@ final class TokenGrantFixture implements AutoCloseable {
         return server.server().authorizationCodes().issue(grant, clock.instant().getEpochSecond() + 60);
     }
 
+    HttpResponse<String> refreshAsWeb(String refreshToken) {
+        return server.postForm("/token", "grant_type=refresh_token&refresh_token=" + form(refreshToken), "Authorization",
+                basic("web", webSecret));
+    }
+
     HttpResponse<String> exchangeAsWeb(String code, String extra) {
         return server.postForm("/token", "grant_type=authorization_code&code=" + form(code) + "&redirect_uri=" + form(REDIRECT)
                 + "&code_verifier=" + VERIFIER + extra, "Authorization", basic("web", webSecret));

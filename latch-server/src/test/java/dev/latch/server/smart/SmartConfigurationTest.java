@@ -56,10 +56,10 @@ class SmartConfigurationTest {
         assertThat(strings(c.get("code_challenge_methods_supported"))).containsExactly("S256");
         assertThat(strings(c.get("response_types_supported"))).containsExactly("code");
         assertThat(strings(c.get("scopes_supported"))).contains("openid", "fhirUser", "launch", "launch/patient", "offline_access",
-                "patient/*.rs", "user/*.rs", "system/*.rs", "patient/*.cruds").doesNotContain("online_access");
+                "online_access", "patient/*.rs", "user/*.rs", "system/*.rs", "patient/*.cruds");
         assertThat(strings(c.get("capabilities"))).containsExactlyInAnyOrder("authorize-post", "client-public",
                 "client-confidential-symmetric", "client-confidential-asymmetric", "sso-openid-connect", "permission-offline",
-                "permission-patient", "permission-user", "permission-v1", "permission-v2", "launch-ehr", "launch-standalone",
+                "permission-online", "permission-patient", "permission-user", "permission-v1", "permission-v2", "launch-ehr", "launch-standalone",
                 "context-banner", "context-style", "context-ehr-patient", "context-ehr-encounter", "context-standalone-patient",
                 "context-standalone-encounter");
     }
