@@ -485,8 +485,11 @@ public final class SsoRoute {
 
     /** The ID token to hint the provider's logout with: the session's own, or the ID token cookie's when it is the same user's. */
     private String idTokenOf(SsoSession session, Map<String, String> jar) {
-        if (session == null || session.idToken() != null) {
-            return session == null ? null : session.idToken();
+        if (session == null) {
+            return null;
+        }
+        if (session.idToken() != null) {
+            return session.idToken();
         }
         byte[] sealed = cookies.open(ID_TOKEN, SessionCookies.joined(jar, idTokenCookie()));
         if (sealed == null) {

@@ -66,7 +66,7 @@ record SsoSession(@JsonProperty("s") String subject, @JsonProperty("u") String u
         JWTClaimsSet.Builder b = new JWTClaimsSet.Builder().subject(subject);
         if (idClaims != null) {
             idClaims.forEach(b::claim);
-            return b.subject(subject).build();
+            return b.build();
         }
         try {
             return idToken == null ? b.build() : dev.latch.core.jose.JwtParsing.jwt(idToken).getJWTClaimsSet();

@@ -47,7 +47,7 @@ public final class SessionStore {
             return Optional.empty();
         }
         Row r = row.get();
-        if (r.expiresAt() <= now || r.lastSeen() + idle.toSeconds() <= now) {
+        if (over(r.lastSeen(), r.expiresAt(), now)) {
             sql.update("DELETE FROM browser_sessions WHERE id_digest = ?", digest);
             return Optional.empty();
         }
@@ -67,7 +67,12 @@ public final class SessionStore {
             return false;
         }
         return sql.queryOne("SELECT last_seen, expires_at FROM browser_sessions WHERE sid = ?",
-                rs -> rs.getLong(2) > now && rs.getLong(1) + idle.toSeconds() > now, sid).orElse(false);
+                rs -> !over(rs.getLong(1), rs.getLong(2), now), sid).orElse(false);
+    }
+
+    /** True when a session last seen at {@code lastSeen} is past its idle or absolute lifetime at {@code now}. */
+    private boolean over(long lastSeen, long expiresAt, long now) {
+        return expiresAt <= now || lastSeen + idle.toSeconds() <= now;
     }
 
     public void end(String cookieValue) {
