@@ -22,6 +22,8 @@ raw_seconds="${BENCH_RAW_SECONDS:-10}" # raw verification, after a 3 s warm-up
 raw_threads="${BENCH_RAW_THREADS:-2}"
 low_seconds="${BENCH_LOW_SECONDS:-5}"  # the one-connection latency runs (0 skips them)
 sso_pairs="${BENCH_SSO_PAIRS:-0}"      # after the sso run: this many more passthrough/sso pairs, alternating order
+sso_side="${BENCH_SSO_SIDE:-2}"        # then this many side-by-side runs: passthrough and sso at once, half the
+                                       # connections each, so both see the same machine in the same seconds
 tokens_override="${BENCH_TOKENS:-}"    # distinct tokens for the measured uncached run (default: from the probe's rate)
 jfr="${BENCH_JFR:-0}"                  # 1: a JFR CPU-time profile of each Latch run, in bench/results/gateway-raw/
 keep="${BENCH_KEEP:-0}"
@@ -388,6 +390,24 @@ measure_low() {
   R[$key.lorps]="$(awk '/^Requests\/sec:/{printf "%.0f", $2}' "$raw/$key-c1.txt")"
   say "[${R[$key.label]}] one connection: ${R[$key.lorps]} req/s, p50 ${R[$key.lo50]} µs, p99 ${R[$key.lo99]} µs"
 }
+# measure_side KEY: passthrough and sso at the same time for $seconds s, each by its own wrk (one thread, half the
+# connections): one gateway at the usual concurrency, and the two latencies taken over the same seconds of the
+# same machine, so the drift that separate runs minutes apart suffer cancels out of their difference.
+measure_side() {
+  local key="$1" half=$(( connections / 2 )) p s
+  say "[side by side $key] passthrough and sso at once, wrk -t1 -c$half each, ${seconds}s"
+  wrk_t=1 wrk_c="$half" run_wrk "$seconds" "$raw/${key}-pass.txt" "$gw/pass/data" & p=$!
+  wrk_t=1 wrk_c="$half" run_wrk "$seconds" "$raw/${key}-sso.txt" "$gw/app/data" "${sso_env[@]}" & s=$!
+  wait "$p" || die "wrk failed on $gw/pass/data (side by side)"
+  wait "$s" || die "wrk failed on $gw/app/data (side by side)"
+  local side line
+  for side in pass sso; do
+    line="$(grep '^summary ' "$raw/${key}-$side.txt")" || die "no summary line from wrk.lua in $raw/${key}-$side.txt"
+    read -r _ _ R[$key.$side.n] _ R[$key.$side.non2xx] _ R[$key.$side.errors] _ _ _ R[$key.$side.p50] _ _ _ R[$key.$side.p99] _ _ _ _ <<<"$line"
+    R[$key.$side.rps]="$(awk '/^Requests\/sec:/{printf "%.0f", $2}' "$raw/${key}-$side.txt")"
+  done
+  say "[side by side $key] passthrough ${R[$key.pass.rps]} req/s p50 ${R[$key.pass.p50]} µs p99 ${R[$key.pass.p99]} µs; sso ${R[$key.sso.rps]} req/s p50 ${R[$key.sso.p50]} µs p99 ${R[$key.sso.p99]} µs; sso non-2xx ${R[$key.sso.non2xx]}, errors ${R[$key.sso.errors]}"
+}
 raw_verify() { # raw_verify jdk|native
   local line
   say "[raw verify $1] $raw_threads threads, ${raw_seconds}s"
@@ -447,6 +467,9 @@ if want sso; then
       -v s9="${R[sso_$i.p99]}" -v p9="${R[pass_$i.p99]}" -v sc="${R[sso_$i.pxcpu]}" -v pc="${R[pass_$i.pxcpu]}" -v so="${R[sso_$i.other]}" \
       -v po="${R[pass_$i.other]}" -v n="$(( ${R[sso_$i.non2xx]} + ${R[sso_$i.errors]} ))" \
       'BEGIN{printf "%d %.3f %.2f %.2f %.1f %d %d %d %d %d", i, sr/pr, (s5-p5)/1000, (s9-p9)/1000, sc-pc, sr, pr, po, so, n}')")
+  done
+  for (( i = 1; i <= sso_side; i++ )); do
+    warm 2 "$gw/app/data" "${sso_env[@]}"; measure_side "side_$i"
   done
   sso_p1="$(provider_requests)"; read -r sso_f1 sso_b1 <<<"$(gateway_counts /app/)"
   R[sso.provider]=$(( sso_p1 - sso_p0 )); R[sso.refusals]=$(( sso_f1 - sso_f0 )); R[sso.gwnon2xx]=$(( sso_b1 - sso_b0 ))
@@ -647,6 +670,7 @@ for k in direct nginxproxy haproxy pass sso cached uncached attach pass_nolog ca
       echo "| … at one connection | $(added "${R[attach.lo50]}" "${R[pass.lo50]}") ms | | |"
     fi
   fi
+  median() { sort -g | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
   if has sso; then
     sso_p50="$(added "${R[sso.p50]}" "${R[pass.p50]}")"; sso_p99="$(added "${R[sso.p99]}" "${R[pass.p99]}")"
     echo "| sso (established session) ÷ passthrough (requests/s) | $(pct "${R[sso.rps]}" "${R[pass.rps]}") | | same run, same upstream |"
@@ -656,12 +680,18 @@ for k in direct nginxproxy haproxy pass sso cached uncached attach pass_nolog ca
       echo "| … at one connection: sso p50 − passthrough p50 / sso p99 | $(added "${R[sso.lo50]}" "${R[pass.lo50]}") ms / $(ms "${R[sso.lo99]}") ms | (≤ 1 ms / < 10 ms) | no queueing: the hop itself |"
     fi
     if (( sso_pairs > 0 )); then
-      median() { sort -g | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
       pairs_col() { printf '%s\n' "${sso_pair_lines[@]}" | awk -v c="$1" '{print $c}'; }
       echo "| … $sso_pairs more pairs, alternating order: sso ÷ passthrough, median (each) | $(pct "$(pairs_col 2 | median)" 1) ($(pairs_col 2 | awk '{printf "%s%.0f %%", s, 100*$1; s=", "}')) | | |"
       echo "| … sso p50 − passthrough p50, median (each) | $(printf "%.2f" "$(pairs_col 3 | median)") ms ($(pairs_col 3 | paste -sd, | sed 's/,/, /g') ms) | ≤ 1 ms | |"
       echo "| … sso p99 − passthrough p99, median (each) | $(printf "%.2f" "$(pairs_col 4 | median)") ms ($(pairs_col 4 | paste -sd, | sed 's/,/, /g') ms) | | |"
       echo "| … gateway CPU per request, sso − passthrough, median (each) | $(printf "%.1f" "$(pairs_col 5 | median)") µs ($(pairs_col 5 | paste -sd, | sed 's/,/, /g') µs) | | |"
+    fi
+    if (( sso_side > 0 )); then
+      side_col() { for (( i = 1; i <= sso_side; i++ )); do awk -v s="${R[side_$i.sso.$1]}" -v p="${R[side_$i.pass.$1]}" "BEGIN{$2}"; done; }
+      echo "| side by side (passthrough and sso at once, $(( connections / 2 )) connections each; $sso_side runs): sso p50 − passthrough p50, median (each) | $(printf "%.2f" "$(side_col p50 'printf "%.2f\n", (s-p)/1000' | median)") ms ($(side_col p50 'printf "%.2f\n", (s-p)/1000' | paste -sd, | sed 's/,/, /g') ms) | ≤ 1 ms | $(met "$(side_col p50 'print (s-p)/1000' | median | awk '{print $1 <= 1}')") |"
+      echo "| … sso p99, median (each); passthrough p99 in the same seconds | $(printf "%.2f" "$(side_col p99 'printf "%.2f\n", s/1000' | median)") ms ($(side_col p99 'printf "%.2f\n", s/1000' | paste -sd, | sed 's/,/, /g') ms); $(side_col p99 'printf "%.2f\n", p/1000' | paste -sd, | sed 's/,/, /g') ms | < 10 ms | $(met "$(side_col p99 'print s/1000' | median | awk '{print $1 < 10}')") |"
+      echo "| … sso p99 − passthrough p99, median (each) | $(printf "%.2f" "$(side_col p99 'printf "%.2f\n", (s-p)/1000' | median)") ms ($(side_col p99 'printf "%.2f\n", (s-p)/1000' | paste -sd, | sed 's/,/, /g') ms) | | |"
+      echo "| … sso ÷ passthrough requests/s, median (each) | $(pct "$(side_col rps 'printf "%.3f\n", s/p' | median)" 1) ($(side_col rps 'printf "%.0f %%\n", 100*s/p' | paste -sd, | sed 's/,/, /g')) | | |"
     fi
     echo "| sso: requests at the provider during all sso traffic | ${R[sso.provider]} | 0 | $(met "$([[ ${R[sso.provider]} == 0 ]] && echo 1 || echo 0)") |"
   fi
