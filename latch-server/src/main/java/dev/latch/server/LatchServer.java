@@ -111,6 +111,7 @@ public final class LatchServer implements AutoCloseable {
     private int passwordQueue = passwordThreads * PasswordVerifier.QUEUE_PER_THREAD;
     private AuthorizationEndpoint authorizationEndpoint;
     private dev.latch.server.logout.LogoutEndpoint logoutEndpoint;
+    private dev.latch.server.consent.AppsPage appsPage;
     private final dev.latch.server.cors.CorsPolicy cors;
     private final OutboundFetcher fetcher;
     private final AuthorizationCodeStore codes;
@@ -279,22 +280,26 @@ public final class LatchServer implements AutoCloseable {
             passwordVerifier = new PasswordVerifier(passwordHasher, passwordThreads, passwordQueue);
             authorizationEndpoint = new AuthorizationEndpoint(authorizationRequests, users, passwordVerifier, sessions, interactions,
                     consents, codes, instance.scopes(), loginThrottle, pages, instance.clock(), endpoints);
+            var signedInPages = new dev.latch.server.authorize.SignedInPages(sessions, users, interactions, authorizationEndpoint, pages);
             if (config.smart().enabled()) {
                 var fhirPatients = new dev.latch.server.smart.FhirPatients(fetcher, config.smart());
                 authorizationEndpoint.smart(launchStore, fhirPatients);
                 launchSimulator = new dev.latch.server.smart.LaunchSimulator(launches(), fhirPatients, () -> instance.clients().store().list(),
-                        users, sessions, interactions, authorizationEndpoint, pages, instance.clock(), endpoints);
+                        users, signedInPages, pages, instance.clock(), endpoints);
             }
+            appsPage = new dev.latch.server.consent.AppsPage(consents, refreshTokens, instance.clients()::find, instance.scopes(), signedInPages,
+                    pages, instance.clock(), endpoints);
             logoutEndpoint = new dev.latch.server.logout.LogoutEndpoint(sessions, consents, users, instance.keyRing(),
                     instance.clients()::find, pages, instance.clock(), endpoints);
         }
         List<Routes.Source> features = new ArrayList<>(List.of(metadataEndpoint, jwksEndpoint, tokenEndpoint, introspectionEndpoint,
                 revocationEndpoint, userinfoEndpoint, registrationEndpoint));
         if (config.smart().enabled()) {
-            features.add(new SmartConfigurationEndpoint(endpoints, metadataEndpoint));
+            features.add(new SmartConfigurationEndpoint(endpoints, metadataEndpoint,
+                    appsPage == null ? null : dev.latch.server.consent.AppsPage.url(endpoints)));
         }
         if (authorizationEndpoint != null) {
-            features.addAll(List.of(parEndpoint, authorizationEndpoint, logoutEndpoint));
+            features.addAll(List.of(parEndpoint, authorizationEndpoint, logoutEndpoint, appsPage));
         }
         if (config.smart().enabled()) {
             features.add(new dev.latch.server.smart.LaunchEndpoint(accessTokens, launches(), metrics));

@@ -30,9 +30,10 @@ public final class ConsentsCommand extends OneUserCommand {
         User u = user(latch);
         ConsentStore consents = new ConsentStore(latch.database().sql());
         if (revoke != null) {
-            int removed = consents.revoke(u.subject(), revoke);
-            int families = latch.refreshTokens().revokeFamilies(u.subject(), revoke, latch.clock().instant().getEpochSecond());
-            if (removed == 0 && families == 0) {
+            ConsentStore.Withdrawn withdrawn = consents.withdraw(u.subject(), revoke, latch.refreshTokens(), latch.clock().instant().getEpochSecond());
+            int removed = withdrawn.consents();
+            int families = withdrawn.refreshTokenFamilies();
+            if (withdrawn.nothing()) {
                 throw new InvalidUserException("user " + u.username() + " has no consent for client " + revoke);
             }
             Audit.success(AuditEvent.CONSENT_REVOKE).cli().client(revoke).user(u.subject()).username(u.username()).count(removed)

@@ -1,5 +1,6 @@
 package dev.latch.server.consent;
 
+import dev.latch.server.refresh.RefreshTokenStore;
 import dev.latch.server.storage.BatchDelete;
 import dev.latch.server.storage.Sql;
 import java.util.List;
@@ -76,6 +77,23 @@ public final class ConsentStore {
     /** Removes every consent of {@code subject} for {@code clientId}; returns how many. */
     public int revoke(String subject, String clientId) {
         return sql.update("DELETE FROM consents WHERE subject = ? AND client_id = ?", subject, clientId);
+    }
+
+    /** What withdrawing a user's approval of a client removed. */
+    public record Withdrawn(int consents, int refreshTokenFamilies) {
+        public boolean nothing() {
+            return consents == 0 && refreshTokenFamilies == 0;
+        }
+    }
+
+    /**
+     * Withdraws what {@code subject} approved for {@code clientId}: the remembered consents and the refresh tokens (with the
+     * access tokens issued under them), since those grants rest on the approval (RFC 6749 §6), so the client loses access
+     * at once, offline access included.
+     */
+    public Withdrawn withdraw(String subject, String clientId, RefreshTokenStore refreshTokens, long now) {
+        int removed = revoke(subject, clientId);
+        return new Withdrawn(removed, refreshTokens.revokeFamilies(subject, clientId, now));
     }
 
     public List<String> list(String subject, String clientId) {

@@ -156,6 +156,12 @@ public final class JdbcRefreshTokenStore implements RefreshTokenStore {
         return revoked;
     }
 
+    @Override
+    public List<String> clientsWithLiveFamilies(String subject, long now) {
+        return sql.query("SELECT DISTINCT client_id FROM refresh_families WHERE subject = ? AND revoked_at IS NULL AND expires_at > ? "
+                + "ORDER BY client_id", rs -> rs.getString(1), subject, now);
+    }
+
     /** Puts the family's unexpired access tokens on the deny-list (again, for those already there: it is idempotent). */
     private void denyAccessTokens(String familyId, long now) {
         record Issued(String jti, String clientId, long expiresAt) {}

@@ -125,6 +125,9 @@ public interface RefreshTokenStore {
      */
     int revokeFamilies(String subject, String clientId, long now);
 
+    /** The clients holding a family of {@code subject} that is neither revoked nor past its end at {@code now}, sorted. */
+    List<String> clientsWithLiveFamilies(String subject, long now);
+
     /** Forgets families that ended before {@code now}, with their tokens, and access-token records past their exp. */
     default int purgeExpired(long now) {
         return purgeExpired(now, BatchDelete.DEFAULT);

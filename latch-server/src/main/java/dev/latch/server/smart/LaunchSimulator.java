@@ -4,23 +4,16 @@ import dev.latch.server.audit.Audit;
 import dev.latch.server.audit.AuditEvent;
 import dev.latch.core.error.OAuthError;
 import dev.latch.core.smart.LaunchContext;
-import dev.latch.server.authorize.AuthorizationEndpoint;
-import dev.latch.server.authorize.PasswordSignIn;
 import dev.latch.server.authorize.PatientDirectory;
+import dev.latch.server.authorize.SignedInPages;
 import dev.latch.server.client.Client;
 import dev.latch.server.client.StoredClient;
 import dev.latch.server.discovery.ServerEndpoints;
 import dev.latch.server.http.BrowserResponse;
-import dev.latch.server.http.Cookies;
 import dev.latch.server.http.FormParameters;
 import dev.latch.server.http.Request;
 import dev.latch.server.http.Response;
 import dev.latch.server.http.Routes;
-import dev.latch.server.secret.Secrets;
-import dev.latch.server.session.BrowserSession;
-import dev.latch.server.session.Interaction;
-import dev.latch.server.session.InteractionStore;
-import dev.latch.server.session.SessionStore;
 import dev.latch.server.ui.Pages;
 import dev.latch.server.user.User;
 import dev.latch.server.user.UserStore;
@@ -29,7 +22,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,118 +40,83 @@ public final class LaunchSimulator implements Routes.Source {
     /** The role that lets a user use the simulator. */
     public static final String ROLE = "smart-simulator";
     private static final String PURPOSE = "smart-simulator";
+    private static final String PAGE_NAME = "the SMART launch simulator";
     private static final Logger LOG = LoggerFactory.getLogger(LaunchSimulator.class);
 
     private final Launches launches;
     private final PatientDirectory patients;
     private final Supplier<List<StoredClient>> clients;
     private final UserStore users;
-    private final SessionStore sessions;
-    private final InteractionStore interactions;
-    private final AuthorizationEndpoint signInPages;
+    private final SignedInPages signedIn;
+    private final SignedInPages.Page page;
     private final Pages pages;
     private final Clock clock;
     private final String path;
 
     public LaunchSimulator(Launches launches, PatientDirectory patients, Supplier<List<StoredClient>> clients, UserStore users,
-                           SessionStore sessions, InteractionStore interactions, AuthorizationEndpoint signInPages, Pages pages,
-                           Clock clock, ServerEndpoints endpoints) {
+                           SignedInPages signedIn, Pages pages, Clock clock, ServerEndpoints endpoints) {
         this.launches = launches;
         this.patients = patients;
         this.clients = clients;
         this.users = users;
-        this.sessions = sessions;
-        this.interactions = interactions;
-        this.signInPages = signInPages;
+        this.signedIn = signedIn;
         this.pages = pages;
         this.clock = clock;
         this.path = endpoints.basePath() + "/smart/simulator";
+        this.page = signedIn.page(PURPOSE, path, PAGE_NAME);
     }
 
     /** GET: the simulator, or the sign-in form. */
     public BrowserResponse show(Request http) {
-        long now = now();
-        Optional<User> user = signedIn(http, now);
-        if (user.isPresent() && !allowed(user.get())) {
-            return BrowserResponse.of(forbidden());
-        }
-        String browser = Cookies.read(http, AuthorizationEndpoint.BROWSER_COOKIE);
-        boolean newBrowser = browser == null || browser.length() > 100;
-        if (newBrowser) {
-            browser = Secrets.generate(256);
-        }
-        String id = interactions.create(browser, Map.of("purpose", List.of(PURPOSE)), false, now);
-        Response page = user.isPresent() ? simulator(200, id, user.get(), new Form(null, null, "", null, null, false), null)
-                : signInPage(200, id, null, null);
-        BrowserResponse response = BrowserResponse.of(page);
-        return newBrowser ? response.withCookie(signInPages.browserCookie(browser)) : response;
+        return page.show(http, now(), (user, interactionId) -> allowed(user)
+                ? simulator(200, interactionId, user, new Form(null, null, "", null, null, false), null) : forbidden());
     }
 
     /** POST {@code /login}: the simulator's sign-in form. */
     public BrowserResponse login(Request http) {
-        long now = now();
-        Optional<Claimed> claimed = claim(http, now);
-        if (claimed.isEmpty()) {
-            return BrowserResponse.of(expired());
-        }
-        Claimed c = claimed.get();
-        String username = c.form().get("username");
-        PasswordSignIn.Result result = signInPages.signIn().signIn(username, c.form().get("password"), http.remoteAddress(),
-                Cookies.read(http, AuthorizationEndpoint.SESSION_COOKIE), PURPOSE, now);
-        if (result instanceof PasswordSignIn.Result.Refused refused) {
-            return refused.answer((status, message) -> signInPage(status, c.interaction().id(), username, message));
-        }
-        PasswordSignIn.Result.SignedIn signedIn = (PasswordSignIn.Result.SignedIn) result;
-        interactions.finish(c.interaction().id());
-        return BrowserResponse.of(Response.empty(303).withHeader("Location", path).withHeader("Cache-Control", "no-store"))
-                .withCookie(signInPages.sessionCookie(signedIn.session().cookieValue()));
+        return page.login(http, now());
     }
 
     /** POST: search patients, show a patient's visits, or launch. */
     public BrowserResponse act(Request http) {
-        long now = now();
-        Optional<Claimed> claimed = claim(http, now);
-        if (claimed.isEmpty()) {
-            return BrowserResponse.of(expired());
+        SignedInPages.Posted posted = page.posted(http, now(), "Your session has ended. Sign in again.");
+        if (posted.refusal() != null) {
+            return posted.refusal();
         }
-        Claimed c = claimed.get();
-        Optional<User> user = signedIn(http, now);
-        if (user.isEmpty()) {
-            return BrowserResponse.of(signInPage(200, c.interaction().id(), null, "Your session has ended. Sign in again."));
-        }
-        if (!allowed(user.get())) {
-            interactions.finish(c.interaction().id());
+        User user = posted.user();
+        if (!allowed(user)) {
+            signedIn.finish(posted.interactionId());
             return BrowserResponse.of(forbidden());
         }
-        FormParameters f = c.form();
+        FormParameters f = posted.form();
         Form form = new Form(f.get("client_id"), f.get("user"), f.get("name") == null ? "" : f.get("name").strip(), f.get("patient"),
                 f.get("encounter"), "yes".equals(f.get("need_patient_banner")));
-        String id = c.interaction().id();
+        String id = posted.interactionId();
         if (!"launch".equals(f.get("action"))) {
-            return BrowserResponse.of(simulator(200, id, user.get(), form, null));
+            return BrowserResponse.of(simulator(200, id, user, form, null));
         }
         if (form.patient() == null) {
-            return BrowserResponse.of(simulator(200, id, user.get(), form, "Choose a patient."));
+            return BrowserResponse.of(simulator(200, id, user, form, "Choose a patient."));
         }
         try {
             if (patients.read(null, form.patient()).isEmpty()) {
-                return BrowserResponse.of(simulator(200, id, user.get(), form.withoutPatient(), "That patient is not on the FHIR server."));
+                return BrowserResponse.of(simulator(200, id, user, form.withoutPatient(), "That patient is not on the FHIR server."));
             }
             if (form.encounter() != null && patients.encounters(null, form.patient()).stream().noneMatch(e -> e.id().equals(form.encounter()))) {
-                return BrowserResponse.of(simulator(200, id, user.get(), form, "Choose one of this patient's visits."));
+                return BrowserResponse.of(simulator(200, id, user, form, "Choose one of this patient's visits."));
             }
         } catch (PatientDirectory.Unavailable e) {
-            return BrowserResponse.of(unavailable(id, user.get(), form, e));
+            return BrowserResponse.of(unavailable(id, user, form, e));
         }
         Launches.Created created;
         try {
             created = launches.create(LaunchRequest.of(form.clientId(), null, form.user(), new LaunchContext(form.patient(), form.encounter(),
                     null, null, form.banner() ? Boolean.TRUE : null, null, null)));
         } catch (OAuthError e) {
-            return BrowserResponse.of(simulator(400, id, user.get(), form, "Cannot launch: " + e.description() + "."));
+            return BrowserResponse.of(simulator(400, id, user, form, "Cannot launch: " + e.description() + "."));
         }
-        interactions.finish(id);
-        Audit.success(AuditEvent.SMART_LAUNCH).ip(http.remoteAddress()).actor("user:" + user.get().subject()).client(form.clientId())
+        signedIn.finish(id);
+        Audit.success(AuditEvent.SMART_LAUNCH).ip(http.remoteAddress()).actor("user:" + user.subject()).client(form.clientId())
                 .username(form.user()).patient(form.patient()).write();
         return BrowserResponse.of(Response.empty(303).withHeader("Location", created.launchUrl()).withHeader("Cache-Control", "no-store")
                 .withHeader("Referrer-Policy", "no-referrer"));
@@ -176,25 +133,6 @@ public final class LaunchSimulator implements Routes.Source {
         Form withoutPatient() {
             return new Form(clientId, user, name, null, null, banner);
         }
-    }
-
-    private record Claimed(Interaction interaction, FormParameters form) {}
-
-    private Optional<Claimed> claim(Request http, long now) {
-        FormParameters form;
-        try {
-            form = FormParameters.parse(http);
-        } catch (OAuthError e) {
-            return Optional.empty();
-        }
-        return interactions.claim(form.get("interaction"), Cookies.read(http, AuthorizationEndpoint.BROWSER_COOKIE), form.get("csrf"), now)
-                .filter(i -> List.of(PURPOSE).equals(i.parameters().get("purpose")))
-                .map(i -> new Claimed(i, form));
-    }
-
-    private Optional<User> signedIn(Request http, long now) {
-        return sessions.find(Cookies.read(http, AuthorizationEndpoint.SESSION_COOKIE), now).map(BrowserSession::subject)
-                .flatMap(users::findBySubject).filter(User::enabled);
     }
 
     static boolean allowed(User user) {
@@ -235,7 +173,7 @@ public final class LaunchSimulator implements Routes.Source {
         Map<String, Object> p = new HashMap<>();
         p.put("action", path);
         p.put("interaction", interactionId);
-        p.put("csrf", interactions.newCsrfToken(interactionId));
+        p.put("csrf", signedIn.csrf(interactionId));
         p.put("signedInAs", user.username());
         p.put("apps", apps());
         p.put("users", users.list().stream().filter(User::enabled).map(User::username).sorted().toList());
@@ -248,24 +186,8 @@ public final class LaunchSimulator implements Routes.Source {
         return pages.render(status, "simulator", p, true, false);
     }
 
-    private Response signInPage(int status, String interactionId, String username, String message) {
-        Map<String, Object> p = new HashMap<>();
-        p.put("action", path + "/login");
-        p.put("interaction", interactionId);
-        p.put("csrf", interactions.newCsrfToken(interactionId));
-        p.put("clientName", "the SMART launch simulator");
-        p.put("username", username);
-        p.put("message", message);
-        return pages.render(status, "login", p, false, false);
-    }
-
     private Response forbidden() {
         return pages.error(403, "Not allowed", "The launch simulator is for users with the role " + ROLE + ".", "access_denied");
-    }
-
-    private Response expired() {
-        return pages.error(400, "Form expired", "This form has expired, was already sent, or was not opened in this browser. "
-                + "Open the launch simulator again.", "invalid_request");
     }
 
     private long now() {

@@ -14,9 +14,9 @@ import java.util.Map;
  * served only when {@code smart.fhir-servers} is configured (otherwise there is no FHIR server to launch
  * against, and the path is 404). Its fields are those of the RFC 8414 metadata ({@link MetadataEndpoint},
  * so the two documents cannot disagree) that SMART names, plus {@code capabilities}
- * ({@link SmartCapabilities}). {@code management_endpoint} is left out: Latch has no page where people
- * review or withdraw what they approved. Always {@code application/json} whatever {@code Accept} says,
- * readable from any origin.
+ * ({@link SmartCapabilities}), and {@code management_endpoint} when people can sign in: the page where they
+ * review and withdraw what they approved ({@link dev.latch.server.consent.AppsPage}). Always
+ * {@code application/json} whatever {@code Accept} says, readable from any origin.
  */
 public final class SmartConfigurationEndpoint implements Routes.Source {
 
@@ -28,10 +28,13 @@ public final class SmartConfigurationEndpoint implements Routes.Source {
 
     private final ServerEndpoints endpoints;
     private final MetadataEndpoint metadata;
+    private final String managementEndpoint;
 
-    public SmartConfigurationEndpoint(ServerEndpoints endpoints, MetadataEndpoint metadata) {
+    /** @param managementEndpoint the page of apps with access, null when nobody can sign in */
+    public SmartConfigurationEndpoint(ServerEndpoints endpoints, MetadataEndpoint metadata, String managementEndpoint) {
         this.endpoints = endpoints;
         this.metadata = metadata;
+        this.managementEndpoint = managementEndpoint;
     }
 
     public Map<String, Object> configuration() {
@@ -41,6 +44,7 @@ public final class SmartConfigurationEndpoint implements Routes.Source {
             Object v = rfc8414.get(field);
             if (v != null) m.put(field, v);
         }
+        if (managementEndpoint != null) m.put("management_endpoint", managementEndpoint);
         m.put("capabilities", SmartCapabilities.of(metadata.signIn()));
         return m;
     }

@@ -49,7 +49,7 @@ class SmartConfigurationTest {
         assertThat(c.get("introspection_endpoint").asText()).isEqualTo(issuer + "/introspect");
         assertThat(c.get("revocation_endpoint").asText()).isEqualTo(issuer + "/revoke");
         assertThat(c.get("registration_endpoint").asText()).isEqualTo(issuer + "/register");
-        assertThat(c.has("management_endpoint")).isFalse();
+        assertThat(c.get("management_endpoint").asText()).isEqualTo(issuer + "/account/apps");
         assertThat(strings(c.get("grant_types_supported"))).contains("authorization_code", "client_credentials", "refresh_token");
         assertThat(strings(c.get("token_endpoint_auth_methods_supported"))).contains("private_key_jwt", "client_secret_basic", "none");
         assertThat(strings(c.get("token_endpoint_auth_signing_alg_values_supported"))).contains("RS384", "ES384");
@@ -102,6 +102,8 @@ class SmartConfigurationTest {
                     "client-confidential-asymmetric", "permission-v1", "permission-v2");
             assertThat(c.has("authorization_endpoint")).isFalse();
             assertThat(c.has("registration_endpoint")).isFalse();
+            assertThat(c.has("management_endpoint")).as("no page to manage approvals where nobody can sign in").isFalse();
+            assertThat(backend.get(backend.url("/account/apps")).statusCode()).isEqualTo(404);
             assertThat(strings(c.get("grant_types_supported"))).containsExactly("client_credentials");
         }
     }
