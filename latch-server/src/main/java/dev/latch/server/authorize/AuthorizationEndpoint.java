@@ -197,14 +197,14 @@ public final class AuthorizationEndpoint implements Routes.Source {
         }
         AuthorizationRequest request = c.request();
         Map<String, List<String>> parameters = c.resolved().parameters();
-        if (!SmartLaunchStep.standalone(request, parameters) || !SmartLaunchStep.mayPick(user.get()) || smart.patients() == null) {
+        String patientId = c.form().get("patient");
+        if (!SmartLaunchStep.standalone(request, parameters) || !SmartLaunchStep.mayChoose(user.get(), request, patientId) || smart.patients() == null) {
             interactions.finish(id);
             Audit.failure(AuditEvent.SMART_PICK).ip(http.remoteAddress()).client(request.client().clientId()).user(user.get().subject())
                     .error("access_denied").reason("the user may not choose a patient for this client").write();
             return BrowserResponse.of(pages.error(403, "Not allowed", "You may not choose a patient for this application.", "access_denied"));
         }
         String aud = SmartLaunchStep.audience(parameters);
-        String patientId = c.form().get("patient");
         if (patientId == null) {
             String name = c.form().get("name");
             return BrowserResponse.of(pickerPage(200, request, parameters, id, name == null ? "" : name.strip(), null));
@@ -221,7 +221,7 @@ public final class AuthorizationEndpoint implements Routes.Source {
                 encounters = smart.patients().encounters(aud, patient.id());
             }
         } catch (PatientDirectory.Unavailable e) {
-            return BrowserResponse.of(unavailablePicker(request, id, e));
+            return BrowserResponse.of(SmartLaunchStep.mayPick(user.get()) ? unavailablePicker(request, id, e) : unavailableVisits(e));
         }
         dev.latch.core.smart.LaunchContext context = dev.latch.core.smart.LaunchContext.ofPatient(patient.id());
         if (SmartLaunchStep.wantsEncounter(request)) {
@@ -260,6 +260,29 @@ public final class AuthorizationEndpoint implements Routes.Source {
         LOG.warn("patient picker: the FHIR server gave no usable answer: {}", e.getMessage());
         return picker(502, request, interactionId, "", null, null, null,
                 "The patient directory (FHIR server) is not answering right now. Try again in a moment.");
+    }
+
+    /** The visit picker of a Patient user's own record (launch/encounter). */
+    private Response ownVisitsPage(AuthorizationRequest request, Map<String, List<String>> parameters, String interactionId, String patientId) {
+        String aud = SmartLaunchStep.audience(parameters);
+        try {
+            Optional<PatientDirectory.PatientEntry> patient = smart.patients().read(aud, patientId);
+            if (patient.isEmpty()) {
+                interactions.finish(interactionId);
+                return pages.error(404, "Patient record not found", "Your patient record (Patient/" + patientId
+                        + ") is not on the FHIR server this application uses, so it cannot open with one of your visits.", "invalid_request");
+            }
+            return encounterPage(200, request, interactionId, patient.get(), smart.patients().encounters(aud, patientId), null);
+        } catch (PatientDirectory.Unavailable e) {
+            return unavailableVisits(e);
+        }
+    }
+
+    /** The FHIR server gave no usable answer while a Patient user chooses a visit (they may not search, so no picker). */
+    private Response unavailableVisits(PatientDirectory.Unavailable e) {
+        LOG.warn("visit picker: the FHIR server gave no usable answer: {}", e.getMessage());
+        return pages.error(502, "Visits unavailable", "The FHIR server is not answering right now, so your visits cannot be listed. "
+                + "Go back to the application and try again in a moment.", "temporarily_unavailable");
     }
 
     private Response encounterPage(int status, AuthorizationRequest request, String interactionId, PatientDirectory.PatientEntry patient,
@@ -425,6 +448,15 @@ public final class AuthorizationEndpoint implements Routes.Source {
                 return startInteraction(http, request, resolved, interaction, id -> {
                     interactions.signedIn(id, u.subject());
                     return pickerPage(200, request, resolved.parameters(), id, "", null);
+                });
+            }
+            case SmartLaunchStep.Outcome.PickEncounter own -> {
+                if (request.promptNone()) {
+                    return BrowserResponse.of(redirectError(request, "interaction_required", "the user must choose a visit"));
+                }
+                return startInteraction(http, request, resolved, interaction, id -> {
+                    interactions.signedIn(id, u.subject());
+                    return ownVisitsPage(request, resolved.parameters(), id, own.patient());
                 });
             }
             case SmartLaunchStep.Outcome.Decided ignored -> { }

@@ -17,9 +17,9 @@ import java.util.Set;
  *   launch's FHIR base; a launch made for a user is for that user only. Anything else is
  *   {@code invalid_request}, never a code. The launch is used up when the code is issued.</li>
  *   <li>Standalone launch (§"Standalone Launch"): {@code launch/patient} or {@code launch/encounter}
- *   without {@code launch}. A user whose {@code fhirUser} is a Patient gets that patient; a user who
- *   {@linkplain #mayPick may pick} chooses one in the patient picker; anyone else is refused
- *   ({@code access_denied}).</li>
+ *   without {@code launch}. A user whose {@code fhirUser} is a Patient gets that patient (and, with
+ *   {@code launch/encounter}, chooses one of their own visits); a user who {@linkplain #mayPick may pick}
+ *   chooses one in the patient picker; anyone else is refused ({@code access_denied}).</li>
  * </ul>
  */
 final class SmartLaunchStep {
@@ -36,6 +36,8 @@ final class SmartLaunchStep {
         record SignInAs(String username) implements Outcome {}
         /** The user chooses the patient (and encounter). */
         record Pick() implements Outcome {}
+        /** A Patient user asking {@code launch/encounter} chooses one of their own visits ({@code patient} is their record). */
+        record PickEncounter(String patient) implements Outcome {}
     }
 
     private final EhrLaunches launches;
@@ -59,6 +61,14 @@ final class SmartLaunchStep {
     static boolean standalone(AuthorizationRequest request, Map<String, List<String>> parameters) {
         Set<String> scopes = Set.of(request.scope().split(" "));
         return single(parameters, "launch") == null && (scopes.contains("launch/patient") || scopes.contains("launch/encounter"));
+    }
+
+    /**
+     * Whether {@code user} may post {@code patient} (null: a search) in the picker: a user who {@linkplain #mayPick may pick}
+     * any; a Patient user only their own record, and only to choose one of their visits ({@code launch/encounter}).
+     */
+    static boolean mayChoose(User user, AuthorizationRequest request, String patient) {
+        return mayPick(user) || (patient != null && wantsEncounter(request) && FhirUser.patientId(user).filter(patient::equals).isPresent());
     }
 
     static boolean wantsEncounter(AuthorizationRequest request) {
@@ -109,7 +119,7 @@ final class SmartLaunchStep {
         }
         Optional<String> own = FhirUser.patientId(user);
         if (own.isPresent()) {
-            return new Outcome.Decided(LaunchContext.ofPatient(own.get()), null);
+            return wantsEncounter(request) ? new Outcome.PickEncounter(own.get()) : new Outcome.Decided(LaunchContext.ofPatient(own.get()), null);
         }
         if (mayPick(user)) {
             return new Outcome.Pick();

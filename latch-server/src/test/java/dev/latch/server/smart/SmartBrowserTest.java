@@ -149,6 +149,23 @@ class SmartBrowserTest {
     }
 
     @Test
+    void aPatientAskedForAnEncounterChoosesOneOfTheirOwnVisitsInTheBrowser() throws Exception {
+        browser.get(s.f.authorizeUrl(request("openid launch/patient launch/encounter patient/Patient.rs", "aud", SmartFixture.BASE)));
+        signIn(s.user("Patient/p2"));
+        assertThat(browser.getTitle()).contains("Choose a visit");
+        assertThat(browser.findElement(By.id("chosen")).getText()).isEqualTo("Bert Smith");
+        assertThat(browser.findElements(By.id("name"))).as("a patient never searches other patients").isEmpty();
+
+        submit(By.id("encounter-e2"));
+        browser.findElement(By.id("approve")).click();
+
+        Map<String, String> callback = Agent.query(redirect.next().asUri(redirect.uri()));
+        JsonNode tokens = exchange(callback.get("code"));
+        assertThat(tokens.path("patient").asText()).isEqualTo("p2");
+        assertThat(tokens.path("encounter").asText()).isEqualTo("e2");
+    }
+
+    @Test
     void challengeIsTheFixturesVerifier() {
         assertThat(SmartFixture.request("app", "openid").get("code_challenge")).isEqualTo(Pkce.s256(SmartFixture.VERIFIER));
     }

@@ -229,4 +229,74 @@ class StandaloneLaunchTest {
         EhrLaunchAuthorizeTest.assertRefusedAtCallback(agent.get(s.f.authorizeUrl(request)), "interaction_required",
                 "the user must choose a patient");
     }
+
+    @Test
+    void patientUserAskingLaunchEncounterChoosesOneOfTheirOwnVisitsAndCannotSearch() {
+        Agent agent = new Agent();
+        HttpResponse<String> visits = s.signIn(agent, standalone("openid launch/patient launch/encounter"), s.user("Patient/p2"));
+        assertThat(visits.statusCode()).isEqualTo(200);
+        assertThat(visits.body()).contains("Choose a visit").contains("Check-up").contains("Emergency")
+                .doesNotContain("id=\"name\"").doesNotContain("Choose a patient");
+
+        HttpResponse<String> foreign = post(agent, visits, "patient=p2&step=encounter&encounter=e9");
+        assertThat(foreign.body()).contains("Choose one of this patient's visits.");
+
+        HttpResponse<String> consent;
+        try (LogCapture log = LogCapture.start()) {
+            consent = post(agent, foreign, "patient=p2&step=encounter&encounter=e2");
+            assertThat(log.audit("smart.pick")).singleElement().satisfies(e -> assertThat(e.path("patient").asText()).isEqualTo("p2"));
+        }
+        JsonNode tokens = s.exchange("app", SmartFixture.callback(s.approve(agent, consent)).get("code"));
+        assertThat(tokens.path("patient").asText()).isEqualTo("p2");
+        assertThat(tokens.path("encounter").asText()).isEqualTo("e2");
+    }
+
+    @Test
+    void patientUserPostingASearchOrAnotherPatientToThePickerIsRefused() {
+        Agent agent = new Agent();
+        String user = s.user("Patient/p2");
+        HttpResponse<String> visits = s.signIn(agent, standalone("openid launch/patient launch/encounter"), user);
+
+        HttpResponse<String> search = post(agent, visits, "name=smith");
+        assertThat(search.statusCode()).isEqualTo(403);
+        assertThat(search.body()).contains("You may not choose a patient").doesNotContain("Bert Smith");
+
+        Agent again = new Agent();
+        HttpResponse<String> visits2 = s.signIn(again, standalone("openid launch/patient launch/encounter"), user);
+        HttpResponse<String> other = post(again, visits2, "patient=p3&step=encounter&no-encounter=yes");
+        assertThat(other.statusCode()).isEqualTo(403);
+
+        Agent withoutEncounter = new Agent();
+        HttpResponse<String> consent = s.signIn(withoutEncounter, standalone("openid launch/patient"), user);
+        HttpResponse<String> pick = post(withoutEncounter, consent, "patient=p3");
+        assertThat(pick.statusCode()).as("without launch/encounter a Patient user never reaches the picker").isEqualTo(403);
+    }
+
+    @Test
+    void patientUserWhoseRecordIsNotOnTheFhirServerOrWhenItIsDownGetsAClearPage() {
+        HttpResponse<String> missing = s.signIn(new Agent(), standalone("openid launch/patient launch/encounter"), s.user("Patient/p404"));
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).contains("Your patient record (Patient/p404) is not on the FHIR server");
+
+        s.fhir.down(true);
+        try {
+            HttpResponse<String> down = s.signIn(new Agent(), standalone("openid launch/patient launch/encounter"), s.user("Patient/p2"));
+            assertThat(down.statusCode()).isEqualTo(502);
+            assertThat(down.body()).contains("your visits cannot be listed").doesNotContain("id=\"name\"");
+        } finally {
+            s.fhir.down(false);
+        }
+    }
+
+    @Test
+    void promptNoneWhenAPatientUserMustChooseAVisitThenInteractionRequired() {
+        Agent agent = new Agent();
+        String user = s.user("Patient/p2");
+        s.approve(agent, s.signIn(agent, SmartFixture.request("app", "openid"), user));
+        Map<String, String> request = standalone("openid launch/patient launch/encounter");
+        request.put("prompt", "none");
+
+        EhrLaunchAuthorizeTest.assertRefusedAtCallback(agent.get(s.f.authorizeUrl(request)), "interaction_required",
+                "the user must choose a visit");
+    }
 }
