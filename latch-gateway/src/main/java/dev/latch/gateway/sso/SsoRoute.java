@@ -116,6 +116,52 @@ public final class SsoRoute {
     public TokenPrincipal handle(Request request, Request forwarded, Response response, Callback callback, Forward next) {
         Map<String, String> jar = SessionCookies.read(request);
         String sealed = SessionCookies.joined(jar, settings.cookieName());
+        Current current = current(request, response, callback, sealed);
+        if (current.answered()) {
+            return null;
+        }
+        SsoSession session = current.session();
+        if (session == null) {
+            refusals.accept("no_session");
+            if (sealed != null) {
+                cookies.clear(response, jar, settings.cookieName(), "/");
+            }
+            if (SsoPages.wantsPage(request)) {
+                startSignIn(request, response, callback, sameSite(returnPath(request), "/"));
+            } else {
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Cookie realm=\"" + settings.prefix() + "start\"");
+                GatewayResponses.error(response, callback, 401, "unauthorized",
+                        "sign in first: open " + settings.prefix() + "start in a browser");
+            }
+            return null;
+        }
+        if (current.rewrite() && !writeSession(request, response, callback, jar, session)) {
+            return null;
+        }
+        TokenPrincipal principal = session.principal(settings.issuer().toString());
+        String refused = refusal(session, principal);
+        if (refused != null) {
+            refusals.accept("forbidden");
+            SsoPages.answer(request, response, callback, 403, "forbidden", "Not allowed",
+                    "You are signed in as " + displayName(session) + ", but " + refused + ".", "Sign out",
+                    settings.prefix() + "sign_out");
+            return principal;
+        }
+        forwarded.setAttribute(UpstreamProxy.ADD_HEADERS, upstreamHeaders(request, session, principal));
+        forwarded.setAttribute(UpstreamProxy.REMOVE_HEADERS, Set.of("cookie"));
+        next.forward(forwarded, principal, response, callback);
+        return principal;
+    }
+
+    /**
+     * The request's session: null when there is none (or it is over), refreshed first when its access token expires within
+     * {@code refresh-before} ({@code rewrite}: the cookie must be written again, also when it was sealed with an older
+     * secret). {@code answered}: the request has had its answer already (a 503 when new tokens are needed and the provider
+     * cannot be reached).
+     */
+    private record Current(SsoSession session, boolean rewrite, boolean answered) {}
+
+    private Current current(Request request, Response response, Callback callback, String sealed) {
         SsoSession session = open(sealed);
         Instant now = provider.clock().instant();
         boolean rewrite = session != null && cookies.sealedWithOlderSecret(sealed);
@@ -140,41 +186,12 @@ public final class SsoRoute {
                         SsoPages.answer(request, response, callback, 503, "provider_unavailable", "Sign-in is unavailable",
                                 "Your session needs to be renewed, but the identity provider " + settings.issuer()
                                         + " cannot be reached: " + e.getMessage(), "Try again", returnPath(request));
-                        return null;
+                        return new Current(null, false, true);
                     }
                 }
             }
         }
-        if (session == null) {
-            refusals.accept("no_session");
-            if (sealed != null) {
-                cookies.clear(response, jar, settings.cookieName(), "/");
-            }
-            if (SsoPages.wantsPage(request)) {
-                startSignIn(request, response, callback, sameSite(returnPath(request), "/"));
-            } else {
-                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Cookie realm=\"" + settings.prefix() + "start\"");
-                GatewayResponses.error(response, callback, 401, "unauthorized",
-                        "sign in first: open " + settings.prefix() + "start in a browser");
-            }
-            return null;
-        }
-        if (rewrite && !writeSession(request, response, callback, jar, session)) {
-            return null;
-        }
-        TokenPrincipal principal = session.principal(settings.issuer().toString());
-        String refused = refusal(session, principal);
-        if (refused != null) {
-            refusals.accept("forbidden");
-            SsoPages.answer(request, response, callback, 403, "forbidden", "Not allowed",
-                    "You are signed in as " + displayName(session) + ", but " + refused + ".", "Sign out",
-                    settings.prefix() + "sign_out");
-            return principal;
-        }
-        forwarded.setAttribute(UpstreamProxy.ADD_HEADERS, upstreamHeaders(request, session, principal));
-        forwarded.setAttribute(UpstreamProxy.REMOVE_HEADERS, Set.of("cookie"));
-        next.forward(forwarded, principal, response, callback);
-        return principal;
+        return new Current(session, session != null && rewrite, false);
     }
 
     private SsoSession open(String sealed) {
@@ -529,11 +546,19 @@ public final class SsoRoute {
         SsoPages.redirect(response, callback, target);
     }
 
+    /** The signed-in user as JSON (oauth2-proxy's {@code /oauth2/userinfo}); a session due for new tokens is refreshed first, as on the route. */
     private void userinfo(Request request, Response response, Callback callback) {
-        SsoSession session = open(SessionCookies.joined(SessionCookies.read(request), settings.cookieName()));
-        Instant now = provider.clock().instant();
-        if (session == null || session.over(now) || session.accessExpired(now)) {
+        Map<String, String> jar = SessionCookies.read(request);
+        Current current = current(request, response, callback, SessionCookies.joined(jar, settings.cookieName()));
+        if (current.answered()) {
+            return;
+        }
+        SsoSession session = current.session();
+        if (session == null) {
             GatewayResponses.error(response, callback, 401, "unauthorized", "no session; sign in at " + settings.prefix() + "start");
+            return;
+        }
+        if (current.rewrite() && !writeSession(request, response, callback, jar, session)) {
             return;
         }
         Map<String, Object> body = new LinkedHashMap<>();

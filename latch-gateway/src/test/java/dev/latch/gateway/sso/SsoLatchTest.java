@@ -350,9 +350,17 @@ class SsoLatchTest {
                 .map(c -> c.substring(0, c.indexOf(';'))).collect(Collectors.joining("; "));
         assertThat(third).isNotEmpty();
 
+        // userinfo renews a session that is due exactly as the route does (it used to answer from the old tokens)
+        HttpResponse<String> me = api(gateway, "/fresh-oauth2/userinfo", third);
+        assertThat(me.statusCode()).as(me.body()).isEqualTo(200);
+        assertThat(me.body()).contains("\"preferredUsername\":\"alice\"");
+        String fourth = me.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("_latch_fresh"))
+                .map(c -> c.substring(0, c.indexOf(';'))).collect(Collectors.joining("; "));
+        assertThat(fourth).as("userinfo refreshed the session and sealed it anew").isNotEmpty().isNotEqualTo(third);
+
         // the provider refuses the refresh once the refresh token is revoked: the session is over
         SessionCookies cookies = new SessionCookies(List.of(COOKIE_SECRET), false);
-        SsoSession session = SsoSession.fromJson(cookies.open("latch-sso-session", third.substring(third.indexOf('=') + 1)));
+        SsoSession session = SsoSession.fromJson(cookies.open("latch-sso-session", fourth.substring(fourth.indexOf('=') + 1)));
         assertThat(session).isNotNull();
         HttpResponse<String> revoked = TestGateway.send(HttpRequest.newBuilder(URI.create(latch.url("/revoke")))
                 .header("Content-Type", "application/x-www-form-urlencoded")
@@ -360,10 +368,12 @@ class SsoLatchTest {
                 .POST(HttpRequest.BodyPublishers.ofString("token_type_hint=refresh_token&token=" + session.refreshToken())).build());
         assertThat(revoked.statusCode()).isEqualTo(200);
         // another node (it has not shared this refresh) asks Latch, which refuses
-        HttpResponse<String> after = api(secondNode, "/fresh/data", third);
+        HttpResponse<String> after = api(secondNode, "/fresh/data", fourth);
         assertThat(after.statusCode()).as(after.body()).isEqualTo(401);
         assertThat(after.headers().allValues("Set-Cookie")).as("the dead session's cookie is cleared")
                 .anyMatch(c -> c.startsWith("_latch_fresh=;") || c.startsWith("_latch_fresh_0=;"));
+        assertThat(api(secondNode, "/fresh-oauth2/userinfo", fourth).statusCode())
+                .as("userinfo does not vouch for a session the provider ended, though its access token has not expired").isEqualTo(401);
     }
 
     @Test
