@@ -153,11 +153,17 @@ public record ServerConfig(String issuer, int port, Path data, DatabaseSettings 
     }
 
     /** SMART on FHIR settings ({@code smart:}). */
-    public record Smart(List<FhirServer> fhirServers) {
+    /** @param launchLifetime how long an EHR launch value may be used ({@code smart.launch-lifetime}) */
+    public record Smart(List<FhirServer> fhirServers, java.time.Duration launchLifetime) {
+        public static final java.time.Duration DEFAULT_LAUNCH_LIFETIME = java.time.Duration.ofMinutes(5);
         public static final Smart NONE = new Smart(List.of());
 
         public Smart {
             fhirServers = List.copyOf(fhirServers);
+        }
+
+        public Smart(List<FhirServer> fhirServers) {
+            this(fhirServers, DEFAULT_LAUNCH_LIFETIME);
         }
 
         public boolean enabled() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.latch.server.config.ConfigLoader.ConfigException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,7 +19,10 @@ import java.util.Set;
  */
 final class SmartSettings {
 
-    private static final Set<String> SMART_KEYS = Set.of("fhir-servers");
+    private static final Set<String> SMART_KEYS = Set.of("fhir-servers", "launch-lifetime");
+    /** A launch value travels in a URL: long enough for a slow app to start, short enough that a leaked one is soon dead. */
+    static final Duration MIN_LAUNCH_LIFETIME = Duration.ofSeconds(30);
+    static final Duration MAX_LAUNCH_LIFETIME = Duration.ofHours(1);
     private static final Set<String> SERVER_KEYS = Set.of("base", "upstream");
 
     private SmartSettings() {}
@@ -27,9 +31,15 @@ final class SmartSettings {
         JsonNode smart = root.get("smart");
         if (smart == null || smart.isNull()) return ServerConfig.Smart.NONE;
         if (!smart.isObject()) {
-            throw new ConfigException(lines.at("smart") + "smart: must be a mapping with fhir-servers");
+            throw new ConfigException(lines.at("smart") + "smart: must be a mapping with fhir-servers (and launch-lifetime)");
         }
         ConfigNodes.checkKeys(smart, "smart", SMART_KEYS, lines);
+        Duration launchLifetime = ConfigNodes.duration(smart, "smart.launch-lifetime", "launch-lifetime",
+                ServerConfig.Smart.DEFAULT_LAUNCH_LIFETIME);
+        if (launchLifetime.compareTo(MIN_LAUNCH_LIFETIME) < 0 || launchLifetime.compareTo(MAX_LAUNCH_LIFETIME) > 0) {
+            throw new ConfigException(lines.at("smart.launch-lifetime") + "smart.launch-lifetime: must be between 30s and 1h (was "
+                    + smart.get("launch-lifetime").asText() + ")");
+        }
         JsonNode servers = smart.get("fhir-servers");
         if (servers == null || servers.isNull()) return ServerConfig.Smart.NONE;
         servers = ConfigNodes.indexedList(servers);
@@ -56,7 +66,7 @@ final class SmartSettings {
             }
             out.add(new ServerConfig.FhirServer(base.toString(), upstream == null ? base.toString() : upstream.toString()));
         }
-        return new ServerConfig.Smart(out);
+        return new ServerConfig.Smart(out, launchLifetime);
     }
 
     /** An absolute http(s) URL without query or fragment, written without a trailing slash; null when absent. */

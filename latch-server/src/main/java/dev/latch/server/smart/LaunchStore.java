@@ -11,14 +11,11 @@ import java.util.Optional;
 
 /**
  * EHR launches (SMART App Launch 2.2 §"EHR Launch") on the {@code smart_launches} table: the
- * {@code launch} value is 256 random bits, stored only as its digest, valid for
- * {@value #LIFETIME_SECONDS} seconds and used up by the one authorization that issues a code for it
+ * {@code launch} value is 256 random bits, stored only as its digest, valid until the end {@link Launches} gives it
+ * ({@code smart.launch-lifetime}, 5 minutes by default) and used up by the one authorization that issues a code for it
  * (an atomic {@code UPDATE … WHERE used_at IS NULL}, so across nodes too).
  */
 public final class LaunchStore implements EhrLaunches {
-
-    /** Long enough for the app to load and send the user to sign in; short, since the value travels in URLs. */
-    public static final long LIFETIME_SECONDS = 300;
 
     private final Sql sql;
 

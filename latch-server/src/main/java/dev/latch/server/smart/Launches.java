@@ -56,9 +56,9 @@ public final class Launches {
             username = user.username();
         }
         long now = clock.instant().getEpochSecond();
-        long expiresAt = now + LaunchStore.LIFETIME_SECONDS;
-        String launch = store.create(new EhrLaunch(client.clientId(), iss, username, request.context(), expiresAt), now);
-        return new Created(launch, launchUrl(client.initiateLoginUri(), iss, launch), iss, LaunchStore.LIFETIME_SECONDS);
+        long lifetime = smart.launchLifetime().toSeconds();
+        String launch = store.create(new EhrLaunch(client.clientId(), iss, username, request.context(), now + lifetime), now);
+        return new Created(launch, launchUrl(client.initiateLoginUri(), iss, launch), iss, lifetime);
     }
 
     /** The configured FHIR base {@code iss} names; without one, the only one configured. */

@@ -47,6 +47,22 @@ class SmartSettingsTest {
     }
 
     @Test
+    void launchLifetimeDefaultsToFiveMinutesAndIsKeptBetween30SecondsAndAnHour() throws Exception {
+        String servers = "smart:\n  fhir-servers:\n    - base: http://a.example/fhir\n";
+        assertThat(loader().load(yaml(servers), Map.of()).smart().launchLifetime()).isEqualTo(java.time.Duration.ofMinutes(5));
+        assertThat(loader().load(yaml(servers + "  launch-lifetime: 15m\n"), Map.of()).smart().launchLifetime())
+                .isEqualTo(java.time.Duration.ofMinutes(15));
+
+        Path tooShort = yaml(servers + "  launch-lifetime: 10s\n");
+        assertThatThrownBy(() -> loader().load(tooShort, Map.of()))
+                .hasMessage(tooShort + ":4: smart.launch-lifetime: must be between 30s and 1h (was 10s)");
+        Path tooLong = yaml(servers + "  launch-lifetime: 2h\n");
+        assertThatThrownBy(() -> loader().load(tooLong, Map.of())).hasMessageContaining(":4: smart.launch-lifetime: must be between 30s and 1h");
+        Path notADuration = yaml(servers + "  launch-lifetime: soon\n");
+        assertThatThrownBy(() -> loader().load(notADuration, Map.of())).hasMessageContaining("smart.launch-lifetime: not a duration such as 300s, 5m, 1h (was soon)");
+    }
+
+    @Test
     void badEntriesAreRefusedAtTheirLineNamingTheKey() throws Exception {
         Path noBase = yaml("smart:\n  fhir-servers:\n    - upstream: http://127.0.0.1:8081/fhir\n");
         assertThatThrownBy(() -> loader().load(noBase, Map.of())).hasMessageStartingWith(noBase + ":3: smart.fhir-servers[0].base: required");
@@ -70,7 +86,7 @@ class SmartSettingsTest {
                 .hasMessage(twice + ":4: smart.fhir-servers[1].base: http://a.example/fhir is declared twice (first as smart.fhir-servers[0])");
 
         Path unknownSmartKey = yaml("smart:\n  fhir-server:\n    - base: http://a.example/fhir\n");
-        assertThatThrownBy(() -> loader().load(unknownSmartKey, Map.of())).hasMessage(unknownSmartKey + ":2: smart.fhir-server: unknown setting (known: fhir-servers)");
+        assertThatThrownBy(() -> loader().load(unknownSmartKey, Map.of())).hasMessage(unknownSmartKey + ":2: smart.fhir-server: unknown setting (known: fhir-servers, launch-lifetime)");
 
         Path notAList = yaml("smart:\n  fhir-servers: http://a.example/fhir\n");
         assertThatThrownBy(() -> loader().load(notAList, Map.of())).hasMessage(notAList + ":2: smart.fhir-servers: must be a list of {base, upstream}");
