@@ -394,12 +394,15 @@ measure_low() {
 # connections): one gateway at the usual concurrency, and the two latencies taken over the same seconds of the
 # same machine, so the drift that separate runs minutes apart suffer cancels out of their difference.
 measure_side() {
-  local key="$1" half=$(( connections / 2 )) p s
+  local key="$1" half=$(( connections / 2 )) p s pass_ok=1 sso_ok=1
+  (( half >= 1 )) || die "BENCH_SSO_SIDE needs BENCH_CONNECTIONS of 2 or more (one wrk per route)"
   say "[side by side $key] passthrough and sso at once, wrk -t1 -c$half each, ${seconds}s"
   wrk_t=1 wrk_c="$half" run_wrk "$seconds" "$raw/${key}-pass.txt" "$gw/pass/data" & p=$!
   wrk_t=1 wrk_c="$half" run_wrk "$seconds" "$raw/${key}-sso.txt" "$gw/app/data" "${sso_env[@]}" & s=$!
-  wait "$p" || die "wrk failed on $gw/pass/data (side by side)"
-  wait "$s" || die "wrk failed on $gw/app/data (side by side)"
+  wait "$p" || pass_ok=0
+  wait "$s" || sso_ok=0
+  (( pass_ok )) || die "wrk failed on $gw/pass/data (side by side)"
+  (( sso_ok )) || die "wrk failed on $gw/app/data (side by side)"
   local side line
   for side in pass sso; do
     line="$(grep '^summary ' "$raw/${key}-$side.txt")" || die "no summary line from wrk.lua in $raw/${key}-$side.txt"

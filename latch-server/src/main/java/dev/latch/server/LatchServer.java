@@ -111,7 +111,7 @@ public final class LatchServer implements AutoCloseable {
     private int passwordQueue = passwordThreads * PasswordVerifier.QUEUE_PER_THREAD;
     private AuthorizationEndpoint authorizationEndpoint;
     private dev.latch.server.logout.LogoutEndpoint logoutEndpoint;
-    private dev.latch.server.consent.AppsPage appsPage;
+    private dev.latch.server.account.AppsPage appsPage;
     private final dev.latch.server.cors.CorsPolicy cors;
     private final OutboundFetcher fetcher;
     private final AuthorizationCodeStore codes;
@@ -287,7 +287,7 @@ public final class LatchServer implements AutoCloseable {
                 launchSimulator = new dev.latch.server.smart.LaunchSimulator(launches(), fhirPatients, () -> instance.clients().store().list(),
                         users, signedInPages, pages, instance.clock(), endpoints);
             }
-            appsPage = new dev.latch.server.consent.AppsPage(consents, refreshTokens, instance.clients()::find, instance.scopes(), signedInPages,
+            appsPage = new dev.latch.server.account.AppsPage(consents, refreshTokens, codes, instance.clients()::find, instance.scopes(), signedInPages,
                     pages, instance.clock(), endpoints);
             logoutEndpoint = new dev.latch.server.logout.LogoutEndpoint(sessions, consents, users, instance.keyRing(),
                     instance.clients()::find, pages, instance.clock(), endpoints);
@@ -296,7 +296,7 @@ public final class LatchServer implements AutoCloseable {
                 revocationEndpoint, userinfoEndpoint, registrationEndpoint));
         if (config.smart().enabled()) {
             features.add(new SmartConfigurationEndpoint(endpoints, metadataEndpoint,
-                    appsPage == null ? null : dev.latch.server.consent.AppsPage.url(endpoints)));
+                    appsPage == null ? null : dev.latch.server.account.AppsPage.url(endpoints)));
         }
         if (authorizationEndpoint != null) {
             features.addAll(List.of(parEndpoint, authorizationEndpoint, logoutEndpoint, appsPage));

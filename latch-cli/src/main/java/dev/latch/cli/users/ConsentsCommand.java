@@ -30,7 +30,8 @@ public final class ConsentsCommand extends OneUserCommand {
         User u = user(latch);
         ConsentStore consents = new ConsentStore(latch.database().sql());
         if (revoke != null) {
-            ConsentStore.Withdrawn withdrawn = consents.withdraw(u.subject(), revoke, latch.refreshTokens(), latch.clock().instant().getEpochSecond());
+            ConsentStore.Withdrawn withdrawn = consents.withdraw(u.subject(), revoke, latch.refreshTokens(),
+                    new dev.latch.server.code.JdbcAuthorizationCodeStore(latch.database().sql()), latch.clock().instant().getEpochSecond());
             int removed = withdrawn.consents();
             int families = withdrawn.refreshTokenFamilies();
             if (withdrawn.nothing()) {

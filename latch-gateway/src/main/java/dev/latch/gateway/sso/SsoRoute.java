@@ -549,12 +549,16 @@ public final class SsoRoute {
     /** The signed-in user as JSON (oauth2-proxy's {@code /oauth2/userinfo}); a session due for new tokens is refreshed first, as on the route. */
     private void userinfo(Request request, Response response, Callback callback) {
         Map<String, String> jar = SessionCookies.read(request);
-        Current current = current(request, response, callback, SessionCookies.joined(jar, settings.cookieName()));
+        String sealed = SessionCookies.joined(jar, settings.cookieName());
+        Current current = current(request, response, callback, sealed);
         if (current.answered()) {
             return;
         }
         SsoSession session = current.session();
         if (session == null) {
+            if (sealed != null) {
+                cookies.clear(response, jar, settings.cookieName(), "/"); // as on the route: a dead session is not tried again
+            }
             GatewayResponses.error(response, callback, 401, "unauthorized", "no session; sign in at " + settings.prefix() + "start");
             return;
         }

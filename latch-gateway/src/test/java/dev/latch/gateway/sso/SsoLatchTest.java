@@ -372,8 +372,11 @@ class SsoLatchTest {
         assertThat(after.statusCode()).as(after.body()).isEqualTo(401);
         assertThat(after.headers().allValues("Set-Cookie")).as("the dead session's cookie is cleared")
                 .anyMatch(c -> c.startsWith("_latch_fresh=;") || c.startsWith("_latch_fresh_0=;"));
-        assertThat(api(secondNode, "/fresh-oauth2/userinfo", fourth).statusCode())
-                .as("userinfo does not vouch for a session the provider ended, though its access token has not expired").isEqualTo(401);
+        HttpResponse<String> meAfter = api(secondNode, "/fresh-oauth2/userinfo", fourth);
+        assertThat(meAfter.statusCode()).as("userinfo does not vouch for a session the provider ended, though its access token has not expired")
+                .isEqualTo(401);
+        assertThat(meAfter.headers().allValues("Set-Cookie")).as("and clears its cookie, as the route does")
+                .anyMatch(c -> c.startsWith("_latch_fresh=;") || c.startsWith("_latch_fresh_0=;"));
     }
 
     @Test

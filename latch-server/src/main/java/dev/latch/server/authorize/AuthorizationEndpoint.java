@@ -214,7 +214,10 @@ public final class AuthorizationEndpoint implements Routes.Source {
         try {
             Optional<PatientDirectory.PatientEntry> found = smart.patients().read(aud, patientId);
             if (found.isEmpty()) {
-                return BrowserResponse.of(pickerPage(200, request, parameters, id, "", "That patient is not on the FHIR server. Search again."));
+                // a Patient user (their own record, gone since the visit page) never gets the search
+                return BrowserResponse.of(SmartLaunchStep.mayPick(user.get())
+                        ? pickerPage(200, request, parameters, id, "", "That patient is not on the FHIR server. Search again.")
+                        : ownRecordMissing(id, patientId));
             }
             patient = found.get();
             if (SmartLaunchStep.wantsEncounter(request)) {
@@ -268,14 +271,19 @@ public final class AuthorizationEndpoint implements Routes.Source {
         try {
             Optional<PatientDirectory.PatientEntry> patient = smart.patients().read(aud, patientId);
             if (patient.isEmpty()) {
-                interactions.finish(interactionId);
-                return pages.error(404, "Patient record not found", "Your patient record (Patient/" + patientId
-                        + ") is not on the FHIR server this application uses, so it cannot open with one of your visits.", "invalid_request");
+                return ownRecordMissing(interactionId, patientId);
             }
             return encounterPage(200, request, interactionId, patient.get(), smart.patients().encounters(aud, patientId), null);
         } catch (PatientDirectory.Unavailable e) {
             return unavailableVisits(e);
         }
+    }
+
+    /** A Patient user's own record is not on the FHIR server: the sign-in ends here, with the reason. */
+    private Response ownRecordMissing(String interactionId, String patientId) {
+        interactions.finish(interactionId);
+        return pages.error(404, "Patient record not found", "Your patient record (Patient/" + patientId
+                + ") is not on the FHIR server this application uses, so it cannot open with one of your visits.", "invalid_request");
     }
 
     /** The FHIR server gave no usable answer while a Patient user chooses a visit (they may not search, so no picker). */

@@ -37,4 +37,10 @@ public interface AuthorizationCodeStore {
     int purgeExpired(long now, BatchDelete delete);
 
     Optional<ApprovedAuthorization> peek(String code);
+
+    /**
+     * Ends the codes issued to {@code clientId} for {@code subject} that are not redeemed yet (an approval withdrawn: a code
+     * issued a moment before must not start a new grant); returns how many.
+     */
+    int expireUnredeemed(String subject, String clientId, long now);
 }

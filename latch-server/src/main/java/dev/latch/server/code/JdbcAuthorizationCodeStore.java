@@ -41,7 +41,8 @@ public final class JdbcAuthorizationCodeStore implements AuthorizationCodeStore 
         }
         Row r = row.get();
         if (r.redeemedAt() == null && r.expiresAt() > now
-                && sql.update("UPDATE authorization_codes SET redeemed_at = ? WHERE code_digest = ? AND redeemed_at IS NULL", now, digest) == 1) {
+                && sql.update("UPDATE authorization_codes SET redeemed_at = ? WHERE code_digest = ? AND redeemed_at IS NULL AND expires_at > ?",
+                now, digest, now) == 1) {
             return new Redemption.Redeemed(r.grant());
         }
         if (r.redeemedAt() == null && r.expiresAt() <= now) {
@@ -51,6 +52,9 @@ public final class JdbcAuthorizationCodeStore implements AuthorizationCodeStore 
         Row latest = sql.queryOne("SELECT grant_data, expires_at, redeemed_at, issued_jtis, refresh_family "
                 + "FROM authorization_codes WHERE code_digest = ?", rs -> new Row(parse(rs.getString(1)), rs.getLong(2),
                 Sql.nullableLong(rs, "redeemed_at"), rs.getString(4), rs.getString(5)), digest).orElse(r);
+        if (latest.redeemedAt() == null) {
+            return new Redemption.Invalid(); // ended a moment ago (expireUnredeemed), never used
+        }
         List<String> jtis = latest.jtis() == null || latest.jtis().isEmpty() ? List.of() : Arrays.asList(latest.jtis().split(" "));
         return new Redemption.Replayed(latest.grant(), jtis, latest.family());
     }
@@ -70,6 +74,20 @@ public final class JdbcAuthorizationCodeStore implements AuthorizationCodeStore 
     public Optional<ApprovedAuthorization> peek(String code) {
         return sql.queryOne("SELECT grant_data FROM authorization_codes WHERE code_digest = ?", rs -> parse(rs.getString(1)),
                 Secrets.digest(code));
+    }
+
+    @Override
+    public int expireUnredeemed(String subject, String clientId, long now) {
+        record Live(String digest, ApprovedAuthorization grant) {}
+        int ended = 0;
+        for (Live live : sql.query("SELECT code_digest, grant_data FROM authorization_codes WHERE client_id = ? AND redeemed_at IS NULL "
+                + "AND expires_at > ?", rs -> new Live(rs.getString(1), parse(rs.getString(2))), clientId, now)) {
+            if (subject.equals(live.grant().subject())) {
+                ended += sql.update("UPDATE authorization_codes SET expires_at = ? WHERE code_digest = ? AND redeemed_at IS NULL", now,
+                        live.digest());
+            }
+        }
+        return ended;
     }
 
     private static ApprovedAuthorization parse(String json) {

@@ -152,14 +152,18 @@ public record ServerConfig(String issuer, int port, Path data, DatabaseSettings 
         return database.url() != null ? database.url() : dev.latch.server.storage.Database.embeddedUrl(data);
     }
 
-    /** SMART on FHIR settings ({@code smart:}). */
-    /** @param launchLifetime how long an EHR launch value may be used ({@code smart.launch-lifetime}) */
+    /**
+     * SMART on FHIR settings ({@code smart:}).
+     *
+     * @param launchLifetime how long an EHR launch value may be used ({@code smart.launch-lifetime})
+     */
     public record Smart(List<FhirServer> fhirServers, java.time.Duration launchLifetime) {
         public static final java.time.Duration DEFAULT_LAUNCH_LIFETIME = java.time.Duration.ofMinutes(5);
         public static final Smart NONE = new Smart(List.of());
 
         public Smart {
             fhirServers = List.copyOf(fhirServers);
+            java.util.Objects.requireNonNull(launchLifetime, "launchLifetime");
         }
 
         public Smart(List<FhirServer> fhirServers) {

@@ -1,5 +1,6 @@
 package dev.latch.server.consent;
 
+import dev.latch.server.code.AuthorizationCodeStore;
 import dev.latch.server.refresh.RefreshTokenStore;
 import dev.latch.server.storage.BatchDelete;
 import dev.latch.server.storage.Sql;
@@ -87,12 +88,14 @@ public final class ConsentStore {
     }
 
     /**
-     * Withdraws what {@code subject} approved for {@code clientId}: the remembered consents and the refresh tokens (with the
-     * access tokens issued under them), since those grants rest on the approval (RFC 6749 §6), so the client loses access
-     * at once, offline access included.
+     * Withdraws what {@code subject} approved for {@code clientId}: the remembered consents, the refresh tokens (with the
+     * access tokens issued under them), since those grants rest on the approval (RFC 6749 §6), and any code not yet
+     * redeemed, so the client loses access at once, offline access included, and cannot start a new grant from a code
+     * issued a moment before.
      */
-    public Withdrawn withdraw(String subject, String clientId, RefreshTokenStore refreshTokens, long now) {
+    public Withdrawn withdraw(String subject, String clientId, RefreshTokenStore refreshTokens, AuthorizationCodeStore codes, long now) {
         int removed = revoke(subject, clientId);
+        codes.expireUnredeemed(subject, clientId, now);
         return new Withdrawn(removed, refreshTokens.revokeFamilies(subject, clientId, now));
     }
 

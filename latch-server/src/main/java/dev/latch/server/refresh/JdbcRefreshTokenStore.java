@@ -158,8 +158,9 @@ public final class JdbcRefreshTokenStore implements RefreshTokenStore {
 
     @Override
     public List<String> clientsWithLiveFamilies(String subject, long now) {
-        return sql.query("SELECT DISTINCT client_id FROM refresh_families WHERE subject = ? AND revoked_at IS NULL AND expires_at > ? "
-                + "ORDER BY client_id", rs -> rs.getString(1), subject, now);
+        return sql.query("SELECT DISTINCT f.client_id FROM refresh_families f WHERE f.subject = ? AND f.revoked_at IS NULL AND f.expires_at > ? "
+                + "AND EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = f.family_id AND t.rotated_at IS NULL AND t.expires_at > ?) "
+                + "ORDER BY f.client_id", rs -> rs.getString(1), subject, now, now);
     }
 
     /** Puts the family's unexpired access tokens on the deny-list (again, for those already there: it is idempotent). */

@@ -125,7 +125,10 @@ public interface RefreshTokenStore {
      */
     int revokeFamilies(String subject, String clientId, long now);
 
-    /** The clients holding a family of {@code subject} that is neither revoked nor past its end at {@code now}, sorted. */
+    /**
+     * The clients holding a usable refresh token of {@code subject} at {@code now} (its family neither revoked nor past its
+     * end, the token current and within its idle deadline), sorted.
+     */
     List<String> clientsWithLiveFamilies(String subject, long now);
 
     /** Forgets families that ended before {@code now}, with their tokens, and access-token records past their exp. */

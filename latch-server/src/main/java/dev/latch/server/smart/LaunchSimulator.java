@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * for; Launch creates an EHR launch by the rules of {@code POST /smart/launch} and sends the browser to
  * the app's launch URL with {@code iss} and {@code launch}. Everyone else gets a sign-in form or a 403
  * page: the simulator creates launches, so it is never open. Forms are CSRF-protected and bound to
- * the browser like the sign-in forms (their in-flight state is an {@link InteractionStore} entry).
+ * the browser like the sign-in forms (their in-flight state is an {@link dev.latch.server.session.InteractionStore} entry, see {@link SignedInPages}).
  */
 public final class LaunchSimulator implements Routes.Source {
 

@@ -15,7 +15,7 @@ import java.util.Map;
  * against, and the path is 404). Its fields are those of the RFC 8414 metadata ({@link MetadataEndpoint},
  * so the two documents cannot disagree) that SMART names, plus {@code capabilities}
  * ({@link SmartCapabilities}), and {@code management_endpoint} when people can sign in: the page where they
- * review and withdraw what they approved ({@link dev.latch.server.consent.AppsPage}). Always
+ * review and withdraw what they approved ({@link dev.latch.server.account.AppsPage}). Always
  * {@code application/json} whatever {@code Accept} says, readable from any origin.
  */
 public final class SmartConfigurationEndpoint implements Routes.Source {

@@ -77,6 +77,12 @@ final class FhirStub implements AutoCloseable {
         return this;
     }
 
+    /** Removes the patient {@code id} (a record deleted or merged away while someone is signing in). */
+    FhirStub withoutPatient(String id) {
+        patients.remove(id);
+        return this;
+    }
+
     FhirStub encounter(String id, String patient, String type, String start) {
         encounters.add(new Encounter(id, patient, type, start));
         return this;

@@ -273,6 +273,21 @@ class StandaloneLaunchTest {
     }
 
     @Test
+    void patientUserWhoseRecordGoesAwayBetweenTheVisitPageAndTheChoiceGetsA404NeverTheSearch() {
+        s.fhir.patient("p77", "Gone", "Soon", "1970-01-01", "female").encounter("e77", "p77", "Check-up", "2024-01-01");
+        Agent agent = new Agent();
+        HttpResponse<String> visits = s.signIn(agent, standalone("openid launch/patient launch/encounter"), s.user("Patient/p77"));
+        assertThat(visits.body()).contains("Choose a visit").contains("Gone Soon");
+        s.fhir.withoutPatient("p77");
+
+        HttpResponse<String> r = post(agent, visits, "patient=p77&step=encounter&encounter=e77");
+
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).contains("Your patient record (Patient/p77) is not on the FHIR server")
+                .doesNotContain("id=\"name\"").doesNotContain("Amy Shaw").doesNotContain("Bert Smith");
+    }
+
+    @Test
     void patientUserWhoseRecordIsNotOnTheFhirServerOrWhenItIsDownGetsAClearPage() {
         HttpResponse<String> missing = s.signIn(new Agent(), standalone("openid launch/patient launch/encounter"), s.user("Patient/p404"));
         assertThat(missing.statusCode()).isEqualTo(404);

@@ -49,6 +49,26 @@ public abstract class AuthorizationCodeStoreContract extends StoreContract {
     }
 
     @Test
+    void expireUnredeemedEndsOnlyThatSubjectsLiveCodesForThatClient() {
+        String mine = codes.issue(GRANT, 1_060);
+        String redeemed = codes.issue(GRANT, 1_060);
+        assertThat(codes.redeem(redeemed, 1_005)).isInstanceOf(Redemption.Redeemed.class);
+        ApprovedAuthorization other = new ApprovedAuthorization("app", "sub-2", "https://app.example/cb", "openid", null, null, 1_000,
+                "sid-2", List.of("pwd"), List.of(), false);
+        String someoneElses = codes.issue(other, 1_060);
+        ApprovedAuthorization otherApp = new ApprovedAuthorization("app-2", "sub-1", "https://app.example/cb", "openid", null, null, 1_000,
+                "sid-1", List.of("pwd"), List.of(), false);
+        String anotherApps = codes.issue(otherApp, 1_060);
+
+        assertThat(codes.expireUnredeemed("sub-1", "app", 1_010)).isEqualTo(1);
+
+        assertThat(codes.redeem(mine, 1_011)).isEqualTo(new Redemption.Invalid());
+        assertThat(codes.redeem(redeemed, 1_011)).as("a redeemed code stays a replay").isInstanceOf(Redemption.Replayed.class);
+        assertThat(codes.redeem(someoneElses, 1_011)).isInstanceOf(Redemption.Redeemed.class);
+        assertThat(codes.redeem(anotherApps, 1_011)).isInstanceOf(Redemption.Redeemed.class);
+    }
+
+    @Test
     void codeIsStoredOnlyAsADigest() {
         String code = codes.issue(GRANT, 1_060);
         List<String> stored = sql.query("SELECT code_digest FROM authorization_codes", rs -> rs.getString(1));

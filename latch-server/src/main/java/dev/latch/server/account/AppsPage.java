@@ -1,10 +1,12 @@
-package dev.latch.server.consent;
+package dev.latch.server.account;
 
 import dev.latch.server.audit.Audit;
 import dev.latch.server.audit.AuditEvent;
 import dev.latch.server.authorize.SignedInPages;
 import dev.latch.server.client.Client;
+import dev.latch.server.code.AuthorizationCodeStore;
 import dev.latch.server.client.StoredClient;
+import dev.latch.server.consent.ConsentStore;
 import dev.latch.server.discovery.ServerEndpoints;
 import dev.latch.server.http.BrowserResponse;
 import dev.latch.server.http.Request;
@@ -41,6 +43,7 @@ public final class AppsPage implements Routes.Source {
 
     private final ConsentStore consents;
     private final RefreshTokenStore refreshTokens;
+    private final AuthorizationCodeStore codes;
     private final Function<String, Optional<StoredClient>> clients;
     private final ScopeCatalogue scopes;
     private final SignedInPages signedIn;
@@ -49,10 +52,12 @@ public final class AppsPage implements Routes.Source {
     private final Clock clock;
     private final String path;
 
-    public AppsPage(ConsentStore consents, RefreshTokenStore refreshTokens, Function<String, Optional<StoredClient>> clients,
-                    ScopeCatalogue scopes, SignedInPages signedIn, Pages pages, Clock clock, ServerEndpoints endpoints) {
+    public AppsPage(ConsentStore consents, RefreshTokenStore refreshTokens, AuthorizationCodeStore codes,
+                    Function<String, Optional<StoredClient>> clients, ScopeCatalogue scopes, SignedInPages signedIn, Pages pages, Clock clock,
+                    ServerEndpoints endpoints) {
         this.consents = consents;
         this.refreshTokens = refreshTokens;
+        this.codes = codes;
         this.clients = clients;
         this.scopes = scopes;
         this.signedIn = signedIn;
@@ -97,7 +102,7 @@ public final class AppsPage implements Routes.Source {
         if (clientId == null || clientId.isEmpty()) {
             return BrowserResponse.of(render(id, u, now, "Choose an app to withdraw."));
         }
-        ConsentStore.Withdrawn withdrawn = consents.withdraw(u.subject(), clientId, refreshTokens, now);
+        ConsentStore.Withdrawn withdrawn = consents.withdraw(u.subject(), clientId, refreshTokens, codes, now);
         if (withdrawn.nothing()) {
             return BrowserResponse.of(render(id, u, now, "That app has no access to withdraw."));
         }
@@ -120,14 +125,19 @@ public final class AppsPage implements Routes.Source {
         List<App> out = new ArrayList<>();
         for (String clientId : ids) {
             Optional<Client> client = clients.apply(clientId).map(StoredClient::client);
-            out.add(new App(clientId, displayName(clientId), client.map(Client::logoUri).orElse(null),
+            out.add(new App(clientId, displayName(clientId, client), client.map(Client::logoUri).orElse(null),
                     approvals.getOrDefault(clientId, List.of()), renewing.contains(clientId)));
         }
         return out;
     }
 
     private String displayName(String clientId) {
-        return clients.apply(clientId).map(StoredClient::client).map(Client::clientName).filter(n -> !n.isBlank()).orElse(clientId);
+        return displayName(clientId, clients.apply(clientId).map(StoredClient::client));
+    }
+
+    /** The client's name, else its id (a client removed since keeps showing by id, so its access can still be withdrawn). */
+    private static String displayName(String clientId, Optional<Client> client) {
+        return client.map(Client::clientName).filter(n -> !n.isBlank()).orElse(clientId);
     }
 
     private Response render(String interactionId, User user, long now, String message) {

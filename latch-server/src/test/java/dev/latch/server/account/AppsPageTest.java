@@ -1,4 +1,4 @@
-package dev.latch.server.signin;
+package dev.latch.server.account;
 
 import static dev.latch.server.OAuthResponses.assertError;
 import static dev.latch.server.OAuthResponses.basic;
@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.latch.server.LogCapture;
 import dev.latch.server.client.Client;
 import dev.latch.server.consent.ConsentStore;
+import dev.latch.server.signin.Agent;
+import dev.latch.server.signin.SharedChromium;
+import dev.latch.server.signin.SignInFixture;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -165,16 +168,48 @@ class AppsPageTest {
         assertThat(forged.statusCode()).isEqualTo(400);
         assertThat(forged.body()).contains("This form has expired");
 
+        // another browser (its own browser cookie) with a stolen session cookie and a form opened in the first browser
         Agent elsewhere = new Agent();
+        elsewhere.get(f.server.url("/account/apps"));
+        assertThat(elsewhere.cookies).containsKey("latch_browser");
         elsewhere.cookies.put("latch_session", agent.cookies.get("latch_session"));
         HttpResponse<String> foreign = withdraw(elsewhere, agent.get(f.server.url("/account/apps")), "diary");
         assertThat(foreign.statusCode()).as("a form opened in another browser").isEqualTo(400);
+
+        // a form sent twice: the second is refused (its CSRF token was used by the first)
+        HttpResponse<String> once = agent.get(f.server.url("/account/apps"));
+        HttpResponse<String> first = withdraw(agent, once, "web");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.body()).contains("That app has no access to withdraw.");
+        HttpResponse<String> replayed = withdraw(agent, once, "diary");
+        assertThat(replayed.statusCode()).isEqualTo(400);
+        assertThat(replayed.body()).contains("This form has expired");
 
         HttpResponse<String> noCookie = new Agent().post(f.server.url("/account/apps"), "client_id=diary");
         assertThat(noCookie.statusCode()).isEqualTo(400);
 
         assertThat(consents(user)).hasSize(1);
         assertThat(refresh(tokens.get("refresh_token").asText()).statusCode()).as("nothing was withdrawn").isEqualTo(200);
+    }
+
+    @Test
+    void anAppHoldingOnlyARefreshTokenIsListedAndACodeIssuedBeforeTheWithdrawalIsDeadAfterIt() {
+        Agent agent = new Agent();
+        String user = freshUser();
+        JsonNode tokens = approveDiary(agent, user);
+        new ConsentStore(f.server.sql()).revoke(subject(user), "diary"); // e.g. a session-bound approval dropped at sign-out
+        String code = approve(agent, user, "web", "openid profile"); // issued, not yet redeemed
+        withdraw(agent, agent.get(f.server.url("/account/apps")), "web");
+
+        HttpResponse<String> page = agent.get(f.server.url("/account/apps"));
+        assertThat(page.body()).contains("Health Diary").contains("It can renew its access while you are away")
+                .doesNotContain("Approved").doesNotContain("Web App");
+        assertError(f.server.postForm("/token", "grant_type=authorization_code&code=" + form(code) + "&redirect_uri=" + form(CALLBACK)
+                + "&code_verifier=" + VERIFIER, "Authorization", basic("web", SignInFixture.SECRET)), 400, "invalid_grant");
+
+        withdraw(agent, page, "diary");
+        assertError(refresh(tokens.get("refresh_token").asText()), 400, "invalid_grant");
+        assertThat(agent.get(f.server.url("/account/apps")).body()).contains("id=\"no-apps\"");
     }
 
     @Test
