@@ -252,6 +252,16 @@ public final class SsoRoute {
 
     /** The identity headers, the tokens when configured, and the caller's cookies less the gateway's own. */
     private HttpFields upstreamHeaders(Request request, SsoSession session, TokenPrincipal principal) {
+        HttpFields.Mutable add = identityHeaders(session, principal);
+        String kept = cookiesWithoutOurs(request);
+        if (kept != null) {
+            add.put(HttpHeader.COOKIE, kept);
+        }
+        return add;
+    }
+
+    /** The identity headers, and the tokens when the route forwards them (what the upstream and {@code auth} answers carry). */
+    private HttpFields.Mutable identityHeaders(SsoSession session, TokenPrincipal principal) {
         HttpFields.Mutable add = HttpFields.build(Protection.identity(headers, principal));
         if (settings.forwardAccessToken()) {
             add.put(HttpHeader.AUTHORIZATION, "Bearer " + session.accessToken());
@@ -259,10 +269,6 @@ public final class SsoRoute {
         }
         if (settings.forwardIdToken() && session.idToken() != null) {
             add.put(TOKEN_HEADERS.get(1), session.idToken());
-        }
-        String kept = cookiesWithoutOurs(request);
-        if (kept != null) {
-            add.put(HttpHeader.COOKIE, kept);
         }
         return add;
     }
@@ -322,8 +328,12 @@ public final class SsoRoute {
                 if (!read) { notAllowed(response, callback, "GET"); return; }
                 userinfo(request, response, callback);
             }
+            case "auth" -> {
+                if (!read) { notAllowed(response, callback, "GET"); return; }
+                auth(request, response, callback);
+            }
             default -> GatewayResponses.error(response, callback, 404, "not_found",
-                    "the sign-in paths are " + settings.prefix() + "start, callback, sign_out and userinfo");
+                    "the sign-in paths are " + settings.prefix() + "start, callback, sign_out, userinfo and auth");
         }
     }
 
@@ -546,23 +556,10 @@ public final class SsoRoute {
         SsoPages.redirect(response, callback, target);
     }
 
-    /** The signed-in user as JSON (oauth2-proxy's {@code /oauth2/userinfo}); a session due for new tokens is refreshed first, as on the route. */
+    /** The signed-in user as JSON (oauth2-proxy's {@code /oauth2/userinfo}). */
     private void userinfo(Request request, Response response, Callback callback) {
-        Map<String, String> jar = SessionCookies.read(request);
-        String sealed = SessionCookies.joined(jar, settings.cookieName());
-        Current current = current(request, response, callback, sealed);
-        if (current.answered()) {
-            return;
-        }
-        SsoSession session = current.session();
+        SsoSession session = signedIn(request, response, callback);
         if (session == null) {
-            if (sealed != null) {
-                cookies.clear(response, jar, settings.cookieName(), "/"); // as on the route: a dead session is not tried again
-            }
-            GatewayResponses.error(response, callback, 401, "unauthorized", "no session; sign in at " + settings.prefix() + "start");
-            return;
-        }
-        if (current.rewrite() && !writeSession(request, response, callback, jar, session)) {
             return;
         }
         Map<String, Object> body = new LinkedHashMap<>();
@@ -571,6 +568,56 @@ public final class SsoRoute {
         if (session.username() != null) body.put("preferredUsername", session.username());
         body.put("groups", session.roles());
         GatewayResponses.json(response, callback, 200, body);
+    }
+
+    /**
+     * For nginx {@code auth_request} (oauth2-proxy's {@code /oauth2/auth}): {@code 202} with the identity headers the route
+     * would send upstream when the session may use the route, {@code 401} without a live session, {@code 403} when it may
+     * not ({@code allowed-users}/{@code -roles}/{@code -claims}). Nothing is proxied; a renewed session's cookie comes back
+     * in {@code Set-Cookie} for the proxy to pass on.
+     */
+    private void auth(Request request, Response response, Callback callback) {
+        SsoSession session = signedIn(request, response, callback);
+        if (session == null) {
+            return;
+        }
+        TokenPrincipal principal = session.principal(settings.issuer().toString());
+        String refused = refusal(session, principal);
+        if (refused != null) {
+            refusals.accept("forbidden");
+            GatewayResponses.error(response, callback, 403, "forbidden", "signed in as " + displayName(session) + ", but " + refused);
+            return;
+        }
+        for (HttpField field : identityHeaders(session, principal)) {
+            response.getHeaders().put(field);
+        }
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.setStatus(202);
+        response.write(true, null, callback);
+    }
+
+    /**
+     * The live session of a request to one of the prefix's own paths (userinfo, auth), renewed when due as on the route
+     * (its cookie written again); null after answering: {@code 401} without one (a dead session's cookie cleared, so it is
+     * not tried again), or the {@code 503} of a provider that cannot renew it.
+     */
+    private SsoSession signedIn(Request request, Response response, Callback callback) {
+        Map<String, String> jar = SessionCookies.read(request);
+        String sealed = SessionCookies.joined(jar, settings.cookieName());
+        Current current = current(request, response, callback, sealed);
+        if (current.answered()) {
+            return null;
+        }
+        SsoSession session = current.session();
+        if (session == null) {
+            refusals.accept("no_session");
+            if (sealed != null) {
+                cookies.clear(response, jar, settings.cookieName(), "/");
+            }
+            GatewayResponses.error(response, callback, 401, "unauthorized", "no session; sign in at " + settings.prefix() + "start");
+            return null;
+        }
+        return current.rewrite() && !writeSession(request, response, callback, jar, session) ? null : session;
     }
 
     /**
