@@ -98,13 +98,7 @@ class NginxSsoAuthRequestTest {
     }
 
     static void signInAtLatch(String username) {
-        assertThat(browser.getCurrentUrl()).as("Latch's sign-in page").startsWith(latch.issuer());
-        browser.findElement(By.id("username")).sendKeys(username);
-        browser.findElement(By.id("password")).sendKeys(PASSWORD);
-        SharedChromium.submit(browser, By.id("sign-in"));
-        if (browser.getCurrentUrl().startsWith(latch.issuer() + "/")) {
-            SharedChromium.submit(browser, By.id("approve"));
-        }
+        dev.latch.gateway.LatchSignInPage.signIn(browser, latch.issuer(), username, PASSWORD);
     }
 
     static String sessionCookie() {
