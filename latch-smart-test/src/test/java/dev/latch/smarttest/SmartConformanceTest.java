@@ -78,6 +78,7 @@ class SmartConformanceTest {
             assertThat(strings(config.path("code_challenge_methods_supported"))).containsExactly("S256");
             assertThat(config.path("introspection_endpoint").asText()).isEqualTo(stack.issuer + "/introspect");
             assertThat(config.path("revocation_endpoint").asText()).isEqualTo(stack.issuer + "/revoke");
+            assertThat(config.path("management_endpoint").asText()).isEqualTo(stack.issuer + "/account/apps");
             assertThat(strings(config.path("capabilities"))).contains("launch-ehr", "launch-standalone", "client-public",
                     "client-confidential-symmetric", "context-ehr-patient", "context-standalone-patient", "sso-openid-connect",
                     "permission-offline", "permission-patient", "permission-v2");
@@ -101,6 +102,7 @@ class SmartConformanceTest {
             assertThat(uris.get("token")).isEqualTo(config.path("token_endpoint").asText());
             if (uris.containsKey("introspect")) assertThat(uris.get("introspect")).isEqualTo(config.path("introspection_endpoint").asText());
             if (uris.containsKey("revoke")) assertThat(uris.get("revoke")).isEqualTo(config.path("revocation_endpoint").asText());
+            assertThat(uris.get("manage")).isEqualTo(config.path("management_endpoint").asText());
         }
     }
 
