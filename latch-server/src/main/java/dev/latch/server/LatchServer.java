@@ -296,7 +296,7 @@ public final class LatchServer implements AutoCloseable {
                 revocationEndpoint, userinfoEndpoint, registrationEndpoint));
         if (config.smart().enabled()) {
             features.add(new SmartConfigurationEndpoint(endpoints, metadataEndpoint,
-                    appsPage == null ? null : dev.latch.server.account.AppsPage.url(endpoints)));
+                    appsPage == null ? null : endpoints.accountApps()));
         }
         if (authorizationEndpoint != null) {
             features.addAll(List.of(parEndpoint, authorizationEndpoint, logoutEndpoint, appsPage));

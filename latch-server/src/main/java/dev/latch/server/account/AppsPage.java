@@ -63,13 +63,8 @@ public final class AppsPage implements Routes.Source {
         this.signedIn = signedIn;
         this.pages = pages;
         this.clock = clock;
-        this.path = endpoints.basePath() + "/account/apps";
+        this.path = java.net.URI.create(endpoints.accountApps()).getRawPath();
         this.page = signedIn.page(PURPOSE, path, PAGE_NAME);
-    }
-
-    /** The page's absolute URL under {@code issuer} (the {@code management_endpoint} SMART discovery advertises). */
-    public static String url(ServerEndpoints endpoints) {
-        return endpoints.issuer() + "/account/apps";
     }
 
     /** One approval of an app: what it may do, since when, and whether it ends at sign-out. */

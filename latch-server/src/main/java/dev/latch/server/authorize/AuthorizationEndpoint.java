@@ -530,6 +530,7 @@ public final class AuthorizationEndpoint implements Routes.Source {
         p.put("csrf", interactions.newCsrfToken(interactionId));
         p.put("view", new ConsentView(clientName(client), client.logoUri(), client.clientUri(), client.policyUri(), client.tosUri(),
                 username, lines));
+        p.put("appsUrl", endpoints.accountApps());
         return pages.render(200, "consent", p, true, false);
     }
 

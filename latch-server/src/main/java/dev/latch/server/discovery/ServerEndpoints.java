@@ -18,6 +18,8 @@ public record ServerEndpoints(String issuer) {
     public String endSession() { return issuer + "/logout"; }
     /** OIDC Core §5.3; routed at {@code /userinfo}, to be advertised as {@code userinfo_endpoint} by the OpenID configuration. */
     public String userinfo() { return issuer + "/userinfo"; }
+    /** The page of apps with access (SMART's {@code management_endpoint}). */
+    public String accountApps() { return issuer + "/account/apps"; }
 
     /** The issuer's path ("" for a bare host), under which every route is served. */
     public String basePath() {

@@ -62,7 +62,8 @@ class AppsPageTest {
         HttpResponse<String> login = agent.get(f.authorizeUrl(request));
         HttpResponse<String> consent = agent.post(f.server.url("/authorize/login"), "interaction=" + Agent.field(login.body(), "interaction")
                 + "&csrf=" + Agent.field(login.body(), "csrf") + "&username=" + user + "&password=" + form(SignInFixture.PASSWORD));
-        assertThat(consent.body()).contains("wants to access your account");
+        assertThat(consent.body()).contains("wants to access your account")
+                .as("the consent page says where to withdraw it").contains("href=\"" + f.server.issuer() + "/account/apps\"");
         HttpResponse<String> done = agent.post(f.server.url("/authorize/consent"), "interaction=" + Agent.field(consent.body(), "interaction")
                 + "&csrf=" + Agent.field(consent.body(), "csrf") + "&decision=approve");
         assertThat(done.statusCode()).as(done.body()).isEqualTo(303);
