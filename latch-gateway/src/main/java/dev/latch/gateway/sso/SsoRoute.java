@@ -20,6 +20,7 @@ import dev.latch.resource.TokenPrincipal;
 import dev.latch.resource.TokenRejectedException;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -314,7 +315,7 @@ public final class SsoRoute {
             case "start" -> {
                 if (!read) { notAllowed(response, callback, "GET"); return; }
                 Fields query = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
-                startSignIn(request, response, callback, sameSite(query.getValue("rd"), "/"));
+                start(request, response, callback, sameSite(query.getValue("rd"), "/"));
             }
             case "callback" -> {
                 if (!read) { notAllowed(response, callback, "GET"); return; }
@@ -571,14 +572,45 @@ public final class SsoRoute {
     }
 
     /**
-     * For nginx {@code auth_request} (oauth2-proxy's {@code /oauth2/auth}): {@code 202} with the identity headers the route
-     * would send upstream when the session may use the route, {@code 401} without a live session, {@code 403} when it may
-     * not ({@code allowed-users}/{@code -roles}/{@code -claims}). Nothing is proxied; a renewed session's cookie comes back
-     * in {@code Set-Cookie} for the proxy to pass on.
+     * {@code {prefix}start}: with a live session (renewed first when due, its cookie written again), straight back to
+     * {@code returnTo}; otherwise a new sign-in at the provider. So nginx's sign-in redirect after an {@code auth} 401 for an
+     * expired access token renews the session without the provider's pages when it has a refresh token.
+     */
+    private void start(Request request, Response response, Callback callback, String returnTo) {
+        Map<String, String> jar = SessionCookies.read(request);
+        String sealed = SessionCookies.joined(jar, settings.cookieName());
+        if (sealed != null) {
+            Current current = current(request, response, callback, sealed);
+            if (current.answered()) {
+                return;
+            }
+            if (current.session() != null) {
+                if (current.rewrite() && !writeSession(request, response, callback, jar, current.session())) {
+                    return;
+                }
+                SsoPages.redirect(response, callback, returnTo);
+                return;
+            }
+        }
+        startSignIn(request, response, callback, returnTo);
+    }
+
+    /**
+     * For nginx {@code auth_request} (oauth2-proxy's {@code /oauth2/auth}): {@code 202} with the route's identity headers
+     * (never the tokens: this path is reachable from the browser) when the session may use the route, {@code 403} when
+     * it may not ({@code allowed-users}/{@code -roles}/{@code -claims}), {@code 401} without a usable session. It never
+     * renews a session or sets a cookie (nginx passes at most one {@code Set-Cookie} of a subrequest): an expired access
+     * token is a 401, and {@code X-Latch-Sign-In} then names where to send the browser, {@code {prefix}start} with the
+     * original URI ({@code X-Original-URI}) as {@code rd}, percent-encoded; {@code start} renews the session there.
      */
     private void auth(Request request, Response response, Callback callback) {
-        SsoSession session = signedIn(request, response, callback);
-        if (session == null) {
+        SsoSession session = open(SessionCookies.joined(SessionCookies.read(request), settings.cookieName()));
+        Instant now = provider.clock().instant();
+        if (session == null || session.over(now) || session.accessExpired(now)) {
+            refusals.accept("no_session");
+            String back = sameSite(request.getHeaders().get("X-Original-URI"), "/");
+            response.getHeaders().put("X-Latch-Sign-In", settings.prefix() + "start?rd=" + URLEncoder.encode(back, StandardCharsets.UTF_8));
+            GatewayResponses.error(response, callback, 401, "unauthorized", "no session; sign in at " + settings.prefix() + "start");
             return;
         }
         TokenPrincipal principal = session.principal(settings.issuer().toString());
@@ -588,7 +620,7 @@ public final class SsoRoute {
             GatewayResponses.error(response, callback, 403, "forbidden", "signed in as " + displayName(session) + ", but " + refused);
             return;
         }
-        for (HttpField field : identityHeaders(session, principal)) {
+        for (HttpField field : Protection.identity(headers, principal)) {
             response.getHeaders().put(field);
         }
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
@@ -597,7 +629,7 @@ public final class SsoRoute {
     }
 
     /**
-     * The live session of a request to one of the prefix's own paths (userinfo, auth), renewed when due as on the route
+     * The live session of a request to {@code userinfo}, renewed when due as on the route
      * (its cookie written again); null after answering: {@code 401} without one (a dead session's cookie cleared, so it is
      * not tried again), or the {@code 503} of a provider that cannot renew it.
      */

@@ -114,10 +114,11 @@ class NginxSsoAuthRequestTest {
 
     @Test
     void aPageBehindNginxSendsTheBrowserThroughLatchAndTheAppSeesTheUserNginxGotFromTheGateway() {
-        browser.get(site() + "/reports/q");
+        browser.get(site() + "/reports/q?year=2026&name=a%20b");
         signInAtLatch("alice");
 
-        assertThat(browser.getCurrentUrl()).isEqualTo(site() + "/reports/q");
+        assertThat(browser.getCurrentUrl()).as("back at the page, its whole query kept").isEqualTo(site() + "/reports/q?year=2026&name=a%20b");
+        assertThat(service.lastAt("/reports/q").get("query")).isEqualTo("year=2026&name=a%20b");
         Map<String, Object> h = EchoUpstream.headersOf(service.lastAt("/reports/q"));
         assertThat((String) h.get("x-forwarded-user")).isNotBlank();
         assertThat(h.get("x-forwarded-preferred-username")).isEqualTo("alice");
@@ -130,25 +131,45 @@ class NginxSsoAuthRequestTest {
         assertThat(auth.headers().firstValue("x-forwarded-preferred-username")).hasValue("alice");
         assertThat(auth.headers().firstValue("x-forwarded-groups")).hasValue("staff");
         assertThat(auth.headers().firstValue("cache-control")).hasValue("no-store");
+        assertThat(auth.headers().map()).as("auth answers the browser's origin: never a token").doesNotContainKeys("authorization",
+                "x-forwarded-access-token", "x-forwarded-id-token", "set-cookie");
         assertThat(auth.body()).isEmpty();
+
+        // a caller's own identity header next to alice's session: the app sees alice, as nginx got her from the gateway
+        HttpResponse<String> forged = TestGateway.send(HttpRequest.newBuilder(URI.create(site() + "/ledger"))
+                .header("Cookie", sessionCookie()).header("X-Forwarded-User", "admin").header("X-Forwarded-Groups", "admins").build());
+        assertThat(forged.statusCode()).isEqualTo(200);
+        Map<String, Object> seen = EchoUpstream.headersOf(service.lastAt("/ledger"));
+        assertThat(seen.get("x-forwarded-user")).isEqualTo(h.get("x-forwarded-user")).isNotEqualTo("admin");
+        assertThat(seen.get("x-forwarded-groups")).isEqualTo("staff");
+
+        // with a live session, start goes straight back to rd (no provider page)
+        HttpResponse<String> start = get(site() + "/oauth2/start?rd=%2Freports%2Fq%3Fyear%3D2027", sessionCookie());
+        assertThat(start.statusCode()).isEqualTo(302);
+        assertThat(start.headers().firstValue("location")).hasValue("/reports/q?year=2027");
     }
 
     @Test
     void withoutASessionNginxSendsTheBrowserToSignInAndTheAppSeesNothing() {
         int before = service.count();
 
-        HttpResponse<String> r = get(site() + "/reports/q", null);
+        HttpResponse<String> r = get(site() + "/reports/q?year=2026&name=a%20b", null);
         assertThat(r.statusCode()).isEqualTo(302);
-        assertThat(r.headers().firstValue("location")).get().asString().endsWith("/oauth2/start?rd=/reports/q");
+        assertThat(r.headers().firstValue("location")).get().asString()
+                .as("where the gateway said: start, with the whole original URI percent-encoded")
+                .endsWith("/oauth2/start?rd=%2Freports%2Fq%3Fyear%3D2026%26name%3Da%2520b");
 
         HttpResponse<String> forged = TestGateway.send(HttpRequest.newBuilder(URI.create(site() + "/reports/q"))
                 .header("X-Forwarded-User", "admin").header("Cookie", "_latch_sso=forged").build());
         assertThat(forged.statusCode()).as("a caller's identity header or a forged cookie is no session").isEqualTo(302);
         assertThat(service.count()).isEqualTo(before);
 
-        HttpResponse<String> direct = get("http://127.0.0.1:" + gateway.server().port() + "/oauth2/auth", "_latch_sso=forged");
+        HttpResponse<String> direct = TestGateway.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.server().port()
+                + "/oauth2/auth")).header("Cookie", "_latch_sso=forged").header("X-Original-URI", "//evil.example/x").build());
         assertThat(direct.statusCode()).isEqualTo(401);
-        assertThat(direct.headers().allValues("set-cookie")).as("the bad cookie is cleared").anyMatch(c -> c.startsWith("_latch_sso=;"));
+        assertThat(direct.headers().firstValue("x-latch-sign-in")).as("an off-site original URI never becomes rd")
+                .hasValue("/oauth2/start?rd=%2F");
+        assertThat(direct.headers().allValues("set-cookie")).as("auth never sets a cookie").isEmpty();
         HttpResponse<String> post = TestGateway.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.server().port()
                 + "/oauth2/auth")).POST(HttpRequest.BodyPublishers.noBody()).build());
         assertThat(post.statusCode()).isEqualTo(405);

@@ -344,13 +344,22 @@ class SsoLatchTest {
                 .map(c -> c.substring(0, c.indexOf(';'))).collect(Collectors.joining("; "));
         assertThat(third).isNotEmpty();
 
+        // start with a session that is due renews it and goes straight back to rd, no provider page (nginx's sign-in
+        // redirect after an auth 401 lands here)
+        HttpResponse<String> started = api(gateway, "/fresh-oauth2/start?rd=%2Ffresh%2Fdata%3Fx%3D1", third);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(302);
+        assertThat(started.headers().firstValue("location")).hasValue("/fresh/data?x=1");
+        String renewed = started.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("_latch_fresh"))
+                .map(c -> c.substring(0, c.indexOf(';'))).collect(Collectors.joining("; "));
+        assertThat(renewed).as("renewed by start").isNotEmpty().isNotEqualTo(third);
+
         // userinfo renews a session that is due exactly as the route does (it used to answer from the old tokens)
-        HttpResponse<String> me = api(gateway, "/fresh-oauth2/userinfo", third);
+        HttpResponse<String> me = api(gateway, "/fresh-oauth2/userinfo", renewed);
         assertThat(me.statusCode()).as(me.body()).isEqualTo(200);
         assertThat(me.body()).contains("\"preferredUsername\":\"alice\"");
         String fourth = me.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("_latch_fresh"))
                 .map(c -> c.substring(0, c.indexOf(';'))).collect(Collectors.joining("; "));
-        assertThat(fourth).as("userinfo refreshed the session and sealed it anew").isNotEmpty().isNotEqualTo(third);
+        assertThat(fourth).as("userinfo refreshed the session and sealed it anew").isNotEmpty().isNotEqualTo(renewed);
 
         // the provider refuses the refresh once the refresh token is revoked: the session is over
         SessionCookies cookies = new SessionCookies(List.of(COOKIE_SECRET), false);
