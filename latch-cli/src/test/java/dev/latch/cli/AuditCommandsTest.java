@@ -125,7 +125,7 @@ class AuditCommandsTest {
             String imported = ok(source.run("keys", "import", keyFile.toString(), "--alg", "RS384", "-q")).out().strip();
             ok(source.run("config", "export", "--out", exported.toString(), "--export-key", "${env:EK}"));
             ok(target.run("config", "import", exported.toString(), "--export-key", "${env:EK}"));
-            ok(target.run("keys", "unpublish", rotated));
+            ok(target.runWithId(rotated, "keys", "unpublish"));
 
             JsonNode rotation = log.audit("key.rotate").stream().filter(e -> e.path("kid").asText().equals(rotated)).findFirst().orElseThrow();
             assertThat(rotation.path("source").asText()).isEqualTo("cli");

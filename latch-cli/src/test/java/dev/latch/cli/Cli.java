@@ -74,6 +74,22 @@ public final class Cli {
         return raw(all.toArray(String[]::new));
     }
 
+    /**
+     * As {@link #run}, with {@code id} last, after {@code --}: for a generated kid or id, which may begin like an option
+     * of the command ({@code -h…}: base64url values start with '-' one time in 64), as docs/cli.md tells users to do.
+     */
+    public Result runWithId(String id, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(always);
+        if (data != null) {
+            all.add("--data");
+            all.add(data.toString());
+        }
+        all.add("--");
+        all.add(id);
+        return raw(all.toArray(String[]::new));
+    }
+
     /** Runs {@code args} exactly as given. */
     public Result raw(String... args) {
         String input = stdin;

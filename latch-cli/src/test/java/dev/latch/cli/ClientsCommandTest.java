@@ -321,6 +321,9 @@ class ClientsCommandTest {
             assertThat(r.out()).doesNotContain("Usage:");
         }
         assertThat(cli.run("clients", "show", "-Xq2").errLine()).isEqualTo("latch: no client -Xq2");
+        // after "--", as docs/cli.md says, such an id is the id (what the tests do with generated kids: Cli.runWithId)
+        assertThat(cli.runWithId("-hXq2", "clients", "show").errLine()).isEqualTo("latch: no client -hXq2");
+        assertThat(cli.runWithId("-hXq2", "keys", "unpublish").errLine()).isEqualTo("latch: no key -hXq2");
         assertThat(cli.run("clients", "show", "-h").out()).contains("Usage: latch clients show");
     }
 

@@ -170,7 +170,7 @@ class ConfigTransferTest {
             assertThat(jwks.getKeyByKeyId(token.getHeader().getKeyID())).isNotNull();
 
             String importedKid = importedKids.get(0);
-            Cli.Result unpublished = cli(data).run("keys", "unpublish", importedKid);
+            Cli.Result unpublished = cli(data).runWithId(importedKid, "keys", "unpublish");
             assertThat(unpublished.exit()).as(unpublished.err()).isZero();
             JWKSet after = Poll.until(Duration.ofSeconds(5), () -> {
                 try {

@@ -408,11 +408,11 @@ class KeysCommandTest {
     @Test
     void unpublishRefusesKeysThatSignOrWillSign() {
         String active = jwks().getKeys().get(0).getKeyID();
-        Cli.Result r = cli.run("keys", "unpublish", active);
+        Cli.Result r = cli.runWithId(active, "keys", "unpublish");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.errLine()).isEqualTo("latch: key " + active + " signs RS256 tokens now; replace it first with: latch keys rotate --alg RS256 --immediately");
         String next = cli.run("keys", "rotate", "--alg", "RS256", "-q").out().strip();
-        assertThat(cli.run("keys", "unpublish", next).errLine()).startsWith("latch: key " + next + " is scheduled to sign RS256 tokens from ");
+        assertThat(cli.runWithId(next, "keys", "unpublish").errLine()).startsWith("latch: key " + next + " is scheduled to sign RS256 tokens from ");
         assertThat(cli.run("keys", "unpublish", "no-such-kid").errLine()).isEqualTo("latch: no key no-such-kid");
     }
 
@@ -432,12 +432,12 @@ class KeysCommandTest {
             return now.contains("next") ? null : now;
         });
         assertThat(states).containsExactlyInAnyOrder("retired (published)", "active");
-        Cli.Result r = cli.run("keys", "unpublish", old);
+        Cli.Result r = cli.runWithId(old, "keys", "unpublish");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("unpublished key " + old + "\n");
         awaitJwks(old, false);
         assertThat(cli.run("keys", "list").out()).contains(old + "  RS256  retired ");
-        assertThat(cli.run("keys", "unpublish", old).errLine()).isEqualTo("latch: key " + old + " is not published");
+        assertThat(cli.runWithId(old, "keys", "unpublish").errLine()).isEqualTo("latch: key " + old + " is not published");
     }
 
 }
