@@ -115,18 +115,13 @@ public final class SsoRoute {
 
     /** Handles a request of the route; returns who is signed in (for the access log), else null. */
     public TokenPrincipal handle(Request request, Request forwarded, Response response, Callback callback, Forward next) {
-        Map<String, String> jar = SessionCookies.read(request);
-        String sealed = SessionCookies.joined(jar, settings.cookieName());
-        Current current = current(request, response, callback, sealed);
+        Current current = current(request, response, callback);
         if (current.answered()) {
             return null;
         }
         SsoSession session = current.session();
         if (session == null) {
             refusals.accept("no_session");
-            if (sealed != null) {
-                cookies.clear(response, jar, settings.cookieName(), "/");
-            }
             if (SsoPages.wantsPage(request)) {
                 startSignIn(request, response, callback, sameSite(returnPath(request), "/"));
             } else {
@@ -134,9 +129,6 @@ public final class SsoRoute {
                 GatewayResponses.error(response, callback, 401, "unauthorized",
                         "sign in first: open " + settings.prefix() + "start in a browser");
             }
-            return null;
-        }
-        if (current.rewrite() && !writeSession(request, response, callback, jar, session)) {
             return null;
         }
         TokenPrincipal principal = session.principal(settings.issuer().toString());
@@ -155,14 +147,17 @@ public final class SsoRoute {
     }
 
     /**
-     * The request's session: null when there is none (or it is over), refreshed first when its access token expires within
-     * {@code refresh-before} ({@code rewrite}: the cookie must be written again, also when it was sealed with an older
-     * secret). {@code answered}: the request has had its answer already (a 503 when new tokens are needed and the provider
-     * cannot be reached).
+     * The request's session, for the route and for {@code start} and {@code userinfo} alike: null when there is none (or it
+     * is over); refreshed first when its access token expires within {@code refresh-before}. The response already carries
+     * what the cookies need: the session sealed again (refreshed, or sealed with an older secret), or a dead session's
+     * cookie cleared. {@code answered}: the request has had its answer already (a 503 when new tokens are needed and the
+     * provider cannot be reached; a 500 when the session no longer fits in cookies).
      */
-    private record Current(SsoSession session, boolean rewrite, boolean answered) {}
+    private record Current(SsoSession session, boolean answered) {}
 
-    private Current current(Request request, Response response, Callback callback, String sealed) {
+    private Current current(Request request, Response response, Callback callback) {
+        Map<String, String> jar = SessionCookies.read(request);
+        String sealed = SessionCookies.joined(jar, settings.cookieName());
         SsoSession session = open(sealed);
         Instant now = provider.clock().instant();
         boolean rewrite = session != null && cookies.sealedWithOlderSecret(sealed);
@@ -187,12 +182,18 @@ public final class SsoRoute {
                         SsoPages.answer(request, response, callback, 503, "provider_unavailable", "Sign-in is unavailable",
                                 "Your session needs to be renewed, but the identity provider " + settings.issuer()
                                         + " cannot be reached: " + e.getMessage(), "Try again", returnPath(request));
-                        return new Current(null, false, true);
+                        return new Current(null, true);
                     }
                 }
             }
         }
-        return new Current(session, session != null && rewrite, false);
+        if (session == null) {
+            if (sealed != null) {
+                cookies.clear(response, jar, settings.cookieName(), "/"); // a dead session is not tried again
+            }
+            return new Current(null, false);
+        }
+        return new Current(session, rewrite && !writeSession(request, response, callback, jar, session));
     }
 
     private SsoSession open(String sealed) {
@@ -253,16 +254,6 @@ public final class SsoRoute {
 
     /** The identity headers, the tokens when configured, and the caller's cookies less the gateway's own. */
     private HttpFields upstreamHeaders(Request request, SsoSession session, TokenPrincipal principal) {
-        HttpFields.Mutable add = identityHeaders(session, principal);
-        String kept = cookiesWithoutOurs(request);
-        if (kept != null) {
-            add.put(HttpHeader.COOKIE, kept);
-        }
-        return add;
-    }
-
-    /** The identity headers, and the tokens when the route forwards them (what the upstream and {@code auth} answers carry). */
-    private HttpFields.Mutable identityHeaders(SsoSession session, TokenPrincipal principal) {
         HttpFields.Mutable add = HttpFields.build(Protection.identity(headers, principal));
         if (settings.forwardAccessToken()) {
             add.put(HttpHeader.AUTHORIZATION, "Bearer " + session.accessToken());
@@ -270,6 +261,10 @@ public final class SsoRoute {
         }
         if (settings.forwardIdToken() && session.idToken() != null) {
             add.put(TOKEN_HEADERS.get(1), session.idToken());
+        }
+        String kept = cookiesWithoutOurs(request);
+        if (kept != null) {
+            add.put(HttpHeader.COOKIE, kept);
         }
         return add;
     }
@@ -559,8 +554,14 @@ public final class SsoRoute {
 
     /** The signed-in user as JSON (oauth2-proxy's {@code /oauth2/userinfo}). */
     private void userinfo(Request request, Response response, Callback callback) {
-        SsoSession session = signedIn(request, response, callback);
+        Current current = current(request, response, callback);
+        if (current.answered()) {
+            return;
+        }
+        SsoSession session = current.session();
         if (session == null) {
+            refusals.accept("no_session");
+            GatewayResponses.error(response, callback, 401, "unauthorized", "no session; sign in at " + settings.prefix() + "start");
             return;
         }
         Map<String, Object> body = new LinkedHashMap<>();
@@ -577,20 +578,13 @@ public final class SsoRoute {
      * expired access token renews the session without the provider's pages when it has a refresh token.
      */
     private void start(Request request, Response response, Callback callback, String returnTo) {
-        Map<String, String> jar = SessionCookies.read(request);
-        String sealed = SessionCookies.joined(jar, settings.cookieName());
-        if (sealed != null) {
-            Current current = current(request, response, callback, sealed);
-            if (current.answered()) {
-                return;
-            }
-            if (current.session() != null) {
-                if (current.rewrite() && !writeSession(request, response, callback, jar, current.session())) {
-                    return;
-                }
-                SsoPages.redirect(response, callback, returnTo);
-                return;
-            }
+        Current current = current(request, response, callback);
+        if (current.answered()) {
+            return;
+        }
+        if (current.session() != null) {
+            SsoPages.redirect(response, callback, returnTo);
+            return;
         }
         startSignIn(request, response, callback, returnTo);
     }
@@ -626,30 +620,6 @@ public final class SsoRoute {
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.setStatus(202);
         response.write(true, null, callback);
-    }
-
-    /**
-     * The live session of a request to {@code userinfo}, renewed when due as on the route
-     * (its cookie written again); null after answering: {@code 401} without one (a dead session's cookie cleared, so it is
-     * not tried again), or the {@code 503} of a provider that cannot renew it.
-     */
-    private SsoSession signedIn(Request request, Response response, Callback callback) {
-        Map<String, String> jar = SessionCookies.read(request);
-        String sealed = SessionCookies.joined(jar, settings.cookieName());
-        Current current = current(request, response, callback, sealed);
-        if (current.answered()) {
-            return null;
-        }
-        SsoSession session = current.session();
-        if (session == null) {
-            refusals.accept("no_session");
-            if (sealed != null) {
-                cookies.clear(response, jar, settings.cookieName(), "/");
-            }
-            GatewayResponses.error(response, callback, 401, "unauthorized", "no session; sign in at " + settings.prefix() + "start");
-            return null;
-        }
-        return current.rewrite() && !writeSession(request, response, callback, jar, session) ? null : session;
     }
 
     /**
